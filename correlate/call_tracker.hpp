@@ -1,0 +1,60 @@
+// Groups SIP messages into calls (design.md "Correlation vocabulary") and computes every
+// `calls` column: caller-side start/ring/answer/end, PDD, duration, state, final code and
+// reason, hangup_by, message_count.
+//
+// Streaming: feed events in capture order. A call is flushed to the sink when it has
+// ended and its linger time (capture time) has passed, when it idles past
+// Limits::call_idle_us, or when the open-call limit forces the oldest out
+// (anomaly call_table_full). finish() flushes everything at the end of the input; the
+// capture-end time decides `no_answer` versus `in_progress`.
+//
+//   correlate::CallTracker t(sink, {});
+//   decoder events -> t.on_sip(ev) / t.on_anomaly(ev);  at the end t.finish(last_ts_us);
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "correlate/records.hpp"
+#include "decode/decoder.hpp"
+
+namespace sipscope::correlate {
+
+struct Limits {
+  size_t max_open_calls = 200'000;
+  int64_t linger_us = 32'000'000;           // keep an ended call this long for stragglers
+  int64_t no_answer_us = 32'000'000;        // INVITE with no final response -> no_answer
+  int64_t call_idle_us = 4LL * 3600 * 1'000'000;  // open call with no message this long
+  int64_t first_call_id = 1;                // calls.id of the first call (append mode)
+};
+
+struct TrackerStats {
+  uint64_t calls = 0;
+  uint64_t call_messages = 0;
+  uint64_t other_messages = 0;
+  uint64_t anomalies = 0;
+  size_t open_calls_peak = 0;
+};
+
+class CallTracker {
+ public:
+  CallTracker(RecordSink& sink, Limits limits);
+  ~CallTracker();
+  CallTracker(const CallTracker&) = delete;
+  CallTracker& operator=(const CallTracker&) = delete;
+
+  void on_sip(const decode::SipEvent& event);
+  void on_anomaly(const decode::AnomalyEvent& event);
+  // Capture time moved on (called per frame or periodically): expires what is due.
+  void advance(int64_t now_us);
+  // End of input: flush every open call; capture_end_us is the last frame's time.
+  void finish(int64_t capture_end_us);
+
+  [[nodiscard]] const TrackerStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sipscope::correlate

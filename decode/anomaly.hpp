@@ -1,0 +1,73 @@
+// Named anomalies: every piece of input that sipscope cannot use is reported with one of
+// these stable snake_case names (stored in anomalies.kind, counted in the summary).
+// Add new kinds at the end of the list; names are a product interface, never rename one.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace sipscope::decode {
+
+#define SIPSCOPE_ANOMALY_KINDS(X)                                                     \
+  /* capture */                                                                       \
+  X(capture_truncated)           /* file ends in the middle of a record */            \
+  X(capture_read_error)          /* libpcap reported an error while reading */        \
+  X(frame_truncated)             /* caplen < wire length and the cut hit a header */  \
+  X(unsupported_link_type)       /* data link type sipscope does not decode */        \
+  /* link layer */                                                                    \
+  X(truncated_ethernet)                                                               \
+  X(truncated_vlan)                                                                   \
+  X(truncated_sll)                                                                    \
+  X(truncated_sll2)                                                                   \
+  X(truncated_null)                                                                   \
+  X(vlan_stack_too_deep)                                                              \
+  /* network layer */                                                                 \
+  X(truncated_ipv4)                                                                   \
+  X(bad_ipv4_header_length)                                                           \
+  X(bad_ipv4_total_length)                                                            \
+  X(truncated_ipv6)                                                                   \
+  X(truncated_ipv6_extension)                                                         \
+  X(too_many_ipv6_extensions)                                                         \
+  X(ip_fragment_not_reassembled) /* fragment seen; reassembly not available */         \
+  X(bad_ip_version)                                                                   \
+  /* transport layer */                                                               \
+  X(truncated_udp)                                                                    \
+  X(bad_udp_length)                                                                   \
+  X(sip_over_tcp_not_reassembled)                                                     \
+  /* SIP */                                                                           \
+  X(sip_bad_start_line)                                                               \
+  X(sip_bad_header_line)                                                              \
+  X(sip_headers_unterminated)                                                         \
+  X(sip_too_many_headers)                                                             \
+  X(sip_bad_content_length)                                                           \
+  X(sip_body_truncated)         /* Content-Length larger than the bytes present */     \
+  X(sip_missing_required_header) /* no Call-ID, CSeq, From or To */                   \
+  X(sip_bad_cseq)                                                                     \
+  X(sip_trailing_bytes)         /* datagram has bytes after Content-Length */         \
+  /* SDP */                                                                           \
+  X(sdp_bad_line)                                                                     \
+  X(sdp_bad_media_line)                                                               \
+  X(sdp_bad_connection_line)                                                          \
+  /* correlation */                                                                   \
+  X(call_table_full)            /* open-call limit hit; oldest call flushed early */   \
+  X(call_expired_open)          /* call idle past the limit; flushed unfinished */     \
+  X(message_without_call_id)
+
+enum class AnomalyKind : uint16_t {
+#define SIPSCOPE_ANOMALY_ENUM(name) name,
+  SIPSCOPE_ANOMALY_KINDS(SIPSCOPE_ANOMALY_ENUM)
+#undef SIPSCOPE_ANOMALY_ENUM
+};
+
+[[nodiscard]] constexpr std::string_view anomaly_name(AnomalyKind k) {
+  switch (k) {
+#define SIPSCOPE_ANOMALY_NAME(name) \
+  case AnomalyKind::name:           \
+    return #name;
+    SIPSCOPE_ANOMALY_KINDS(SIPSCOPE_ANOMALY_NAME)
+#undef SIPSCOPE_ANOMALY_NAME
+  }
+  return "unknown";
+}
+
+}  // namespace sipscope::decode

@@ -1,0 +1,40 @@
+// One captured frame as decode/ receives it from capture/ (or from a test's byte literal).
+// `data` is a view into the capture library's buffer: valid only until the next frame is
+// read. Everything decode/ returns that points into it has the same lifetime.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace sipscope::decode {
+
+// Link types are the LINKTYPE_/DLT_ numbers of tcpdump.org/linktypes.html as libpcap's
+// pcap_datalink() reports them.
+namespace link_type {
+inline constexpr int kNull = 0;        // BSD loopback, host-order 4-byte family
+inline constexpr int kEthernet = 1;
+inline constexpr int kRawDlt = 12;     // DLT_RAW on Linux (LINKTYPE_RAW 101 maps here)
+inline constexpr int kRawDltBsd = 14;  // DLT_RAW on OpenBSD
+inline constexpr int kRaw = 101;       // LINKTYPE_RAW
+inline constexpr int kLoop = 108;      // OpenBSD loopback, network-order family
+inline constexpr int kLinuxSll = 113;
+inline constexpr int kIpv4 = 228;
+inline constexpr int kIpv6 = 229;
+inline constexpr int kLinuxSll2 = 276;
+}  // namespace link_type
+
+// Where a frame came from: enough to point a user at it in Wireshark.
+struct FrameRef {
+  uint32_t capture_id = 0;  // captures.id of the file
+  uint64_t number = 0;      // 1-based frame number within that file
+  int64_t ts_us = 0;        // capture timestamp, microseconds since the Unix epoch
+};
+
+struct Frame {
+  FrameRef ref;
+  int link_type = link_type::kEthernet;
+  uint32_t wire_length = 0;  // original length on the wire (>= data.size())
+  std::span<const uint8_t> data;
+};
+
+}  // namespace sipscope::decode

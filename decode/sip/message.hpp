@@ -1,0 +1,101 @@
+// Zero-copy SIP message parser (RFC 3261 §7, §20, §25).
+//
+// parse_message() fills a reusable Message whose fields are string_views into the input
+// buffer: they stay valid exactly as long as that buffer does. The Message keeps its
+// header vector between calls, so steady-state parsing allocates nothing.
+//
+//   sip::Message msg;
+//   auto r = sip::parse_message(bytes, msg, {.datagram = true});
+//   if (r.error == sip::ParseError::ok) use(msg.method(), msg.header_value(HeaderId::call_id));
+//
+// Header names match case-insensitively and compact forms resolve to the same HeaderId
+// (see headers.hpp). Folded continuation lines are part of the value view (use
+// unfold() to get a clean copy). Repeated header lines are kept in order; comma-separated
+// values are split on demand with for_each_value() (fields.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "decode/sip/headers.hpp"
+
+namespace sipscope::decode::sip {
+
+enum class ParseError : uint8_t {
+  ok,
+  not_sip,                  // first line is neither a request line nor a status line
+  bad_start_line,           // looks like SIP (SIP/2.0 present) but the line is malformed
+  bad_header_line,          // header line without ':' or with an invalid name
+  headers_unterminated,     // no empty line before the end of the input (stream: need more)
+  too_many_headers,         // more than kMaxHeaders header lines
+  bad_content_length,       // Content-Length not a number or absurdly large
+  body_truncated,           // Content-Length says more than the input holds (stream: need more)
+};
+
+[[nodiscard]] std::string_view parse_error_name(ParseError e);
+
+struct ParseOptions {
+  // true for UDP/SCTP datagrams: a missing Content-Length means "body = rest of the
+  // datagram" (RFC 3261 §18.3). false for streams: missing Content-Length means 0.
+  bool datagram = true;
+};
+
+struct ParseResult {
+  ParseError error = ParseError::ok;
+  size_t consumed = 0;  // bytes of the message (start line .. end of body); <= input size
+};
+
+inline constexpr size_t kMaxHeaders = 256;
+
+struct Header {
+  HeaderId id = HeaderId::other;
+  std::string_view name;   // as written on the wire
+  std::string_view value;  // leading/trailing whitespace trimmed; may contain folding
+};
+
+class Message {
+ public:
+  [[nodiscard]] bool is_request() const { return status_code_ == 0; }
+  [[nodiscard]] std::string_view method() const { return method_; }       // "" for responses
+  [[nodiscard]] std::string_view request_uri() const { return request_uri_; }
+  [[nodiscard]] std::string_view version() const { return version_; }     // "SIP/2.0"
+  [[nodiscard]] int status_code() const { return status_code_; }          // 0 for requests
+  [[nodiscard]] std::string_view reason_phrase() const { return reason_; }
+
+  [[nodiscard]] std::span<const Header> headers() const { return headers_; }
+  // First header line with this id, or nullptr.
+  [[nodiscard]] const Header* find(HeaderId id) const;
+  // Value of the first header line with this id, or "" when absent.
+  [[nodiscard]] std::string_view header_value(HeaderId id) const;
+  // Case-insensitive lookup by full name (for headers not in the table, e.g. X-Call-ID).
+  [[nodiscard]] const Header* find(std::string_view name) const;
+  [[nodiscard]] size_t count(HeaderId id) const;
+
+  [[nodiscard]] std::string_view body() const { return body_; }
+  [[nodiscard]] std::string_view bytes() const { return bytes_; }  // whole message
+  // Content-Length as written, or -1 when the header is absent.
+  [[nodiscard]] int64_t content_length() const { return content_length_; }
+
+  void clear();
+
+ private:
+  friend ParseResult parse_message(std::string_view, Message&, ParseOptions);
+  std::string_view method_, request_uri_, version_, reason_, body_, bytes_;
+  int status_code_ = 0;
+  int64_t content_length_ = -1;
+  std::vector<Header> headers_;
+};
+
+// Parses one message from the start of `data`.
+[[nodiscard]] ParseResult parse_message(std::string_view data, Message& out,
+                                        ParseOptions options = {});
+
+// Cheap content sniff: does `data` start with something that is a SIP request line
+// (METHOD SP URI SP SIP/2.0) or status line (SIP/2.0 SP 3DIGIT)? Used to recognise SIP on
+// any port before a full parse.
+[[nodiscard]] bool looks_like_sip(std::string_view data);
+
+}  // namespace sipscope::decode::sip

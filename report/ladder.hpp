@@ -1,0 +1,67 @@
+// The ladder (call-flow) model, independent of any output format, and its renderings:
+// JSON (nlohmann ADL to_json; schema in docs/ladder-json.md), self-contained HTML (inline
+// SVG/CSS/JS, no network fetch, every wire value escaped) and plain text.
+//
+//   auto ladder = report::build_ladder(db, {call_id});
+//   std::string html = report::render_html({ladder}, "Call 1");
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "correlate/records.hpp"
+#include "report/query.hpp"
+
+namespace sipscope::report {
+
+struct Participant {
+  int index = 0;         // lane number, left to right in order of first appearance
+  std::string address;   // "ip:port" (IPv6 as [addr]:port)
+};
+
+struct LadderEvent {
+  int64_t message_id = 0;
+  int64_t call_id = 0;
+  int64_t ts_us = 0;
+  int64_t delta_prev_us = 0;   // from the previous event of the ladder (0 for the first)
+  int64_t offset_us = 0;       // from the first event of the ladder
+  int from = 0;                // participant index
+  int to = 0;
+  std::string label;           // "INVITE" or "180 Ringing"
+  std::string transport;
+  std::optional<std::string> method;
+  std::optional<int> status_code;
+  std::optional<int64_t> cseq;
+  std::optional<std::string> cseq_method;
+  bool retransmission = false;
+  uint32_t capture_id = 0;
+  uint64_t frame = 0;
+  std::string raw;
+};
+
+struct Ladder {
+  std::vector<correlate::CallRecord> calls;
+  std::vector<Participant> participants;
+  std::vector<LadderEvent> events;   // ordered by ts, then message id
+};
+
+[[nodiscard]] Ladder build_ladder(const Database& db, const std::vector<int64_t>& call_ids);
+
+[[nodiscard]] std::string render_json(const Ladder& ladder);
+// One self-contained page; each Ladder becomes one section (one call, or the legs of one
+// call), preceded by a table of the calls on the page.
+[[nodiscard]] std::string render_html(const std::vector<Ladder>& ladders, std::string_view title);
+[[nodiscard]] std::string render_text(const Ladder& ladder, int width = 100);
+
+// Table of calls for the terminal (`sipscope calls`, end of `analyze`).
+[[nodiscard]] std::string render_calls_table(const std::vector<correlate::CallRecord>& calls);
+[[nodiscard]] std::string render_calls_json(const std::vector<correlate::CallRecord>& calls);
+[[nodiscard]] std::string render_calls_csv(const std::vector<correlate::CallRecord>& calls);
+
+// The one HTML escaping function: & < > " ' and control characters.
+[[nodiscard]] std::string html_escape(std::string_view text);
+
+}  // namespace sipscope::report

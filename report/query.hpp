@@ -1,0 +1,57 @@
+// Reading the store back: call listing with filters, CALL argument resolution
+// (design.md: digits that are an existing calls.id mean that row, anything else is a
+// Call-ID meaning every row with it), and the analysis summary.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "correlate/records.hpp"
+
+struct sqlite3;
+
+namespace sipscope::report {
+
+// Read-only handle on a sipscope database. Throws StoreError (store.hpp) with one line
+// naming the file when it is missing, not SQLite, or of another schema version.
+class Database {
+ public:
+  static std::unique_ptr<Database> open_read_only(const std::string& path);
+  ~Database();
+  [[nodiscard]] sqlite3* handle() const { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+struct CallFilter {
+  std::optional<std::string> state;
+  std::optional<std::string> call_id;    // exact SIP Call-ID
+  std::optional<std::string> from_user;  // substring
+  std::optional<std::string> to_user;    // substring
+  std::optional<int64_t> since_us, until_us;  // start_us range
+  std::optional<int64_t> limit;
+};
+
+[[nodiscard]] std::vector<correlate::CallRecord> list_calls(const Database& db,
+                                                           const CallFilter& filter);
+[[nodiscard]] std::optional<correlate::CallRecord> get_call(const Database& db, int64_t id);
+// Empty when nothing matches.
+[[nodiscard]] std::vector<int64_t> resolve_call(const Database& db, const std::string& arg);
+
+struct Summary {
+  int64_t calls = 0;
+  std::map<std::string, int64_t> calls_by_state;
+  int64_t messages = 0;
+  int64_t call_messages = 0;
+  int64_t anomalies = 0;
+  std::map<std::string, int64_t> anomalies_by_kind;
+};
+[[nodiscard]] Summary summarize(const Database& db);
+
+}  // namespace sipscope::report
