@@ -1,1 +1,112 @@
-// placeholder: implemented by its module's work
+// `sipscope analyze CAPTURE...`: read captures, store calls/messages/anomalies in SQLite,
+// print the calls and a summary, optionally write the HTML/JSON ladders of every call.
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/options.hpp"
+#include "cli/output.hpp"
+#include "cli/pipeline.hpp"
+#include "report/ladder.hpp"
+#include "report/query.hpp"
+
+namespace sipscope::cli {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void on_stop_signal(int /*signal*/) { g_stop = 1; }
+
+std::string default_db_path(const std::string& first_capture) {
+  return std::filesystem::path(first_capture).stem().string() + ".db";
+}
+
+void print_progress(const PipelineCounts& c) {
+  std::cerr << "\rsipscope: " << c.frames << " frames, " << c.sip_messages << " SIP messages, "
+            << c.calls << " calls" << std::flush;
+}
+
+}  // namespace
+
+CommandSpec analyze_spec() {
+  CommandSpec spec{"analyze", "sipscope analyze CAPTURE... [--db FILE] [--append] [--html FILE] [--json FILE]",
+                   "Reads pcap/pcapng captures (several files are merged by timestamp), rebuilds\n"
+                   "the SIP calls and stores captures, calls, messages and anomalies in one SQLite\n"
+                   "file. Prints the calls and a summary. Exit status: 0 analysis complete\n"
+                   "(damaged input is reported as anomalies), 1 usage error, 2 input unreadable,\n"
+                   "3 interrupted (results so far are kept and the capture marked interrupted).",
+                   po::options_description("Options"), po::options_description(), {}};
+  spec.options.add_options()                                                    //
+      ("help,h", "show this help")                                              //
+      ("db", po::value<std::string>(), "SQLite file to write (default: CAPTURE-STEM.db in the current directory)")  //
+      ("append", "add to an existing database instead of replacing it")         //
+      ("html", po::value<std::string>(), "also write a self-contained HTML ladder of every call")  //
+      ("json", po::value<std::string>(), "also write the JSON ladder of every call")  //
+      ("max-rows", po::value<int>()->default_value(50), "calls printed in the table (0 = all)")  //
+      ("quiet,q", "print only the summary, not the calls table")                //
+      ("max-open-calls", po::value<size_t>()->default_value(correlate::Limits{}.max_open_calls),
+       "open-call limit; beyond it the oldest call is flushed (anomaly call_table_full)");
+  spec.hidden.add_options()("capture", po::value<std::vector<std::string>>(), "capture files");
+  spec.positional.add("capture", -1);
+  return spec;
+}
+
+int run_analyze(const Args& args) {
+  const CommandSpec spec = analyze_spec();
+  int exit = kExitOk;
+  const auto vm = parse_command(spec, args, exit);
+  if (!vm) return exit;
+  if (vm->count("capture") == 0U) return usage_error("analyze", "no capture file given");
+  const auto paths = (*vm)["capture"].as<std::vector<std::string>>();
+  const std::string db_path =
+      vm->count("db") != 0U ? (*vm)["db"].as<std::string>() : default_db_path(paths.front());
+
+  // Check every input before touching the database, so a typo never costs the old one.
+  for (const auto& path : paths) capture::PcapReader probe(path, 0);
+
+  auto store = report::Store::open(db_path, vm->count("append") != 0U ? report::Store::Mode::append
+                                                                      : report::Store::Mode::replace);
+  uint32_t first_capture_id = 0;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const uint32_t id = store->add_capture(paths[i]);
+    if (i == 0) first_capture_id = id;
+  }
+  capture::MergedReader input(paths, first_capture_id);
+
+  correlate::Limits limits;
+  limits.first_call_id = store->next_call_id();
+  limits.max_open_calls = (*vm)["max-open-calls"].as<size_t>();
+
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const auto result = run_pipeline(input, *store, limits, g_stop,
+                                   tty ? std::function<void(const PipelineCounts&)>(print_progress)
+                                       : nullptr);
+  store->close();
+  if (tty) std::cerr << "\r\033[K";
+
+  for (const auto& c : result.captures) {
+    if (!c.error.empty()) std::cerr << "sipscope analyze: error: " << c.error << "\n";
+  }
+  const auto db = report::Database::open_read_only(db_path);
+  if (vm->count("html") != 0U) write_file((*vm)["html"].as<std::string>(), all_calls_html(*db, db_path));
+  if (vm->count("json") != 0U) write_file((*vm)["json"].as<std::string>(), all_calls_json(*db));
+
+  if (vm->count("quiet") == 0U) {
+    print_calls_table(*db, (*vm)["max-rows"].as<int>(), db_path);
+  }
+  print_summary(*db, std::cout);
+  std::cout << "database: " << db_path << "\n";
+  if (vm->count("html") != 0U) std::cout << "html:     " << (*vm)["html"].as<std::string>() << "\n";
+  if (vm->count("json") != 0U) std::cout << "json:     " << (*vm)["json"].as<std::string>() << "\n";
+  if (result.interrupted) {
+    std::cerr << "sipscope analyze: interrupted; results so far are in " << db_path << "\n";
+    return kExitInterrupted;
+  }
+  return kExitOk;
+}
+
+}  // namespace sipscope::cli

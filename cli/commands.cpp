@@ -1,1 +1,138 @@
-// placeholder: implemented by its module's work
+// `sipscope calls`, `sipscope show` and `sipscope help`.
+#include <iostream>
+
+#include "cli/options.hpp"
+#include "cli/output.hpp"
+#include "report/ladder.hpp"
+#include "report/query.hpp"
+
+namespace sipscope::cli {
+
+CommandSpec calls_spec() {
+  CommandSpec spec{"calls", "sipscope calls --db FILE [filters] [--format table|json|csv]",
+                   "Lists the calls stored by 'sipscope analyze', ordered by start time.",
+                   po::options_description("Options"), po::options_description(), {}};
+  spec.options.add_options()                                                         //
+      ("help,h", "show this help")                                                   //
+      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
+      ("state", po::value<std::string>(), "only calls in this state (answered, busy, ...)")  //
+      ("from", po::value<std::string>(), "caller user part contains this text")     //
+      ("to", po::value<std::string>(), "callee user part contains this text")       //
+      ("call-id", po::value<std::string>(), "exact SIP Call-ID")                     //
+      ("since", po::value<std::string>(), "started at or after (UTC 2026-01-01T10:00:00 or epoch us)")  //
+      ("until", po::value<std::string>(), "started before (same forms as --since)")  //
+      ("limit", po::value<int64_t>(), "at most this many calls")                     //
+      ("format", po::value<std::string>()->default_value("table"), "table, json or csv");
+  return spec;
+}
+
+CommandSpec show_spec() {
+  CommandSpec spec{"show", "sipscope show --db FILE CALL [--format text|json|html] [-o FILE]",
+                   "Shows the call-flow ladder of one call. CALL is a calls.id (digits) or a SIP\n"
+                   "Call-ID (every call with that Call-ID is shown together).",
+                   po::options_description("Options"), po::options_description(), {}};
+  spec.options.add_options()                                                       //
+      ("help,h", "show this help")                                                 //
+      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
+      ("format", po::value<std::string>()->default_value("text"), "text, json or html")  //
+      ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")  //
+      ("width", po::value<int>()->default_value(100), "text ladder width in columns");
+  spec.hidden.add_options()("call", po::value<std::string>(), "CALL");
+  spec.positional.add("call", 1);
+  return spec;
+}
+
+namespace {
+
+bool optional_time(const po::variables_map& vm, const char* name, std::optional<int64_t>& out) {
+  if (vm.count(name) == 0U) return true;
+  out = parse_time_us(vm[name].as<std::string>());
+  return out.has_value();
+}
+
+}  // namespace
+
+int run_calls(const Args& args) {
+  const CommandSpec spec = calls_spec();
+  int exit = kExitOk;
+  const auto vm = parse_command(spec, args, exit);
+  if (!vm) return exit;
+  const std::string format = (*vm)["format"].as<std::string>();
+  if (format != "table" && format != "json" && format != "csv") {
+    return usage_error("calls", "--format must be table, json or csv, not '" + format + "'");
+  }
+  report::CallFilter filter;
+  if (vm->count("state") != 0U) filter.state = (*vm)["state"].as<std::string>();
+  if (vm->count("from") != 0U) filter.from_user = (*vm)["from"].as<std::string>();
+  if (vm->count("to") != 0U) filter.to_user = (*vm)["to"].as<std::string>();
+  if (vm->count("call-id") != 0U) filter.call_id = (*vm)["call-id"].as<std::string>();
+  if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
+  if (!optional_time(*vm, "since", filter.since_us)) return usage_error("calls", "bad --since time");
+  if (!optional_time(*vm, "until", filter.until_us)) return usage_error("calls", "bad --until time");
+
+  const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
+  const auto calls = report::list_calls(*db, filter);
+  if (format == "json") {
+    std::cout << report::render_calls_json(calls);
+  } else if (format == "csv") {
+    std::cout << report::render_calls_csv(calls);
+  } else {
+    std::cout << report::render_calls_table(calls);
+  }
+  return kExitOk;
+}
+
+int run_show(const Args& args) {
+  const CommandSpec spec = show_spec();
+  int exit = kExitOk;
+  const auto vm = parse_command(spec, args, exit);
+  if (!vm) return exit;
+  if (vm->count("call") == 0U) return usage_error("show", "no CALL given");
+  const std::string format = (*vm)["format"].as<std::string>();
+  if (format != "text" && format != "json" && format != "html") {
+    return usage_error("show", "--format must be text, json or html, not '" + format + "'");
+  }
+  const std::string db_path = (*vm)["db"].as<std::string>();
+  const std::string call = (*vm)["call"].as<std::string>();
+  const auto db = report::Database::open_read_only(db_path);
+  const auto ids = report::resolve_call(*db, call);
+  if (ids.empty()) return usage_error("show", "no call '" + call + "' in " + db_path);
+  const auto ladder = report::build_ladder(*db, ids);
+  std::string out;
+  if (format == "json") {
+    out = report::render_json(ladder);
+  } else if (format == "html") {
+    out = report::render_html({ladder}, "sipscope: call " + call);
+  } else {
+    out = report::render_text(ladder, (*vm)["width"].as<int>());
+  }
+  write_file((*vm)["output"].as<std::string>(), out);
+  return kExitOk;
+}
+
+std::string command_help(const std::string& command) {
+  if (command == "analyze") return format_help(analyze_spec());
+  if (command == "calls") return format_help(calls_spec());
+  if (command == "show") return format_help(show_spec());
+  if (!command.empty()) return "";
+  return "sipscope: passive SIP/RTP analyzer and call-flow tracer\n\n"
+         "Usage: sipscope COMMAND [options]\n\n"
+         "Commands:\n"
+         "  analyze CAPTURE...   decode captures into a SQLite database, print the calls\n"
+         "  calls --db FILE      list and filter stored calls\n"
+         "  show --db FILE CALL  call-flow ladder of a call (text, json, html)\n"
+         "  help [COMMAND]       help on a command (also: sipscope COMMAND --help)\n";
+}
+
+int run_help(const Args& args) {
+  const std::string command = args.empty() ? "" : args.front();
+  const std::string text = command_help(command);
+  if (text.empty()) {
+    std::cerr << "sipscope help: unknown command '" << command << "'\n";
+    return kExitUsage;
+  }
+  std::cout << text;
+  return kExitOk;
+}
+
+}  // namespace sipscope::cli

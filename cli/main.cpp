@@ -1,1 +1,32 @@
-int main() { return 0; }
+// sipscope entry point: dispatches the subcommand. Setup and I/O errors surface as
+// exceptions from the modules and are turned into one stderr line + exit status here.
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace sipscope::cli;
+  if (argc < 2) {
+    std::cerr << command_help("");
+    return kExitUsage;
+  }
+  const std::string command = argv[1];
+  const Args args(argv + 2, argv + argc);
+  try {
+    if (command == "analyze") return run_analyze(args);
+    if (command == "calls") return run_calls(args);
+    if (command == "show") return run_show(args);
+    if (command == "help" || command == "--help" || command == "-h") return run_help(args);
+    if (command == "--version" || command == "version") {
+      std::cout << "sipscope " << SIPSCOPE_VERSION << "\n";
+      return kExitOk;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "sipscope " << command << ": error: " << e.what() << "\n";
+    return kExitInput;
+  }
+  std::cerr << "sipscope: unknown command '" << command << "' (see 'sipscope help')\n";
+  return kExitUsage;
+}

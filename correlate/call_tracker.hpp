@@ -4,9 +4,13 @@
 //
 // Streaming: feed events in capture order. A call is flushed to the sink when it has
 // ended and its linger time (capture time) has passed, when it idles past
-// Limits::call_idle_us, or when the open-call limit forces the oldest out
-// (anomaly call_table_full). finish() flushes everything at the end of the input; the
-// capture-end time decides `no_answer` versus `in_progress`.
+// Limits::call_idle_us (anomaly call_expired_open), when an unanswered INVITE has been
+// `no_answer` for a linger, or when the open-call limit forces out the call nearest its
+// expiry (anomaly call_table_full). finish() flushes everything at the end of the input;
+// the capture-end time decides `no_answer` versus `in_progress`. Calls get ids
+// Limits::first_call_id, +1, ... in order of their first message; on_call() comes in
+// flush order, each call's messages in capture order. on_sip() also advances time to
+// its event, so advance() is only needed across stretches without SIP.
 //
 //   correlate::CallTracker t(sink, {});
 //   decoder events -> t.on_sip(ev) / t.on_anomaly(ev);  at the end t.finish(last_ts_us);
@@ -22,10 +26,13 @@ namespace sipscope::correlate {
 
 struct Limits {
   size_t max_open_calls = 200'000;
-  int64_t linger_us = 32'000'000;           // keep an ended call this long for stragglers
-  int64_t no_answer_us = 32'000'000;        // INVITE with no final response -> no_answer
+  int64_t linger_us = 32'000'000;                 // keep an ended call this long for stragglers
+  int64_t no_answer_us = 32'000'000;              // INVITE with no final response -> no_answer
   int64_t call_idle_us = 4LL * 3600 * 1'000'000;  // open call with no message this long
-  int64_t first_call_id = 1;                // calls.id of the first call (append mode)
+  // A 401/407-challenged INVITE waits this long for its retry: softphones prompt a human
+  // for the password (sngrep's aaa.pcap retries after 32 s and 51 s).
+  int64_t challenge_retry_us = 180'000'000;
+  int64_t first_call_id = 1;  // calls.id of the first call (append mode)
 };
 
 struct TrackerStats {
@@ -33,6 +40,7 @@ struct TrackerStats {
   uint64_t call_messages = 0;
   uint64_t other_messages = 0;
   uint64_t anomalies = 0;
+  size_t open_calls = 0;  // open right now
   size_t open_calls_peak = 0;
 };
 

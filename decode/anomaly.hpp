@@ -51,7 +51,14 @@ namespace sipscope::decode {
   /* correlation */                                                                   \
   X(call_table_full)            /* open-call limit hit; oldest call flushed early */   \
   X(call_expired_open)          /* call idle past the limit; flushed unfinished */     \
-  X(message_without_call_id)
+  X(message_without_call_id)                                                          \
+  /* transport layer (appended) */                                                    \
+  X(truncated_tcp)                                                                    \
+  X(bad_tcp_data_offset)                                                              \
+  /* link layer (appended) */                                                         \
+  X(truncated_pppoe)                                                                  \
+  X(truncated_mpls)                                                                   \
+  X(mpls_stack_too_deep)
 
 enum class AnomalyKind : uint16_t {
 #define SIPSCOPE_ANOMALY_ENUM(name) name,

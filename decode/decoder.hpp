@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "decode/anomaly.hpp"
@@ -72,6 +73,7 @@ class Decoder {
   PacketSink& sink_;
   sip::Message message_;  // reused for every SIP message
   DecoderStats stats_;
+  std::string detail_;    // reused buffer for AnomalyEvent::detail (anomalies are rare)
   // implementation helpers are free functions in the .cpp files (link.cpp, ip.cpp ...)
 };
 

@@ -37,12 +37,18 @@ std::string Endpoint::to_string() const {
 
 std::string_view transport_name(Transport t) {
   switch (t) {
-    case Transport::udp: return "UDP";
-    case Transport::tcp: return "TCP";
-    case Transport::tls: return "TLS";
-    case Transport::ws: return "WS";
-    case Transport::wss: return "WSS";
-    case Transport::sctp: return "SCTP";
+    case Transport::udp:
+      return "UDP";
+    case Transport::tcp:
+      return "TCP";
+    case Transport::tls:
+      return "TLS";
+    case Transport::ws:
+      return "WS";
+    case Transport::wss:
+      return "WSS";
+    case Transport::sctp:
+      return "SCTP";
   }
   return "UDP";
 }

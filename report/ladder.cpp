@@ -1,1 +1,105 @@
-// placeholder: implemented by its module's work
+#include "report/ladder.hpp"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "report/sql.hpp"
+
+namespace sipscope::report {
+
+namespace {
+
+// RFC 3986 §3.2.2: an IPv6 literal is bracketed when a port follows it.
+std::string endpoint(const std::string& ip, int port) {
+  const bool v6 = ip.find(':') != std::string::npos;
+  std::string out;
+  out.reserve(ip.size() + 8);
+  if (v6) out += '[';
+  out += ip;
+  if (v6) out += ']';
+  out += ':';
+  out += std::to_string(port);
+  return out;
+}
+
+std::string label_of(const LadderEvent& e, const std::optional<std::string>& reason) {
+  if (e.method) return *e.method;
+  if (e.status_code) {
+    std::string label = std::to_string(*e.status_code);
+    if (reason && !reason->empty()) label += ' ' + *reason;
+    return label;
+  }
+  return e.cseq_method ? *e.cseq_method : std::string("?");
+}
+
+}  // namespace
+
+Ladder build_ladder(const Database& db, const std::vector<int64_t>& call_ids) {
+  Ladder ladder;
+  std::set<int64_t> seen_ids;
+  struct Row {
+    LadderEvent event;
+    std::string src, dst;
+  };
+  std::vector<Row> rows;
+  sql::Statement st(db.handle(), db.path(),
+                    "SELECT id, call_id, ts_us, src_ip, src_port, dst_ip, dst_port, transport, "
+                    "method, status_code, reason, cseq, cseq_method, retransmission, capture_id, "
+                    "frame, raw FROM messages WHERE call_id = ?1 ORDER BY ts_us, id");
+  for (int64_t id : call_ids) {
+    if (!seen_ids.insert(id).second) continue;
+    auto call = get_call(db, id);
+    if (!call) continue;
+    ladder.calls.push_back(std::move(*call));
+    st.bind(1, id);
+    while (st.step()) {
+      Row r;
+      LadderEvent& e = r.event;
+      e.message_id = st.column_int64(0);
+      e.call_id = st.column_int64(1);
+      e.ts_us = st.column_int64(2);
+      r.src = endpoint(st.column_text(3), static_cast<int>(st.column_int64(4)));
+      r.dst = endpoint(st.column_text(5), static_cast<int>(st.column_int64(6)));
+      e.transport = st.column_text(7);
+      e.method = st.column_opt_text(8);
+      e.status_code = st.column_opt_int(9);
+      const auto reason = st.column_opt_text(10);
+      e.cseq = st.column_opt_int64(11);
+      e.cseq_method = st.column_opt_text(12);
+      e.retransmission = st.column_int64(13) != 0;
+      e.capture_id = static_cast<uint32_t>(st.column_int64(14));
+      e.frame = static_cast<uint64_t>(st.column_int64(15));
+      e.raw = st.column_text(16);
+      e.label = label_of(e, reason);
+      rows.push_back(std::move(r));
+    }
+    st.reset();
+  }
+  // Legs of one call are loaded call by call; the ladder interleaves them in time.
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.event.ts_us != b.event.ts_us) return a.event.ts_us < b.event.ts_us;
+    return a.event.message_id < b.event.message_id;
+  });
+
+  std::unordered_map<std::string, int> lane_of;
+  auto lane = [&](const std::string& address) {
+    auto [it, inserted] = lane_of.try_emplace(address, static_cast<int>(lane_of.size()));
+    if (inserted) ladder.participants.push_back({it->second, address});
+    return it->second;
+  };
+  ladder.events.reserve(rows.size());
+  for (auto& r : rows) {
+    LadderEvent& e = r.event;
+    e.from = lane(r.src);
+    e.to = lane(r.dst);
+    if (!ladder.events.empty()) {
+      e.delta_prev_us = e.ts_us - ladder.events.back().ts_us;
+      e.offset_us = e.ts_us - ladder.events.front().ts_us;
+    }
+    ladder.events.push_back(std::move(e));
+  }
+  return ladder;
+}
+
+}  // namespace sipscope::report

@@ -18,19 +18,19 @@
 namespace sipscope::report {
 
 struct Participant {
-  int index = 0;         // lane number, left to right in order of first appearance
-  std::string address;   // "ip:port" (IPv6 as [addr]:port)
+  int index = 0;        // lane number, left to right in order of first appearance
+  std::string address;  // "ip:port" (IPv6 as [addr]:port)
 };
 
 struct LadderEvent {
   int64_t message_id = 0;
   int64_t call_id = 0;
   int64_t ts_us = 0;
-  int64_t delta_prev_us = 0;   // from the previous event of the ladder (0 for the first)
-  int64_t offset_us = 0;       // from the first event of the ladder
-  int from = 0;                // participant index
+  int64_t delta_prev_us = 0;  // from the previous event of the ladder (0 for the first)
+  int64_t offset_us = 0;      // from the first event of the ladder
+  int from = 0;               // participant index
   int to = 0;
-  std::string label;           // "INVITE" or "180 Ringing"
+  std::string label;  // "INVITE" or "180 Ringing"
   std::string transport;
   std::optional<std::string> method;
   std::optional<int> status_code;
@@ -45,7 +45,7 @@ struct LadderEvent {
 struct Ladder {
   std::vector<correlate::CallRecord> calls;
   std::vector<Participant> participants;
-  std::vector<LadderEvent> events;   // ordered by ts, then message id
+  std::vector<LadderEvent> events;  // ordered by ts, then message id
 };
 
 [[nodiscard]] Ladder build_ladder(const Database& db, const std::vector<int64_t>& call_ids);

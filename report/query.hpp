@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "correlate/records.hpp"
@@ -22,24 +23,30 @@ class Database {
  public:
   static std::unique_ptr<Database> open_read_only(const std::string& path);
   ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
   [[nodiscard]] sqlite3* handle() const { return db_; }
+  // The path as given to open_read_only(), for error messages.
+  [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
-  explicit Database(sqlite3* db) : db_(db) {}
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_ = nullptr;
+  std::string path_;
 };
 
 struct CallFilter {
-  std::optional<std::string> state;
-  std::optional<std::string> call_id;    // exact SIP Call-ID
-  std::optional<std::string> from_user;  // substring
-  std::optional<std::string> to_user;    // substring
-  std::optional<int64_t> since_us, until_us;  // start_us range
-  std::optional<int64_t> limit;
+  // Default member initializers so designated initializers may name only what they set.
+  std::optional<std::string> state = {};
+  std::optional<std::string> call_id = {};              // exact SIP Call-ID
+  std::optional<std::string> from_user = {};            // substring, ASCII case-insensitive
+  std::optional<std::string> to_user = {};              // substring, ASCII case-insensitive
+  std::optional<int64_t> since_us = {}, until_us = {};  // start_us in [since_us, until_us)
+  std::optional<int64_t> limit = {};
 };
 
 [[nodiscard]] std::vector<correlate::CallRecord> list_calls(const Database& db,
-                                                           const CallFilter& filter);
+                                                            const CallFilter& filter);
 [[nodiscard]] std::optional<correlate::CallRecord> get_call(const Database& db, int64_t id);
 // Empty when nothing matches.
 [[nodiscard]] std::vector<int64_t> resolve_call(const Database& db, const std::string& arg);

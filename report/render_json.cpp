@@ -1,1 +1,158 @@
-// placeholder: implemented by its module's work
+#include <charconv>
+
+#include "report/format.hpp"
+#include "report/json.hpp"
+#include "report/ladder.hpp"
+
+namespace sipscope::correlate {
+
+namespace {
+template <typename T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+}  // namespace
+
+void to_json(nlohmann::json& j, const CallRecord& c) {
+  j = nlohmann::json{
+      {"id", c.id},
+      {"sip_call_id", c.sip_call_id},
+      {"group_id", opt(c.group_id)},
+      {"from_user", opt(c.from_user)},
+      {"to_user", opt(c.to_user)},
+      {"from_uri", opt(c.from_uri)},
+      {"to_uri", opt(c.to_uri)},
+      {"caller_ip", opt(c.caller_ip)},
+      {"callee_ip", opt(c.callee_ip)},
+      {"transport", c.transport},
+      {"start_us", opt(c.start_us)},
+      {"ring_us", opt(c.ring_us)},
+      {"answer_us", opt(c.answer_us)},
+      {"end_us", opt(c.end_us)},
+      {"state", c.state},
+      {"final_code", opt(c.final_code)},
+      {"final_reason", opt(c.final_reason)},
+      {"hangup_by", opt(c.hangup_by)},
+      {"pdd_ms", opt(c.pdd_ms)},
+      {"duration_ms", opt(c.duration_ms)},
+      {"message_count", c.message_count},
+  };
+}
+
+}  // namespace sipscope::correlate
+
+namespace sipscope::report {
+
+void to_json(nlohmann::json& j, const Participant& p) {
+  j = nlohmann::json{{"index", p.index}, {"address", p.address}};
+}
+
+void to_json(nlohmann::json& j, const LadderEvent& e) {
+  j = nlohmann::json{
+      {"message_id", e.message_id},
+      {"call_id", e.call_id},
+      {"ts_us", e.ts_us},
+      {"time", format::iso_utc_ms(e.ts_us)},
+      {"delta_prev_us", e.delta_prev_us},
+      {"offset_us", e.offset_us},
+      {"from", e.from},
+      {"to", e.to},
+      {"label", e.label},
+      {"transport", e.transport},
+      {"method", correlate::opt(e.method)},
+      {"status_code", correlate::opt(e.status_code)},
+      {"cseq", correlate::opt(e.cseq)},
+      {"cseq_method", correlate::opt(e.cseq_method)},
+      {"retransmission", e.retransmission},
+      {"capture_id", e.capture_id},
+      {"frame", e.frame},
+      {"raw", e.raw},
+  };
+}
+
+void to_json(nlohmann::json& j, const Ladder& l) {
+  j = nlohmann::json{{"version", kLadderJsonVersion},
+                     {"calls", l.calls},
+                     {"participants", l.participants},
+                     {"events", l.events}};
+}
+
+std::string dump_json(const nlohmann::json& j) {
+  std::string out = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += '\n';
+  return out;
+}
+
+std::string render_json(const Ladder& ladder) {
+  return dump_json(nlohmann::json(ladder));
+}
+
+std::string render_calls_json(const std::vector<correlate::CallRecord>& calls) {
+  return dump_json(nlohmann::json(calls));
+}
+
+namespace {
+
+// RFC 4180 §2: a field holding a comma, quote, CR or LF is quoted and its quotes doubled.
+void csv_field(std::string& out, std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+template <typename T>
+void csv_value(std::string& out, const std::optional<T>& v) {
+  if (!v) return;  // NULL is the empty field
+  if constexpr (std::is_same_v<T, std::string>) {
+    csv_field(out, *v);
+  } else {
+    char buf[32];
+    // Shortest text that reads back to the same value (also for the REAL columns).
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *v);
+    out.append(buf, ec == std::errc() ? end : buf);
+  }
+}
+
+}  // namespace
+
+std::string render_calls_csv(const std::vector<correlate::CallRecord>& calls) {
+  std::string out =
+      "id,sip_call_id,group_id,from_user,to_user,from_uri,to_uri,caller_ip,callee_ip,transport,"
+      "start_us,ring_us,answer_us,end_us,state,final_code,final_reason,hangup_by,pdd_ms,"
+      "duration_ms,message_count\r\n";
+  for (const auto& c : calls) {
+    auto sep = [&out] { out += ','; };
+    csv_value(out, std::optional<int64_t>(c.id)), sep();
+    csv_field(out, c.sip_call_id), sep();
+    csv_value(out, c.group_id), sep();
+    csv_value(out, c.from_user), sep();
+    csv_value(out, c.to_user), sep();
+    csv_value(out, c.from_uri), sep();
+    csv_value(out, c.to_uri), sep();
+    csv_value(out, c.caller_ip), sep();
+    csv_value(out, c.callee_ip), sep();
+    csv_field(out, c.transport), sep();
+    csv_value(out, c.start_us), sep();
+    csv_value(out, c.ring_us), sep();
+    csv_value(out, c.answer_us), sep();
+    csv_value(out, c.end_us), sep();
+    csv_field(out, c.state), sep();
+    csv_value(out, c.final_code), sep();
+    csv_value(out, c.final_reason), sep();
+    csv_value(out, c.hangup_by), sep();
+    csv_value(out, c.pdd_ms), sep();
+    csv_value(out, c.duration_ms), sep();
+    csv_value(out, std::optional<int64_t>(c.message_count));
+    out += "\r\n";
+  }
+  return out;
+}
+
+}  // namespace sipscope::report

@@ -1,1 +1,206 @@
-// placeholder: implemented by its module's work
+// Plain-text renderings for the terminal. Wire text goes through format::terminal_safe()
+// first, so a hostile display name or reason phrase cannot emit terminal escapes.
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "report/format.hpp"
+#include "report/ladder.hpp"
+
+namespace sipscope::report {
+
+namespace {
+
+constexpr int kTimeW = 12;    // "  1234.567  " offset column, seconds
+constexpr int kMinLaneW = 3;  // "|->": narrower lanes cannot draw an arrow at all
+
+// One line of terminal cells; each cell holds one (terminal-safe) code point.
+class Line {
+ public:
+  explicit Line(size_t width) : cells_(width, " ") {}
+  // Cells past the width are dropped: the output never exceeds the requested width.
+  void put(size_t col, std::string_view cell) {
+    if (col < cells_.size()) cells_[col] = std::string(cell);
+  }
+  void put_text(size_t col, std::string_view safe) {
+    size_t i = 0;
+    while (i < safe.size()) {
+      size_t n = 1;
+      while (i + n < safe.size() && (static_cast<unsigned char>(safe[i + n]) & 0xC0) == 0x80) ++n;
+      put(col++, safe.substr(i, n));
+      i += n;
+    }
+  }
+  [[nodiscard]] std::string str() const {
+    std::string out;
+    for (const auto& c : cells_) out += c;
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+  }
+
+ private:
+  std::vector<std::string> cells_;
+};
+
+std::string or_dash(const std::optional<std::string>& v) {
+  return v && !v->empty() ? format::terminal_safe(*v) : std::string("-");
+}
+
+// The call's facts as separate pieces, so render_text() can wrap them at the width.
+std::vector<std::string> call_pieces(const correlate::CallRecord& c) {
+  std::vector<std::string> p;
+  p.push_back("Call " + std::to_string(c.id));
+  p.push_back("Call-ID " + format::terminal_safe(c.sip_call_id));
+  p.push_back(or_dash(c.from_user ? c.from_user : c.from_uri) + " -> " +
+              or_dash(c.to_user ? c.to_user : c.to_uri));
+  std::string state = format::terminal_safe(c.state);
+  if (c.final_code) {
+    state += " " + std::to_string(*c.final_code);
+    if (c.final_reason && !c.final_reason->empty()) {
+      state += " " + format::terminal_safe(*c.final_reason);
+    }
+  }
+  p.push_back(state);
+  if (c.start_us) p.push_back("start " + format::iso_utc_ms(*c.start_us));
+  if (c.pdd_ms) p.push_back("PDD " + format::fixed(*c.pdd_ms, 0) + " ms");
+  if (c.duration_ms) p.push_back("duration " + format::fixed(*c.duration_ms / 1000.0, 3) + " s");
+  if (c.hangup_by) p.push_back("hangup by " + format::terminal_safe(*c.hangup_by));
+  return p;
+}
+
+// Joins pieces with two spaces, starting a new line instead of crossing `width`; a piece
+// wider than a whole line is cut.
+std::string wrap(const std::vector<std::string>& pieces, size_t width) {
+  std::string out;
+  std::string line;
+  for (const auto& piece : pieces) {
+    const std::string fitted = format::fit(piece, width);
+    if (!line.empty() && format::columns(line) + 2 + format::columns(fitted) > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    if (!line.empty()) line += "  ";
+    line += fitted;
+  }
+  if (!line.empty()) out += line + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string render_text(const Ladder& ladder, int width) {
+  std::string out;
+  const auto w = static_cast<size_t>(std::max(width, kTimeW + kMinLaneW));
+  for (const auto& c : ladder.calls) out += wrap(call_pieces(c), w);
+  if (!ladder.calls.empty()) out += "\n";
+  const int lanes = std::max<int>(1, static_cast<int>(ladder.participants.size()));
+  const int lane_w = std::max(kMinLaneW, (static_cast<int>(w) - kTimeW) / lanes);
+  auto lane_x = [&](int i) {
+    return static_cast<size_t>(kTimeW + lane_w / 2 + std::clamp(i, 0, lanes - 1) * lane_w);
+  };
+
+  Line header(w);
+  header.put_text(0, "   offset s");
+  for (const auto& p : ladder.participants) {
+    const std::string addr =
+        format::fit(format::terminal_safe(p.address), static_cast<size_t>(lane_w - 1));
+    const size_t len = format::columns(addr);
+    const size_t x = lane_x(p.index);
+    header.put_text(x >= len / 2 ? x - len / 2 : 0, addr);
+  }
+  out += header.str() + "\n";
+
+  for (const auto& e : ladder.events) {
+    Line line(w);
+    for (int i = 0; i < static_cast<int>(ladder.participants.size()); ++i) line.put(lane_x(i), "|");
+    char t[32];
+    std::snprintf(t, sizeof t, "%10.3f", static_cast<double>(e.offset_us) / 1e6);
+    line.put_text(0, t);
+    const size_t x1 = lane_x(e.from);
+    const size_t x2 = lane_x(e.to);
+    // Retransmissions are drawn dotted, as the HTML ladder draws them dashed.
+    const char* fill = e.retransmission ? "." : "-";
+    std::string label = format::terminal_safe(e.label);
+    if (e.retransmission) label += " (retx)";
+    if (x1 == x2) {
+      line.put_text(x1 + 1, std::string("<") + fill + " " +
+                                format::fit(label, static_cast<size_t>(std::max(1, lane_w - 4))));
+    } else {
+      const size_t a = std::min(x1, x2);
+      const size_t b = std::max(x1, x2);
+      for (size_t x = a + 1; x < b; ++x) line.put(x, fill);
+      if (x2 > x1) {
+        line.put(b - 1, ">");
+      } else {
+        line.put(a + 1, "<");
+      }
+      const size_t span = b - a - 1;
+      // Keep one fill cell on each side and the arrowhead visible around the label.
+      const std::string fitted = format::fit(label, span > 3 ? span - 3 : 0);
+      const size_t len = format::columns(fitted);
+      // Centre within the shaft, i.e. the span without its arrowhead cell.
+      const size_t shaft_start = x2 > x1 ? a + 1 : a + 2;
+      const size_t shaft_len = span > 1 ? span - 1 : 0;
+      line.put_text(shaft_start + (shaft_len > len ? (shaft_len - len) / 2 : 0), fitted);
+    }
+    out += line.str() + "\n";
+  }
+  return out;
+}
+
+std::string render_calls_table(const std::vector<correlate::CallRecord>& calls) {
+  struct Column {
+    const char* title;
+    size_t max_w;
+    bool right;
+  };
+  static constexpr Column kColumns[] = {
+      {"id", 12, true},     {"start (UTC)", 24, false}, {"from", 24, false}, {"to", 24, false},
+      {"state", 12, false}, {"code", 4, true},          {"pdd ms", 8, true}, {"dur s", 10, true},
+      {"msgs", 6, true},    {"Call-ID", 40, false},
+  };
+  constexpr size_t kN = std::size(kColumns);
+  std::vector<std::array<std::string, kN>> rows;
+  rows.reserve(calls.size());
+  for (const auto& c : calls) {
+    rows.push_back({
+        std::to_string(c.id),
+        c.start_us ? format::iso_utc_ms(*c.start_us) : "-",
+        or_dash(c.from_user ? c.from_user : c.from_uri),
+        or_dash(c.to_user ? c.to_user : c.to_uri),
+        format::terminal_safe(c.state),
+        c.final_code ? std::to_string(*c.final_code) : "-",
+        c.pdd_ms ? format::fixed(*c.pdd_ms, 0) : "-",
+        c.duration_ms ? format::fixed(*c.duration_ms / 1000.0, 3) : "-",
+        std::to_string(c.message_count),
+        format::terminal_safe(c.sip_call_id),
+    });
+  }
+  std::array<size_t, kN> widths{};
+  for (size_t i = 0; i < kN; ++i) {
+    widths[i] = std::string_view(kColumns[i].title).size();
+    for (auto& r : rows) {
+      r[i] = format::fit(r[i], kColumns[i].max_w);
+      widths[i] = std::max(widths[i], format::columns(r[i]));
+    }
+  }
+  auto emit = [&](const std::array<std::string, kN>& cells) {
+    std::string line;
+    for (size_t i = 0; i < kN; ++i) {
+      const size_t pad = widths[i] - format::columns(cells[i]);
+      if (i > 0) line += "  ";
+      if (kColumns[i].right) line.append(pad, ' ');
+      line += cells[i];
+      if (!kColumns[i].right) line.append(pad, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return line + "\n";
+  };
+  std::array<std::string, kN> head;
+  for (size_t i = 0; i < kN; ++i) head[i] = kColumns[i].title;
+  std::string out = emit(head);
+  for (const auto& r : rows) out += emit(r);
+  return out;
+}
+
+}  // namespace sipscope::report

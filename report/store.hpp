@@ -29,10 +29,10 @@ class StoreError : public std::runtime_error {
 struct CaptureSummary {
   uint32_t capture_id = 0;
   int link_type = 0;
-  int64_t first_us = 0;   // 0 = no frames (stored NULL)
+  int64_t first_us = 0;  // 0 = no frames (stored NULL)
   int64_t last_us = 0;
   uint64_t packets = 0;
-  std::string status;     // complete | truncated | interrupted
+  std::string status;  // complete | truncated | interrupted
 };
 
 class Store final : public correlate::RecordSink {

@@ -29,22 +29,23 @@ struct NameAddr {
 struct Uri {
   std::string_view scheme;  // "sip", "sips", "tel", ...
   std::string_view user;
-  std::string_view host;
+  std::string_view host;    // an IPv6 reference is returned without its [] brackets
   uint16_t port = 0;        // 0 when absent
   std::string_view params;  // ";..." uri-parameters
 };
 [[nodiscard]] bool parse_uri(std::string_view uri, Uri& out);
 
 // Value of parameter `name` (case-insensitive) in a ";a=b;c" list; "" if absent or
-// valueless. `found` tells the two apart.
+// valueless. `found` tells the two apart. A quoted-string value is returned without its
+// surrounding quotes (backslash escapes are kept).
 [[nodiscard]] std::string_view param_value(std::string_view params, std::string_view name,
                                            bool* found = nullptr);
 
 // First via-parm of a Via value (§20.42): SIP/2.0/UDP host:port;branch=...;received=...
 struct Via {
-  std::string_view protocol;   // "SIP/2.0"
+  std::string_view protocol;   // "SIP/2.0" (as written: may hold LWS around the '/')
   std::string_view transport;  // "UDP", "TCP", ...
-  std::string_view host;
+  std::string_view host;       // sent-by host; IPv6 reference without [] brackets
   uint16_t port = 0;
   std::string_view branch;
   std::string_view received;

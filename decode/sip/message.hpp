@@ -45,7 +45,9 @@ struct ParseOptions {
 
 struct ParseResult {
   ParseError error = ParseError::ok;
-  size_t consumed = 0;  // bytes of the message (start line .. end of body); <= input size
+  // Bytes of the message (start line .. end of body), plus any CRLFs skipped before the
+  // start line; <= input size. 0 whenever error != ok.
+  size_t consumed = 0;
 };
 
 inline constexpr size_t kMaxHeaders = 256;

@@ -1,0 +1,29 @@
+// The sipscope subcommands (design.md "The command line"). Each takes the arguments
+// after its name and returns the process exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sipscope::cli {
+
+// design.md exit statuses
+enum ExitStatus : int {
+  kExitOk = 0,
+  kExitUsage = 1,
+  kExitInput = 2,
+  kExitInterrupted = 3,
+};
+
+using Args = std::vector<std::string>;
+
+int run_analyze(const Args& args);
+int run_calls(const Args& args);
+int run_show(const Args& args);
+
+// `sipscope help [CMD]`, `sipscope --help`
+int run_help(const Args& args);
+// Help text of one command ("" when unknown).
+std::string command_help(const std::string& command);
+
+}  // namespace sipscope::cli

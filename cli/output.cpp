@@ -1,0 +1,91 @@
+#include "cli/output.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+#include "report/ladder.hpp"
+
+namespace sipscope::cli {
+
+void write_file(const std::string& path, const std::string& content) {
+  if (path == "-") {
+    std::cout << content;
+    return;
+  }
+  const auto parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) throw std::runtime_error(path + ": cannot write file");
+}
+
+namespace {
+std::vector<int64_t> all_call_ids(const report::Database& db) {
+  std::vector<int64_t> ids;
+  for (const auto& call : report::list_calls(db, {})) ids.push_back(call.id);
+  return ids;
+}
+}  // namespace
+
+std::string all_calls_html(const report::Database& db, const std::string& title) {
+  std::vector<report::Ladder> ladders;
+  for (int64_t id : all_call_ids(db)) ladders.push_back(report::build_ladder(db, {id}));
+  return report::render_html(ladders, "sipscope: " + title);
+}
+
+std::string all_calls_json(const report::Database& db) {
+  std::string out = "[";
+  bool first = true;
+  for (int64_t id : all_call_ids(db)) {
+    if (!first) out += ",\n";
+    first = false;
+    out += report::render_json(report::build_ladder(db, {id}));
+  }
+  out += "]\n";
+  return out;
+}
+
+void print_calls_table(const report::Database& db, int max_rows, const std::string& db_path) {
+  report::CallFilter filter;
+  if (max_rows > 0) filter.limit = max_rows + 1;
+  auto calls = report::list_calls(db, filter);
+  const bool more = max_rows > 0 && calls.size() > static_cast<size_t>(max_rows);
+  if (more) calls.resize(static_cast<size_t>(max_rows));
+  std::cout << report::render_calls_table(calls);
+  if (more) {
+    std::cout << "... more calls: sipscope calls --db " << db_path << "\n";
+  }
+}
+
+void print_summary(const report::Database& db, std::ostream& out) {
+  const auto s = report::summarize(db);
+  out << "calls: " << s.calls;
+  if (!s.calls_by_state.empty()) {
+    out << " (";
+    bool first = true;
+    for (const auto& [state, n] : s.calls_by_state) {
+      out << (first ? "" : ", ") << state << " " << n;
+      first = false;
+    }
+    out << ")";
+  }
+  out << "\nSIP messages: " << s.messages << " (" << s.call_messages << " in calls, "
+      << s.messages - s.call_messages << " outside calls)\n";
+  out << "anomalies: " << s.anomalies;
+  if (!s.anomalies_by_kind.empty()) {
+    out << " (";
+    bool first = true;
+    for (const auto& [kind, n] : s.anomalies_by_kind) {
+      out << (first ? "" : ", ") << kind << " " << n;
+      first = false;
+    }
+    out << ")";
+  }
+  out << "\n";
+}
+
+}  // namespace sipscope::cli

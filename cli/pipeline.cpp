@@ -1,0 +1,79 @@
+#include "cli/pipeline.hpp"
+
+#include <chrono>
+
+namespace sipscope::cli {
+namespace {
+
+// Forwards decoder output to the call tracker.
+class TrackerFeed final : public decode::PacketSink {
+ public:
+  explicit TrackerFeed(correlate::CallTracker& tracker) : tracker_(tracker) {}
+  void on_sip(const decode::SipEvent& event) override { tracker_.on_sip(event); }
+  void on_anomaly(const decode::AnomalyEvent& event) override { tracker_.on_anomaly(event); }
+
+ private:
+  correlate::CallTracker& tracker_;
+};
+
+// A file that ended early is itself an anomaly of the input, kept beside the others.
+void record_capture_problems(const std::vector<capture::CaptureInfo>& captures,
+                             report::Store& store) {
+  for (const auto& c : captures) {
+    if (c.status != "truncated") continue;
+    correlate::AnomalyRecord a;
+    a.capture_id = c.capture_id;
+    a.frame = c.packets;
+    a.ts_us = c.last_us;
+    a.kind = std::string(decode::anomaly_name(decode::AnomalyKind::capture_truncated));
+    a.detail = c.error;
+    store.on_anomaly(std::move(a));
+  }
+}
+
+}  // namespace
+
+PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
+                            correlate::Limits limits, const volatile std::sig_atomic_t& stop,
+                            const std::function<void(const PipelineCounts&)>& progress) {
+  correlate::CallTracker tracker(store, limits);
+  TrackerFeed feed(tracker);
+  decode::Decoder decoder(feed);
+  PipelineResult result;
+
+  using Clock = std::chrono::steady_clock;
+  auto next_progress = Clock::now() + std::chrono::milliseconds(500);
+  decode::Frame frame;
+  while (input.next(frame)) {
+    decoder.on_frame(frame);
+    tracker.advance(frame.ref.ts_us);
+    result.last_ts_us = std::max(result.last_ts_us, frame.ref.ts_us);
+    if ((decoder.stats().frames & 0x3fff) == 0) {
+      if (stop != 0) {
+        result.interrupted = true;
+        input.mark_interrupted();
+        break;
+      }
+      if (progress && Clock::now() >= next_progress) {
+        progress({decoder.stats().frames, decoder.stats().sip_messages, tracker.stats().calls});
+        next_progress = Clock::now() + std::chrono::milliseconds(500);
+      }
+    }
+  }
+  if (stop != 0 && !result.interrupted) {
+    result.interrupted = true;
+    input.mark_interrupted();
+  }
+  tracker.finish(result.last_ts_us);
+  result.captures = input.captures();
+  record_capture_problems(result.captures, store);
+  for (const auto& c : result.captures) {
+    store.finish_capture({c.capture_id, c.link_type, c.first_us, c.last_us, c.packets, c.status});
+  }
+  store.commit();
+  result.decoder = decoder.stats();
+  result.tracker = tracker.stats();
+  return result;
+}
+
+}  // namespace sipscope::cli

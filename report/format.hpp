@@ -1,0 +1,30 @@
+// Internal to report/: formatting shared by the renderers. Timestamps are shown in UTC
+// with millisecond precision (ISO 8601, e.g. "2024-03-01T12:00:00.123Z") so that the same
+// database renders the same everywhere, whatever the viewer's time zone. Terminal text is
+// made safe here: wire bytes never reach a terminal as control characters.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sipscope::report::format {
+
+// Microseconds since the Unix epoch -> "YYYY-MM-DDTHH:MM:SS.mmmZ" (truncated to the ms).
+[[nodiscard]] std::string iso_utc_ms(int64_t us);
+
+// "%.*f" of a double, for numbers the program computed (never wire data).
+[[nodiscard]] std::string fixed(double value, int decimals);
+
+// Wire text made safe for a terminal: valid UTF-8 is kept except control characters (C0,
+// DEL, C1), which become '?', as does every byte of an invalid UTF-8 sequence.
+[[nodiscard]] std::string terminal_safe(std::string_view text);
+
+// Columns occupied by terminal_safe() text: one per code point (no East Asian width).
+[[nodiscard]] size_t columns(std::string_view safe_text);
+
+// Cuts terminal_safe() text to at most `width` columns, marking a cut with a final '~'.
+[[nodiscard]] std::string fit(std::string_view safe_text, size_t width);
+
+}  // namespace sipscope::report::format

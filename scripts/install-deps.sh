@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages sipscope needs, only those missing. Safe to re-run.
+#   scripts/install-deps.sh          build + run
+#   scripts/install-deps.sh --test   also the tools the test suite drives (tshark, sipp, ...)
+set -euo pipefail
+
+packages=(cmake g++ make pkg-config libpcap-dev libboost-program-options-dev libsqlite3-dev
+          nlohmann-json3-dev libgtest-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(sqlite3 tshark sip-tester tcpdump clang-format)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "sipscope: installing ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

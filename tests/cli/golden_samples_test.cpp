@@ -1,0 +1,133 @@
+// Golden pipeline tests: every capture in samples/ that has a ground-truth file beside it
+// (written by samples/generator when it made the capture, or by samples/sipp/record.sh from
+// the SIPp scenario) is analysed by the real binary, and the stored calls are compared
+// with the truth, field by field. Only the fields the truth lists are compared; a JSON
+// null means the column must be NULL.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/db_reader.hpp"
+#include "tests/cli/run_command.hpp"
+
+namespace sipscope::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Sample {
+  fs::path capture;
+  fs::path truth;
+};
+
+void PrintTo(const Sample& s, std::ostream* os) { *os << s.capture.filename().string(); }
+
+std::vector<Sample> samples_with_truth() {
+  std::vector<Sample> out;
+  const fs::path root = fs::path(SIPSCOPE_SOURCE_DIR) / "samples";
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    const std::string name = entry.path().filename().string();
+    const std::string suffix = ".truth.json";
+    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    const std::string stem = name.substr(0, name.size() - suffix.size());
+    for (const char* ext : {".pcap", ".pcapng"}) {
+      const auto capture = entry.path().parent_path() / (stem + ext);
+      if (fs::exists(capture)) out.push_back({capture, entry.path()});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Sample& a, const Sample& b) { return a.capture < b.capture; });
+  return out;
+}
+
+std::string describe(const Value& v) {
+  if (std::holds_alternative<std::monostate>(v)) return "NULL";
+  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&v)) return std::to_string(*d);
+  return "'" + std::get<std::string>(v) + "'";
+}
+
+// Does the stored value equal the truth value? Reals within 0.001 ms.
+bool same(const json& expected, const Value& actual) {
+  if (expected.is_null()) return std::holds_alternative<std::monostate>(actual);
+  if (expected.is_string()) {
+    const auto* s = std::get_if<std::string>(&actual);
+    return s != nullptr && *s == expected.get<std::string>();
+  }
+  if (expected.is_number_float() || std::holds_alternative<double>(actual)) {
+    double a = 0;
+    if (const auto* d = std::get_if<double>(&actual)) a = *d;
+    else if (const auto* i = std::get_if<int64_t>(&actual)) a = static_cast<double>(*i);
+    else return false;
+    return std::fabs(a - expected.get<double>()) < 0.001;
+  }
+  if (expected.is_number_integer()) {
+    const auto* i = std::get_if<int64_t>(&actual);
+    return i != nullptr && *i == expected.get<int64_t>();
+  }
+  return false;
+}
+
+class GoldenSample : public ::testing::TestWithParam<Sample> {};
+
+TEST_P(GoldenSample, CallsMatchGroundTruth) {
+  const Sample& sample = GetParam();
+  const json truth = json::parse(read_text(sample.truth));
+  const auto dir = temp_dir("golden-" + sample.capture.stem().string());
+  const std::string db = (dir / "out.db").string();
+  const auto r = run(sipscope_cmd("analyze " + shell_quote(sample.capture.string()) + " --db " +
+                                  shell_quote(db) + " --quiet"),
+                     dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  if (truth.contains("sip_messages")) {
+    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM messages"), truth["sip_messages"].get<int64_t>());
+  }
+  if (truth.contains("non_call_sip_messages")) {
+    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM messages WHERE call_id IS NULL"),
+              truth["non_call_sip_messages"].get<int64_t>());
+  }
+  if (truth.contains("packets")) {
+    EXPECT_EQ(query_int(db, "SELECT SUM(packets) FROM captures"), truth["packets"].get<int64_t>());
+  }
+
+  // Calls are matched in start order (the truth lists them in the order the generator
+  // started them; ties broken by Call-ID).
+  auto expected = truth["calls"];
+  std::vector<json> want(expected.begin(), expected.end());
+  std::stable_sort(want.begin(), want.end(), [](const json& a, const json& b) {
+    const int64_t sa = a["start_us"].is_null() ? INT64_MAX : a["start_us"].get<int64_t>();
+    const int64_t sb = b["start_us"].is_null() ? INT64_MAX : b["start_us"].get<int64_t>();
+    if (sa != sb) return sa < sb;
+    return a["sip_call_id"].get<std::string>() < b["sip_call_id"].get<std::string>();
+  });
+  const auto got = query(db,
+                         "SELECT * FROM calls ORDER BY start_us IS NULL, start_us, sip_call_id, id");
+  ASSERT_EQ(got.size(), want.size()) << "number of calls";
+  for (size_t i = 0; i < want.size(); ++i) {
+    for (const auto& [field, value] : want[i].items()) {
+      const auto it = got[i].find(field);
+      ASSERT_NE(it, got[i].end()) << "calls has no column " << field;
+      EXPECT_TRUE(same(value, it->second))
+          << sample.capture.filename().string() << " call " << i << " ("
+          << want[i]["sip_call_id"].get<std::string>() << ") " << field << ": truth "
+          << value.dump() << ", stored " << describe(it->second);
+    }
+  }
+}
+
+std::string sample_name(const ::testing::TestParamInfo<Sample>& info) {
+  std::string name = fs::relative(info.param.capture, fs::path(SIPSCOPE_SOURCE_DIR) / "samples").string();
+  for (char& c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Samples, GoldenSample, ::testing::ValuesIn(samples_with_truth()), sample_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(GoldenSample);
+
+}  // namespace
+}  // namespace sipscope::testing

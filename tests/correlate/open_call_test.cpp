@@ -1,0 +1,167 @@
+#include "correlate/open_call.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/correlate/test_support.hpp"
+
+namespace sipscope::correlate {
+namespace {
+
+using test::callee_request;
+using test::caller_request;
+using test::EventMaker;
+using test::kA;
+using test::kB;
+using test::kMs;
+using test::kP;
+using test::kSec;
+using test::kT0;
+using test::Leg;
+using test::response_to_callee;
+using test::response_to_caller;
+
+constexpr int64_t kLinger = 32 * kSec;
+constexpr int64_t kNoAnswer = 32 * kSec;
+constexpr int64_t kIdle = 4 * 3600 * kSec;
+constexpr int64_t kChallengeWait = 180 * kSec;
+
+class OpenCallTest : public ::testing::Test {
+ protected:
+  OpenCall start(int64_t ts, decode::Endpoint src, decode::Endpoint dst, std::string text) {
+    const auto& ev = maker_.make(ts, src, dst, std::move(text));
+    return OpenCall(7, ev, summarize(*ev.message));
+  }
+  void add(OpenCall& c, int64_t ts, decode::Endpoint src, decode::Endpoint dst, std::string text) {
+    const auto& ev = maker_.make(ts, src, dst, std::move(text));
+    c.add(ev, summarize(*ev.message));
+  }
+  // The summary's views live in `keeper`, apart from the makers the calls use.
+  static SipSummary summary_of(EventMaker& keeper, std::string text) {
+    const auto& ev = keeper.make(0, kA, kB, std::move(text));
+    return summarize(*ev.message);
+  }
+
+  EventMaker maker_;
+  Leg leg_;
+  Limits limits_;  // defaults: linger and no-answer 32 s, idle 4 h, challenge wait 180 s
+};
+
+// The proxy listens on 5060 but forwards from 5080, so the endpoint that received the
+// INVITE (P:5060) never sends it onward either: two candidate last hops, A->P:5060
+// (seen first) and P:5080->B (seen last). The one seen last is the far end: B.
+TEST_F(OpenCallTest, CalleeIpIsTheLastHopFirstSeenLast) {
+  const auto p_out = test::ep({192, 0, 2, 20}, 5080);
+  OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));
+  add(c, kT0 + 1 * kMs, p_out, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKp"));
+  add(c, kT0 + 2 * kMs, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));  // retransmit
+  auto [row, messages] = c.flush(kT0 + 1 * kSec, kNoAnswer);
+  EXPECT_EQ(row.callee_ip, "192.0.2.30");
+  EXPECT_EQ(row.id, 7);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_TRUE(messages[2].retransmission);
+}
+
+// Spiral: P forwards to itself on another port, then to B. P:5062 sends it on, so only B
+// never forwards.
+TEST_F(OpenCallTest, CalleeIpSkipsEveryForwardingHop) {
+  const auto p2 = test::ep({192, 0, 2, 20}, 5062);
+  OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));
+  add(c, kT0 + 1 * kMs, kP, p2, caller_request(leg_, "INVITE", 1, "z9hG4bKp1"));
+  add(c, kT0 + 2 * kMs, p2, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKp2"));
+  EXPECT_EQ(c.flush(kT0 + 1 * kSec, kNoAnswer).first.callee_ip, "192.0.2.30");
+}
+
+// The callee's own re-INVITE reuses CSeq 1 in its CSeq space (legal, RFC 3261 §12.2.1.1).
+// Its 200 carries the callee's From-tag, so it is not an answer to the initial INVITE.
+TEST_F(OpenCallTest, CalleeReInviteWithSameCSeqIsNotTheAnswer) {
+  OpenCall c = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
+  add(c, kT0 + 1 * kSec, kB, kA,
+      response_to_caller(leg_, 183, "Session Progress", 1, "INVITE", "z9hG4bKi"));
+  add(c, kT0 + 2 * kSec, kB, kA, callee_request(leg_, "INVITE", 1, "z9hG4bKr"));
+  add(c, kT0 + 2 * kSec + 1, kA, kB, response_to_callee(leg_, 200, "OK", 1, "INVITE", "z9hG4bKr"));
+  const CallRecord row = c.flush(kT0 + 3 * kSec, kNoAnswer).first;
+  EXPECT_EQ(row.state, "in_progress");
+  EXPECT_FALSE(row.answer_us.has_value());
+  EXPECT_EQ(row.ring_us, kT0 + 1 * kSec);  // 183 is in 180..189
+}
+
+// Without tags, hangup_by falls back to addresses: a BYE delivered to the caller was sent
+// by the callee; one leaving the caller's host was sent by the caller.
+TEST_F(OpenCallTest, HangupByFallsBackToAddressesWithoutTags) {
+  auto untagged_bye = [&](decode::Endpoint /*src*/) {
+    std::string bye = caller_request(leg_, "BYE", 2, "z9hG4bKb", true);
+    bye.replace(bye.find(";tag=" + leg_.caller_tag), 5 + leg_.caller_tag.size(), "");
+    return bye;
+  };
+  {
+    OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
+    add(c, kT0 + 1 * kSec, kP, kA, untagged_bye(kP));
+    EXPECT_EQ(c.flush(kT0 + 2 * kSec, kNoAnswer).first.hangup_by, "callee");
+  }
+  {
+    OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
+    add(c, kT0 + 1 * kSec, kA, kP, untagged_bye(kA));
+    EXPECT_EQ(c.flush(kT0 + 2 * kSec, kNoAnswer).first.hangup_by, "caller");
+  }
+}
+
+// Expiry deadlines: unanswered INVITE -> no-answer point plus linger; ended -> last
+// message plus linger; answered and talking -> last message plus idle limit.
+TEST_F(OpenCallTest, DueTimesFollowTheCallPhase) {
+  OpenCall c = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
+  EXPECT_TRUE(c.waiting_for_final());
+  EXPECT_EQ(c.due_us(limits_), kT0 + kNoAnswer + kLinger);
+  add(c, kT0 + 1 * kSec, kB, kA, response_to_caller(leg_, 200, "OK", 1, "INVITE", "z9hG4bKi"));
+  EXPECT_FALSE(c.waiting_for_final());
+  EXPECT_FALSE(c.ended());
+  EXPECT_EQ(c.due_us(limits_), kT0 + 1 * kSec + kIdle);
+  add(c, kT0 + 9 * kSec, kA, kB, caller_request(leg_, "BYE", 2, "z9hG4bKb", true));
+  EXPECT_TRUE(c.ended());
+  EXPECT_EQ(c.due_us(limits_), kT0 + 9 * kSec + kLinger);
+}
+
+// A 401 that will be retried does not make the Call-ID reusable; a 486 does, for another
+// From-tag at once and for the same one after linger.
+TEST_F(OpenCallTest, ReplacedByOnlyAfterARealEnd) {
+  Leg other = leg_;
+  other.caller_tag = "new";
+  EventMaker keep_same, keep_new;
+  const SipSummary same_tag = summary_of(keep_same, caller_request(leg_, "INVITE", 2, "z9hG4bKx"));
+  const SipSummary new_tag = summary_of(keep_new, caller_request(other, "INVITE", 1, "z9hG4bKy"));
+
+  OpenCall c = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
+  EXPECT_FALSE(c.replaced_by(new_tag, kT0 + 1 * kSec, kLinger));
+  add(c, kT0 + 1 * kSec, kB, kA,
+      response_to_caller(leg_, 401, "Unauthorized", 1, "INVITE", "z9hG4bKi"));
+  EXPECT_FALSE(c.replaced_by(same_tag, kT0 + 2 * kSec, kLinger));
+  EXPECT_FALSE(c.replaced_by(new_tag, kT0 + 2 * kSec, kLinger));
+  EXPECT_TRUE(c.ended());  // for expiry: nothing more is expected unless a retry comes
+  EXPECT_EQ(c.due_us(limits_), kT0 + 1 * kSec + kChallengeWait);  // a human may be typing
+
+  OpenCall d = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
+  add(d, kT0 + 1 * kSec, kB, kA,
+      response_to_caller(leg_, 486, "Busy Here", 1, "INVITE", "z9hG4bKi"));
+  EXPECT_TRUE(d.replaced_by(new_tag, kT0 + 2 * kSec, kLinger));
+  EXPECT_FALSE(d.replaced_by(same_tag, kT0 + 2 * kSec, kLinger));
+  EXPECT_TRUE(d.replaced_by(same_tag, kT0 + 1 * kSec + kLinger + 1, kLinger));
+}
+
+// Serial forking seen on both sides: B1 says 486 to the proxy, the proxy then gets 480
+// from B2 and relays that to the caller. The caller's final decides: no_answer 480.
+TEST_F(OpenCallTest, FinalDeliveredToCallerWinsOverFarSide) {
+  OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));
+  add(c, kT0 + 1 * kMs, kP, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKp"));
+  add(c, kT0 + 1 * kSec, kB, kP,
+      response_to_caller(leg_, 486, "Busy Here", 1, "INVITE", "z9hG4bKp"));
+  add(c, kT0 + 2 * kSec, kP, kA,
+      response_to_caller(leg_, 480, "Temporarily Unavailable", 1, "INVITE", "z9hG4bKa"));
+  const CallRecord row = c.flush(kT0 + 3 * kSec, kNoAnswer).first;
+  EXPECT_EQ(row.state, "no_answer");
+  EXPECT_EQ(row.final_code, 480);
+  EXPECT_EQ(row.end_us, kT0 + 2 * kSec);
+}
+
+}  // namespace
+}  // namespace sipscope::correlate

@@ -1,0 +1,379 @@
+#include "decode/decoder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tests/decode/frame_builder.hpp"
+
+namespace sipscope::decode {
+namespace {
+
+using test::Bytes;
+
+// Copies what the callbacks show, since their views die with the callback.
+struct Recorder : PacketSink {
+  struct Sip {
+    FrameRef frame;
+    std::string src, dst, method, raw;
+    int status = 0;
+    Transport transport{};
+  };
+  struct Anomaly {
+    AnomalyKind kind{};
+    std::string detail;
+    bool has_flow = false;
+    std::string src, dst;
+  };
+  struct Udp {
+    std::string src, dst;
+    Bytes payload;
+  };
+  std::vector<Sip> sips;
+  std::vector<Anomaly> anomalies;
+  std::vector<Udp> udps;
+
+  void on_sip(const SipEvent& e) override {
+    sips.push_back({e.frame, e.src.to_string(), e.dst.to_string(), std::string(e.message->method()),
+                    std::string(e.message->bytes()), e.message->status_code(), e.transport});
+  }
+  void on_anomaly(const AnomalyEvent& e) override {
+    anomalies.push_back({e.kind, std::string(e.detail), e.has_flow,
+                         e.has_flow ? e.src.to_string() : "", e.has_flow ? e.dst.to_string() : ""});
+  }
+  void on_udp(const UdpDatagram& d) override {
+    udps.push_back(
+        {d.src.to_string(), d.dst.to_string(), Bytes(d.payload.begin(), d.payload.end())});
+  }
+};
+
+const std::string kInvite =
+    "INVITE sip:bob@198.51.100.20:5080 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 192.0.2.10:5080;branch=z9hG4bK776asdhds\r\n"
+    "Max-Forwards: 70\r\n"
+    "To: Bob <sip:bob@example.com>\r\n"
+    "From: Alice <sip:alice@example.com>;tag=1928301774\r\n"
+    "Call-ID: a84b4c76e66710@pc33.example.com\r\n"
+    "CSeq: 314159 INVITE\r\n"
+    "Contact: <sip:alice@192.0.2.10:5080>\r\n"
+    "Content-Length: 0\r\n"
+    "\r\n";
+
+const std::string kOk =
+    "SIP/2.0 200 OK\r\n"
+    "Via: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bKnashds8\r\n"
+    "To: Bob <sip:bob@example.com>;tag=a6c85cf\r\n"
+    "From: Alice <sip:alice@example.com>;tag=1928301774\r\n"
+    "Call-ID: a84b4c76e66710\r\n"
+    "CSeq: 1 OPTIONS\r\n"
+    "Content-Length: 4\r\n"
+    "\r\n"
+    "abcd";
+
+Frame frame_of(const Bytes& b, int link = link_type::kEthernet) {
+  Frame f;
+  f.ref = FrameRef{3, 17, 1'700'000'000'123'456};
+  f.link_type = link;
+  f.wire_length = static_cast<uint32_t>(b.size());
+  f.data = b;
+  return f;
+}
+
+Bytes eth_udp(const Bytes& payload, uint16_t sport = 5080, uint16_t dport = 5080) {
+  return test::ethernet(0x0800,
+                        test::ipv4(test::kHostA, test::kHostB, test::udp(sport, dport, payload)));
+}
+
+Bytes eth_tcp(const Bytes& payload) {
+  test::Ipv4Options o;
+  o.protocol = 6;
+  return test::ethernet(0x0800,
+                        test::ipv4(test::kHostA, test::kHostB, test::tcp(5060, 40000, payload), o));
+}
+
+TEST(Decoder, SipInviteOverUdpOnAnyPort) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes f = eth_udp(test::bytes_of(kInvite));
+  d.on_frame(frame_of(f));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  const auto& s = rec.sips[0];
+  EXPECT_EQ(s.method, "INVITE");
+  EXPECT_EQ(s.src, "192.0.2.10:5080");
+  EXPECT_EQ(s.dst, "198.51.100.20:5080");
+  EXPECT_EQ(s.transport, Transport::udp);
+  EXPECT_EQ(s.raw, kInvite);
+  EXPECT_EQ(s.frame.capture_id, 3u);
+  EXPECT_EQ(s.frame.number, 17u);
+  EXPECT_EQ(s.frame.ts_us, 1'700'000'000'123'456);
+  EXPECT_TRUE(rec.anomalies.empty());
+  EXPECT_TRUE(rec.udps.empty());
+  EXPECT_EQ(d.stats().frames, 1u);
+  EXPECT_EQ(d.stats().ip_packets, 1u);
+  EXPECT_EQ(d.stats().udp_datagrams, 1u);
+  EXPECT_EQ(d.stats().sip_messages, 1u);
+  EXPECT_EQ(d.stats().anomalies, 0u);
+}
+
+TEST(Decoder, SipOverIpv6WithExtensionsBehindVlan) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes hop = {17, 0, 1, 4, 0, 0, 0, 0};
+  const Bytes f =
+      test::ethernet(0x86dd,
+                     test::ipv6(test::kHost6A, test::kHost6B, 0,
+                                test::cat(hop, test::udp(5060, 5062, test::bytes_of(kOk)))),
+                     {{0x8100, 42}});
+  d.on_frame(frame_of(f));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].status, 200);
+  EXPECT_EQ(rec.sips[0].src, "[2001:db8::1]:5060");
+  EXPECT_EQ(rec.sips[0].dst, "[2001:db8::2]:5062");
+}
+
+TEST(Decoder, SipOnRawAndSllLinks) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes ip = test::ipv4(test::kHostA, test::kHostB, test::udp(1, 2, test::bytes_of(kInvite)));
+  d.on_frame(frame_of(ip, link_type::kRaw));
+  Bytes sll = {0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00};
+  sll = test::cat(sll, ip);
+  d.on_frame(frame_of(sll, link_type::kLinuxSll));
+  ASSERT_EQ(rec.sips.size(), 2u);
+  EXPECT_EQ(rec.sips[1].src, "192.0.2.10:1");
+}
+
+TEST(Decoder, NonSipUdpGoesToOnUdp) {
+  Recorder rec;
+  Decoder d(rec);
+  // An RTP header: V=2, PT 0, seq 1, ts 160, SSRC 0x11223344.
+  const Bytes rtp = {0x80, 0x00, 0x00, 0x01, 0, 0, 0, 160, 0x11, 0x22, 0x33, 0x44, 0xff};
+  d.on_frame(frame_of(eth_udp(rtp, 16384, 20000)));
+  ASSERT_EQ(rec.udps.size(), 1u);
+  EXPECT_EQ(rec.udps[0].payload, rtp);
+  EXPECT_EQ(rec.udps[0].src, "192.0.2.10:16384");
+  EXPECT_EQ(rec.udps[0].dst, "198.51.100.20:20000");
+  EXPECT_TRUE(rec.sips.empty());
+  EXPECT_TRUE(rec.anomalies.empty());
+}
+
+TEST(Decoder, KeepAlivesAreNeitherSipNorAnomalies) {
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(eth_udp(test::bytes_of("\r\n\r\n"))));  // RFC 5626 §4.4.1
+  d.on_frame(frame_of(eth_udp(test::bytes_of("\r\n"))));
+  d.on_frame(frame_of(eth_udp(Bytes{0x00})));
+  d.on_frame(frame_of(eth_udp(Bytes{})));
+  EXPECT_TRUE(rec.sips.empty());
+  EXPECT_TRUE(rec.anomalies.empty());
+  EXPECT_EQ(rec.udps.size(), 4u);
+}
+
+TEST(Decoder, TrailingBytesAfterDatagramMessage) {
+  Recorder rec;
+  Decoder d(rec);
+  // Content-Length: 0 then 7 bytes that are not padding.
+  d.on_frame(frame_of(eth_udp(test::bytes_of(kInvite + "garbage"))));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_trailing_bytes);
+  EXPECT_NE(rec.anomalies[0].detail.find('7'), std::string::npos);
+  EXPECT_TRUE(rec.anomalies[0].has_flow);
+  // Trailing CRLFs are padding, not an anomaly.
+  d.on_frame(frame_of(eth_udp(test::bytes_of(kInvite + "\r\n\r\n"))));
+  EXPECT_EQ(rec.sips.size(), 2u);
+  EXPECT_EQ(rec.anomalies.size(), 1u);
+}
+
+TEST(Decoder, SipParseErrorsBecomeAnomaliesWithFlow) {
+  Recorder rec;
+  Decoder d(rec);
+  // Content-Length 100 with a 4-byte body: RFC 3261 §18.3 says the message is bad.
+  std::string truncated = kOk;
+  truncated.replace(truncated.find("Content-Length: 4"), 17, "Content-Length: 100");
+  d.on_frame(frame_of(eth_udp(test::bytes_of(truncated))));
+  std::string bad_len = kOk;
+  bad_len.replace(bad_len.find("Content-Length: 4"), 17, "Content-Length: x4");
+  d.on_frame(frame_of(eth_udp(test::bytes_of(bad_len))));
+  EXPECT_TRUE(rec.sips.empty());
+  ASSERT_EQ(rec.anomalies.size(), 2u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_body_truncated);
+  EXPECT_EQ(rec.anomalies[1].kind, AnomalyKind::sip_bad_content_length);
+  EXPECT_TRUE(rec.anomalies[0].has_flow);
+  EXPECT_EQ(rec.anomalies[0].src, "192.0.2.10:5080");
+  EXPECT_EQ(rec.anomalies[0].dst, "198.51.100.20:5080");
+  EXPECT_NE(rec.anomalies[0].detail.find("SIP/2.0 200 OK"), std::string::npos);
+  EXPECT_EQ(d.stats().anomalies, 2u);
+}
+
+TEST(Decoder, TcpSegmentWithTwoMessages) {
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(eth_tcp(test::bytes_of(kInvite + kOk))));
+  ASSERT_EQ(rec.sips.size(), 2u);
+  EXPECT_EQ(rec.sips[0].method, "INVITE");
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  EXPECT_EQ(rec.sips[1].status, 200);
+  EXPECT_EQ(rec.sips[1].raw, kOk);
+  for (const auto& s : rec.sips) {
+    EXPECT_EQ(s.transport, Transport::tcp);
+    EXPECT_EQ(s.src, "192.0.2.10:5060");
+    EXPECT_EQ(s.dst, "198.51.100.20:40000");
+  }
+  EXPECT_TRUE(rec.anomalies.empty());
+}
+
+TEST(Decoder, TcpIncompleteMessageIsNotReassembled) {
+  Recorder rec;
+  Decoder d(rec);
+  // The second message's body is cut: 10 bytes of it are missing from this segment.
+  const std::string cut = kOk.substr(0, kOk.size() - 2);
+  d.on_frame(frame_of(eth_tcp(test::bytes_of(kInvite + cut))));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_over_tcp_not_reassembled);
+  EXPECT_NE(rec.anomalies[0].detail.find(std::to_string(cut.size())), std::string::npos);
+  // A continuation segment (body bytes) is not SIP: ignored silently.
+  d.on_frame(frame_of(eth_tcp(test::bytes_of("cd"))));
+  // A message split inside the headers of one segment.
+  d.on_frame(frame_of(eth_tcp(test::bytes_of(kInvite.substr(0, 60)))));
+  EXPECT_EQ(rec.sips.size(), 1u);
+  ASSERT_EQ(rec.anomalies.size(), 2u);
+  EXPECT_EQ(rec.anomalies[1].kind, AnomalyKind::sip_over_tcp_not_reassembled);
+}
+
+TEST(Decoder, TcpKeepAliveBetweenMessagesAndNonSip) {
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(eth_tcp(test::bytes_of("\r\n\r\n" + kInvite + "\r\n\r\n" + kOk))));
+  EXPECT_EQ(rec.sips.size(), 2u);
+  d.on_frame(frame_of(eth_tcp(test::bytes_of("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))));
+  d.on_frame(frame_of(eth_tcp({})));
+  EXPECT_EQ(rec.sips.size(), 2u);
+  EXPECT_TRUE(rec.anomalies.empty());
+}
+
+TEST(Decoder, FragmentIsReportedNotDecoded) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes f = test::ethernet(
+      0x0800, test::ipv4(test::kHostA, test::kHostB, test::udp(5060, 5060, test::bytes_of(kInvite)),
+                         {.id = 0x0102, .flags_offset = 0x2000, .options = {}}));
+  d.on_frame(frame_of(f));
+  EXPECT_TRUE(rec.sips.empty());
+  EXPECT_TRUE(rec.udps.empty());
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::ip_fragment_not_reassembled);
+  EXPECT_EQ(rec.anomalies[0].detail, "id=258 offset=0 more=1");  // 0x0102 = 258
+  EXPECT_EQ(rec.anomalies[0].src, "192.0.2.10:0");               // ports unknown without reassembly
+}
+
+TEST(Decoder, LinkAndIpAnomalies) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes ip = test::ipv4(test::kHostA, test::kHostB, test::udp(1, 2, {}));
+  d.on_frame(frame_of(ip, 147));
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::unsupported_link_type);
+  EXPECT_EQ(rec.anomalies[0].detail, "link type 147");
+  EXPECT_FALSE(rec.anomalies[0].has_flow);
+
+  // ARP: not IP, nothing reported.
+  d.on_frame(frame_of(test::ethernet(0x0806, Bytes(28, 0))));
+  EXPECT_EQ(rec.anomalies.size(), 1u);
+
+  // The IP header claims 4 more bytes than the frame holds, and the capture did not cut it.
+  Bytes lying = test::ethernet(0x0800, ip);
+  lying[14 + 3] += 4;
+  d.on_frame(frame_of(lying));
+  ASSERT_EQ(rec.anomalies.size(), 2u);
+  EXPECT_EQ(rec.anomalies[1].kind, AnomalyKind::truncated_ipv4);
+  EXPECT_EQ(rec.anomalies[1].src, "192.0.2.10:0");
+
+  // UDP length field 200 in a 8-byte datagram.
+  Bytes bad_udp = test::ethernet(0x0800, ip);
+  bad_udp[14 + 20 + 5] = 200;
+  d.on_frame(frame_of(bad_udp));
+  ASSERT_EQ(rec.anomalies.size(), 3u);
+  EXPECT_EQ(rec.anomalies[2].kind, AnomalyKind::bad_udp_length);
+  EXPECT_EQ(rec.anomalies[2].src, "192.0.2.10:0");
+}
+
+TEST(Decoder, SnapLengthCutHeaderIsFrameTruncated) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes full = eth_udp(test::bytes_of(kInvite));
+  Frame f = frame_of(full);
+  f.data = std::span(full).first(14 + 10);  // cut inside the IPv4 header
+  d.on_frame(f);
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::frame_truncated);
+  EXPECT_EQ(rec.anomalies[0].detail, "header cut by snap length in ipv4 (24 of " +
+                                         std::to_string(full.size()) + " bytes captured)");
+  // The same bytes with caplen == wire length: the packet itself is short.
+  Frame g = frame_of(full);
+  g.data = std::span(full).first(14 + 10);
+  g.wire_length = 24;
+  d.on_frame(g);
+  ASSERT_EQ(rec.anomalies.size(), 2u);
+  EXPECT_EQ(rec.anomalies[1].kind, AnomalyKind::truncated_ipv4);
+  // Cut inside the payload only (snap length 96 on an RTP stream): the partial datagram
+  // is still delivered, no anomaly.
+  const Bytes rtp = eth_udp(Bytes(172, 0x80), 4000, 4002);
+  Frame h = frame_of(rtp);
+  h.data = std::span(rtp).first(96);
+  d.on_frame(h);
+  EXPECT_EQ(rec.anomalies.size(), 2u);
+  ASSERT_EQ(rec.udps.size(), 1u);
+  EXPECT_EQ(rec.udps[0].payload.size(), 96u - 14 - 20 - 8);
+}
+
+// Decoders must accept any bytes (ASan/UBSan catch out-of-bounds reads).
+TEST(Decoder, RandomFramesNeverCrash) {
+  Recorder rec;
+  Decoder d(rec);
+  std::mt19937 rng(20240611);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_int_distribution<int> len(0, 200);
+  const int links[] = {link_type::kNull,
+                       link_type::kEthernet,
+                       link_type::kRawDlt,
+                       link_type::kRawDltBsd,
+                       link_type::kRaw,
+                       link_type::kLoop,
+                       link_type::kLinuxSll,
+                       link_type::kIpv4,
+                       link_type::kIpv6,
+                       link_type::kLinuxSll2,
+                       147};
+  // Valid Ethernet/IPv4/UDP or TCP headers around a SIP-looking start line followed by
+  // random bytes make part of the input reach the SIP parser.
+  const Bytes start = test::bytes_of("INVITE sip:x SIP/2.0\r\nContent-Length: 5\r\n");
+  Bytes buf;
+  for (int link : links) {
+    for (int i = 0; i < 20000; ++i) {
+      buf.assign(static_cast<size_t>(len(rng)), 0);
+      for (auto& b : buf) b = static_cast<uint8_t>(byte(rng));
+      if (link == link_type::kEthernet && i % 4 == 1) {
+        buf = eth_udp(test::cat(start, buf));
+      } else if (link == link_type::kEthernet && i % 4 == 3) {
+        buf = eth_tcp(test::cat(start, buf));
+      } else if (i % 4 == 2 && !buf.empty()) {
+        buf[0] = static_cast<uint8_t>((buf[0] & 0x0f) | (i % 8 < 4 ? 0x40 : 0x60));
+      }
+      Frame f = frame_of(buf, link);
+      f.wire_length = static_cast<uint32_t>(buf.size() + (i % 3 == 0 ? 10 : 0));
+      d.on_frame(f);
+    }
+  }
+  EXPECT_EQ(d.stats().frames, 20000u * std::size(links));
+  // The valid-header variants did reach UDP and the SIP parser.
+  EXPECT_GT(d.stats().udp_datagrams, 5000u);
+  EXPECT_GT(d.stats().anomalies, 0u);
+}
+
+}  // namespace
+}  // namespace sipscope::decode

@@ -1,0 +1,165 @@
+#include "report/ladder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "report/store.hpp"
+#include "tests/report/fixtures.hpp"
+
+namespace sipscope::report {
+namespace {
+
+using test::message;
+using test::TempDir;
+
+constexpr int64_t kT = 1'709'294'400'000'000;
+const std::string kA = "192.0.2.1";    // caller
+const std::string kP = "192.0.2.10";   // proxy
+const std::string kB = "2001:db8::2";  // callee, IPv6
+
+// Caller -> proxy -> callee, with a tie in time (two 180s forwarded in the same
+// microsecond), a retransmitted INVITE, and a final 200 stored before the retransmission
+// (so its message id is lower although it is later in time).
+std::vector<correlate::MessageRecord> proxied_call(int64_t call_id) {
+  auto retx = message(call_id, kT + 500'000, kA, 5060, kP, 5060, "INVITE");
+  retx.retransmission = true;
+  return {
+      message(call_id, kT, kA, 5060, kP, 5060, "INVITE"),
+      message(call_id, kT + 800, kP, 5060, kA, 5060, std::nullopt, 100, "Trying"),
+      message(call_id, kT + 1'500, kP, 5060, kB, 5062, "INVITE"),
+      message(call_id, kT + 250'000, kB, 5062, kP, 5060, std::nullopt, 180, "Ringing"),
+      message(call_id, kT + 250'000, kP, 5060, kA, 5060, std::nullopt, 180, "Ringing"),
+      message(call_id, kT + 2'000'000, kB, 5062, kP, 5060, std::nullopt, 200, std::nullopt),
+      retx,
+  };
+}
+
+class LadderTest : public ::testing::Test {
+ protected:
+  void open_db(const std::function<void(Store&)>& fill) {
+    path_ = dir_.file("l.db");
+    auto store = Store::open(path_, Store::Mode::replace);
+    fill(*store);
+    store->close();
+    db_ = Database::open_read_only(path_);
+  }
+  TempDir dir_;
+  std::string path_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(LadderTest, ParticipantsInOrderOfFirstAppearance) {
+  open_db([](Store& s) { s.on_call(test::full_call(1, "c1"), proxied_call(1)); });
+  const Ladder l = build_ladder(*db_, {1});
+  ASSERT_EQ(l.participants.size(), 3U);
+  EXPECT_EQ(l.participants[0].index, 0);
+  EXPECT_EQ(l.participants[0].address, "192.0.2.1:5060");
+  EXPECT_EQ(l.participants[1].index, 1);
+  EXPECT_EQ(l.participants[1].address, "192.0.2.10:5060");
+  EXPECT_EQ(l.participants[2].index, 2);
+  EXPECT_EQ(l.participants[2].address, "[2001:db8::2]:5062");  // RFC 3986 bracketed literal
+}
+
+TEST_F(LadderTest, EventsOrderedByTimeThenIdWithDeltasAndOffsets) {
+  open_db([](Store& s) { s.on_call(test::full_call(1, "c1"), proxied_call(1)); });
+  const Ladder l = build_ladder(*db_, {1});
+  ASSERT_EQ(l.events.size(), 7U);
+  // Hand-derived from proxied_call(): times relative to kT are 0, 800, 1500, 250000,
+  // 250000, 500000 (retransmission), 2000000.
+  const std::vector<int64_t> offsets{0, 800, 1'500, 250'000, 250'000, 500'000, 2'000'000};
+  const std::vector<int64_t> deltas{0, 800, 700, 248'500, 0, 250'000, 1'500'000};
+  const std::vector<std::pair<int, int>> lanes{{0, 1}, {1, 0}, {1, 2}, {2, 1},
+                                               {1, 0}, {0, 1}, {2, 1}};
+  const std::vector<std::string> labels{"INVITE",      "100 Trying", "INVITE", "180 Ringing",
+                                        "180 Ringing", "INVITE",     "200"};
+  for (size_t i = 0; i < l.events.size(); ++i) {
+    const auto& e = l.events[i];
+    EXPECT_EQ(e.ts_us, kT + offsets[i]) << i;
+    EXPECT_EQ(e.offset_us, offsets[i]) << i;
+    EXPECT_EQ(e.delta_prev_us, deltas[i]) << i;
+    EXPECT_EQ(e.from, lanes[i].first) << i;
+    EXPECT_EQ(e.to, lanes[i].second) << i;
+    EXPECT_EQ(e.label, labels[i]) << i;
+    EXPECT_EQ(e.call_id, 1) << i;
+    EXPECT_EQ(e.retransmission, i == 5) << i;
+  }
+  // The tie at +250 ms keeps storage order: the callee's 180 was stored first.
+  EXPECT_LT(l.events[3].message_id, l.events[4].message_id);
+  // The retransmission was stored last but is drawn before the 200.
+  EXPECT_GT(l.events[5].message_id, l.events[6].message_id);
+  ASSERT_EQ(l.calls.size(), 1U);
+  test::expect_same_call(l.calls[0], test::full_call(1, "c1"));
+}
+
+TEST_F(LadderTest, EventCarriesMessageColumns) {
+  auto m = message(1, kT, kA, 5060, kP, 5061, std::nullopt, 486, "Busy Here");
+  m.capture_id = 3;
+  m.frame = 77;
+  m.transport = "TLS";
+  m.cseq = 4711;
+  m.cseq_method = "INVITE";
+  m.raw = "SIP/2.0 486 Busy Here\r\nCSeq: 4711 INVITE\r\n\r\n";
+  open_db([&](Store& s) { s.on_call(test::full_call(1, "c1"), {m}); });
+  const Ladder l = build_ladder(*db_, {1});
+  ASSERT_EQ(l.events.size(), 1U);
+  const auto& e = l.events[0];
+  EXPECT_GT(e.message_id, 0);
+  EXPECT_EQ(e.capture_id, 3U);
+  EXPECT_EQ(e.frame, 77U);
+  EXPECT_EQ(e.transport, "TLS");
+  EXPECT_EQ(e.method, std::nullopt);
+  EXPECT_EQ(e.status_code, 486);
+  EXPECT_EQ(e.cseq, 4711);
+  EXPECT_EQ(e.cseq_method, "INVITE");
+  EXPECT_EQ(e.raw, m.raw);
+  EXPECT_EQ(e.label, "486 Busy Here");
+}
+
+TEST_F(LadderTest, LegsInterleaveInTimeAndIdsAreDeduplicated) {
+  open_db([](Store& s) {
+    s.on_call(test::full_call(1, "leg-a"),
+              {message(1, 100, kA, 5060, kP, 5060, "INVITE"),
+               message(1, 400, kP, 5060, kA, 5060, std::nullopt, 200, "OK")});
+    s.on_call(test::full_call(2, "leg-b"),
+              {message(2, 200, kP, 5080, kB, 5060, "INVITE"),
+               message(2, 300, kB, 5060, kP, 5080, std::nullopt, 200, "OK")});
+  });
+  // 9 does not exist and is skipped; 2 twice is one leg.
+  const Ladder l = build_ladder(*db_, {2, 1, 2, 9});
+  ASSERT_EQ(l.calls.size(), 2U);
+  EXPECT_EQ(l.calls[0].id, 2);
+  EXPECT_EQ(l.calls[1].id, 1);
+  ASSERT_EQ(l.events.size(), 4U);
+  EXPECT_EQ(l.events[0].call_id, 1);
+  EXPECT_EQ(l.events[1].call_id, 2);
+  EXPECT_EQ(l.events[2].call_id, 2);
+  EXPECT_EQ(l.events[3].call_id, 1);
+  // The proxy uses a different port on each leg: two participants, in first appearance.
+  ASSERT_EQ(l.participants.size(), 4U);
+  EXPECT_EQ(l.participants[0].address, "192.0.2.1:5060");
+  EXPECT_EQ(l.participants[1].address, "192.0.2.10:5060");
+  EXPECT_EQ(l.participants[2].address, "192.0.2.10:5080");
+  EXPECT_EQ(l.participants[3].address, "[2001:db8::2]:5060");
+  EXPECT_EQ(l.events[3].offset_us, 300);
+  EXPECT_EQ(l.events[3].delta_prev_us, 100);
+}
+
+TEST_F(LadderTest, UnknownCallGivesEmptyLadder) {
+  open_db([](Store&) {});
+  const Ladder l = build_ladder(*db_, {1});
+  EXPECT_TRUE(l.calls.empty());
+  EXPECT_TRUE(l.participants.empty());
+  EXPECT_TRUE(l.events.empty());
+}
+
+TEST_F(LadderTest, MessagesOutsideTheCallAreNotIncluded) {
+  open_db([](Store& s) {
+    s.on_call(test::full_call(1, "c1"), {message(1, 100, kA, 5060, kP, 5060, "INVITE")});
+    s.on_message(message(std::nullopt, 150, kA, 5060, kP, 5060, "OPTIONS"));
+  });
+  EXPECT_EQ(build_ladder(*db_, {1}).events.size(), 1U);
+}
+
+}  // namespace
+}  // namespace sipscope::report
