@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libpcap-dev libboost-program-options-dev libsqlite3-dev
           nlohmann-json3-dev libgtest-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(sqlite3 tshark sip-tester tcpdump clang-format)
+  packages+=(sqlite3 python3 tshark sip-tester tcpdump clang-format)
 fi
 
 missing=()

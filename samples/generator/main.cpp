@@ -1,1 +1,163 @@
-int main() { return 0; }
+// sipscope-gen: writes SIP/RTP captures with ground truth for sipscope's tests and
+// benchmarks. See samples/README.md.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mixed.hpp"
+#include "pcap_writer.hpp"
+#include "scenarios.hpp"
+#include "timeline.hpp"
+#include "truth.hpp"
+
+namespace {
+
+using namespace sipscope::gen;
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  sipscope-gen list\n"
+    "  sipscope-gen scenario NAME -o OUT.pcap [--truth OUT.truth.json] [--format "
+    "pcap|pcap-ns|pcapng]\n"
+    "               [--link ethernet|vlan|qinq|sll|sll2|raw|null] [--ipv6] [--seed N]\n"
+    "  sipscope-gen mixed --calls N [--rtp-seconds S] -o OUT.pcap [--truth F] [--format ...]\n"
+    "               [--link ...] [--ipv6] [--seed N]\n";
+
+struct Options {
+  std::string command;
+  std::string scenario;
+  std::string out;
+  std::optional<std::string> truth;
+  FileFormat format = FileFormat::kPcap;
+  LinkKind link = LinkKind::kEthernet;
+  bool ipv6 = false;
+  std::uint64_t seed = 1;
+  std::uint32_t calls = 1000;
+  double rtp_seconds = 20.0;
+};
+
+int usage_error(const std::string& msg) {
+  std::cerr << "sipscope-gen: " << msg << "\n" << kUsage;
+  return 1;
+}
+
+// Returns an error message, or empty on success.
+std::string parse(int argc, char** argv, Options& o) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty()) return "missing command";
+  o.command = args[0];
+  std::size_t i = 1;
+  if (o.command == "scenario") {
+    if (args.size() < 2) return "scenario: missing NAME";
+    o.scenario = args[1];
+    i = 2;
+  } else if (o.command != "mixed" && o.command != "list") {
+    return "unknown command '" + std::string(args[0]) + "'";
+  }
+  auto value = [&](std::string_view opt, std::string& out) -> std::string {
+    if (i + 1 >= args.size()) return "option " + std::string(opt) + " needs a value";
+    out = args[++i];
+    return {};
+  };
+  for (; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    std::string v;
+    std::string err;
+    if (a == "-o" || a == "--output") {
+      err = value(a, o.out);
+    } else if (a == "--truth") {
+      err = value(a, v);
+      o.truth = v;
+    } else if (a == "--format") {
+      err = value(a, v);
+      if (err.empty() && !parse_format(v, o.format)) err = "--format: unknown '" + v + "'";
+    } else if (a == "--link") {
+      err = value(a, v);
+      if (err.empty() && !parse_link(v, o.link)) err = "--link: unknown '" + v + "'";
+    } else if (a == "--ipv6") {
+      o.ipv6 = true;
+    } else if (a == "--seed") {
+      err = value(a, v);
+      if (err.empty()) o.seed = std::strtoull(v.c_str(), nullptr, 10);
+    } else if (a == "--calls") {
+      err = value(a, v);
+      if (err.empty()) o.calls = static_cast<std::uint32_t>(std::strtoul(v.c_str(), nullptr, 10));
+    } else if (a == "--rtp-seconds") {
+      err = value(a, v);
+      if (err.empty()) o.rtp_seconds = std::strtod(v.c_str(), nullptr);
+      if (err.empty() && !(o.rtp_seconds >= 0.0 && o.rtp_seconds <= 86400.0)) {
+        err = "--rtp-seconds: out of range";
+      }
+    } else if (a == "-h" || a == "--help") {
+      return "help";
+    } else {
+      err = "unknown option '" + std::string(a) + "'";
+    }
+    if (!err.empty()) return err;
+  }
+  if (o.command != "list" && o.out.empty()) return "missing -o OUT";
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (const std::string err = parse(argc, argv, o); !err.empty()) {
+    if (err == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    return usage_error(err);
+  }
+  if (o.command == "list") {
+    for (const auto& s : scenario_list()) std::cout << s.name << "\t" << s.summary << "\n";
+    return 0;
+  }
+  try {
+    const auto t_begin = std::chrono::steady_clock::now();
+    Truth truth;
+    PcapWriter writer(o.out, o.format, o.link);
+    Scheduler sched(writer);
+    if (o.command == "scenario") {
+      Emission e;
+      if (!build_scenario(o.scenario, ScenarioOptions{o.ipv6, o.seed}, e, truth)) {
+        return usage_error("unknown scenario '" + o.scenario + "' (see: sipscope-gen list)");
+      }
+      sched.add(std::move(e));
+      sched.run();
+    } else {
+      run_mixed(MixedOptions{o.calls, o.rtp_seconds, o.ipv6, o.seed}, sched, truth);
+    }
+    writer.close();
+    truth.link_type = writer.link_type();
+    truth.packets = writer.packets();
+    truth.finalize(sched.last_ts_us());
+    if (o.truth) {
+      std::ofstream f(*o.truth, std::ios::binary);
+      f << truth.to_json().dump(2) << "\n";
+      if (!f) throw std::runtime_error("cannot write " + *o.truth);
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_begin).count();
+    std::fprintf(stderr,
+                 "sipscope-gen: %s: %llu packets, %llu bytes, %llu SIP messages, %zu calls, %zu "
+                 "RTP streams in %.2f s (%.0f packets/s)\n",
+                 o.out.c_str(), static_cast<unsigned long long>(writer.packets()),
+                 static_cast<unsigned long long>(writer.bytes()),
+                 static_cast<unsigned long long>(truth.sip_messages()), truth.calls.size(),
+                 truth.streams.size(), secs,
+                 secs > 0 ? static_cast<double>(writer.packets()) / secs : 0.0);
+  } catch (const std::exception& ex) {
+    std::cerr << "sipscope-gen: " << ex.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

@@ -1,1 +1,278 @@
-// placeholder: implemented by its module's work
+#include "scenarios.hpp"
+
+#include <vector>
+
+#include "call.hpp"
+#include "parties.hpp"
+
+namespace sipscope::gen {
+namespace {
+
+constexpr std::int64_t kMs = 1000;
+
+// Scenario time in seconds (may be fractional) -> capture time.
+std::int64_t at(double seconds) {
+  return kBaseTimeUs + static_cast<std::int64_t>(seconds * 1e6 + (seconds >= 0 ? 0.5 : -0.5));
+}
+
+std::string call_id(Rng& rng, const Party& p) {
+  return rng.hex(24) + "@" + p.sip.sip_host();
+}
+
+// The common happy path: INVITE, 100, 180, 200, ACK, two-way RTP, BYE.
+void answered(Call& c, double t, double ring_after, double answer_after, double talk, Side hangup,
+              std::vector<std::uint32_t> drop = {}) {
+  c.invite(at(t));
+  c.trying(at(t) + 20 * kMs);
+  c.ringing(at(t + ring_after));
+  c.answer(at(t + answer_after));
+  c.ack(at(t + answer_after) + 20 * kMs);
+  if (talk > 0)
+    c.media(at(t + answer_after) + 50 * kMs, at(t + answer_after + talk) + 50 * kMs, drop);
+  c.bye(at(t + answer_after + talk) + 100 * kMs, hangup);
+}
+
+const std::string kAtlanta = "atlanta.example.com";
+const std::string kBiloxi = "biloxi.example.com";
+
+void basic(const ScenarioOptions& o, Context ctx) {
+  const bool v6 = o.ipv6;
+  const Endpoint monitor = endpoint({198, 51, 100, 1}, 5060, v6);
+  const Endpoint gateway = endpoint({203, 0, 113, 5}, 5060, v6);
+  const Endpoint registrar = endpoint({198, 51, 100, 10}, 5060, v6);
+
+  options_ping(ctx, at(0.0), monitor, gateway);
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  register_flow(ctx, at(0.2), alice, registrar, true);
+
+  // 1: answered, caller hangs up; one RTP packet towards the callee is lost.
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  Call c1(ctx, call_id(ctx.rng, alice), alice, bob);
+  answered(c1, 1.0, 0.3, 2.0, 3.0, Side::kCaller, {60});
+
+  // 2: answered on non-default port 5080, callee hangs up; PCMA.
+  const Party carol = party("carol", "Carol", kAtlanta, {192, 0, 2, 20}, 5080, 40000, v6);
+  const Party dave = party("+15551230002", "", kBiloxi, {203, 0, 113, 30}, 5080, 40002, v6);
+  Call c2(ctx, call_id(ctx.rng, carol), carol, dave);
+  c2.set_codec(8);
+  answered(c2, 2.0, 0.2, 2.0, 2.0, Side::kCallee);
+
+  // 3: busy.
+  const Party erin = party("erin", "", kAtlanta, {192, 0, 2, 11}, 5060, 41000, v6);
+  const Party frank = party("frank", "", kBiloxi, {203, 0, 113, 21}, 5060, 41002, v6);
+  Call c3(ctx, call_id(ctx.rng, erin), erin, frank);
+  c3.invite(at(2.5));
+  c3.trying(at(2.52));
+  c3.ringing(at(2.8));
+  c3.reject(at(4.5), 486);
+
+  // 4: cancelled by the caller while ringing.
+  const Party grace = party("grace", "", kAtlanta, {192, 0, 2, 12}, 5060, 42000, v6);
+  const Party heidi = party("heidi", "", kBiloxi, {203, 0, 113, 22}, 5060, 42002, v6);
+  Call c4(ctx, call_id(ctx.rng, grace), grace, heidi);
+  c4.invite(at(3.0));
+  c4.trying(at(3.02));
+  c4.ringing(at(3.3));
+  c4.cancel(at(7.0));
+  c4.reject(at(7.01), 487);
+
+  // 5: declined.
+  const Party ivan = party("ivan", "", kAtlanta, {192, 0, 2, 13}, 5060, 43000, v6);
+  const Party judy = party("judy", "", kBiloxi, {203, 0, 113, 23}, 5060, 43002, v6);
+  Call c5(ctx, call_id(ctx.rng, ivan), ivan, judy);
+  c5.invite(at(3.5));
+  c5.trying(at(3.52));
+  c5.reject(at(5.0), 603);
+
+  // 6: no answer (480 after ringing).
+  const Party mallory = party("mallory", "", kAtlanta, {192, 0, 2, 14}, 5060, 44000, v6);
+  const Party niaj = party("niaj", "", kBiloxi, {203, 0, 113, 24}, 5060, 44002, v6);
+  Call c6(ctx, call_id(ctx.rng, mallory), mallory, niaj);
+  c6.invite(at(4.0));
+  c6.trying(at(4.02));
+  c6.ringing(at(4.3));
+  c6.reject(at(8.0), 480);
+
+  // 7: challenged with 407, retried with credentials (CSeq 2), answered, caller hangs up.
+  const Party oscar = party("oscar", "Oscar", kAtlanta, {192, 0, 2, 15}, 5060, 45000, v6);
+  const Party peggy = party("peggy", "", kBiloxi, {203, 0, 113, 25}, 5060, 45002, v6);
+  Call c7(ctx, call_id(ctx.rng, oscar), oscar, peggy);
+  c7.invite(at(5.0));
+  c7.reject(at(5.01), 407,
+            {{"Proxy-Authenticate", "Digest realm=\"biloxi.example.com\", nonce=\"" +
+                                        ctx.rng.hex(16) + "\", algorithm=MD5, qop=\"auth\""}});
+  c7.invite(at(5.05),
+            {{"Proxy-Authorization",
+              "Digest username=\"oscar\", realm=\"biloxi.example.com\", nonce=\"" +
+                  ctx.rng.hex(16) + "\", uri=\"sip:peggy@biloxi.example.com\", response=\"" +
+                  ctx.rng.hex(32) + "\", algorithm=MD5"}});
+  c7.trying(at(5.06));
+  c7.ringing(at(5.3));
+  c7.answer(at(6.5));
+  c7.ack(at(6.52));
+  c7.media(at(6.55), at(7.55));
+  c7.bye(at(7.6), Side::kCaller);
+
+  // 8: redirected.
+  const Party trent = party("trent", "", kAtlanta, {192, 0, 2, 16}, 5060, 46000, v6);
+  const Party victor = party("victor", "", kBiloxi, {203, 0, 113, 26}, 5060, 46002, v6);
+  Call c8(ctx, call_id(ctx.rng, trent), trent, victor);
+  c8.invite(at(5.5));
+  c8.reject(
+      at(5.52), 302,
+      {{"Contact", "<sip:victor@" + endpoint({203, 0, 113, 99}, 5060, v6).host_port() + ">"}});
+
+  options_ping(ctx, at(8.5), monitor, gateway);
+}
+
+void proxy(const ScenarioOptions& o, Context ctx) {
+  const bool v6 = o.ipv6;
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "Bob", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  const Endpoint p = endpoint({198, 51, 100, 1}, 5060, v6);
+  Call c(ctx, call_id(ctx.rng, alice), alice, bob, {p});
+  answered(c, 1.0, 0.5, 2.0, 2.0, Side::kCaller);
+}
+
+void no_final(const ScenarioOptions& o, Context ctx) {
+  const bool v6 = o.ipv6;
+  const Endpoint monitor = endpoint({198, 51, 100, 1}, 5060, v6);
+  const Endpoint gateway = endpoint({203, 0, 113, 5}, 5060, v6);
+  for (int i = 0; i <= 4; ++i) options_ping(ctx, at(10.0 * i), monitor, gateway);
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  Call c1(ctx, call_id(ctx.rng, alice), alice, bob);
+  c1.invite(at(1.0));
+  c1.trying(at(1.02));
+  // Another call goes on around it (signalling only, to keep the file small).
+  const Party carol = party("carol", "", kAtlanta, {192, 0, 2, 20}, 5060, 40000, v6);
+  const Party dave = party("dave", "", kBiloxi, {203, 0, 113, 30}, 5060, 40002, v6);
+  Call c2(ctx, call_id(ctx.rng, carol), carol, dave);
+  c2.invite(at(5.0));
+  c2.trying(at(5.02));
+  c2.ringing(at(5.3));
+  c2.answer(at(6.0));
+  c2.ack(at(6.02));
+  c2.bye(at(41.0), Side::kCaller);
+}
+
+void in_progress(const ScenarioOptions& o, Context ctx) {
+  const bool v6 = o.ipv6;
+  const Endpoint monitor = endpoint({198, 51, 100, 1}, 5060, v6);
+  const Endpoint gateway = endpoint({203, 0, 113, 5}, 5060, v6);
+  options_ping(ctx, at(0.0), monitor, gateway);
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  Call c(ctx, call_id(ctx.rng, alice), alice, bob);
+  c.invite(at(1.0));
+  c.trying(at(1.02));
+  c.ringing(at(1.3));
+  options_ping(ctx, at(6.0), monitor, gateway);
+}
+
+void retransmissions(const ScenarioOptions& o, Context ctx) {
+  const bool v6 = o.ipv6;
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  Call c(ctx, call_id(ctx.rng, alice), alice, bob);
+  // Timer A: T1 = 500 ms, doubling (RFC 3261 §17.1.1.2).
+  c.invite(at(1.0));
+  c.retransmit_invite(at(1.5));
+  c.retransmit_invite(at(2.5));
+  c.trying(at(2.52));
+  c.ringing(at(2.8));
+  c.answer(at(4.0));
+  // Timer G: the 2xx is resent after T1 while no ACK has arrived (§13.3.1.4).
+  c.retransmit_answer(at(4.5));
+  c.ack(at(4.52));
+  c.media(at(4.55), at(5.55));
+  c.bye(at(5.6), Side::kCallee);
+}
+
+void callid_reuse(const ScenarioOptions& o, Context ctx) {
+  const bool v6 = o.ipv6;
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  const std::string id = call_id(ctx.rng, alice);
+  Call first(ctx, id, alice, bob);
+  answered(first, 1.0, 0.3, 1.5, 1.0, Side::kCaller);
+  // Same Call-ID 60 s later, new From-tag (a broken UA): a new call row (design.md).
+  Call second(ctx, id, alice, bob);
+  second.invite(at(61.0));
+  second.trying(at(61.02));
+  second.ringing(at(61.3));
+  second.reject(at(63.0), 486);
+}
+
+void mid_call(const ScenarioOptions& o, Context ctx) {
+  const bool v6 = o.ipv6;
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  Call c(ctx, call_id(ctx.rng, alice), alice, bob);
+  c.assume_established(101);
+  // Media flows through the session refresh unchanged (same SSRCs).
+  c.media(at(0.0), at(2.1));
+  c.reinvite(at(1.0), Side::kCaller);
+  c.bye(at(2.2), Side::kCaller);
+  ctx.truth.notes.push_back(
+      "mid_call: the initial INVITE precedes the capture, so start_us, ring_us, answer_us, "
+      "final_code, final_reason, pdd_ms and duration_ms are null; caller_ip/callee_ip are the "
+      "source/destination of the first INVITE seen (the caller's re-INVITE); end_us and "
+      "hangup_by come from the BYE, sent by the caller (its From-tag is the dialog's "
+      "From-tag).");
+}
+
+void encaps(const ScenarioOptions& o, Context ctx) {
+  const bool v6 = o.ipv6;
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  Call c(ctx, call_id(ctx.rng, alice), alice, bob);
+  answered(c, 1.0, 0.3, 1.0, 1.0, Side::kCaller);
+}
+
+struct Entry {
+  ScenarioInfo info;
+  void (*build)(const ScenarioOptions&, Context);
+};
+
+const Entry kScenarios[] = {
+    {{"basic",
+      "8 overlapping calls (answered x2, busy, cancelled, 603, 480, 407+retry, 302), "
+      "REGISTER 401/200, OPTIONS, RTP"},
+     basic},
+    {{"proxy", "A -> P -> B with Record-Route, 100/180/200 on both hops, BYE via the proxy"},
+     proxy},
+    {{"no_final", "INVITE with only 100, capture runs 40 s on -> no_answer"}, no_final},
+    {{"in_progress", "INVITE with 100/180, capture ends 5 s later -> in_progress"}, in_progress},
+    {{"retransmissions", "INVITE retransmitted twice (T1), 200 retransmitted once"},
+     retransmissions},
+    {{"callid_reuse", "two calls with one Call-ID 60 s apart, different From-tags"}, callid_reuse},
+    {{"mid_call", "capture starts after the INVITE: re-INVITE, ACK, BYE -> unknown"}, mid_call},
+    {{"encaps", "one answered call with 1 s of RTP, for --link/--ipv6/--format variants"}, encaps},
+};
+
+}  // namespace
+
+std::span<const ScenarioInfo> scenario_list() {
+  static const auto list = [] {
+    std::vector<ScenarioInfo> v;
+    for (const auto& e : kScenarios) v.push_back(e.info);
+    return v;
+  }();
+  return list;
+}
+
+bool build_scenario(std::string_view name, const ScenarioOptions& opt, Emission& out,
+                    Truth& truth) {
+  for (const auto& e : kScenarios) {
+    if (e.info.name != name) continue;
+    Rng rng(opt.seed);
+    truth.scenario = std::string(name);
+    truth.seed = opt.seed;
+    e.build(opt, Context{out, truth, rng});
+    return true;
+  }
+  return false;
+}
+
+}  // namespace sipscope::gen

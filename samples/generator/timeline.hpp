@@ -1,0 +1,90 @@
+// Time-ordered emission of everything a scenario sends.
+//
+// Scripts do not write packets directly: they append SIP datagrams and RTP stream
+// descriptions (RtpSpec: one SSRC, start time, packet count, losses, jitter) to an
+// Emission. The Scheduler merges any number of emissions into one capture in timestamp
+// order with a heap of lazy sources, so an RTP stream of 100k packets costs one small
+// object and a million-packet capture is streamed, never held in memory. Ties keep the
+// order in which sources were added, which makes output deterministic.
+//
+//   Scheduler s(writer);
+//   s.add(std::move(emission));
+//   s.at(t, [](Scheduler& s) { s.add(next_call()); });  // spawn more work later
+//   s.run();
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "net.hpp"
+#include "pcap_writer.hpp"
+#include "truth.hpp"
+
+namespace sipscope::gen {
+
+struct SipPacket {
+  std::int64_t ts_us = 0;
+  Endpoint src, dst;
+  std::string text;
+};
+
+// One RTP stream (RFC 3550 §5.1): packet i carries seq0+i, ts0+i*samples, and is sent at
+// start_us + i*interval_us + jitter(i); indices in `drop` are never sent (loss).
+struct RtpSpec {
+  Endpoint src, dst;
+  std::uint32_t ssrc = 0;
+  std::uint8_t payload_type = 0;
+  std::uint16_t seq0 = 0;
+  std::uint32_t ts0 = 0;
+  std::int64_t start_us = 0;
+  std::uint32_t count = 0;
+  std::uint32_t interval_us = 20000;
+  std::uint32_t samples_per_packet = 160;
+  std::uint32_t payload_bytes = 160;
+  std::vector<std::uint32_t> drop;  // sorted, interior indices only
+  std::uint32_t jitter_us = 0;      // send delay drawn in [0, jitter_us)
+  std::uint64_t jitter_seed = 0;
+
+  [[nodiscard]] std::int64_t send_time(std::uint32_t i) const;
+  // Truth for this stream as RFC 3550 Appendix A counts it (first and last are sent).
+  [[nodiscard]] StreamTruth truth() const;
+};
+
+struct Emission {
+  std::vector<SipPacket> sip;
+  std::vector<RtpSpec> rtp;
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(PcapWriter& writer) : writer_(writer) {}
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  void add(Emission&& e);
+  void at(std::int64_t ts_us, std::function<void(Scheduler&)> fn);
+  void run();
+  [[nodiscard]] std::int64_t last_ts_us() const { return last_ts_; }
+
+  class Source;
+
+ private:
+  struct Entry {
+    std::int64_t ts;
+    std::uint64_t order;
+    Source* src;
+    bool operator>(const Entry& o) const { return ts != o.ts ? ts > o.ts : order > o.order; }
+  };
+  void push(Source* s);
+
+  PcapWriter& writer_;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap_;
+  std::uint64_t order_ = 0;
+  std::int64_t last_ts_ = 0;
+};
+
+}  // namespace sipscope::gen

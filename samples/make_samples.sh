@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Regenerates every synthetic capture under samples/ (and its .truth.json) with
+# sipscope-gen. Deterministic: the same generator version gives byte-identical files.
+# Then, if tshark is installed, cross-checks each file against its truth
+# (samples/check_sample.py). The SIPp capture under samples/sipp/ is made by
+# samples/sipp/record.sh instead (it needs root for tcpdump on loopback).
+#
+# usage: samples/make_samples.sh [--no-check] [--out DIR]
+#   --out DIR  write under DIR instead of samples/ (same layout; used by the
+#              reproducibility test to compare a fresh run with the checked-in files)
+#   SIPSCOPE_GEN=/path/to/sipscope-gen to use a given binary; otherwise the release
+#   build's (build/release/samples/sipscope-gen), built if absent.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+check=1
+dest="$here"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-check) check=0; shift ;;
+    --out) dest="$2"; shift 2 ;;
+    *) echo "make_samples.sh: unknown option $1" >&2; exit 1 ;;
+  esac
+done
+mkdir -p "$dest"
+
+gen="${SIPSCOPE_GEN:-$root/build/release/samples/sipscope-gen}"
+if [[ ! -x "$gen" ]]; then
+  echo "building sipscope-gen (release preset)" >&2
+  (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target sipscope-gen -j2)
+fi
+
+made=()
+make_one() {  # make_one OUT SCENARIO [generator options...]
+  local out="$1" scenario="$2"
+  shift 2
+  local truth="${out%.*}.truth.json"
+  "$gen" scenario "$scenario" -o "$dest/$out" --truth "$dest/$truth" --seed 1 "$@" 2>/dev/null
+  made+=("$dest/$out" "$dest/$truth")
+}
+
+# One scenario per file, Ethernet + IPv4, classic pcap (microseconds).
+for s in basic proxy no_final in_progress retransmissions callid_reuse mid_call; do
+  make_one "$s.pcap" "$s"
+done
+
+# The same one-call scenario in every encapsulation the decoder must handle.
+mkdir -p "$dest/encaps"
+make_one encaps/ethernet.pcap encaps
+make_one encaps/vlan.pcap encaps --link vlan
+make_one encaps/qinq.pcap encaps --link qinq
+make_one encaps/sll.pcap encaps --link sll
+make_one encaps/sll2.pcap encaps --link sll2
+make_one encaps/raw.pcap encaps --link raw
+make_one encaps/null.pcap encaps --link null
+make_one encaps/ipv6.pcap encaps --ipv6
+make_one encaps/raw-ipv6.pcap encaps --link raw --ipv6
+make_one encaps/null-ipv6.pcap encaps --link null --ipv6
+make_one encaps/pcap-ns.pcap encaps --format pcap-ns
+make_one encaps/pcapng.pcapng encaps --format pcapng
+
+echo "generated $((${#made[@]} / 2)) captures in $dest" >&2
+if [[ $check -eq 1 ]]; then
+  if command -v tshark >/dev/null && command -v python3 >/dev/null; then
+    python3 "$here/check_sample.py" "${made[@]}" 2> >(grep -v 'Running as user' >&2)
+  else
+    echo "tshark or python3 not installed: cross-check skipped" >&2
+  fi
+fi
