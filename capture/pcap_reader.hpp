@@ -32,12 +32,12 @@ class CaptureError : public std::runtime_error {
 struct CaptureInfo {
   uint32_t capture_id = 0;
   std::string path;
-  int link_type = 0;            // pcap_datalink() of the file (first interface for pcapng)
-  int64_t first_us = 0;         // 0 until a frame was read
+  int link_type = 0;     // pcap_datalink() of the file (first interface for pcapng)
+  int64_t first_us = 0;  // 0 until a frame was read
   int64_t last_us = 0;
   uint64_t packets = 0;
   std::string status = "complete";  // "complete" | "truncated" | "interrupted"
-  std::string error;            // one line naming the file, when status != complete
+  std::string error;                // one line naming the file, when status != complete
 };
 
 class PcapReader {
@@ -79,7 +79,7 @@ class MergedReader {
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<size_t> heap_;  // indices into sources_, min-heap on the pending timestamp
   bool primed_ = false;
-  size_t last_ = SIZE_MAX;    // source that produced the frame handed out last
+  size_t last_ = SIZE_MAX;  // source that produced the frame handed out last
   void refill(size_t i);
 };
 

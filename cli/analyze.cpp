@@ -17,7 +17,9 @@ namespace sipscope::cli {
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
-extern "C" void on_stop_signal(int /*signal*/) { g_stop = 1; }
+extern "C" void on_stop_signal(int /*signal*/) {
+  g_stop = 1;
+}
 
 std::string default_db_path(const std::string& first_capture) {
   return std::filesystem::path(first_capture).stem().string() + ".db";
@@ -31,21 +33,27 @@ void print_progress(const PipelineCounts& c) {
 }  // namespace
 
 CommandSpec analyze_spec() {
-  CommandSpec spec{"analyze", "sipscope analyze CAPTURE... [--db FILE] [--append] [--html FILE] [--json FILE]",
-                   "Reads pcap/pcapng captures (several files are merged by timestamp), rebuilds\n"
-                   "the SIP calls and stores captures, calls, messages and anomalies in one SQLite\n"
-                   "file. Prints the calls and a summary. Exit status: 0 analysis complete\n"
-                   "(damaged input is reported as anomalies), 1 usage error, 2 input unreadable,\n"
-                   "3 interrupted (results so far are kept and the capture marked interrupted).",
-                   po::options_description("Options"), po::options_description(), {}};
-  spec.options.add_options()                                                    //
-      ("help,h", "show this help")                                              //
-      ("db", po::value<std::string>(), "SQLite file to write (default: CAPTURE-STEM.db in the current directory)")  //
-      ("append", "add to an existing database instead of replacing it")         //
-      ("html", po::value<std::string>(), "also write a self-contained HTML ladder of every call")  //
-      ("json", po::value<std::string>(), "also write the JSON ladder of every call")  //
+  CommandSpec spec{
+      "analyze",
+      "sipscope analyze CAPTURE... [--db FILE] [--append] [--html FILE] [--json FILE]",
+      "Reads pcap/pcapng captures (several files are merged by timestamp), rebuilds\n"
+      "the SIP calls and stores captures, calls, messages and anomalies in one SQLite\n"
+      "file. Prints the calls and a summary. Exit status: 0 analysis complete\n"
+      "(damaged input is reported as anomalies), 1 usage error, 2 input unreadable,\n"
+      "3 interrupted (results so far are kept and the capture marked interrupted).",
+      po::options_description("Options"),
+      po::options_description(),
+      {}};
+  spec.options.add_options()        //
+      ("help,h", "show this help")  //
+      ("db", po::value<std::string>(),
+       "SQLite file to write (default: CAPTURE-STEM.db in the current directory)")  //
+      ("append", "add to an existing database instead of replacing it")             //
+      ("html", po::value<std::string>(),
+       "also write a self-contained HTML ladder of every call")                                  //
+      ("json", po::value<std::string>(), "also write the JSON ladder of every call")             //
       ("max-rows", po::value<int>()->default_value(50), "calls printed in the table (0 = all)")  //
-      ("quiet,q", "print only the summary, not the calls table")                //
+      ("quiet,q", "print only the summary, not the calls table")                                 //
       ("max-open-calls", po::value<size_t>()->default_value(correlate::Limits{}.max_open_calls),
        "open-call limit; beyond it the oldest call is flushed (anomaly call_table_full)");
   spec.hidden.add_options()("capture", po::value<std::vector<std::string>>(), "capture files");
@@ -66,8 +74,9 @@ int run_analyze(const Args& args) {
   // Check every input before touching the database, so a typo never costs the old one.
   for (const auto& path : paths) capture::PcapReader probe(path, 0);
 
-  auto store = report::Store::open(db_path, vm->count("append") != 0U ? report::Store::Mode::append
-                                                                      : report::Store::Mode::replace);
+  auto store =
+      report::Store::open(db_path, vm->count("append") != 0U ? report::Store::Mode::append
+                                                             : report::Store::Mode::replace);
   uint32_t first_capture_id = 0;
   for (size_t i = 0; i < paths.size(); ++i) {
     const uint32_t id = store->add_capture(paths[i]);
@@ -82,9 +91,9 @@ int run_analyze(const Args& args) {
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   const bool tty = isatty(STDERR_FILENO) != 0;
-  const auto result = run_pipeline(input, *store, limits, g_stop,
-                                   tty ? std::function<void(const PipelineCounts&)>(print_progress)
-                                       : nullptr);
+  const auto result =
+      run_pipeline(input, *store, limits, g_stop,
+                   tty ? std::function<void(const PipelineCounts&)>(print_progress) : nullptr);
   store->close();
   if (tty) std::cerr << "\r\033[K";
 
@@ -92,7 +101,8 @@ int run_analyze(const Args& args) {
     if (!c.error.empty()) std::cerr << "sipscope analyze: error: " << c.error << "\n";
   }
   const auto db = report::Database::open_read_only(db_path);
-  if (vm->count("html") != 0U) write_file((*vm)["html"].as<std::string>(), all_calls_html(*db, db_path));
+  if (vm->count("html") != 0U)
+    write_file((*vm)["html"].as<std::string>(), all_calls_html(*db, db_path));
   if (vm->count("json") != 0U) write_file((*vm)["json"].as<std::string>(), all_calls_json(*db));
 
   if (vm->count("quiet") == 0U) {

@@ -9,17 +9,21 @@
 namespace sipscope::cli {
 
 CommandSpec calls_spec() {
-  CommandSpec spec{"calls", "sipscope calls --db FILE [filters] [--format table|json|csv]",
+  CommandSpec spec{"calls",
+                   "sipscope calls --db FILE [filters] [--format table|json|csv]",
                    "Lists the calls stored by 'sipscope analyze', ordered by start time.",
-                   po::options_description("Options"), po::options_description(), {}};
-  spec.options.add_options()                                                         //
-      ("help,h", "show this help")                                                   //
+                   po::options_description("Options"),
+                   po::options_description(),
+                   {}};
+  spec.options.add_options()                                                                  //
+      ("help,h", "show this help")                                                            //
       ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
-      ("state", po::value<std::string>(), "only calls in this state (answered, busy, ...)")  //
-      ("from", po::value<std::string>(), "caller user part contains this text")     //
-      ("to", po::value<std::string>(), "callee user part contains this text")       //
-      ("call-id", po::value<std::string>(), "exact SIP Call-ID")                     //
-      ("since", po::value<std::string>(), "started at or after (UTC 2026-01-01T10:00:00 or epoch us)")  //
+      ("state", po::value<std::string>(), "only calls in this state (answered, busy, ...)")   //
+      ("from", po::value<std::string>(), "caller user part contains this text")               //
+      ("to", po::value<std::string>(), "callee user part contains this text")                 //
+      ("call-id", po::value<std::string>(), "exact SIP Call-ID")                              //
+      ("since", po::value<std::string>(),
+       "started at or after (UTC 2026-01-01T10:00:00 or epoch us)")                  //
       ("until", po::value<std::string>(), "started before (same forms as --since)")  //
       ("limit", po::value<int64_t>(), "at most this many calls")                     //
       ("format", po::value<std::string>()->default_value("table"), "table, json or csv");
@@ -27,14 +31,17 @@ CommandSpec calls_spec() {
 }
 
 CommandSpec show_spec() {
-  CommandSpec spec{"show", "sipscope show --db FILE CALL [--format text|json|html] [-o FILE]",
+  CommandSpec spec{"show",
+                   "sipscope show --db FILE CALL [--format text|json|html] [-o FILE]",
                    "Shows the call-flow ladder of one call. CALL is a calls.id (digits) or a SIP\n"
                    "Call-ID (every call with that Call-ID is shown together).",
-                   po::options_description("Options"), po::options_description(), {}};
-  spec.options.add_options()                                                       //
-      ("help,h", "show this help")                                                 //
+                   po::options_description("Options"),
+                   po::options_description(),
+                   {}};
+  spec.options.add_options()                                                                  //
+      ("help,h", "show this help")                                                            //
       ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
-      ("format", po::value<std::string>()->default_value("text"), "text, json or html")  //
+      ("format", po::value<std::string>()->default_value("text"), "text, json or html")       //
       ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")  //
       ("width", po::value<int>()->default_value(100), "text ladder width in columns");
   spec.hidden.add_options()("call", po::value<std::string>(), "CALL");
@@ -67,8 +74,10 @@ int run_calls(const Args& args) {
   if (vm->count("to") != 0U) filter.to_user = (*vm)["to"].as<std::string>();
   if (vm->count("call-id") != 0U) filter.call_id = (*vm)["call-id"].as<std::string>();
   if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
-  if (!optional_time(*vm, "since", filter.since_us)) return usage_error("calls", "bad --since time");
-  if (!optional_time(*vm, "until", filter.until_us)) return usage_error("calls", "bad --until time");
+  if (!optional_time(*vm, "since", filter.since_us))
+    return usage_error("calls", "bad --since time");
+  if (!optional_time(*vm, "until", filter.until_us))
+    return usage_error("calls", "bad --until time");
 
   const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
   const auto calls = report::list_calls(*db, filter);

@@ -20,29 +20,29 @@ struct MessageRecord {
   uint16_t src_port = 0;
   std::string dst_ip;
   uint16_t dst_port = 0;
-  std::string transport;                  // "UDP", "TCP", ...
-  std::optional<std::string> method;      // requests only
-  std::optional<int> status_code;         // responses only
-  std::optional<std::string> reason;      // responses only: reason phrase
+  std::string transport;              // "UDP", "TCP", ...
+  std::optional<std::string> method;  // requests only
+  std::optional<int> status_code;     // responses only
+  std::optional<std::string> reason;  // responses only: reason phrase
   std::optional<int64_t> cseq;
   std::optional<std::string> cseq_method;
-  std::string sip_call_id;                // Call-ID header value ("" if absent)
+  std::string sip_call_id;  // Call-ID header value ("" if absent)
   bool retransmission = false;
-  std::string raw;                        // exact message bytes
+  std::string raw;  // exact message bytes
 };
 
 struct CallRecord {
-  int64_t id = 0;                         // assigned by the tracker, increasing by start
+  int64_t id = 0;  // assigned by the tracker, increasing by start
   std::string sip_call_id;
   std::optional<int64_t> group_id;
   std::optional<std::string> from_user, to_user, from_uri, to_uri;
   std::optional<std::string> caller_ip, callee_ip;
-  std::string transport;                  // transport of the first INVITE
+  std::string transport;  // transport of the first INVITE
   std::optional<int64_t> start_us, ring_us, answer_us, end_us;
-  std::string state;                      // design.md vocabulary
+  std::string state;  // design.md vocabulary
   std::optional<int> final_code;
   std::optional<std::string> final_reason;
-  std::optional<std::string> hangup_by;   // "caller" / "callee"
+  std::optional<std::string> hangup_by;  // "caller" / "callee"
   std::optional<double> pdd_ms, duration_ms;
   int64_t message_count = 0;
 };
@@ -52,9 +52,9 @@ struct AnomalyRecord {
   std::optional<int64_t> call_id;
   uint64_t frame = 0;
   int64_t ts_us = 0;
-  std::string kind;                       // decode::anomaly_name()
+  std::string kind;  // decode::anomaly_name()
   std::string detail;
-  std::optional<std::string> flow;        // "src -> dst" when known
+  std::optional<std::string> flow;  // "src -> dst" when known
 };
 
 // Where finished records go (report/ implements it with SQLite; tests with vectors).

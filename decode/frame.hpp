@@ -11,7 +11,7 @@ namespace sipscope::decode {
 // Link types are the LINKTYPE_/DLT_ numbers of tcpdump.org/linktypes.html as libpcap's
 // pcap_datalink() reports them.
 namespace link_type {
-inline constexpr int kNull = 0;        // BSD loopback, host-order 4-byte family
+inline constexpr int kNull = 0;  // BSD loopback, host-order 4-byte family
 inline constexpr int kEthernet = 1;
 inline constexpr int kRawDlt = 12;     // DLT_RAW on Linux (LINKTYPE_RAW 101 maps here)
 inline constexpr int kRawDltBsd = 14;  // DLT_RAW on OpenBSD

@@ -16,7 +16,7 @@
 namespace sipscope::decode {
 
 struct IpAddress {
-  uint8_t version = 0;  // 4 or 6; 0 = unset
+  uint8_t version = 0;              // 4 or 6; 0 = unset
   std::array<uint8_t, 16> bytes{};  // IPv4 uses the first 4 bytes
 
   static IpAddress v4(const uint8_t* four_bytes);

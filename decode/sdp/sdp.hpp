@@ -19,11 +19,11 @@ namespace sipscope::decode::sdp {
 enum class SdpError : uint8_t {
   ok,
   empty,
-  bad_line,            // a line that is not "<letter>=<value>"
-  bad_version,         // v= missing or not 0 as the first line
+  bad_line,     // a line that is not "<letter>=<value>"
+  bad_version,  // v= missing or not 0 as the first line
   bad_origin,
-  bad_connection,      // c= not "IN IP4|IP6 address"
-  bad_media,           // m= not "<media> <port>[/<n>] <proto> <fmt>..."
+  bad_connection,  // c= not "IN IP4|IP6 address"
+  bad_media,       // m= not "<media> <port>[/<n>] <proto> <fmt>..."
   too_many_media,
 };
 
@@ -45,9 +45,9 @@ struct Origin {
 
 struct RtpMap {
   int payload_type = -1;
-  std::string_view encoding;   // "PCMU", "opus", "telephone-event"
+  std::string_view encoding;  // "PCMU", "opus", "telephone-event"
   uint32_t clock_rate = 0;
-  std::string_view channels;   // "" when absent
+  std::string_view channels;  // "" when absent
 };
 
 struct Fmtp {
@@ -56,17 +56,17 @@ struct Fmtp {
 };
 
 struct Media {
-  std::string_view media;      // "audio", "video", "image", ...
+  std::string_view media;  // "audio", "video", "image", ...
   uint16_t port = 0;
   uint16_t port_count = 1;
-  std::string_view proto;      // "RTP/AVP", "RTP/SAVP", "udptl", ...
+  std::string_view proto;  // "RTP/AVP", "RTP/SAVP", "udptl", ...
   std::vector<std::string_view> formats;
-  Connection connection;       // media-level c=, present=false when absent
+  Connection connection;  // media-level c=, present=false when absent
   std::vector<RtpMap> rtpmaps;
   std::vector<Fmtp> fmtps;
-  uint32_t ptime_ms = 0;       // 0 when absent
+  uint32_t ptime_ms = 0;  // 0 when absent
   Direction direction = Direction::unspecified;
-  uint16_t rtcp_port = 0;      // a=rtcp port, 0 when absent
+  uint16_t rtcp_port = 0;  // a=rtcp port, 0 when absent
   bool rtcp_mux = false;
 
   // Media-level c= if present, else the session-level one.
@@ -80,8 +80,8 @@ struct Session {
   int version = -1;
   Origin origin;
   std::string_view session_name;
-  Connection connection;       // session-level c=
-  std::string_view timing;     // t= value
+  Connection connection;                         // session-level c=
+  std::string_view timing;                       // t= value
   Direction direction = Direction::unspecified;  // session-level attribute
   std::vector<Media> media;
 

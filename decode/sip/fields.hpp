@@ -49,7 +49,7 @@ struct Via {
   uint16_t port = 0;
   std::string_view branch;
   std::string_view received;
-  std::string_view rport;      // value of rport ("" when valueless or absent)
+  std::string_view rport;  // value of rport ("" when valueless or absent)
   std::string_view params;
 };
 [[nodiscard]] bool parse_via(std::string_view value, Via& out);

@@ -10,20 +10,20 @@ namespace sipscope::decode::sip {
 enum class HeaderId : uint8_t {
   other,  // not in the table; compare by name
   accept,
-  accept_contact,         // a  RFC 3841
+  accept_contact,  // a  RFC 3841
   allow,
-  allow_events,           // u  RFC 6665
+  allow_events,  // u  RFC 6665
   authorization,
-  call_id,                // i
-  contact,                // m
-  content_encoding,       // e
-  content_length,         // l
-  content_type,           // c
+  call_id,           // i
+  contact,           // m
+  content_encoding,  // e
+  content_length,    // l
+  content_type,      // c
   cseq,
-  event,                  // o  RFC 6665
+  event,  // o  RFC 6665
   expires,
-  from,                   // f
-  identity,               // y  RFC 8224
+  from,      // f
+  identity,  // y  RFC 8224
   max_forwards,
   min_expires,
   p_asserted_identity,
@@ -32,34 +32,34 @@ enum class HeaderId : uint8_t {
   proxy_authenticate,
   proxy_authorization,
   rack,
-  reason,                 //    RFC 3326
+  reason,  //    RFC 3326
   record_route,
-  refer_to,               // r  RFC 3515
-  referred_by,            // b  RFC 3892
-  reject_contact,         // j  RFC 3841
-  replaces,               //    RFC 3891
-  request_disposition,    // d  RFC 3841
+  refer_to,             // r  RFC 3515
+  referred_by,          // b  RFC 3892
+  reject_contact,       // j  RFC 3841
+  replaces,             //    RFC 3891
+  request_disposition,  // d  RFC 3841
   require,
   route,
   rseq,
   server,
-  session_expires,        // x  RFC 4028
-  session_id,             //    RFC 7989
-  subject,                // s
+  session_expires,  // x  RFC 4028
+  session_id,       //    RFC 7989
+  subject,          // s
   subscription_state,
-  supported,              // k
-  to,                     // t
+  supported,  // k
+  to,         // t
   user_agent,
-  via,                    // v
+  via,  // v
   warning,
   www_authenticate,
 };
 
 struct HeaderInfo {
   HeaderId id;
-  std::string_view name;     // canonical spelling
-  char compact;              // 0 when there is none
-  std::string_view rfc;      // defining document
+  std::string_view name;  // canonical spelling
+  char compact;           // 0 when there is none
+  std::string_view rfc;   // defining document
 };
 
 // Case-insensitive lookup of a header name (full or compact). HeaderId::other if unknown.

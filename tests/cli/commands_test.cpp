@@ -14,11 +14,14 @@ namespace fs = std::filesystem;
 
 const std::string kSample = std::string(SIPSCOPE_SOURCE_DIR) + "/samples/basic.pcap";
 
-size_t line_count(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t line_count(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST(Cli, MissingCaptureIsOneLineErrorNamingTheFileExit2) {
   const auto dir = temp_dir("missing");
-  const auto r = run(sipscope_cmd("analyze /nonexistent/x.pcap --db " + (dir / "x.db").string()), dir);
+  const auto r =
+      run(sipscope_cmd("analyze /nonexistent/x.pcap --db " + (dir / "x.db").string()), dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(line_count(r.err), 1U) << r.err;
   EXPECT_NE(r.err.find("/nonexistent/x.pcap"), std::string::npos) << r.err;
@@ -29,7 +32,8 @@ TEST(Cli, NotACaptureIsOneLineErrorExit2) {
   const auto dir = temp_dir("notcap");
   const auto bogus = dir / "notes.pcap";
   std::ofstream(bogus) << "this is not a capture file\n";
-  const auto r = run(sipscope_cmd("analyze " + bogus.string() + " --db " + (dir / "x.db").string()), dir);
+  const auto r =
+      run(sipscope_cmd("analyze " + bogus.string() + " --db " + (dir / "x.db").string()), dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(line_count(r.err), 1U) << r.err;
   EXPECT_NE(r.err.find(bogus.string()), std::string::npos) << r.err;
@@ -74,7 +78,9 @@ TEST(Cli, HelpForEveryCommandBothWays) {
 
 TEST(Cli, DefaultDatabaseIsCaptureStemInCurrentDirectory) {
   const auto dir = temp_dir("defaultdb");
-  const auto r = run("cd " + shell_quote(dir.string()) + " && " + sipscope_cmd("analyze " + kSample + " --quiet"), dir);
+  const auto r = run(
+      "cd " + shell_quote(dir.string()) + " && " + sipscope_cmd("analyze " + kSample + " --quiet"),
+      dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir / "basic.db"));
 }
@@ -88,7 +94,9 @@ TEST(Cli, AnalyzeReplacesUnlessAppend) {
   ASSERT_EQ(run(sipscope_cmd("analyze " + kSample + " --db " + db + " --quiet"), dir).exit_code, 0);
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM calls"), once);
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM captures"), 1);
-  ASSERT_EQ(run(sipscope_cmd("analyze " + kSample + " --db " + db + " --append --quiet"), dir).exit_code, 0);
+  ASSERT_EQ(
+      run(sipscope_cmd("analyze " + kSample + " --db " + db + " --append --quiet"), dir).exit_code,
+      0);
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM calls"), 2 * once);
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM captures"), 2);
   EXPECT_EQ(query_int(db, "SELECT COUNT(DISTINCT id) FROM calls"), 2 * once);
@@ -120,7 +128,8 @@ TEST(Cli, ShowResolvesIdsAndCallIds) {
   const std::string id = std::to_string(std::get<int64_t>(first[0].at("id")));
   const std::string call_id = std::get<std::string>(first[0].at("sip_call_id"));
   const auto by_id = run(sipscope_cmd("show --db " + db + " " + id + " --format json"), dir);
-  const auto by_call_id = run(sipscope_cmd("show --db " + db + " " + shell_quote(call_id) + " --format json"), dir);
+  const auto by_call_id =
+      run(sipscope_cmd("show --db " + db + " " + shell_quote(call_id) + " --format json"), dir);
   ASSERT_EQ(by_id.exit_code, 0) << by_id.err;
   ASSERT_EQ(by_call_id.exit_code, 0) << by_call_id.err;
   EXPECT_EQ(by_id.out, by_call_id.out);
@@ -136,15 +145,21 @@ TEST(Cli, SeveralCapturesMergeByTimestamp) {
   // The same capture given twice: every frame twice, interleaved, and two captures rows.
   const auto dir = temp_dir("merge");
   const std::string db = (dir / "m.db").string();
-  ASSERT_EQ(run(sipscope_cmd("analyze " + kSample + " " + kSample + " --db " + db + " --quiet"), dir).exit_code, 0);
+  ASSERT_EQ(
+      run(sipscope_cmd("analyze " + kSample + " " + kSample + " --db " + db + " --quiet"), dir)
+          .exit_code,
+      0);
   const std::string single = (dir / "single.db").string();
-  ASSERT_EQ(run(sipscope_cmd("analyze " + kSample + " --db " + single + " --quiet"), dir).exit_code, 0);
+  ASSERT_EQ(run(sipscope_cmd("analyze " + kSample + " --db " + single + " --quiet"), dir).exit_code,
+            0);
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM captures"), 2);
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM messages"),
             2 * query_int(single, "SELECT COUNT(*) FROM messages"));
   // Timestamps never go backwards in storage order of one call's messages.
-  EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM messages a JOIN messages b ON a.call_id = b.call_id "
-                          "AND b.id = a.id + 1 WHERE b.ts_us < a.ts_us"), 0);
+  EXPECT_EQ(query_int(db,
+                      "SELECT COUNT(*) FROM messages a JOIN messages b ON a.call_id = b.call_id "
+                      "AND b.id = a.id + 1 WHERE b.ts_us < a.ts_us"),
+            0);
 }
 
 }  // namespace

@@ -23,10 +23,13 @@ TEST(Corpus, AnalyzeExitsZeroOnEveryCapture) {
   ASSERT_FALSE(files.empty());
   for (const auto& f : files) {
     const std::string db = (dir / (f.filename().string() + ".db")).string();
-    const auto r = run(sipscope_cmd("analyze " + shell_quote(f.string()) + " --db " + shell_quote(db) + " --quiet"), dir);
+    const auto r = run(sipscope_cmd("analyze " + shell_quote(f.string()) + " --db " +
+                                    shell_quote(db) + " --quiet"),
+                       dir);
     EXPECT_EQ(r.exit_code, 0) << f.filename() << ": " << r.err;
     if (r.exit_code == 0) {
-      EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM captures WHERE status = 'complete'"), 1) << f.filename();
+      EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM captures WHERE status = 'complete'"), 1)
+          << f.filename();
     }
   }
 }

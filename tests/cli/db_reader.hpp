@@ -34,9 +34,15 @@ inline std::vector<Row> query(const std::string& db_path, const std::string& sql
     for (int i = 0; i < sqlite3_column_count(st); ++i) {
       const std::string name = sqlite3_column_name(st, i);
       switch (sqlite3_column_type(st, i)) {
-        case SQLITE_INTEGER: row[name] = static_cast<int64_t>(sqlite3_column_int64(st, i)); break;
-        case SQLITE_FLOAT: row[name] = sqlite3_column_double(st, i); break;
-        case SQLITE_NULL: row[name] = std::monostate{}; break;
+        case SQLITE_INTEGER:
+          row[name] = static_cast<int64_t>(sqlite3_column_int64(st, i));
+          break;
+        case SQLITE_FLOAT:
+          row[name] = sqlite3_column_double(st, i);
+          break;
+        case SQLITE_NULL:
+          row[name] = std::monostate{};
+          break;
         default:
           row[name] = std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i)),
                                   static_cast<size_t>(sqlite3_column_bytes(st, i)));

@@ -23,7 +23,9 @@ struct Sample {
   fs::path truth;
 };
 
-void PrintTo(const Sample& s, std::ostream* os) { *os << s.capture.filename().string(); }
+void PrintTo(const Sample& s, std::ostream* os) {
+  *os << s.capture.filename().string();
+}
 
 std::vector<Sample> samples_with_truth() {
   std::vector<Sample> out;
@@ -31,14 +33,17 @@ std::vector<Sample> samples_with_truth() {
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
     const std::string name = entry.path().filename().string();
     const std::string suffix = ".truth.json";
-    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+    if (name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
     const std::string stem = name.substr(0, name.size() - suffix.size());
     for (const char* ext : {".pcap", ".pcapng"}) {
       const auto capture = entry.path().parent_path() / (stem + ext);
       if (fs::exists(capture)) out.push_back({capture, entry.path()});
     }
   }
-  std::sort(out.begin(), out.end(), [](const Sample& a, const Sample& b) { return a.capture < b.capture; });
+  std::sort(out.begin(), out.end(),
+            [](const Sample& a, const Sample& b) { return a.capture < b.capture; });
   return out;
 }
 
@@ -58,9 +63,12 @@ bool same(const json& expected, const Value& actual) {
   }
   if (expected.is_number_float() || std::holds_alternative<double>(actual)) {
     double a = 0;
-    if (const auto* d = std::get_if<double>(&actual)) a = *d;
-    else if (const auto* i = std::get_if<int64_t>(&actual)) a = static_cast<double>(*i);
-    else return false;
+    if (const auto* d = std::get_if<double>(&actual))
+      a = *d;
+    else if (const auto* i = std::get_if<int64_t>(&actual))
+      a = static_cast<double>(*i);
+    else
+      return false;
     return std::fabs(a - expected.get<double>()) < 0.001;
   }
   if (expected.is_number_integer()) {
@@ -70,10 +78,7 @@ bool same(const json& expected, const Value& actual) {
   return false;
 }
 
-class GoldenSample : public ::testing::TestWithParam<Sample> {};
-
-TEST_P(GoldenSample, CallsMatchGroundTruth) {
-  const Sample& sample = GetParam();
+void expect_matches_truth(const Sample& sample) {
   const json truth = json::parse(read_text(sample.truth));
   const auto dir = temp_dir("golden-" + sample.capture.stem().string());
   const std::string db = (dir / "out.db").string();
@@ -81,6 +86,7 @@ TEST_P(GoldenSample, CallsMatchGroundTruth) {
                                   shell_quote(db) + " --quiet"),
                      dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM anomalies"), 0) << "the generator writes clean traffic";
 
   if (truth.contains("sip_messages")) {
     EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM messages"), truth["sip_messages"].get<int64_t>());
@@ -103,8 +109,8 @@ TEST_P(GoldenSample, CallsMatchGroundTruth) {
     if (sa != sb) return sa < sb;
     return a["sip_call_id"].get<std::string>() < b["sip_call_id"].get<std::string>();
   });
-  const auto got = query(db,
-                         "SELECT * FROM calls ORDER BY start_us IS NULL, start_us, sip_call_id, id");
+  const auto got =
+      query(db, "SELECT * FROM calls ORDER BY start_us IS NULL, start_us, sip_call_id, id");
   ASSERT_EQ(got.size(), want.size()) << "number of calls";
   for (size_t i = 0; i < want.size(); ++i) {
     for (const auto& [field, value] : want[i].items()) {
@@ -118,15 +124,34 @@ TEST_P(GoldenSample, CallsMatchGroundTruth) {
   }
 }
 
+class GoldenSample : public ::testing::TestWithParam<Sample> {};
+
+TEST_P(GoldenSample, CallsMatchGroundTruth) { expect_matches_truth(GetParam()); }
+
+// A larger capture made at test time: 200 overlapping calls with proxy hops, registrations,
+// RTP, VLANs and IPv6 (the generator's `mixed` shape), compared with its truth.
+TEST(GoldenMixed, TwoHundredCallsMatchGroundTruth) {
+  const auto dir = temp_dir("mixed");
+  const Sample sample{dir / "mixed.pcap", dir / "mixed.truth.json"};
+  const auto gen = run(shell_quote(SIPSCOPE_GEN_EXE) + " mixed --calls 200 --rtp-seconds 2 -o " +
+                           shell_quote(sample.capture.string()) + " --truth " +
+                           shell_quote(sample.truth.string()),
+                       dir);
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  expect_matches_truth(sample);
+}
+
 std::string sample_name(const ::testing::TestParamInfo<Sample>& info) {
-  std::string name = fs::relative(info.param.capture, fs::path(SIPSCOPE_SOURCE_DIR) / "samples").string();
+  std::string name =
+      fs::relative(info.param.capture, fs::path(SIPSCOPE_SOURCE_DIR) / "samples").string();
   for (char& c : name) {
     if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
   }
   return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Samples, GoldenSample, ::testing::ValuesIn(samples_with_truth()), sample_name);
+INSTANTIATE_TEST_SUITE_P(Samples, GoldenSample, ::testing::ValuesIn(samples_with_truth()),
+                         sample_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(GoldenSample);
 
 }  // namespace

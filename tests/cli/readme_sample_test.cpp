@@ -24,15 +24,19 @@ TEST(Readme, FirstCommandIsQuickstartAndSecondIsTestSuite) {
   const auto second_body = readme.find('\n', second) + 1;
   const auto second_end = readme.find("```", second_body);
   EXPECT_EQ(readme.substr(second_body, second_end - second_body), "bash scripts/test.sh\n");
-  EXPECT_NE(read_text(fs::path(SIPSCOPE_SOURCE_DIR) / "scripts/quickstart.sh").find("scripts/run-sample.sh"),
+  EXPECT_NE(read_text(fs::path(SIPSCOPE_SOURCE_DIR) / "scripts/quickstart.sh")
+                .find("scripts/run-sample.sh"),
             std::string::npos);
 }
 
 TEST(Readme, SampleStepWritesDatabaseAndHtmlAndPrintsCalls) {
   const auto dir = temp_dir("readme");
   const auto out = dir / "out";
-  const std::string env = "SIPSCOPE_EXE=" + shell_quote(SIPSCOPE_EXE) + " OUT=" + shell_quote(out.string());
-  const auto r = run(env + " bash " + shell_quote(std::string(SIPSCOPE_SOURCE_DIR) + "/scripts/run-sample.sh"), dir);
+  const std::string env =
+      "SIPSCOPE_EXE=" + shell_quote(SIPSCOPE_EXE) + " OUT=" + shell_quote(out.string());
+  const auto r =
+      run(env + " bash " + shell_quote(std::string(SIPSCOPE_SOURCE_DIR) + "/scripts/run-sample.sh"),
+          dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string db = (out / "basic.db").string();
   ASSERT_TRUE(fs::exists(db));
@@ -51,7 +55,9 @@ TEST(Readme, SampleStepWritesDatabaseAndHtmlAndPrintsCalls) {
   const auto html = read_text(out / "basic.html");
   EXPECT_NE(html.find("<svg"), std::string::npos);
   // Safe to re-run: same result the second time.
-  const auto again = run(env + " bash " + shell_quote(std::string(SIPSCOPE_SOURCE_DIR) + "/scripts/run-sample.sh"), dir);
+  const auto again =
+      run(env + " bash " + shell_quote(std::string(SIPSCOPE_SOURCE_DIR) + "/scripts/run-sample.sh"),
+          dir);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM calls"), calls);
 }
