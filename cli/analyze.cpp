@@ -88,8 +88,8 @@ int run_analyze(const Args& args) {
   limits.first_call_id = store->next_call_id();
   limits.max_open_calls = (*vm)["max-open-calls"].as<size_t>();
 
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  (void)std::signal(SIGINT, on_stop_signal);  // SIG_ERR only for invalid signal numbers
+  (void)std::signal(SIGTERM, on_stop_signal);
   const bool tty = isatty(STDERR_FILENO) != 0;
   const auto result =
       run_pipeline(input, *store, limits, g_stop,

@@ -90,9 +90,9 @@ std::string format_time_us(int64_t ts_us) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  (void)std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   char out[48];
-  std::snprintf(out, sizeof out, "%s.%03d", buf, static_cast<int>((ts_us / 1000) % 1000));
+  (void)std::snprintf(out, sizeof out, "%s.%03d", buf, static_cast<int>((ts_us / 1000) % 1000));
   return out;
 }
 

@@ -64,6 +64,7 @@ PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
     result.interrupted = true;
     input.mark_interrupted();
   }
+  decoder.finish();  // fragment sets and streams still open become anomalies
   tracker.finish(result.last_ts_us);
   result.captures = input.captures();
   record_capture_problems(result.captures, store);

@@ -28,7 +28,7 @@ namespace sipscope::decode {
   X(truncated_ipv6)                                                                   \
   X(truncated_ipv6_extension)                                                         \
   X(too_many_ipv6_extensions)                                                         \
-  X(ip_fragment_not_reassembled) /* fragment seen; reassembly not available */         \
+  X(ip_fragment_not_reassembled) /* no longer emitted: fragments are reassembled */   \
   X(bad_ip_version)                                                                   \
   /* transport layer */                                                               \
   X(truncated_udp)                                                                    \
@@ -58,7 +58,17 @@ namespace sipscope::decode {
   /* link layer (appended) */                                                         \
   X(truncated_pppoe)                                                                  \
   X(truncated_mpls)                                                                   \
-  X(mpls_stack_too_deep)
+  X(mpls_stack_too_deep)                                                              \
+  /* IP reassembly and tunnels (appended) */                                          \
+  X(ip_fragments_incomplete)    /* fragment set expired or still open at the end */   \
+  X(ip_fragment_table_full)     /* reassembly limits hit; oldest open set evicted */  \
+  X(ip_fragment_oversized)      /* fragment ends past 65535 bytes */                  \
+  X(tunnel_too_deep)            /* more nested tunnels than the decoder follows */    \
+  X(truncated_gre)                                                                    \
+  X(truncated_erspan)                                                                 \
+  X(truncated_vxlan)                                                                  \
+  X(gre_unsupported_protocol)   /* GRE version or payload type not decoded */         \
+  X(sctp_not_decoded)           /* SCTP packet seen; SCTP is not decoded yet */
 
 enum class AnomalyKind : uint16_t {
 #define SIPSCOPE_ANOMALY_ENUM(name) name,

@@ -5,6 +5,7 @@
 
 #include "decode/ip.hpp"
 #include "decode/link.hpp"
+#include "decode/tunnel.hpp"
 
 namespace sipscope::decode {
 namespace {
@@ -61,6 +62,9 @@ bool is_truncation(AnomalyKind k) {
     case AnomalyKind::truncated_ipv6_extension:
     case AnomalyKind::truncated_udp:
     case AnomalyKind::truncated_tcp:
+    case AnomalyKind::truncated_gre:
+    case AnomalyKind::truncated_erspan:
+    case AnomalyKind::truncated_vxlan:
     case AnomalyKind::frame_truncated:
       return true;
     default:
@@ -94,8 +98,13 @@ AnomalyKind sip_error_anomaly(sip::ParseError e) {
 class FrameWalk {
  public:
   FrameWalk(const Frame& frame, PacketSink& sink, sip::Message& message, DecoderStats& stats,
-            std::string& detail)
-      : frame_(frame), sink_(sink), message_(message), stats_(stats), detail_(detail) {}
+            std::string& detail, IpReassembler& reassembler)
+      : frame_(frame),
+        sink_(sink),
+        message_(message),
+        stats_(stats),
+        detail_(detail),
+        reassembler_(reassembler) {}
 
   void run() {
     LinkLayer link;
@@ -111,8 +120,16 @@ class FrameWalk {
       return;
     }
 
-    const IpError ie = link.ethertype == kEthertypeIpv6 ? decode_ipv6(link.payload, ip_)
-                                                        : decode_ipv4(link.payload, ip_);
+    walk_ip(link.payload, link.ethertype == kEthertypeIpv6, 0);
+  }
+
+ private:
+  // `depth`: tunnels entered so far.
+  void walk_ip(std::span<const uint8_t> data, bool v6, int depth) {
+    has_flow_ = false;
+    src_ = {};
+    dst_ = {};
+    const IpError ie = v6 ? decode_ipv6(data, ip_) : decode_ipv4(data, ip_);
     src_.ip = ip_.src;
     dst_.ip = ip_.dst;
     if (ie != IpError::ok) {
@@ -123,8 +140,9 @@ class FrameWalk {
     }
     ++stats_.ip_packets;
     has_flow_ = true;  // ports stay 0 until the transport header is read
-    if (ip_.truncated && !snap_cut()) {
-      // The packet claims more than it holds although the capture kept every byte.
+    if (ip_.truncated && (!snap_cut() || ip_.fragment)) {
+      // The packet claims more than it holds although the capture kept every byte (or a
+      // fragment lost bytes to the snap length: it cannot be reassembled).
       begin_detail();
       detail_ += "IP length exceeds the ";
       append_uint(detail_, ip_.payload.size());
@@ -132,25 +150,120 @@ class FrameWalk {
       report(ip_.version == 6 ? AnomalyKind::truncated_ipv6 : AnomalyKind::truncated_ipv4);
       return;
     }
-    if (ip_.fragment) {
-      begin_detail();
-      detail_ += "id=";
-      append_uint(detail_, ip_.fragment_id);
-      detail_ += " offset=";
-      append_uint(detail_, ip_.fragment_offset);
-      detail_ += ip_.more_fragments ? " more=1" : " more=0";
-      report(AnomalyKind::ip_fragment_not_reassembled);
-      return;
+    if (ip_.fragment && !reassemble()) return;
+    dispatch(depth);
+  }
+
+  // True when the fragment completed a datagram: ip_.payload is then the whole datagram.
+  bool reassemble() {
+    const IpFragment f{ip_.version,        ip_.src,         ip_.dst,
+                       ip_.protocol,       ip_.fragment_id, ip_.fragment_offset,
+                       ip_.more_fragments, ip_.payload};
+    std::span<const uint8_t> datagram;
+    switch (reassembler_.add(f, frame_.ref, datagram)) {
+      case IpReassembler::AddResult::pending:
+        return false;
+      case IpReassembler::AddResult::oversized:
+        begin_detail();
+        detail_ += "id=";
+        append_uint(detail_, ip_.fragment_id);
+        detail_ += " offset=";
+        append_uint(detail_, ip_.fragment_offset);
+        detail_ += " length=";
+        append_uint(detail_, ip_.payload.size());
+        report(AnomalyKind::ip_fragment_oversized);
+        return false;
+      case IpReassembler::AddResult::complete:
+        break;
     }
-    if (ip_.protocol == kIpProtoUdp) {
-      on_udp();
-    } else if (ip_.protocol == kIpProtoTcp) {
-      on_tcp();
+    ip_.payload = datagram;
+    ip_.truncated = false;
+    ip_.fragment = false;
+    if (ip_.version == 6) {
+      const IpError ie = skip_ipv6_extensions(ip_.protocol, ip_.payload);
+      if (ie != IpError::ok) {
+        begin_detail();
+        detail_ += "in the reassembled datagram";
+        report(ip_error_anomaly(ie));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void dispatch(int depth) {
+    switch (ip_.protocol) {
+      case kIpProtoUdp:
+        on_udp(depth);
+        break;
+      case kIpProtoTcp:
+        on_tcp();
+        break;
+      case kIpProtoIpip:
+        enter(InnerKind::ipv4, ip_.payload, depth + 1);
+        break;
+      case kIpProtoIpv6:
+        enter(InnerKind::ipv6, ip_.payload, depth + 1);
+        break;
+      case kIpProtoGre:
+        on_gre(depth);
+        break;
+      case kIpProtoSctp:
+        begin_detail();
+        append_uint(detail_, ip_.payload.size());
+        detail_ += " bytes of SCTP";
+        report(AnomalyKind::sctp_not_decoded);
+        break;
+      default:
+        break;
     }
   }
 
- private:
-  void on_udp() {
+  void on_gre(int depth) {
+    TunnelPayload inner;
+    const TunnelError te = decode_gre(ip_.payload, inner);
+    if (te != TunnelError::ok) {
+      begin_detail();
+      if (te == TunnelError::gre_unsupported_protocol) {
+        detail_ += "GRE version ";
+        append_uint(detail_, inner.gre_version);
+        detail_ += " protocol 0x";
+        constexpr char kHex[] = "0123456789abcdef";
+        for (int shift = 12; shift >= 0; shift -= 4)
+          detail_ += kHex[(inner.protocol >> shift) & 0xf];
+      }
+      report(tunnel_error_anomaly(te));
+      return;
+    }
+    enter(inner.kind, inner.payload, depth + 1);
+  }
+
+  void enter(InnerKind kind, std::span<const uint8_t> payload, int depth) {
+    if (depth > kMaxTunnelDepth) {
+      begin_detail();
+      detail_ += "more than ";
+      append_uint(detail_, kMaxTunnelDepth);
+      detail_ += " nested tunnels";
+      report(AnomalyKind::tunnel_too_deep);
+      return;
+    }
+    if (kind != InnerKind::ethernet) {
+      walk_ip(payload, kind == InnerKind::ipv6, depth);
+      return;
+    }
+    LinkLayer link;
+    const LinkError le = decode_link(link_type::kEthernet, payload, link);
+    if (le == LinkError::not_ip) return;
+    if (le != LinkError::ok) {
+      begin_detail();
+      detail_ += "inside a tunnel";
+      report(link_error_anomaly(le));
+      return;
+    }
+    walk_ip(link.payload, link.ethertype == kEthertypeIpv6, depth);
+  }
+
+  void on_udp(int depth) {
     UdpHeader udp;
     const TransportError te = decode_udp(ip_.payload, ip_.truncated, udp);
     if (te != TransportError::ok) {
@@ -167,11 +280,23 @@ class FrameWalk {
     ++stats_.udp_datagrams;
     set_ports(udp.src_port, udp.dst_port);
     const std::string_view text = as_chars(udp.payload);
+    if (udp.dst_port == kVxlanPort && !sniff_sip(text)) {
+      TunnelPayload inner;
+      const TunnelError te = decode_vxlan(udp.payload, inner);
+      if (te != TunnelError::ok) {
+        begin_detail();
+        report(tunnel_error_anomaly(te));
+        return;
+      }
+      enter(inner.kind, inner.payload, depth + 1);
+      return;
+    }
     if (!sniff_sip(text)) {
       sink_.on_udp(UdpDatagram{frame_.ref, src_, dst_, udp.payload});
       return;
     }
-    const sip::ParseResult r = sip::parse_message(text, message_, {.datagram = true});
+    const sip::ParseResult r =
+        sip::parse_message(text, message_, {.datagram = true, .lenient = true});
     if (r.error == sip::ParseError::not_sip) {
       sink_.on_udp(UdpDatagram{frame_.ref, src_, dst_, udp.payload});
       return;
@@ -181,6 +306,7 @@ class FrameWalk {
       return;
     }
     emit_sip(Transport::udp);
+    report_leniency(text);
     const size_t consumed = r.consumed <= text.size() ? r.consumed : text.size();
     if (!only_padding(text.substr(consumed))) {
       begin_detail();
@@ -226,6 +352,25 @@ class FrameWalk {
         report_sip_error(r.error, rest);
       }
       return;
+    }
+  }
+
+  // A datagram message accepted by the lenient rules is delivered and also flagged.
+  void report_leniency(std::string_view text) {
+    const uint8_t bits = message_.leniency();
+    if ((bits & sip::kLenientUnterminatedHeaders) != 0) {
+      begin_detail();
+      detail_ += "no empty line after the headers; accepted with an empty body: ";
+      append_excerpt(detail_, text);
+      report(AnomalyKind::sip_headers_unterminated);
+    }
+    if ((bits & sip::kLenientBadContentLength) != 0) {
+      begin_detail();
+      detail_ += "Content-Length unusable; body taken as the rest of the datagram (";
+      append_uint(detail_, message_.body().size());
+      detail_ += " bytes): ";
+      append_excerpt(detail_, text);
+      report(AnomalyKind::sip_bad_content_length);
     }
   }
 
@@ -290,6 +435,7 @@ class FrameWalk {
   sip::Message& message_;
   DecoderStats& stats_;
   std::string& detail_;
+  IpReassembler& reassembler_;
   IpPacket ip_;
   Endpoint src_;
   Endpoint dst_;
@@ -300,7 +446,42 @@ class FrameWalk {
 
 void Decoder::on_frame(const Frame& frame) {
   ++stats_.frames;
-  FrameWalk(frame, sink_, message_, stats_, detail_).run();
+  reassembler_.begin_frame();
+  reassembler_.expire(frame.ref.ts_us);
+  FrameWalk(frame, sink_, message_, stats_, detail_, reassembler_).run();
+}
+
+void Decoder::finish() {
+  reassembler_.finish();
+}
+
+void Decoder::DropReporter::on_dropped(const DroppedFragments& d) {
+  std::string& detail = decoder.detail_;
+  detail.clear();
+  detail += "id=";
+  append_uint(detail, d.id);
+  detail += " protocol=";
+  append_uint(detail, d.protocol);
+  detail += " bytes_received=";
+  append_uint(detail, d.bytes_received);
+  detail += " fragments=";
+  append_uint(detail, d.fragments);
+  switch (d.reason) {
+    case DropReason::expired:
+      detail += " (expired)";
+      break;
+    case DropReason::evicted:
+      detail += " (evicted: reassembly table full)";
+      break;
+    case DropReason::unfinished:
+      detail += " (open at end of input)";
+      break;
+  }
+  const AnomalyKind kind = d.reason == DropReason::evicted ? AnomalyKind::ip_fragment_table_full
+                                                           : AnomalyKind::ip_fragments_incomplete;
+  ++decoder.stats_.anomalies;
+  decoder.sink_.on_anomaly(
+      AnomalyEvent{d.first_frame, kind, detail, true, Endpoint{d.src, 0}, Endpoint{d.dst, 0}});
 }
 
 }  // namespace sipscope::decode

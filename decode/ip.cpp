@@ -119,6 +119,20 @@ IpError decode_ipv6(std::span<const uint8_t> data, IpPacket& out) {
   return IpError::ok;
 }
 
+IpError skip_ipv6_extensions(uint8_t& protocol, std::span<const uint8_t>& payload) {
+  ByteReader ext(payload);
+  for (int n = 0; is_generic_ipv6_extension(protocol) || protocol == kIpv6Ah; ++n) {
+    if (n == kMaxIpv6Extensions) return IpError::too_many_ipv6_extensions;
+    uint8_t following = 0, len = 0;
+    if (!ext.read_u8(following) || !ext.read_u8(len)) return IpError::truncated_ipv6_extension;
+    const size_t total = protocol == kIpv6Ah ? (size_t{len} + 2) * 4 : (size_t{len} + 1) * 8;
+    if (!ext.skip(total - 2)) return IpError::truncated_ipv6_extension;
+    protocol = following;
+  }
+  payload = ext.rest();
+  return IpError::ok;
+}
+
 AnomalyKind ip_error_anomaly(IpError e) {
   switch (e) {
     case IpError::truncated_ipv4:

@@ -4,7 +4,7 @@
 //
 //   IpPacket ip;
 //   if (decode_ip(link.payload, ip) != IpError::ok) ...;     // anomaly: ip_error_anomaly()
-//   if (ip.fragment) ...;                                    // reassembly: not here
+//   if (ip.fragment) ...;                                    // see ip_reassembly.hpp
 //   UdpHeader udp;
 //   if (ip.protocol == kIpProtoUdp && decode_udp(ip.payload, ip.truncated, udp) == ...)
 //
@@ -60,6 +60,11 @@ struct IpPacket {
 [[nodiscard]] IpError decode_ipv4(std::span<const uint8_t> data, IpPacket& out);
 [[nodiscard]] IpError decode_ipv6(std::span<const uint8_t> data, IpPacket& out);
 [[nodiscard]] AnomalyKind ip_error_anomaly(IpError e);  // for e != ok
+
+// For a reassembled IPv6 datagram: extension headers that followed the fragment header
+// (RFC 8200 §4.5, e.g. destination options) are skipped; `protocol` and `payload` are
+// updated in place. A fragment header found there is an error (truncated_ipv6_extension).
+[[nodiscard]] IpError skip_ipv6_extensions(uint8_t& protocol, std::span<const uint8_t>& payload);
 
 enum class TransportError : uint8_t {
   ok,

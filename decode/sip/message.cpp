@@ -170,6 +170,7 @@ void Message::clear() {
   method_ = request_uri_ = version_ = reason_ = body_ = bytes_ = {};
   status_code_ = 0;
   content_length_ = -1;
+  leniency_ = 0;
   headers_.clear();  // keeps capacity: no allocation on the next parse
 }
 
@@ -255,11 +256,17 @@ ParseResult parse_message(std::string_view data, Message& out, ParseOptions opti
     return result;
   }
 
+  const bool lenient = options.datagram && options.lenient;
   size_t pos = first.next;
   bool terminated = false;
   while (pos < data.size()) {
-    const Line line = read_line(data, pos);
-    if (!line.complete) break;
+    Line line = read_line(data, pos);
+    if (!line.complete) {
+      if (!lenient) break;
+      // The datagram ends inside this header line: take it as the last one.
+      if (!line.text.empty() && line.text.back() == '\r') line.text.remove_suffix(1);
+      if (line.text.empty()) break;
+    }
     pos = line.next;
     if (line.text.empty()) {
       terminated = true;
@@ -293,8 +300,14 @@ ParseResult parse_message(std::string_view data, Message& out, ParseOptions opti
     }
     out.headers_.push_back(Header{lookup_header(name), name, trim_wsp(line.text.substr(i + 1))});
   }
-  if (result.error == ParseError::ok && !terminated)
-    result.error = ParseError::headers_unterminated;
+  if (result.error == ParseError::ok && !terminated) {
+    if (lenient) {
+      out.leniency_ |= kLenientUnterminatedHeaders;
+      pos = data.size();  // no body: the headers used the whole datagram
+    } else {
+      result.error = ParseError::headers_unterminated;
+    }
+  }
   if (result.error != ParseError::ok) {
     out.clear();
     return result;
@@ -307,6 +320,11 @@ ParseResult parse_message(std::string_view data, Message& out, ParseOptions opti
     if (h.id != HeaderId::content_length) continue;
     int64_t n = 0;
     if (!parse_length(h.value, n) || (out.content_length_ >= 0 && n != out.content_length_)) {
+      if (lenient) {
+        out.leniency_ |= kLenientBadContentLength;
+        out.content_length_ = -1;  // framing falls back to the datagram boundary
+        break;
+      }
       out.clear();
       result.error = ParseError::bad_content_length;
       return result;
@@ -315,7 +333,9 @@ ParseResult parse_message(std::string_view data, Message& out, ParseOptions opti
   }
 
   size_t end = body_start;
-  if (out.content_length_ >= 0) {
+  if ((out.leniency_ & kLenientUnterminatedHeaders) != 0) {
+    // Headers ran to the end: whatever Content-Length says, there is no body.
+  } else if (out.content_length_ >= 0) {
     const auto len = static_cast<size_t>(out.content_length_);
     if (len > data.size() - body_start) {
       out.clear();

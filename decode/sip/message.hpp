@@ -26,13 +26,13 @@ namespace sipscope::decode::sip {
 
 enum class ParseError : uint8_t {
   ok,
-  not_sip,                  // first line is neither a request line nor a status line
-  bad_start_line,           // looks like SIP (SIP/2.0 present) but the line is malformed
-  bad_header_line,          // header line without ':' or with an invalid name
-  headers_unterminated,     // no empty line before the end of the input (stream: need more)
-  too_many_headers,         // more than kMaxHeaders header lines
-  bad_content_length,       // Content-Length not a number or absurdly large
-  body_truncated,           // Content-Length says more than the input holds (stream: need more)
+  not_sip,               // first line is neither a request line nor a status line
+  bad_start_line,        // looks like SIP (SIP/2.0 present) but the line is malformed
+  bad_header_line,       // header line without ':' or with an invalid name
+  headers_unterminated,  // no empty line before the end of the input (stream: need more)
+  too_many_headers,      // more than kMaxHeaders header lines
+  bad_content_length,    // Content-Length not a number or absurdly large
+  body_truncated,        // Content-Length says more than the input holds (stream: need more)
 };
 
 [[nodiscard]] std::string_view parse_error_name(ParseError e);
@@ -41,7 +41,18 @@ struct ParseOptions {
   // true for UDP/SCTP datagrams: a missing Content-Length means "body = rest of the
   // datagram" (RFC 3261 §18.3). false for streams: missing Content-Length means 0.
   bool datagram = true;
+  // Datagram mode only (ignored for streams, whose framer relies on need-more answers):
+  // "never lose a message" (RFC 3261 §18.3, RFC 4475 §1 spirit). A header section that
+  // runs to the end of the datagram without an empty line is accepted with an empty body
+  // (Message::leniency() has kLenientUnterminatedHeaders); a Content-Length that is not a
+  // number, too large, or given twice with different values is ignored and the body is
+  // the rest of the datagram (kLenientBadContentLength, content_length() == -1).
+  bool lenient = false;
 };
+
+// Bits of Message::leniency(): which lenient rule (ParseOptions::lenient) accepted it.
+inline constexpr uint8_t kLenientUnterminatedHeaders = 0x01;
+inline constexpr uint8_t kLenientBadContentLength = 0x02;
 
 struct ParseResult {
   ParseError error = ParseError::ok;
@@ -61,10 +72,10 @@ struct Header {
 class Message {
  public:
   [[nodiscard]] bool is_request() const { return status_code_ == 0; }
-  [[nodiscard]] std::string_view method() const { return method_; }       // "" for responses
+  [[nodiscard]] std::string_view method() const { return method_; }  // "" for responses
   [[nodiscard]] std::string_view request_uri() const { return request_uri_; }
-  [[nodiscard]] std::string_view version() const { return version_; }     // "SIP/2.0"
-  [[nodiscard]] int status_code() const { return status_code_; }          // 0 for requests
+  [[nodiscard]] std::string_view version() const { return version_; }  // "SIP/2.0"
+  [[nodiscard]] int status_code() const { return status_code_; }       // 0 for requests
   [[nodiscard]] std::string_view reason_phrase() const { return reason_; }
 
   [[nodiscard]] std::span<const Header> headers() const { return headers_; }
@@ -80,6 +91,8 @@ class Message {
   [[nodiscard]] std::string_view bytes() const { return bytes_; }  // whole message
   // Content-Length as written, or -1 when the header is absent.
   [[nodiscard]] int64_t content_length() const { return content_length_; }
+  // kLenient* bits: 0 for a message that parsed under the strict rules.
+  [[nodiscard]] uint8_t leniency() const { return leniency_; }
 
   void clear();
 
@@ -88,6 +101,7 @@ class Message {
   std::string_view method_, request_uri_, version_, reason_, body_, bytes_;
   int status_code_ = 0;
   int64_t content_length_ = -1;
+  uint8_t leniency_ = 0;
   std::vector<Header> headers_;
 };
 

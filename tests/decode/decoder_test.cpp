@@ -198,7 +198,10 @@ TEST(Decoder, SipParseErrorsBecomeAnomaliesWithFlow) {
   std::string bad_len = kOk;
   bad_len.replace(bad_len.find("Content-Length: 4"), 17, "Content-Length: x4");
   d.on_frame(frame_of(eth_udp(test::bytes_of(bad_len))));
-  EXPECT_TRUE(rec.sips.empty());
+  // Lenient datagram policy (ParseOptions::lenient): a non-numeric Content-Length does not
+  // lose the message; the body is the rest of the datagram and the anomaly is still recorded.
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].raw, bad_len);
   ASSERT_EQ(rec.anomalies.size(), 2u);
   EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_body_truncated);
   EXPECT_EQ(rec.anomalies[1].kind, AnomalyKind::sip_bad_content_length);
@@ -256,7 +259,7 @@ TEST(Decoder, TcpKeepAliveBetweenMessagesAndNonSip) {
   EXPECT_TRUE(rec.anomalies.empty());
 }
 
-TEST(Decoder, FragmentIsReportedNotDecoded) {
+TEST(Decoder, LoneFragmentIsHeldThenReportedAtFinish) {
   Recorder rec;
   Decoder d(rec);
   const Bytes f = test::ethernet(
@@ -265,10 +268,241 @@ TEST(Decoder, FragmentIsReportedNotDecoded) {
   d.on_frame(frame_of(f));
   EXPECT_TRUE(rec.sips.empty());
   EXPECT_TRUE(rec.udps.empty());
+  EXPECT_TRUE(rec.anomalies.empty());  // still waiting for the rest
+  d.finish();
   ASSERT_EQ(rec.anomalies.size(), 1u);
-  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::ip_fragment_not_reassembled);
-  EXPECT_EQ(rec.anomalies[0].detail, "id=258 offset=0 more=1");  // 0x0102 = 258
-  EXPECT_EQ(rec.anomalies[0].src, "192.0.2.10:0");               // ports unknown without reassembly
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::ip_fragments_incomplete);
+  // 0x0102 = 258; UDP header 8 + INVITE bytes received.
+  EXPECT_EQ(rec.anomalies[0].detail,
+            "id=258 protocol=17 bytes_received=" + std::to_string(8 + kInvite.size()) +
+                " fragments=1 (open at end of input)");
+  EXPECT_EQ(rec.anomalies[0].src, "192.0.2.10:0");  // ports unknown without the datagram
+  EXPECT_EQ(d.stats().anomalies, 1u);
+}
+
+// The UDP datagram (header + INVITE) cut at 8-byte boundaries into 3 IPv4 fragments.
+std::vector<Bytes> invite_fragments(uint16_t id) {
+  const Bytes dgram = test::udp(5060, 5070, test::bytes_of(kInvite));
+  const size_t a = 96, b = 200;  // multiples of 8
+  std::vector<Bytes> out;
+  auto piece = [&](size_t from, size_t to, bool more) {
+    const auto flags = static_cast<uint16_t>((more ? 0x2000 : 0) | (from / 8));
+    out.push_back(test::ethernet(
+        0x0800,
+        test::ipv4(test::kHostA, test::kHostB, Bytes(dgram.begin() + from, dgram.begin() + to),
+                   {.id = id, .flags_offset = flags, .options = {}})));
+  };
+  piece(0, a, true);
+  piece(a, b, true);
+  piece(b, dgram.size(), false);
+  return out;
+}
+
+TEST(Decoder, SipInviteOverThreeIpv4Fragments) {
+  for (bool reversed : {false, true}) {
+    Recorder rec;
+    Decoder d(rec);
+    auto frags = invite_fragments(0x4242);
+    if (reversed) std::swap(frags[0], frags[2]);
+    for (size_t i = 0; i < frags.size(); ++i) {
+      Frame f = frame_of(frags[i]);
+      f.ref.number = 10 + i;
+      d.on_frame(f);
+    }
+    ASSERT_EQ(rec.sips.size(), 1u);
+    EXPECT_EQ(rec.sips[0].raw, kInvite);
+    EXPECT_EQ(rec.sips[0].src, "192.0.2.10:5060");
+    EXPECT_EQ(rec.sips[0].dst, "198.51.100.20:5070");
+    EXPECT_EQ(rec.sips[0].frame.number, 12u);  // the frame that completed it
+    d.finish();
+    EXPECT_TRUE(rec.anomalies.empty());
+  }
+}
+
+TEST(Decoder, FragmentSetExpiresByCaptureTime) {
+  Recorder rec;
+  Decoder d(rec);
+  auto frags = invite_fragments(7);
+  Frame f = frame_of(frags[0]);
+  d.on_frame(f);
+  Frame late = frame_of(frags[1]);
+  late.ref.ts_us = f.ref.ts_us + 31'000'000;  // past the 30 s reassembly time
+  late.ref.number = 99;
+  d.on_frame(late);
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::ip_fragments_incomplete);
+  EXPECT_NE(rec.anomalies[0].detail.find("(expired)"), std::string::npos);
+  // The first fragment held the first 96 bytes of the datagram.
+  EXPECT_NE(rec.anomalies[0].detail.find(" bytes_received=96 "), std::string::npos);
+  d.on_frame(frame_of(frags[2]));
+  EXPECT_TRUE(rec.sips.empty());
+}
+
+TEST(Decoder, FragmentTableFullIsNamed) {
+  Recorder rec;
+  Decoder d(rec, {.max_open_sets = 1, .max_total_bytes = 1 << 20, .expiry_us = 30'000'000});
+  d.on_frame(frame_of(invite_fragments(1)[0]));
+  d.on_frame(frame_of(invite_fragments(2)[0]));
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::ip_fragment_table_full);
+  EXPECT_EQ(rec.anomalies[0].detail.rfind("id=1 ", 0), 0u);
+}
+
+TEST(Decoder, Ipv6DestinationOptionsAfterTheFragmentHeader) {
+  // RFC 8200 §4.5: headers after the fragment header are part of the fragmentable part.
+  // Destination options (60): next 17, length 0 (8 octets), PadN filling 6 octets.
+  const Bytes dest_opts = {17, 0, 1, 4, 0, 0, 0, 0};
+  const Bytes dgram = test::cat(dest_opts, test::udp(5060, 5060, test::bytes_of(kInvite)));
+  const Bytes first(dgram.begin(), dgram.begin() + 64);
+  const Bytes second(dgram.begin() + 64, dgram.end());
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(
+      frame_of(test::ethernet(0x86dd, test::ipv6(test::kHost6A, test::kHost6B, 44,
+                                                 test::ipv6_fragment(60, 0, true, 9, first)))));
+  d.on_frame(
+      frame_of(test::ethernet(0x86dd, test::ipv6(test::kHost6A, test::kHost6B, 44,
+                                                 test::ipv6_fragment(60, 64, false, 9, second)))));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  EXPECT_TRUE(rec.anomalies.empty());
+}
+
+TEST(Decoder, SipOverIpv6Fragments) {
+  const Bytes dgram = test::udp(5060, 5060, test::bytes_of(kInvite));
+  const Bytes first(dgram.begin(), dgram.begin() + 104);
+  const Bytes second(dgram.begin() + 104, dgram.end());
+  Recorder rec;
+  Decoder d(rec);
+  // Next header 44 (fragment) -> 17 (UDP).
+  const Bytes f2 =
+      test::ethernet(0x86dd, test::ipv6(test::kHost6A, test::kHost6B, 44,
+                                        test::ipv6_fragment(17, 104, false, 0xdeadbeef, second)));
+  const Bytes f1 =
+      test::ethernet(0x86dd, test::ipv6(test::kHost6A, test::kHost6B, 44,
+                                        test::ipv6_fragment(17, 0, true, 0xdeadbeef, first)));
+  d.on_frame(frame_of(f2));
+  d.on_frame(frame_of(f1));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].src, "[2001:db8::1]:5060");
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  EXPECT_TRUE(rec.anomalies.empty());
+}
+
+// Outer 203.0.113.1 -> 203.0.113.2 carrying the inner kHostA -> kHostB SIP datagram.
+constexpr std::array<uint8_t, 4> kOuterA = {203, 0, 113, 1};
+constexpr std::array<uint8_t, 4> kOuterB = {203, 0, 113, 2};
+
+Bytes inner_ip() {
+  return test::ipv4(test::kHostA, test::kHostB, test::udp(5060, 5060, test::bytes_of(kInvite)));
+}
+Bytes inner_eth() {
+  return test::ethernet(0x0800, inner_ip());
+}
+Bytes outer(uint8_t protocol, const Bytes& payload) {
+  test::Ipv4Options o;
+  o.protocol = protocol;
+  return test::ethernet(0x0800, test::ipv4(kOuterA, kOuterB, payload, o));
+}
+
+void expect_inner_invite(const Bytes& frame, std::string_view what) {
+  SCOPED_TRACE(std::string(what));
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(frame));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].src, "192.0.2.10:5060");
+  EXPECT_EQ(rec.sips[0].dst, "198.51.100.20:5060");
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  EXPECT_TRUE(rec.anomalies.empty());
+}
+
+TEST(Decoder, SipInsideEachTunnelType) {
+  expect_inner_invite(outer(4, inner_ip()), "IPIP");
+  expect_inner_invite(outer(41, test::ipv6(test::kHost6A, test::kHost6B, 4, inner_ip())),
+                      "IPv4 in IPv6 in IPv4");
+  expect_inner_invite(outer(47, test::gre(0x0800, inner_ip())), "GRE + IPv4");
+  expect_inner_invite(outer(47, test::gre(0x0800, inner_ip(), {.checksum = true, .key = true})),
+                      "GRE with checksum and key");
+  expect_inner_invite(outer(47, test::gre(0x6558, inner_eth())), "GRE + TEB");
+  expect_inner_invite(outer(47, test::gre(0x88be, inner_eth())), "ERSPAN I");
+  expect_inner_invite(outer(47, test::gre(0x88be, test::erspan2(inner_eth()), {.sequence = true})),
+                      "ERSPAN II");
+  expect_inner_invite(
+      outer(47, test::gre(0x22eb, test::erspan3(inner_eth(), false), {.sequence = true})),
+      "ERSPAN III");
+  expect_inner_invite(
+      outer(47, test::gre(0x22eb, test::erspan3(inner_eth(), true), {.sequence = true})),
+      "ERSPAN III with platform subheader");
+  expect_inner_invite(outer(17, test::udp(40000, 4789, test::vxlan(inner_eth()))), "VXLAN");
+}
+
+TEST(Decoder, Sip6in4ReportsIpv6Addresses) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes v6 =
+      test::ipv6(test::kHost6A, test::kHost6B, 17, test::udp(5060, 5060, test::bytes_of(kInvite)));
+  d.on_frame(frame_of(outer(41, v6)));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].src, "[2001:db8::1]:5060");
+  EXPECT_EQ(rec.sips[0].dst, "[2001:db8::2]:5060");
+}
+
+TEST(Decoder, NestedTunnelDepthCap) {
+  // kMaxTunnelDepth IPIP layers are followed; one more is reported.
+  Bytes p = inner_ip();
+  for (int i = 1; i < kMaxTunnelDepth; ++i) {
+    test::Ipv4Options o;
+    o.protocol = 4;
+    p = test::ipv4(kOuterA, kOuterB, p, o);
+  }
+  expect_inner_invite(outer(4, p), "8 levels");
+  test::Ipv4Options o;
+  o.protocol = 4;
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(outer(4, test::ipv4(kOuterA, kOuterB, p, o))));
+  EXPECT_TRUE(rec.sips.empty());
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::tunnel_too_deep);
+}
+
+TEST(Decoder, TruncatedTunnelHeadersAreNamed) {
+  struct Case {
+    Bytes frame;
+    AnomalyKind kind;
+  };
+  const Case cases[] = {
+      {outer(47, Bytes{0x00, 0x00, 0x08}), AnomalyKind::truncated_gre},
+      {outer(47, test::gre(0x88be, Bytes{0x10, 0, 0}, {.sequence = true})),
+       AnomalyKind::truncated_erspan},
+      {outer(47, test::gre(0x22eb, Bytes(11, 0x00))), AnomalyKind::truncated_erspan},
+      {outer(17, test::udp(40000, 4789, Bytes{0x08, 0, 0})), AnomalyKind::truncated_vxlan},
+      {outer(47, test::gre(0x0806, Bytes(28, 0))), AnomalyKind::gre_unsupported_protocol},
+      {outer(132, Bytes(40, 0)), AnomalyKind::sctp_not_decoded},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(anomaly_name(c.kind)));
+    Recorder rec;
+    Decoder d(rec);
+    d.on_frame(frame_of(c.frame));
+    EXPECT_TRUE(rec.sips.empty());
+    ASSERT_EQ(rec.anomalies.size(), 1u);
+    EXPECT_EQ(rec.anomalies[0].kind, c.kind);
+    EXPECT_EQ(rec.anomalies[0].src.rfind("203.0.113.1:", 0), 0u);  // the outer packet's flow
+  }
+}
+
+TEST(Decoder, UnterminatedDatagramIsDeliveredAndFlagged) {
+  Recorder rec;
+  Decoder d(rec);
+  std::string cut = kInvite.substr(0, kInvite.size() - 2);  // no empty line at the end
+  d.on_frame(frame_of(eth_udp(test::bytes_of(cut))));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].method, "INVITE");
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_headers_unterminated);
+  EXPECT_TRUE(rec.anomalies[0].has_flow);
 }
 
 TEST(Decoder, LinkAndIpAnomalies) {
@@ -357,7 +591,26 @@ TEST(Decoder, RandomFramesNeverCrash) {
     for (int i = 0; i < 20000; ++i) {
       buf.assign(static_cast<size_t>(len(rng)), 0);
       for (auto& b : buf) b = static_cast<uint8_t>(byte(rng));
-      if (link == link_type::kEthernet && i % 4 == 1) {
+      if (link == link_type::kEthernet && i % 8 == 4) {
+        // Random bytes behind each tunnel header.
+        switch ((i / 8) % 5) {
+          case 0:
+            buf = outer(47, test::gre(0x0800, buf));
+            break;
+          case 1:
+            buf = outer(47, test::gre(0x22eb, buf, {.sequence = true}));
+            break;
+          case 2:
+            buf = outer(17, test::udp(1, 4789, buf));
+            break;
+          case 3:
+            buf = outer(4, buf);
+            break;
+          default:
+            buf = outer(47, test::gre(0x6558, buf));
+            break;
+        }
+      } else if (link == link_type::kEthernet && i % 4 == 1) {
         buf = eth_udp(test::cat(start, buf));
       } else if (link == link_type::kEthernet && i % 4 == 3) {
         buf = eth_tcp(test::cat(start, buf));

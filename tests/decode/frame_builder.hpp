@@ -104,6 +104,52 @@ inline Bytes tcp(uint16_t sport, uint16_t dport, const Bytes& payload, uint32_t 
   return cat(b, payload);
 }
 
+// RFC 8200 §4.5 fragment header: next header, reserved, offset (bytes, multiple of 8) | M,
+// identification; followed by the fragment data.
+inline Bytes ipv6_fragment(uint8_t next_header, uint16_t offset, bool more, uint32_t id,
+                           const Bytes& data) {
+  Bytes b = {next_header, 0};
+  put16(b, static_cast<uint16_t>(offset | (more ? 1 : 0)));
+  put32(b, id);
+  return cat(b, data);
+}
+
+// GRE (RFC 2784/2890) with optional checksum (C), key (K) and sequence number (S).
+struct GreOptions {
+  bool checksum = false;
+  bool key = false;
+  bool sequence = false;
+};
+inline Bytes gre(uint16_t protocol, const Bytes& payload, const GreOptions& o = {}) {
+  Bytes b = {
+      static_cast<uint8_t>((o.checksum ? 0x80 : 0) | (o.key ? 0x20 : 0) | (o.sequence ? 0x10 : 0)),
+      0};
+  put16(b, protocol);
+  if (o.checksum) put32(b, 0);
+  if (o.key) put32(b, 0x0000abcd);
+  if (o.sequence) put32(b, 7);
+  return cat(b, payload);
+}
+
+// ERSPAN type II header (Ver = 1, VLAN 0, session 5, index 0), then the mirrored frame.
+inline Bytes erspan2(const Bytes& frame) {
+  return cat({0x10, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00}, frame);
+}
+
+// ERSPAN type III header (Ver = 2, session 5, timestamp, FT = 0 Ethernet), with the
+// 8-octet platform subheader when `platform` (O bit).
+inline Bytes erspan3(const Bytes& frame, bool platform) {
+  Bytes b = {0x20, 0x00, 0x00, 0x05, 0x11, 0x22,
+             0x33, 0x44, 0x00, 0x00, 0x00, static_cast<uint8_t>(platform ? 0x01 : 0x00)};
+  if (platform) b.insert(b.end(), {0x08, 0, 0, 0, 0, 0, 0, 0});
+  return cat(b, frame);
+}
+
+// VXLAN (RFC 7348 §5): flags I, VNI 42.
+inline Bytes vxlan(const Bytes& frame) {
+  return cat({0x08, 0, 0, 0, 0x00, 0x00, 0x2a, 0x00}, frame);
+}
+
 inline constexpr std::array<uint8_t, 4> kHostA = {192, 0, 2, 10};
 inline constexpr std::array<uint8_t, 4> kHostB = {198, 51, 100, 20};
 inline constexpr std::array<uint8_t, 16> kHost6A = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,

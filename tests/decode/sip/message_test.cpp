@@ -332,6 +332,58 @@ TEST(Message, BadContentLength) {
   EXPECT_EQ(m.body(), "abc");
 }
 
+// ParseOptions::lenient (datagram mode only), the "never lose a message" policy.
+TEST(Message, LenientDatagramAcceptsUnterminatedHeaders) {
+  Message m;
+  // The datagram ends right after the last header's CRLF: no empty line.
+  const std::string_view a =
+      wire("OPTIONS sip:a@example.com SIP/2.0\nCall-ID: x1\nCSeq: 1 OPTIONS\n");
+  auto r = parse_message(a, m, {.datagram = true, .lenient = true});
+  ASSERT_EQ(r.error, ParseError::ok);
+  EXPECT_EQ(r.consumed, a.size());
+  EXPECT_EQ(m.leniency(), kLenientUnterminatedHeaders);
+  EXPECT_EQ(m.header_value(HeaderId::cseq), "1 OPTIONS");
+  EXPECT_EQ(m.body(), "");
+  // The datagram ends inside the last header line (no CRLF at all): that line still counts.
+  const std::string_view b =
+      wire("OPTIONS sip:a@example.com SIP/2.0\nCall-ID: x2\nContent-Length: 10");
+  r = parse_message(b, m, {.datagram = true, .lenient = true});
+  ASSERT_EQ(r.error, ParseError::ok);
+  EXPECT_EQ(m.header_value(HeaderId::call_id), "x2");
+  EXPECT_EQ(m.header_value(HeaderId::content_length), "10");
+  EXPECT_EQ(m.body(), "");  // headers used the whole datagram
+  EXPECT_EQ(m.leniency(), kLenientUnterminatedHeaders);
+  // Without the option (and always in stream mode) it is still "need more".
+  EXPECT_EQ(parse_message(a, m, {.datagram = true}).error, ParseError::headers_unterminated);
+  EXPECT_EQ(parse_message(a, m, {.datagram = false, .lenient = true}).error,
+            ParseError::headers_unterminated);
+}
+
+TEST(Message, LenientDatagramTakesTheRestOnBadContentLength) {
+  Message m;
+  for (std::string_view cl : {"abc", "-5", "99999999999999999999999"}) {
+    const std::string data =
+        crlf("MESSAGE sip:a@example.com SIP/2.0\nContent-Length: " + std::string(cl) + "\n\nhello");
+    const auto r = parse_message(data, m, {.datagram = true, .lenient = true});
+    ASSERT_EQ(r.error, ParseError::ok) << cl;
+    EXPECT_EQ(r.consumed, data.size());
+    EXPECT_EQ(m.body(), "hello");
+    EXPECT_EQ(m.content_length(), -1);
+    EXPECT_EQ(m.leniency(), kLenientBadContentLength);
+    // Stream mode is unchanged.
+    EXPECT_EQ(parse_message(data, m, {.datagram = false, .lenient = true}).error,
+              ParseError::bad_content_length);
+  }
+  // Disagreeing repeats (RFC 4475 mcl01): body = rest of the datagram.
+  const std::string two =
+      crlf("MESSAGE sip:a@example.com SIP/2.0\nContent-Length: 3\nl: 2\n\nabcd");
+  ASSERT_EQ(parse_message(two, m, {.datagram = true, .lenient = true}).error, ParseError::ok);
+  EXPECT_EQ(m.body(), "abcd");
+  // A well-formed message has no leniency bits.
+  ASSERT_EQ(parse_message(kInvite, m, {.datagram = true, .lenient = true}).error, ParseError::ok);
+  EXPECT_EQ(m.leniency(), 0);
+}
+
 TEST(Message, ConsumedNeverExceedsInputForEveryPrefix) {
   Message m;
   for (bool datagram : {true, false}) {
