@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh release >/dev/null
+scripts/build.sh release sipscope >/dev/null
 scripts/run-sample.sh
