@@ -3,6 +3,8 @@
 
 #include "cli/options.hpp"
 #include "cli/output.hpp"
+#include "cli/registrations.hpp"
+#include "cli/report_commands.hpp"
 #include "report/ladder.hpp"
 #include "report/query.hpp"
 
@@ -27,23 +29,27 @@ CommandSpec calls_spec() {
       ("until", po::value<std::string>(), "started before (same forms as --since)")  //
       ("limit", po::value<int64_t>(), "at most this many calls")                     //
       ("format", po::value<std::string>()->default_value("table"), "table, json or csv");
+  add_call_filter_options(spec.options);
   return spec;
 }
 
 CommandSpec show_spec() {
   CommandSpec spec{"show",
-                   "sipscope show --db FILE CALL [--format text|json|html] [-o FILE]",
+                   "sipscope show --db FILE CALL [--format text|json|mermaid|html] [-o FILE] "
+                   "[--redact]",
                    "Shows the call-flow ladder of one call. CALL is a calls.id (digits) or a SIP\n"
                    "Call-ID (every call with that Call-ID is shown together).",
                    po::options_description("Options"),
                    po::options_description(),
                    {}};
-  spec.options.add_options()                                                                  //
-      ("help,h", "show this help")                                                            //
-      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
-      ("format", po::value<std::string>()->default_value("text"), "text, json or html")       //
-      ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")  //
-      ("width", po::value<int>()->default_value(100), "text ladder width in columns");
+  spec.options.add_options()                                                                      //
+      ("help,h", "show this help")                                                                //
+      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")      //
+      ("format", po::value<std::string>()->default_value("text"), "text, json, mermaid or html")  //
+      ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")      //
+      ("redact", "replace numbers, names, addresses and hosts by pseudonyms")                     //
+      ("width", po::value<int>()->default_value(0),
+       "text ladder width in columns (0 = terminal width: COLUMNS, the terminal, else 100)");
   spec.hidden.add_options()("call", po::value<std::string>(), "CALL");
   spec.positional.add("call", 1);
   return spec;
@@ -78,9 +84,17 @@ int run_calls(const Args& args) {
     return usage_error("calls", "bad --since time");
   if (!optional_time(*vm, "until", filter.until_us))
     return usage_error("calls", "bad --until time");
+  if (std::string error; !read_call_filter_options(*vm, filter, error)) {
+    return usage_error("calls", error);
+  }
 
   const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
-  const auto calls = report::list_calls(*db, filter);
+  std::vector<correlate::CallRecord> calls;
+  try {
+    calls = report::list_calls(*db, filter);
+  } catch (const report::CallFilterError& e) {
+    return usage_error("calls", e.what());
+  }
   if (format == "json") {
     std::cout << report::render_calls_json(calls);
   } else if (format == "csv") {
@@ -98,22 +112,28 @@ int run_show(const Args& args) {
   if (!vm) return exit;
   if (vm->count("call") == 0U) return usage_error("show", "no CALL given");
   const std::string format = (*vm)["format"].as<std::string>();
-  if (format != "text" && format != "json" && format != "html") {
-    return usage_error("show", "--format must be text, json or html, not '" + format + "'");
+  if (format != "text" && format != "json" && format != "html" && format != "mermaid") {
+    return usage_error("show",
+                       "--format must be text, json, mermaid or html, not '" + format + "'");
   }
   const std::string db_path = (*vm)["db"].as<std::string>();
   const std::string call = (*vm)["call"].as<std::string>();
   const auto db = report::Database::open_read_only(db_path);
   const auto ids = report::resolve_call(*db, call);
   if (ids.empty()) return usage_error("show", "no call '" + call + "' in " + db_path);
-  const auto ladder = report::build_ladder(*db, ids);
+  auto ladder = report::build_ladder(*db, ids);
+  if (vm->count("redact") != 0U) redact_for_output(ladder);
   std::string out;
   if (format == "json") {
     out = report::render_json(ladder);
+  } else if (format == "mermaid") {
+    out = report::render_mermaid(ladder);
   } else if (format == "html") {
-    out = report::render_html({ladder}, "sipscope: call " + call);
+    out = report::render_html(
+        {ladder}, ladder.redacted ? "sipscope: call (redacted)" : "sipscope: call " + call);
   } else {
-    out = report::render_text(ladder, (*vm)["width"].as<int>());
+    const int width = (*vm)["width"].as<int>();
+    out = report::render_text(ladder, width > 0 ? width : terminal_width());
   }
   write_file((*vm)["output"].as<std::string>(), out);
   return kExitOk;
@@ -123,13 +143,21 @@ std::string command_help(const std::string& command) {
   if (command == "analyze") return format_help(analyze_spec());
   if (command == "calls") return format_help(calls_spec());
   if (command == "show") return format_help(show_spec());
+  if (command == "registrations") return format_help(registrations_spec());
+  if (command == "report") return format_help(report_spec());
+  if (command == "export") return format_help(export_spec());
+  if (command == "stats") return format_help(stats_spec());
   if (!command.empty()) return "";
   return "sipscope: passive SIP/RTP analyzer and call-flow tracer\n\n"
          "Usage: sipscope COMMAND [options]\n\n"
          "Commands:\n"
          "  analyze CAPTURE...   decode captures into a SQLite database, print the calls\n"
          "  calls --db FILE      list and filter stored calls\n"
-         "  show --db FILE CALL  call-flow ladder of a call (text, json, html)\n"
+         "  registrations --db FILE   list stored registrations with their outcome\n"
+         "  show --db FILE CALL  call-flow ladder of a call (text, json, mermaid, html)\n"
+         "  report --db FILE CALL... -o FILE.html   self-contained HTML report for a ticket\n"
+         "  export --db FILE CALL... --pcap OUT     pcap with exactly the frames of the calls\n"
+         "  stats --db FILE      ASR, NER, ACD, PDD, method/response counts, peers, failures\n"
          "  help [COMMAND]       help on a command (also: sipscope COMMAND --help)\n";
 }
 

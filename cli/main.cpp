@@ -5,6 +5,8 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/registrations.hpp"
+#include "cli/report_commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace sipscope::cli;
@@ -18,6 +20,10 @@ int main(int argc, char** argv) {
     if (command == "analyze") return run_analyze(args);
     if (command == "calls") return run_calls(args);
     if (command == "show") return run_show(args);
+    if (command == "report") return run_report(args);
+    if (command == "export") return run_export(args);
+    if (command == "stats") return run_stats(args);
+    if (command == "registrations") return run_registrations(args);
     if (command == "help" || command == "--help" || command == "-h") return run_help(args);
     if (command == "--version" || command == "version") {
       std::cout << "sipscope " << SIPSCOPE_VERSION << "\n";

@@ -2,18 +2,27 @@
 
 #include <chrono>
 
+#include "correlate/media/media_tracker.hpp"
+
 namespace sipscope::cli {
 namespace {
 
-// Forwards decoder output to the call tracker.
+// Forwards decoder output to the call tracker, and SIP (with the calls.id the tracker gave
+// it) plus every non-SIP UDP datagram to the media tracker.
 class TrackerFeed final : public decode::PacketSink {
  public:
-  explicit TrackerFeed(correlate::CallTracker& tracker) : tracker_(tracker) {}
-  void on_sip(const decode::SipEvent& event) override { tracker_.on_sip(event); }
+  TrackerFeed(correlate::CallTracker& tracker, correlate::media::MediaTracker& media)
+      : tracker_(tracker), media_(media) {}
+  void on_sip(const decode::SipEvent& event) override {
+    tracker_.on_sip(event);
+    media_.on_sip(event, tracker_.last_call_id());
+  }
   void on_anomaly(const decode::AnomalyEvent& event) override { tracker_.on_anomaly(event); }
+  void on_udp(const decode::UdpDatagram& datagram) override { media_.on_udp(datagram); }
 
  private:
   correlate::CallTracker& tracker_;
+  correlate::media::MediaTracker& media_;
 };
 
 // A file that ended early is itself an anomaly of the input, kept beside the others.
@@ -37,7 +46,8 @@ PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
                             const std::function<void(const PipelineCounts&)>& progress) {
   correlate::CallTracker tracker(store, limits);
-  TrackerFeed feed(tracker);
+  correlate::media::MediaTracker media(store, {});
+  TrackerFeed feed(tracker, media);
   decode::Decoder decoder(feed);
   PipelineResult result;
 
@@ -46,8 +56,10 @@ PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
   decode::Frame frame;
   while (input.next(frame)) {
     decoder.on_frame(frame);
-    tracker.advance(frame.ref.ts_us);
-    result.last_ts_us = std::max(result.last_ts_us, frame.ref.ts_us);
+    // The frame's time, or the HEP capture time of the SIP inside it (decode/hep.hpp).
+    tracker.advance(decoder.clock_us());
+    media.advance(decoder.clock_us());
+    result.last_ts_us = std::max(result.last_ts_us, decoder.clock_us());
     if ((decoder.stats().frames & 0x3fff) == 0) {
       if (stop != 0) {
         result.interrupted = true;
@@ -66,6 +78,7 @@ PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
   }
   decoder.finish();  // fragment sets and streams still open become anomalies
   tracker.finish(result.last_ts_us);
+  media.finish();
   result.captures = input.captures();
   record_capture_problems(result.captures, store);
   for (const auto& c : result.captures) {

@@ -6,12 +6,16 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "correlate/call_links.hpp"
 #include "correlate/call_state.hpp"
 #include "correlate/open_call.hpp"
+#include "correlate/registration.hpp"
 #include "correlate/sip_summary.hpp"
+#include "correlate/transaction.hpp"
 
 namespace sipscope::correlate {
 
@@ -38,17 +42,32 @@ std::string flow_of(const decode::Endpoint& src, const decode::Endpoint& dst) {
 }  // namespace
 
 struct CallTracker::Impl {
-  Impl(RecordSink& s, Limits l) : sink(s), limits(l), next_id(l.first_call_id) {}
+  Impl(RecordSink& s, Limits l)
+      : sink(s),
+        limits(l),
+        next_id(l.first_call_id),
+        other_txns(l.max_open_transactions),
+        registrations(l.max_open_registrations, std::max(l.linger_us, 64 * l.t1_us)),
+        links(l.link_headers, 4 * std::max<size_t>(l.max_open_calls, 1), l.no_answer_us) {}
 
   RecordSink& sink;
   Limits limits;
   TrackerStats stats;
   int64_t next_id;
+  std::optional<int64_t> last_call_id;  // see CallTracker::last_call_id()
   // Node-based: a Slot stays at one address until erased, so the expiry index can point
   // at it.
   std::unordered_map<std::string, Slot, CallIdHash, std::equal_to<>> calls;
   // (due time, call id) -> slot, earliest first: advance() looks only at the front.
   std::map<std::pair<int64_t, int64_t>, Slot*> expiry;
+  // Transactions outside calls (REGISTER, OPTIONS, MESSAGE, SUBSCRIBE/NOTIFY, PUBLISH):
+  // flushed as transactions rows 2*64*T1 after they began.
+  TransactionTable other_txns;
+  RegistrationTracker registrations;
+  std::vector<RegistrationRecord> registrations_done;
+  LinkIndex links;
+  std::unordered_set<int64_t> open_ids;  // calls.id of the open calls
+  std::vector<CallLinkRecord> found_links;
 
   void on_sip(const decode::SipEvent& event);
   void advance(int64_t now_us);
@@ -58,12 +77,15 @@ struct CallTracker::Impl {
   void flush(Slot& slot, int64_t now_us);
   void make_room(const decode::SipEvent& event);
   void emit_non_call(const decode::SipEvent& event, const SipSummary& summary);
+  void emit_registrations();
+  void emit_other_transaction(const Transaction& t, int64_t now_us);
   void emit_anomaly(decode::AnomalyKind kind, const decode::FrameRef& frame, int64_t ts_us,
                     std::string detail, std::optional<int64_t> call_id,
                     std::optional<std::string> flow);
 };
 
 void CallTracker::Impl::on_sip(const decode::SipEvent& event) {
+  last_call_id.reset();
   if (event.message == nullptr) return;
   const int64_t ts = event.frame.ts_us;
   advance(ts);
@@ -83,7 +105,9 @@ void CallTracker::Impl::on_sip(const decode::SipEvent& event) {
   }
   if (it != calls.end()) {
     it->second.call.add(event, s);
+    last_call_id = it->second.call.id();
     ++stats.call_messages;
+    if (s.is_request && s.method == "REFER") links.on_refer(it->second.call.id(), event, s);
     schedule(it->second, false);
     return;
   }
@@ -93,7 +117,18 @@ void CallTracker::Impl::on_sip(const decode::SipEvent& event) {
     return;
   }
   make_room(event);
-  it = calls.try_emplace(std::string(s.call_id), next_id++, event, s).first;
+  const int64_t id = next_id++;
+  it = calls.try_emplace(std::string(s.call_id), id, event, s).first;
+  last_call_id = id;
+  open_ids.insert(id);
+  found_links.clear();
+  links.on_call_start(id, event, s, found_links);
+  for (auto& l : found_links) {
+    // The group of a call already stored is kept by the store (UPDATE), not here.
+    if (open_ids.count(l.linked_call_id) == 0U) (void)links.take_group(l.linked_call_id);
+    ++stats.call_links;
+    sink.on_call_link(std::move(l));
+  }
   ++stats.calls;
   ++stats.call_messages;
   stats.open_calls = calls.size();
@@ -120,10 +155,24 @@ void CallTracker::Impl::schedule(Slot& slot, bool is_new) {
 void CallTracker::Impl::flush(Slot& slot, int64_t now_us) {
   expiry.erase({slot.due_us, slot.call.id()});
   auto [row, messages] = slot.call.flush(now_us, limits.no_answer_us);
+  row.group_id = links.take_group(row.id);
+  open_ids.erase(row.id);
+  const TransactionTable& txns = slot.call.transactions();
+  auto transactions = txns.records(row.id, now_us, limits.t1_us);
+  std::vector<DiagnosticRecord> diagnostics;
+  txns.diagnose(row.id, now_us, limits.t1_us, diagnostics);
+  std::vector<DialogRecord> dialogs;
+  slot.call.dialogs().records(row.id, dialogs);
+  slot.call.dialogs().diagnostics(row.id, diagnostics);
+  stats.retransmissions += static_cast<uint64_t>(txns.retransmissions());
   // Erase by iterator: the key must not be read from the node being destroyed.
   calls.erase(calls.find(std::string_view(slot.call.sip_call_id())));
   stats.open_calls = calls.size();
   sink.on_call(std::move(row), std::move(messages));
+  stats.transactions += transactions.size();
+  for (auto& t : transactions) sink.on_transaction(std::move(t));
+  for (auto& d : dialogs) sink.on_dialog(std::move(d));
+  for (auto& d : diagnostics) sink.on_diagnostic(std::move(d));
 }
 
 void CallTracker::Impl::advance(int64_t now_us) {
@@ -143,6 +192,26 @@ void CallTracker::Impl::advance(int64_t now_us) {
                    std::nullopt);
     }
   }
+  // Insertion order is start order, so only the front can be due.
+  while (const Transaction* t = other_txns.oldest()) {
+    if (t->start_us + 2 * 64 * limits.t1_us >= now_us) break;
+    emit_other_transaction(*other_txns.pop_oldest(), now_us);
+  }
+  registrations.advance(now_us, registrations_done);
+  emit_registrations();
+}
+
+void CallTracker::Impl::emit_other_transaction(const Transaction& t, int64_t now_us) {
+  ++stats.transactions;
+  sink.on_transaction(make_transaction_record(t, std::nullopt, now_us, limits.t1_us));
+}
+
+void CallTracker::Impl::emit_registrations() {
+  for (auto& r : registrations_done) {
+    ++stats.registrations;
+    sink.on_registration(std::move(r));
+  }
+  registrations_done.clear();
 }
 
 void CallTracker::Impl::make_room(const decode::SipEvent& event) {
@@ -164,11 +233,38 @@ void CallTracker::Impl::finish(int64_t end_us) {
   std::sort(open.begin(), open.end(),
             [](const Slot* a, const Slot* b) { return a->call.id() < b->call.id(); });
   for (Slot* slot : open) flush(*slot, end_us);
+  while (auto t = other_txns.pop_oldest()) emit_other_transaction(*t, end_us);
+  registrations.finish(registrations_done);
+  emit_registrations();
 }
 
 void CallTracker::Impl::emit_non_call(const decode::SipEvent& event, const SipSummary& s) {
   ++stats.other_messages;
-  sink.on_message(make_message_record(event, s));
+  if (other_txns.full()) {
+    if (auto old = other_txns.pop_oldest()) {
+      emit_anomaly(decode::AnomalyKind::transaction_table_full, event.frame, event.frame.ts_us,
+                   "open-transaction limit " + std::to_string(limits.max_open_transactions) +
+                       " reached; " + old->method + " transaction of " + old->sip_call_id +
+                       " flushed early",
+                   std::nullopt, std::nullopt);
+      emit_other_transaction(*old, event.frame.ts_us);
+    }
+  }
+  MessageRecord record = make_message_record(event, s);
+  record.retransmission = other_txns.observe(event, s).retransmission;
+  if (record.retransmission) ++stats.retransmissions;
+  if (s.method == "REGISTER" || (!s.is_request && s.cseq_method == "REGISTER")) {
+    const uint64_t before = registrations.evicted();
+    registrations.on_message(event, s, record.retransmission, registrations_done);
+    if (registrations.evicted() != before) {
+      emit_anomaly(decode::AnomalyKind::registration_table_full, event.frame, event.frame.ts_us,
+                   "open-registration limit " + std::to_string(limits.max_open_registrations) +
+                       " reached; oldest registration flushed early",
+                   std::nullopt, std::nullopt);
+    }
+    emit_registrations();
+  }
+  sink.on_message(std::move(record));
 }
 
 void CallTracker::Impl::emit_anomaly(decode::AnomalyKind kind, const decode::FrameRef& frame,
@@ -213,6 +309,10 @@ void CallTracker::finish(int64_t capture_end_us) {
 
 const TrackerStats& CallTracker::stats() const {
   return impl_->stats;
+}
+
+std::optional<int64_t> CallTracker::last_call_id() const {
+  return impl_->last_call_id;
 }
 
 }  // namespace sipscope::correlate

@@ -18,6 +18,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "correlate/records.hpp"
 #include "decode/decoder.hpp"
@@ -33,6 +36,13 @@ struct Limits {
   // for the password (sngrep's aaa.pcap retries after 32 s and 51 s).
   int64_t challenge_retry_us = 180'000'000;
   int64_t first_call_id = 1;  // calls.id of the first call (append mode)
+  // RFC 3261 T1 (§17.1.1.1): 64*T1 is Timer B/F/H, used for the timer diagnostics and to
+  // expire transactions outside calls.
+  int64_t t1_us = 500'000;
+  size_t max_open_transactions = 100'000;  // outside calls (OPTIONS, MESSAGE, ...)
+  size_t max_open_registrations = 100'000;
+  // Headers that carry the Call-ID of another leg (B2BUAs), matched case-insensitively.
+  std::vector<std::string> link_headers = {"X-Call-ID", "X-CID", "X-Orig-Call-ID"};
 };
 
 struct TrackerStats {
@@ -40,6 +50,10 @@ struct TrackerStats {
   uint64_t call_messages = 0;
   uint64_t other_messages = 0;
   uint64_t anomalies = 0;
+  uint64_t retransmissions = 0;
+  uint64_t transactions = 0;  // flushed transaction rows
+  uint64_t registrations = 0;
+  uint64_t call_links = 0;
   size_t open_calls = 0;  // open right now
   size_t open_calls_peak = 0;
 };
@@ -59,6 +73,9 @@ class CallTracker {
   void finish(int64_t capture_end_us);
 
   [[nodiscard]] const TrackerStats& stats() const;
+  // calls.id of the call the last on_sip() message joined or opened; nullopt when that
+  // message belongs to no call. Lets the media tracker tie SDP to calls.id (issue 5).
+  [[nodiscard]] std::optional<int64_t> last_call_id() const;
 
  private:
   struct Impl;

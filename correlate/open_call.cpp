@@ -14,6 +14,9 @@ namespace {
 // A hostile stream can repeat one Call-ID with endless CSeqs or hops; these lists only
 // need the first few to find retries and the last hop.
 constexpr size_t kMaxTracked = 64;
+// Transactions tracked per call; later ones are stored but not matched (never flagged as
+// retransmissions).
+constexpr size_t kMaxCallTransactions = 1024;
 
 template <typename T>
 bool contains(const std::vector<T>& v, const T& x) {
@@ -53,6 +56,7 @@ OpenCall::OpenCall(int64_t id, const decode::SipEvent& event, const SipSummary& 
     : id_(id),
       sip_call_id_(summary.call_id),
       transport_(decode::transport_name(event.transport)),
+      txns_(kMaxCallTransactions),
       last_ts_us_(event.frame.ts_us) {
   add(event, summary);
 }
@@ -60,9 +64,10 @@ OpenCall::OpenCall(int64_t id, const decode::SipEvent& event, const SipSummary& 
 void OpenCall::add(const decode::SipEvent& event, const SipSummary& summary) {
   MessageRecord record = make_message_record(event, summary);
   record.call_id = id_;
-  record.retransmission = !seen_keys_.insert(retransmission_key(event, summary)).second;
+  record.retransmission = txns_.observe(event, summary).retransmission;
   last_ts_us_ = std::max(last_ts_us_, event.frame.ts_us);
   observe(event, summary);
+  dialogs_.observe(event, summary);
   messages_.push_back(std::move(record));
 }
 

@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "correlate/call_tracker.hpp"
+#include "correlate/dialog.hpp"
 #include "correlate/records.hpp"
 #include "correlate/sip_summary.hpp"
+#include "correlate/transaction.hpp"
 #include "decode/decoder.hpp"
 
 namespace sipscope::correlate {
@@ -45,6 +47,8 @@ class OpenCall {
   [[nodiscard]] const std::string& sip_call_id() const { return sip_call_id_; }
   [[nodiscard]] int64_t last_ts_us() const { return last_ts_us_; }
   [[nodiscard]] const MessageRecord& last_message() const { return messages_.back(); }
+  [[nodiscard]] const TransactionTable& transactions() const { return txns_; }
+  [[nodiscard]] const DialogSet& dialogs() const { return dialogs_; }
 
   // The finished `calls` row and its messages in capture order; the object is spent.
   std::pair<CallRecord, std::vector<MessageRecord>> flush(int64_t now_us, int64_t no_answer_us);
@@ -86,7 +90,8 @@ class OpenCall {
   std::string sip_call_id_;
   std::string transport_;
   std::vector<MessageRecord> messages_;
-  std::unordered_set<uint64_t> seen_keys_;  // retransmission_key() of every message
+  TransactionTable txns_;  // decides messages.retransmission (RFC 3261 §17)
+  DialogSet dialogs_;
   int64_t last_ts_us_ = 0;
 
   // Initial INVITE facts (has_invite_ false for `unknown` calls, whose orientation is

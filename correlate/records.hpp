@@ -57,6 +57,138 @@ struct AnomalyRecord {
   std::optional<std::string> flow;  // "src -> dst" when known
 };
 
+// One SIP transaction as observed (RFC 3261 §17): a request, its retransmissions and its
+// responses on one hop. call_id is nullopt outside calls (REGISTER, OPTIONS, MESSAGE ...).
+struct TransactionRecord {
+  std::optional<int64_t> call_id;
+  std::string sip_call_id;
+  std::string method;  // CSeq method ("INVITE", "ACK" for a 2xx ACK, "CANCEL", ...)
+  int64_t cseq = 0;
+  std::string branch;  // top Via branch ("" for RFC 2543 peers without one)
+  std::string src_ip;  // the requester (or the response's receiver if the request was missed)
+  uint16_t src_port = 0;
+  std::string dst_ip;
+  uint16_t dst_port = 0;
+  std::string state;  // RFC 3261 §17.1 client state at flush (correlate/transaction.hpp)
+  int64_t start_us = 0;
+  std::optional<int64_t> first_response_us, final_us;
+  std::optional<int> final_code;
+  std::optional<double> response_ms;  // first request -> final response
+  int64_t requests = 0, responses = 0, retransmissions = 0;
+};
+
+// A finding about a call (design.md `diagnostics`): no ACK, Timer B expiry, hold, ...
+struct DiagnosticRecord {
+  int64_t call_id = 0;
+  std::optional<int64_t> ts_us;
+  std::string kind;
+  std::string detail;
+  std::string frames;  // comma-separated frame numbers
+};
+
+// One dialog of a call (RFC 3261 §12), kept apart by To-tag (forking gives several).
+struct DialogRecord {
+  int64_t call_id = 0;
+  std::string from_tag, to_tag;
+  std::string state;  // early / confirmed / terminated (correlate/dialog.hpp)
+  std::optional<std::string> remote_ip;  // sender of its first response
+  int64_t created_us = 0;
+  std::optional<int64_t> confirmed_us, terminated_us;
+  std::optional<int> first_code, final_code;
+  int64_t reinvites = 0, updates = 0, pracks = 0, holds = 0;
+};
+
+// Two calls (legs) linked as one end-to-end call; both get the same calls.group_id.
+struct CallLinkRecord {
+  int64_t call_id = 0;         // the later leg
+  int64_t linked_call_id = 0;  // the earlier leg it was tied to
+  std::string reason;          // x_call_id, session_id, icid, refer, replaces
+  int64_t group_id = 0;
+};
+
+// One registration attempt (RFC 3261 §10): REGISTERs sharing a Call-ID up to the final
+// non-challenge response, challenge/response rounds included.
+struct RegistrationRecord {
+  std::string sip_call_id;
+  std::optional<std::string> user, aor, contact;
+  std::optional<std::string> registrant_ip, registrar_ip;
+  std::string transport;
+  int64_t start_us = 0;
+  std::optional<int64_t> end_us;
+  std::optional<int64_t> requested_expires, expires;
+  std::string result;  // registered / unregistered / failed / challenged / no_response
+  std::optional<int> final_code;
+  std::optional<std::string> final_reason;
+  int64_t attempts = 0, challenges = 0;
+  std::optional<double> response_ms;  // first REGISTER -> final response
+};
+
+// One RFC 4733 telephone event (DTMF digit) of a stream.
+struct DtmfRecord {
+  int64_t ts_us = 0;   // arrival of the event's first packet
+  uint64_t frame = 0;  // its frame number
+  char digit = '?';    // 0-9 * # A-D, '!' flash
+  int event = 0;       // RFC 4733 event code
+  int volume = 0;      // -dBm0
+  std::optional<double> duration_ms;  // from the duration field; nullopt if clock unknown
+  bool ended = false;                 // an end-bit packet was seen
+};
+
+// One media stream (design.md `streams`): one SSRC, one direction. Definitions of every
+// number are in docs/media.md; nullopt = NULL (unknown / not applicable).
+struct StreamRecord {
+  std::optional<int64_t> call_id;  // calls.id; nullopt for orphan streams
+  uint32_t capture_id = 0;
+  std::string src_ip;
+  uint16_t src_port = 0;
+  std::string dst_ip;
+  uint16_t dst_port = 0;
+  uint32_t ssrc = 0;
+  std::optional<int> payload_type;
+  std::optional<std::string> codec;
+  std::optional<int64_t> clock_rate;
+  int64_t first_us = 0, last_us = 0;
+  uint64_t first_frame = 0, last_frame = 0;
+  int64_t packets = 0;
+  std::optional<int64_t> expected, lost, duplicates, out_of_order;
+  int64_t seq_wraps = 0, seq_restarts = 0;
+  int64_t loss_bursts = 0, max_burst = 0;
+  std::optional<double> jitter_mean_ms, jitter_max_ms, max_delta_ms, mean_delta_ms;
+  int64_t markers = 0, comfort_noise = 0, telephone_event_packets = 0;
+  int64_t late_discards = 0;  // packets the de-jitter buffer model drops (docs/media.md)
+  std::optional<double> r_factor, mos;
+  std::string association;  // sdp, sdp_source, latched, orphan
+  // Latest RTCP receiver report about this SSRC (from the receiving side), if any.
+  std::optional<double> rtcp_fraction_lost;  // 0..1
+  std::optional<int64_t> rtcp_cumulative_lost;
+  std::optional<double> rtcp_jitter_ms;
+  std::optional<double> rtcp_rtt_ms;
+  std::vector<DtmfRecord> dtmf;
+};
+
+// One RTCP report block or sender info as received (RFC 3550 §6.4, RFC 3611 §4.7).
+struct RtcpRecord {
+  std::optional<int64_t> call_id;
+  uint32_t capture_id = 0;
+  uint64_t frame = 0;
+  int64_t ts_us = 0;
+  std::string src_ip;
+  uint16_t src_port = 0;
+  std::string dst_ip;
+  uint16_t dst_port = 0;
+  std::string packet_type;  // SR, RR, XR, BYE, SDES, APP
+  uint32_t sender_ssrc = 0;
+  std::optional<int64_t> source_ssrc;  // report block's SSRC (the stream reported on)
+  std::optional<double> fraction_lost;
+  std::optional<int64_t> cumulative_lost;
+  std::optional<int64_t> highest_seq;
+  std::optional<double> jitter_ms;  // nullopt when the stream's clock rate is unknown
+  std::optional<int64_t> jitter_units;
+  std::optional<double> rtt_ms;  // from LSR/DLSR (RFC 3550 §6.4.1)
+  std::optional<double> xr_mos_lq, xr_mos_cq, xr_r_factor;  // XR VoIP metrics (RFC 3611)
+  std::optional<std::string> detail;  // CNAME, BYE reason, APP name
+};
+
 // Where finished records go (report/ implements it with SQLite; tests with vectors).
 class RecordSink {
  public:
@@ -66,6 +198,17 @@ class RecordSink {
   // A message that belongs to no call (REGISTER, OPTIONS, ...): call_id is nullopt.
   virtual void on_message(MessageRecord message) = 0;
   virtual void on_anomaly(AnomalyRecord anomaly) = 0;
+  // Transactions, dialogs and diagnostics come right after the on_call() of their call;
+  // a link comes when the later leg starts (before either row may be stored), and
+  // registrations and transactions outside calls when they end. Default: ignored.
+  virtual void on_transaction(TransactionRecord /*transaction*/) {}
+  virtual void on_diagnostic(DiagnosticRecord /*diagnostic*/) {}
+  virtual void on_dialog(DialogRecord /*dialog*/) {}
+  virtual void on_call_link(CallLinkRecord /*link*/) {}
+  virtual void on_registration(RegistrationRecord /*registration*/) {}
+  // Media (correlate/media): a finished stream with its DTMF events; an RTCP report.
+  virtual void on_stream(StreamRecord /*stream*/) {}
+  virtual void on_rtcp(RtcpRecord /*report*/) {}
 };
 
 }  // namespace sipscope::correlate

@@ -50,6 +50,7 @@ SipSummary summarize(const sip::Message& m) {
   s.method = m.method();
   s.status_code = m.status_code();
   s.call_id = m.header_value(sip::HeaderId::call_id);
+  s.request_uri = m.request_uri();
   sip::CSeq cseq;
   if (const auto v = m.header_value(sip::HeaderId::cseq); !v.empty() && sip::parse_cseq(v, cseq)) {
     s.has_cseq = true;
@@ -61,6 +62,8 @@ SipSummary summarize(const sip::Message& m) {
   sip::Via via;
   if (const auto v = m.header_value(sip::HeaderId::via); !v.empty() && sip::parse_via(v, via)) {
     s.via_branch = via.branch;
+    s.via_host = via.host;
+    s.via_port = via.port;
   }
   return s;
 }

@@ -28,6 +28,9 @@ struct SipSummary {
   std::string_view from_tag, to_tag;
   bool has_to_tag = false;      // RFC 3261 §12: a To-tag marks a request inside a dialog
   std::string_view via_branch;  // branch of the top Via
+  std::string_view via_host;    // sent-by of the top Via (RFC 3261 §17.2.3 matching)
+  uint16_t via_port = 0;
+  std::string_view request_uri;  // requests only
 };
 
 [[nodiscard]] SipSummary summarize(const decode::sip::Message& message);
@@ -37,11 +40,11 @@ struct SipSummary {
 [[nodiscard]] MessageRecord make_message_record(const decode::SipEvent& event,
                                                 const SipSummary& summary);
 
-// Identity of a message for retransmission detection (the Foundation approximation, until
-// transactions are tracked per RFC 3261 §17): two messages of one call are copies of each
-// other when they have the same src and dst endpoints, the same kind (method or status
-// code), the same CSeq number and method, the same top Via branch and the same To-tag.
-// A 64-bit FNV-1a hash of those fields; a collision would only mislabel one message.
+// Identity of a message for retransmission detection (the Foundation approximation; the
+// tracker now uses TransactionTable, correlate/transaction.hpp, per RFC 3261 §17): two messages of
+// one call are copies of each other when they have the same src and dst endpoints, the same kind
+// (method or status code), the same CSeq number and method, the same top Via branch and the same
+// To-tag. A 64-bit FNV-1a hash of those fields; a collision would only mislabel one message.
 [[nodiscard]] uint64_t retransmission_key(const decode::SipEvent& event, const SipSummary& summary);
 
 }  // namespace sipscope::correlate

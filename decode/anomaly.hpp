@@ -33,7 +33,7 @@ namespace sipscope::decode {
   /* transport layer */                                                               \
   X(truncated_udp)                                                                    \
   X(bad_udp_length)                                                                   \
-  X(sip_over_tcp_not_reassembled)                                                     \
+  X(sip_over_tcp_not_reassembled) /* no longer emitted: TCP streams are reassembled */ \
   /* SIP */                                                                           \
   X(sip_bad_start_line)                                                               \
   X(sip_bad_header_line)                                                              \
@@ -68,7 +68,28 @@ namespace sipscope::decode {
   X(truncated_erspan)                                                                 \
   X(truncated_vxlan)                                                                  \
   X(gre_unsupported_protocol)   /* GRE version or payload type not decoded */         \
-  X(sctp_not_decoded)           /* SCTP packet seen; SCTP is not decoded yet */
+  X(sctp_not_decoded)           /* no longer emitted: SCTP is decoded (sctp.hpp) */          \
+  /* correlation (appended) */                                                        \
+  X(transaction_table_full)     /* open-transaction limit hit; oldest flushed early */  \
+  X(registration_table_full)    /* open-registration limit hit; oldest flushed early */ \
+  /* SCTP and HEP (appended) */                                                       \
+  X(truncated_sctp)                                                                   \
+  X(sctp_bad_chunk)             /* chunk length < 4, DATA chunk shorter than header */ \
+  X(sctp_fragments_incomplete)  /* fragmented user message never completed */          \
+  X(sctp_fragment_table_full)   /* reassembly limits hit; oldest association dropped */ \
+  X(sctp_message_oversized)     /* reassembled user message over the size limit */     \
+  X(hep_truncated)                                                                    \
+  X(hep_bad_chunk)              /* bad chunk length/size, or a required chunk missing */ \
+  X(hep_unsupported_version)    /* HEP version or address family not decoded */      \
+  X(hep_compressed_payload)     /* gzip payload chunk (16): not decompressed */      \
+  /* TCP streams and WebSocket (appended) */                                          \
+  X(tcp_gap)                    /* bytes never captured: a lost segment, skipped */     \
+  X(sip_stream_truncated)       /* stream closed or ended inside a message */           \
+  X(sip_stream_resync)          /* bytes skipped to find the next SIP start line */     \
+  X(tcp_buffer_limit)           /* per-connection or total stream buffer limit hit */   \
+  X(tcp_connection_table_full)  /* SIP connection evicted from the full table */        \
+  X(tls_not_decoded)            /* TLS on port 5061: encrypted SIP, once per connection */ \
+  X(ws_bad_frame)               /* WebSocket frame sipscope cannot use (RFC 6455 §5) */
 
 enum class AnomalyKind : uint16_t {
 #define SIPSCOPE_ANOMALY_ENUM(name) name,

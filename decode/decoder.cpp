@@ -3,8 +3,10 @@
 #include <charconv>
 #include <utility>
 
+#include "decode/hep.hpp"
 #include "decode/ip.hpp"
 #include "decode/link.hpp"
+#include "decode/sctp.hpp"
 #include "decode/tunnel.hpp"
 
 namespace sipscope::decode {
@@ -65,6 +67,8 @@ bool is_truncation(AnomalyKind k) {
     case AnomalyKind::truncated_gre:
     case AnomalyKind::truncated_erspan:
     case AnomalyKind::truncated_vxlan:
+    case AnomalyKind::truncated_sctp:
+    case AnomalyKind::hep_truncated:
     case AnomalyKind::frame_truncated:
       return true;
     default:
@@ -98,13 +102,17 @@ AnomalyKind sip_error_anomaly(sip::ParseError e) {
 class FrameWalk {
  public:
   FrameWalk(const Frame& frame, PacketSink& sink, sip::Message& message, DecoderStats& stats,
-            std::string& detail, IpReassembler& reassembler)
+            std::string& detail, IpReassembler& reassembler, SctpReassembler& sctp,
+            TcpStreams& streams)
       : frame_(frame),
         sink_(sink),
         message_(message),
         stats_(stats),
         detail_(detail),
-        reassembler_(reassembler) {}
+        reassembler_(reassembler),
+        sctp_(sctp),
+        streams_(streams),
+        ref_(frame.ref) {}
 
   void run() {
     LinkLayer link;
@@ -122,6 +130,8 @@ class FrameWalk {
 
     walk_ip(link.payload, link.ethertype == kEthertypeIpv6, 0);
   }
+
+  [[nodiscard]] int64_t clock_us() const { return clock_us_; }
 
  private:
   // `depth`: tunnels entered so far.
@@ -209,10 +219,7 @@ class FrameWalk {
         on_gre(depth);
         break;
       case kIpProtoSctp:
-        begin_detail();
-        append_uint(detail_, ip_.payload.size());
-        detail_ += " bytes of SCTP";
-        report(AnomalyKind::sctp_not_decoded);
+        on_sctp();
         break;
       default:
         break;
@@ -291,6 +298,7 @@ class FrameWalk {
       enter(inner.kind, inner.payload, depth + 1);
       return;
     }
+    if (!sniff_sip(text) && looks_like_hep(udp.payload) && on_hep(udp.payload)) return;
     if (!sniff_sip(text)) {
       sink_.on_udp(UdpDatagram{frame_.ref, src_, dst_, udp.payload});
       return;
@@ -316,8 +324,8 @@ class FrameWalk {
     }
   }
 
-  // Without TCP reassembly (a later stage) only messages wholly inside one segment are
-  // decoded; continuation segments are not recognisable as SIP and are skipped silently.
+  // Segments go to per-connection stream reassembly (decode/tcp_stream.hpp), which frames
+  // SIP (and SIP over WebSocket) and calls back Decoder::StreamReporter.
   void on_tcp() {
     TcpHeader tcp;
     const TransportError te = decode_tcp(ip_.payload, tcp);
@@ -327,31 +335,179 @@ class FrameWalk {
       return;
     }
     set_ports(tcp.src_port, tcp.dst_port);
-    std::string_view rest = as_chars(tcp.payload);
-    if (!sniff_sip(rest)) return;
-    while (!rest.empty()) {
-      const sip::ParseResult r = sip::parse_message(rest, message_, {.datagram = false});
-      if (r.error == sip::ParseError::ok && r.consumed > 0 && r.consumed <= rest.size()) {
-        emit_sip(Transport::tcp);
-        rest.remove_prefix(r.consumed);
-        // RFC 5626 §3.5.1 CRLF keep-alives may sit between messages.
-        while (!rest.empty() && (rest.front() == '\r' || rest.front() == '\n')) {
-          rest.remove_prefix(1);
-        }
-        if (rest.empty()) return;
-        if (sip::looks_like_sip(rest)) continue;
-        not_reassembled(rest.size(), "bytes after the last complete message");
-        return;
-      }
-      if (r.error == sip::ParseError::headers_unterminated ||
-          r.error == sip::ParseError::body_truncated) {
-        not_reassembled(rest.size(), "bytes of an incomplete message");
-        return;
-      }
-      if (r.error != sip::ParseError::ok && r.error != sip::ParseError::not_sip) {
-        report_sip_error(r.error, rest);
-      }
+    if (looks_like_hep(tcp.payload) && !sniff_sip(as_chars(tcp.payload))) {
+      on_hep_segment(tcp.payload);
       return;
+    }
+    TcpSegment segment;
+    segment.frame = frame_.ref;
+    segment.src = src_;
+    segment.dst = dst_;
+    segment.seq = tcp.seq;
+    segment.flags = tcp.flags;
+    segment.payload = tcp.payload;
+    streams_.on_segment(segment);
+  }
+
+  // ---- SIP over SCTP (RFC 4168) -------------------------------------------------------
+
+  void on_sctp() {
+    SctpPacket packet;
+    const SctpError se = decode_sctp(ip_.payload, packet);
+    if (se != SctpError::ok) {
+      begin_detail();
+      report(sctp_error_anomaly(se));
+      return;
+    }
+    set_ports(packet.src_port, packet.dst_port);
+    SctpChunkReader chunks(packet.chunks);
+    SctpChunk chunk;
+    for (;;) {
+      const SctpError ce = chunks.next(chunk);
+      if (ce == SctpError::end) return;
+      if (ce != SctpError::ok) {
+        begin_detail();
+        detail_ += "in the chunk list";
+        report(sctp_error_anomaly(ce));
+        return;
+      }
+      if (!is_data_chunk(chunk.type)) continue;  // INIT, SACK, HEARTBEAT ...: no SIP
+      SctpData data;
+      if (decode_data_chunk(chunk, data) != SctpError::ok) {
+        begin_detail();
+        detail_ += "DATA chunk of ";
+        append_uint(detail_, chunk.value.size() + 4);
+        detail_ += " bytes";
+        report(AnomalyKind::sctp_bad_chunk);
+        continue;
+      }
+      if (data.begin && data.end) {
+        deliver_sip(as_chars(data.payload), Transport::sctp);
+        continue;
+      }
+      std::span<const uint8_t> message;
+      const SctpFlow flow{src_, dst_, packet.verification_tag};
+      if (sctp_.add(flow, data, frame_.ref, message) == SctpReassembler::AddResult::complete) {
+        deliver_sip(as_chars(message), Transport::sctp);
+      }
+    }
+  }
+
+  // ---- HEP (decode/hep.hpp) -----------------------------------------------------------
+
+  // False when a v1/v2 look-alike is not HEP after all (the datagram is then other UDP);
+  // "HEP3" is unambiguous, so its errors are reported.
+  bool on_hep(std::span<const uint8_t> data) {
+    HepPacket hep;
+    const HepError he = decode_hep(data, hep);
+    if (hep.version != 3 && (he != HepError::ok || !sniff_sip(as_chars(hep.payload)))) {
+      return false;
+    }
+    if (he != HepError::ok) {
+      report_hep_error(he, data.size());
+      return true;
+    }
+    deliver_hep(hep);
+    return true;
+  }
+
+  // HEP over TCP: packets back to back in the stream. Only packets wholly inside this
+  // segment are decoded (no stream reassembly for HEP yet); the rest is reported.
+  void on_hep_segment(std::span<const uint8_t> data) {
+    while (!data.empty()) {
+      HepPacket hep;
+      const HepError he = decode_hep(data, hep);
+      if (he != HepError::ok) {
+        report_hep_error(he, data.size());
+        return;
+      }
+      deliver_hep(hep);
+      if (hep.size == 0 || hep.size > data.size()) return;
+      data = data.subspan(hep.size);
+    }
+  }
+
+  void report_hep_error(HepError e, size_t bytes) {
+    begin_detail();
+    detail_ += "HEP packet of ";
+    append_uint(detail_, bytes);
+    detail_ += " bytes: ";
+    detail_ += hep_error_name(e);
+    report(hep_error_anomaly(e));
+  }
+
+  // The inner SIP is analysed as the capture agent saw it: original addresses, ports,
+  // transport and capture time; the frame number stays the outer frame's.
+  void deliver_hep(const HepPacket& hep) {
+    if (hep.payload_type != 0 && hep.payload_type != kHepPayloadSip) return;  // RTCP, logs
+    src_ = hep.src;
+    dst_ = hep.dst;
+    has_flow_ = true;
+    if (hep.has_time) ref_.ts_us = clock_us_ = hep.ts_us();
+    if (hep.compressed) {
+      begin_detail();
+      append_uint(detail_, hep.payload.size());
+      detail_ += " bytes of gzip payload (chunk 16) not decompressed";
+      report(AnomalyKind::hep_compressed_payload);
+    } else {
+      deliver_sip(as_chars(hep.payload), hep_transport(hep.ip_protocol));
+    }
+    ref_ = frame_.ref;
+  }
+
+  static Transport hep_transport(uint8_t ip_protocol) {
+    switch (ip_protocol) {
+      case kIpProtoTcp:
+        return Transport::tcp;
+      case kIpProtoSctp:
+        return Transport::sctp;
+      case 22:  // IPPROTO_IDP: what captagent and Kamailio write for SIP over TLS
+        return Transport::tls;
+      default:
+        return Transport::udp;
+    }
+  }
+
+  // One SCTP user message or one HEP payload: a whole SIP message (RFC 4168 §5), or for
+  // HEP of TCP traffic possibly several back to back. Non-SIP payloads (SIGTRAN, Diameter)
+  // are valid traffic that is not ours and are skipped.
+  void deliver_sip(std::string_view text, Transport t) {
+    if (!sniff_sip(text)) return;
+    const bool stream = t == Transport::tcp || t == Transport::tls;
+    bool emitted = false;
+    while (stream) {
+      const sip::ParseResult r = sip::parse_message(text, message_, {.datagram = false});
+      if (r.error != sip::ParseError::ok || r.consumed == 0 || r.consumed > text.size()) break;
+      emit_sip(t);
+      emitted = true;
+      text.remove_prefix(r.consumed);
+      while (!text.empty() && (text.front() == '\r' || text.front() == '\n')) {
+        text.remove_prefix(1);
+      }
+      if (text.empty()) return;
+    }
+    if (emitted && !sniff_sip(text)) {
+      begin_detail();
+      append_uint(detail_, text.size());
+      detail_ += " bytes after the last message";
+      report(AnomalyKind::sip_trailing_bytes);
+      return;
+    }
+    const sip::ParseResult r =
+        sip::parse_message(text, message_, {.datagram = true, .lenient = true});
+    if (r.error == sip::ParseError::not_sip) return;
+    if (r.error != sip::ParseError::ok) {
+      report_sip_error(r.error, text);
+      return;
+    }
+    emit_sip(t);
+    report_leniency(text);
+    const size_t consumed = r.consumed <= text.size() ? r.consumed : text.size();
+    if (!only_padding(text.substr(consumed))) {
+      begin_detail();
+      append_uint(detail_, text.size() - consumed);
+      detail_ += " bytes after the message";
+      report(AnomalyKind::sip_trailing_bytes);
     }
   }
 
@@ -374,14 +530,6 @@ class FrameWalk {
     }
   }
 
-  void not_reassembled(size_t bytes, std::string_view what) {
-    begin_detail();
-    append_uint(detail_, bytes);
-    detail_ += ' ';
-    detail_ += what;
-    report(AnomalyKind::sip_over_tcp_not_reassembled);
-  }
-
   void report_sip_error(sip::ParseError e, std::string_view text) {
     begin_detail();
     detail_ += sip::parse_error_name(e);
@@ -392,7 +540,7 @@ class FrameWalk {
 
   void emit_sip(Transport t) {
     ++stats_.sip_messages;
-    sink_.on_sip(SipEvent{frame_.ref, src_, dst_, t, &message_});
+    sink_.on_sip(SipEvent{ref_, src_, dst_, t, &message_});
   }
 
   void set_ports(uint16_t src, uint16_t dst) {
@@ -421,7 +569,7 @@ class FrameWalk {
       kind = AnomalyKind::frame_truncated;
     }
     ++stats_.anomalies;
-    AnomalyEvent ev{frame_.ref, kind, detail_, false, {}, {}};
+    AnomalyEvent ev{ref_, kind, detail_, false, {}, {}};
     if (has_flow_) {
       ev.has_flow = true;
       ev.src = src_;
@@ -436,6 +584,10 @@ class FrameWalk {
   DecoderStats& stats_;
   std::string& detail_;
   IpReassembler& reassembler_;
+  SctpReassembler& sctp_;
+  TcpStreams& streams_;
+  FrameRef ref_;  // frame_.ref, with the capture time of a HEP packet while decoding its SIP
+  int64_t clock_us_ = frame_.ref.ts_us;  // see Decoder::clock_us()
   IpPacket ip_;
   Endpoint src_;
   Endpoint dst_;
@@ -448,11 +600,42 @@ void Decoder::on_frame(const Frame& frame) {
   ++stats_.frames;
   reassembler_.begin_frame();
   reassembler_.expire(frame.ref.ts_us);
-  FrameWalk(frame, sink_, message_, stats_, detail_, reassembler_).run();
+  sctp_.expire(frame.ref.ts_us);
+  streams_.expire(frame.ref.ts_us);
+  FrameWalk walk(frame, sink_, message_, stats_, detail_, reassembler_, sctp_, streams_);
+  walk.run();
+  clock_us_ = walk.clock_us();
 }
 
 void Decoder::finish() {
   reassembler_.finish();
+  sctp_.finish();
+  streams_.finish();
+}
+
+// Stream messages are parsed with stream rules (RFC 3261 §18.3: Content-Length frames the
+// body); a WebSocket message is bounded by the transport (RFC 7118 §5), as a datagram is.
+void Decoder::StreamReporter::on_message(const StreamMessage& m) {
+  Decoder& d = decoder;
+  const sip::ParseResult r =
+      sip::parse_message(m.bytes, d.message_, {.datagram = m.whole, .lenient = m.whole});
+  if (r.error == sip::ParseError::ok) {
+    ++d.stats_.sip_messages;
+    d.sink_.on_sip(SipEvent{m.frame, m.src, m.dst, m.transport, &d.message_});
+    return;
+  }
+  d.detail_.clear();
+  d.detail_ += sip::parse_error_name(r.error);
+  d.detail_ += ": ";
+  append_excerpt(d.detail_, m.bytes);
+  ++d.stats_.anomalies;
+  d.sink_.on_anomaly(
+      AnomalyEvent{m.frame, sip_error_anomaly(r.error), d.detail_, true, m.src, m.dst});
+}
+
+void Decoder::StreamReporter::on_anomaly(const StreamAnomaly& a) {
+  ++decoder.stats_.anomalies;
+  decoder.sink_.on_anomaly(AnomalyEvent{a.frame, a.kind, a.detail, true, a.src, a.dst});
 }
 
 void Decoder::DropReporter::on_dropped(const DroppedFragments& d) {
@@ -482,6 +665,35 @@ void Decoder::DropReporter::on_dropped(const DroppedFragments& d) {
   ++decoder.stats_.anomalies;
   decoder.sink_.on_anomaly(
       AnomalyEvent{d.first_frame, kind, detail, true, Endpoint{d.src, 0}, Endpoint{d.dst, 0}});
+}
+
+void Decoder::DropReporter::on_sctp_dropped(const SctpDroppedMessage& d) {
+  std::string& detail = decoder.detail_;
+  detail.clear();
+  detail += "SCTP user message: ";
+  append_uint(detail, d.fragments);
+  detail += " fragment(s), ";
+  append_uint(detail, d.bytes);
+  detail += " bytes";
+  AnomalyKind kind = AnomalyKind::sctp_fragments_incomplete;
+  switch (d.reason) {
+    case SctpDropReason::expired:
+      detail += " (expired)";
+      break;
+    case SctpDropReason::unfinished:
+      detail += " (open at end of input)";
+      break;
+    case SctpDropReason::evicted:
+      detail += " (evicted: reassembly table full)";
+      kind = AnomalyKind::sctp_fragment_table_full;
+      break;
+    case SctpDropReason::oversized:
+      detail += " (over the message size limit)";
+      kind = AnomalyKind::sctp_message_oversized;
+      break;
+  }
+  ++decoder.stats_.anomalies;
+  decoder.sink_.on_anomaly(AnomalyEvent{d.first_frame, kind, detail, true, d.flow.src, d.flow.dst});
 }
 
 }  // namespace sipscope::decode

@@ -37,10 +37,10 @@
 
 namespace sipscope::decode {
 
-inline constexpr uint16_t kHepPort = 9060;         // customary collector port
-inline constexpr uint8_t kHepPayloadSip = 1;       // chunk 11 value for SIP
-inline constexpr size_t kHepV3HeaderSize = 6;      // "HEP3" + total length
-inline constexpr size_t kHepChunkHeaderSize = 6;   // vendor, type, length
+inline constexpr uint16_t kHepPort = 9060;          // customary collector port
+inline constexpr uint8_t kHepPayloadSip = 1;        // chunk 11 value for SIP
+inline constexpr size_t kHepV3HeaderSize = 6;       // "HEP3" + total length
+inline constexpr size_t kHepChunkHeaderSize = 6;    // vendor, type, length
 inline constexpr size_t kHepV2TimeHeaderSize = 12;  // sizeof(struct hep_timehdr) with padding
 
 enum class HepError : uint8_t {

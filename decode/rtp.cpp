@@ -33,8 +33,8 @@ RtpError parse_rtp(std::span<const uint8_t> datagram, RtpHeader& out) {
   ByteReader r(datagram);
   uint8_t b0 = 0;
   uint8_t b1 = 0;
-  if (!r.read_u8(b0) || !r.read_u8(b1) || !r.read_u16(out.sequence) ||
-      !r.read_u32(out.timestamp) || !r.read_u32(out.ssrc))
+  if (!r.read_u8(b0) || !r.read_u8(b1) || !r.read_u16(out.sequence) || !r.read_u32(out.timestamp) ||
+      !r.read_u32(out.ssrc))
     return RtpError::truncated_header;
   out.version = static_cast<uint8_t>(b0 >> 6);
   if (out.version != 2) return RtpError::bad_version;

@@ -52,9 +52,9 @@ struct RtpHeader {
 
 // RFC 4733 §2.3 named telephone event payload (4 bytes).
 struct TelephoneEvent {
-  uint8_t event = 0;  // 0-9 digits, 10 '*', 11 '#', 12-15 A-D, 16 flash (RFC 4733 §3.2)
-  bool end = false;   // E bit
-  uint8_t volume = 0;  // 0..63, -dBm0
+  uint8_t event = 0;      // 0-9 digits, 10 '*', 11 '#', 12-15 A-D, 16 flash (RFC 4733 §3.2)
+  bool end = false;       // E bit
+  uint8_t volume = 0;     // 0..63, -dBm0
   uint16_t duration = 0;  // in timestamp units
 };
 

@@ -23,6 +23,8 @@ inline constexpr int kLadderJsonVersion = 1;
 
 void to_json(nlohmann::json& j, const Participant& participant);
 void to_json(nlohmann::json& j, const LadderEvent& event);
+void to_json(nlohmann::json& j, const StreamRow& stream);
+void to_json(nlohmann::json& j, const FindingRow& finding);
 void to_json(nlohmann::json& j, const Ladder& ladder);
 
 // Pretty-printed (indent 2), invalid UTF-8 replaced by U+FFFD, trailing newline.

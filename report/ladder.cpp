@@ -33,6 +33,78 @@ std::string label_of(const LadderEvent& e, const std::optional<std::string>& rea
   return e.cseq_method ? *e.cseq_method : std::string("?");
 }
 
+// Streams, diagnostics and anomalies of the ladder's calls (tables filled by media/
+// correlate analysis; empty tables simply give empty lists).
+void load_media(const Database& db, Ladder& ladder) {
+  sql::Statement streams(db.handle(), db.path(),
+                         "SELECT id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc, "
+                         "payload_type, codec, first_us, last_us, packets, expected, lost, "
+                         "duplicates, out_of_order, jitter_mean_ms, jitter_max_ms, max_delta_ms, "
+                         "mos FROM streams WHERE call_id = ?1 ORDER BY first_us, id");
+  sql::Statement diags(db.handle(), db.path(),
+                       "SELECT call_id, ts_us, kind, detail FROM diagnostics WHERE call_id = ?1 "
+                       "ORDER BY ts_us, id");
+  sql::Statement anomalies(db.handle(), db.path(),
+                           "SELECT call_id, ts_us, kind, detail FROM anomalies WHERE call_id = "
+                           "?1 ORDER BY ts_us, id");
+  auto findings = [](sql::Statement& st, int64_t id, std::vector<FindingRow>& out) {
+    st.bind(1, id);
+    while (st.step()) {
+      out.push_back(
+          {st.column_int64(0), st.column_opt_int64(1), st.column_text(2), st.column_text(3)});
+    }
+    st.reset();
+  };
+  sql::Statement rtcp(db.handle(), db.path(),
+                      "SELECT ts_us, source_ssrc, fraction_lost, jitter_ms, capture_id, frame "
+                      "FROM rtcp_reports WHERE call_id = ?1 ORDER BY ts_us, id");
+  for (const auto& c : ladder.calls) {
+    rtcp.bind(1, c.id);
+    while (rtcp.step()) {
+      if (rtcp.column_is_null(1)) continue;  // a sender report without report blocks
+      RtcpPoint p;
+      p.ts_us = rtcp.column_int64(0);
+      p.source_ssrc = static_cast<uint32_t>(rtcp.column_opt_int64(1).value_or(0));
+      p.fraction_lost = rtcp.column_opt_double(2);
+      p.jitter_ms = rtcp.column_opt_double(3);
+      p.capture_id = static_cast<uint32_t>(rtcp.column_int64(4));
+      p.frame = static_cast<uint64_t>(rtcp.column_int64(5));
+      ladder.rtcp.push_back(p);
+    }
+    rtcp.reset();
+    streams.bind(1, c.id);
+    while (streams.step()) {
+      StreamRow r;
+      r.id = streams.column_int64(0);
+      r.call_id = streams.column_opt_int64(1);
+      r.src_ip = streams.column_text(2);
+      r.src_port = static_cast<int>(streams.column_int64(3));
+      r.dst_ip = streams.column_text(4);
+      r.dst_port = static_cast<int>(streams.column_int64(5));
+      r.ssrc = static_cast<uint32_t>(streams.column_int64(6));
+      r.payload_type = streams.column_opt_int(7);
+      r.codec = streams.column_opt_text(8);
+      r.first_us = streams.column_opt_int64(9);
+      r.last_us = streams.column_opt_int64(10);
+      r.packets = streams.column_int64(11);
+      r.expected = streams.column_opt_int64(12);
+      r.lost = streams.column_opt_int64(13);
+      r.duplicates = streams.column_opt_int64(14);
+      r.out_of_order = streams.column_opt_int64(15);
+      r.jitter_mean_ms = streams.column_opt_double(16);
+      r.jitter_max_ms = streams.column_opt_double(17);
+      r.max_delta_ms = streams.column_opt_double(18);
+      r.mos = streams.column_opt_double(19);
+      ladder.streams.push_back(std::move(r));
+    }
+    streams.reset();
+    findings(diags, c.id, ladder.diagnostics);
+    findings(anomalies, c.id, ladder.anomalies);
+  }
+  std::stable_sort(ladder.rtcp.begin(), ladder.rtcp.end(),
+                   [](const RtcpPoint& a, const RtcpPoint& b) { return a.ts_us < b.ts_us; });
+}
+
 }  // namespace
 
 Ladder build_ladder(const Database& db, const std::vector<int64_t>& call_ids) {
@@ -81,6 +153,8 @@ Ladder build_ladder(const Database& db, const std::vector<int64_t>& call_ids) {
     if (a.event.ts_us != b.event.ts_us) return a.event.ts_us < b.event.ts_us;
     return a.event.message_id < b.event.message_id;
   });
+
+  load_media(db, ladder);
 
   std::unordered_map<std::string, int> lane_of;
   auto lane = [&](const std::string& address) {

@@ -42,10 +42,52 @@ struct LadderEvent {
   std::string raw;
 };
 
+// One row of `streams` (docs/schema.md); optional columns are NULL when unknown.
+struct StreamRow {
+  int64_t id = 0;
+  std::optional<int64_t> call_id;
+  std::string src_ip;
+  int src_port = 0;
+  std::string dst_ip;
+  int dst_port = 0;
+  uint32_t ssrc = 0;
+  std::optional<int> payload_type;
+  std::optional<std::string> codec;
+  std::optional<int64_t> first_us, last_us;
+  int64_t packets = 0;
+  std::optional<int64_t> expected, lost, duplicates, out_of_order;
+  std::optional<double> jitter_mean_ms, jitter_max_ms, max_delta_ms, mos;
+};
+
+// One RTCP report block about a stream (`rtcp_reports` row with a source_ssrc): the
+// receiver's view over time, drawn as the per-stream charts.
+struct RtcpPoint {
+  int64_t ts_us = 0;
+  uint32_t source_ssrc = 0;
+  std::optional<double> fraction_lost;  // 0..1
+  std::optional<double> jitter_ms;
+  uint32_t capture_id = 0;
+  uint64_t frame = 0;
+};
+
+// One row of `diagnostics` or of `anomalies` (kind + detail), tied to a call.
+struct FindingRow {
+  int64_t call_id = 0;
+  std::optional<int64_t> ts_us;
+  std::string kind;
+  std::string detail;
+};
+
 struct Ladder {
   std::vector<correlate::CallRecord> calls;
   std::vector<Participant> participants;
   std::vector<LadderEvent> events;  // ordered by ts, then message id
+  std::vector<StreamRow> streams;   // RTP streams of the calls, by first_us
+  std::vector<FindingRow> diagnostics;
+  std::vector<FindingRow> anomalies;
+  std::vector<RtcpPoint> rtcp;  // report blocks of the calls' RTCP, by time
+  // Set by redact_ladder(): every rendering then says the content is pseudonymised.
+  bool redacted = false;
 };
 
 [[nodiscard]] Ladder build_ladder(const Database& db, const std::vector<int64_t>& call_ids);
@@ -55,6 +97,12 @@ struct Ladder {
 // call), preceded by a table of the calls on the page.
 [[nodiscard]] std::string render_html(const std::vector<Ladder>& ladders, std::string_view title);
 [[nodiscard]] std::string render_text(const Ladder& ladder, int width = 100);
+// A Mermaid `sequenceDiagram` (renders in GitHub/GitLab markdown): one participant per
+// lane, requests as solid arrows, responses dashed; wire text escaped as Mermaid entity
+// codes (#59; ...), so no field can end a statement or inject markup.
+[[nodiscard]] std::string render_mermaid(const Ladder& ladder);
+// Escapes text for a Mermaid message or participant alias (exposed for tests).
+[[nodiscard]] std::string mermaid_escape(std::string_view text);
 
 // Table of calls for the terminal (`sipscope calls`, end of `analyze`).
 [[nodiscard]] std::string render_calls_table(const std::vector<correlate::CallRecord>& calls);

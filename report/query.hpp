@@ -7,7 +7,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +37,17 @@ class Database {
   std::string path_;
 };
 
+// Sort keys of `sipscope calls --sort`; NULL values sort last whatever the direction.
+enum class CallSort : uint8_t { start, id, duration, pdd, loss, mos, messages };
+// "start", "id", ... -> key; nullopt when unknown.
+[[nodiscard]] std::optional<CallSort> parse_call_sort(std::string_view name);
+
+// A bad --from-regex/--to-regex; what() names the expression.
+class CallFilterError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct CallFilter {
   // Default member initializers so designated initializers may name only what they set.
   std::optional<std::string> state = {};
@@ -43,6 +56,19 @@ struct CallFilter {
   std::optional<std::string> to_user = {};              // substring, ASCII case-insensitive
   std::optional<int64_t> since_us = {}, until_us = {};  // start_us in [since_us, until_us)
   std::optional<int64_t> limit = {};
+  // ECMAScript regular expressions searched (not anchored) in the user part; checked in
+  // C++ after the SQL conditions, so the limit applies after them. Invalid: CallFilterError.
+  std::optional<std::string> from_regex = {};
+  std::optional<std::string> to_regex = {};
+  // Media quality over the call's streams (docs/stats.md): loss % = 100 * sum(lost) /
+  // sum(expected); MOS = the lowest stream MOS. Calls without the value never match.
+  std::optional<double> min_loss_pct = {};
+  std::optional<double> max_mos = {};
+  // "" = any diagnostic; otherwise calls with a diagnostic of this kind.
+  std::optional<std::string> diagnostic = {};
+  std::optional<double> min_duration_ms = {}, max_duration_ms = {};
+  CallSort sort = CallSort::start;
+  bool descending = false;
 };
 
 [[nodiscard]] std::vector<correlate::CallRecord> list_calls(const Database& db,
@@ -50,6 +76,19 @@ struct CallFilter {
 [[nodiscard]] std::optional<correlate::CallRecord> get_call(const Database& db, int64_t id);
 // Empty when nothing matches.
 [[nodiscard]] std::vector<int64_t> resolve_call(const Database& db, const std::string& arg);
+
+// One row of `captures`: where `sipscope export` re-reads frames from.
+struct CaptureFile {
+  uint32_t id = 0;
+  std::string path;  // as given to analyze (may be relative to where it ran)
+  std::optional<int> link_type;
+};
+[[nodiscard]] std::vector<CaptureFile> list_captures(const Database& db);
+
+// The given calls plus every call linked to them (call_links, either direction) or sharing
+// their group_id, in id order.
+[[nodiscard]] std::vector<int64_t> with_linked_calls(const Database& db,
+                                                     const std::vector<int64_t>& ids);
 
 struct Summary {
   int64_t calls = 0;

@@ -89,7 +89,19 @@ svg .m0{fill:#0969da}svg .m1{fill:#8250df}svg .m2{fill:#bf3989}svg .m3{fill:#1a7
 .panel{border:1px solid #d0d7de;border-radius:6px;background:#f6f8fa;padding:.5em .8em}
 .panel-head{font-weight:600;font-size:13px;word-break:break-all}
 pre{font:12px/1.35 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word-break:break-all;margin:.4em 0}
-details.raws{margin:.6em 0}details.raws h4{font-size:12px;margin:.8em 0 0;word-break:break-all}
+details.raws{margin:.6em 0}
+.redacted{border:2px solid #9a6700;background:#fff8c5;padding:.4em .8em;border-radius:6px;font-weight:600}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:.4em 0}
+.facts dt{color:#57606a}.facts dd{margin:0}
+.sdp{display:flex;gap:12px;flex-wrap:wrap}.sdp>div{flex:1 1 320px;min-width:0}
+.sdp h4{margin:.3em 0;font-size:13px}.sdp pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.4em}
+.empty{color:#57606a;font-style:italic}
+ul.findings{margin:.3em 0;padding-left:1.4em;font-size:13px}ul.findings b{font-family:ui-monospace,Menlo,Consolas,monospace}
+svg .band{fill:#1a7f37;fill-opacity:.10;stroke:#1a7f37;stroke-opacity:.5;stroke-dasharray:2 3}
+svg .bandlbl{fill:#1a7f37;font-size:11px}svg .mlane{stroke:#1a7f37;stroke-dasharray:4 4}
+svg.chart{display:block;font:11px ui-monospace,Menlo,Consolas,monospace;background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:.3em 0 .8em}
+svg.chart .jit{fill:none;stroke:#0969da;stroke-width:1.5}svg.chart .los{fill:none;stroke:#cf222e;stroke-width:1.5}
+.panel pre .sl{font-weight:700;color:#0550ae}.panel pre .hn{color:#8250df;font-weight:600}.panel pre .bd{color:#57606a}details.raws h4{font-size:12px;margin:.8em 0 0;word-break:break-all}
 )css";
 
 constexpr const char* kScript = R"js(
@@ -104,7 +116,31 @@ constexpr const char* kScript = R"js(
     g.classList.add('sel');
     // textContent only: the message is text, never markup.
     section.querySelector('.panel-head').textContent = entry.querySelector('h4').textContent;
-    section.querySelector('.panel pre').textContent = entry.querySelector('pre').textContent;
+    var pre = section.querySelector('.panel pre');
+    pre.textContent = entry.querySelector('pre').textContent;
+    highlight(pre);
+  }
+  // Start line, header names and body in their own spans, built from text nodes only.
+  function highlight(pre) {
+    var lines = pre.textContent.split('\n');
+    pre.textContent = '';
+    var body = false;
+    for (var i = 0; i < lines.length; i++) {
+      var line = lines[i];
+      if (i > 0) pre.appendChild(document.createTextNode('\n'));
+      if (!body && i > 0 && (line === '' || line === '\r')) { body = true; pre.appendChild(document.createTextNode(line)); continue; }
+      var span = document.createElement('span');
+      if (i === 0) { span.className = 'sl'; span.textContent = line; pre.appendChild(span); continue; }
+      if (body) { span.className = 'bd'; span.textContent = line; pre.appendChild(span); continue; }
+      var c = line.indexOf(':');
+      if (c > 0 && line.charAt(0) !== ' ' && line.charAt(0) !== '\t') {
+        span.className = 'hn'; span.textContent = line.slice(0, c + 1);
+        pre.appendChild(span);
+        pre.appendChild(document.createTextNode(line.slice(c + 1)));
+      } else {
+        pre.appendChild(document.createTextNode(line));
+      }
+    }
   }
   document.addEventListener('click', function (e) {
     var g = e.target.closest ? e.target.closest('g.ev') : null;
@@ -229,9 +265,75 @@ std::string event_head(const Ladder& l, const LadderEvent& e) {
   return head;
 }
 
+// IP part of a ladder address "ip:port" / "[v6]:port".
+std::string ip_of(const std::string& address) {
+  if (!address.empty() && address.front() == '[') {
+    const auto close = address.find(']');
+    return close == std::string::npos ? address : address.substr(1, close - 1);
+  }
+  const auto colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+struct Band {
+  int lane_a = 0, lane_b = 0;
+  int y1 = 0, y2 = 0;
+  std::string label;
+};
+
+std::string stream_summary(const StreamRow& s) {
+  std::string t =
+      "RTP " + (s.codec ? *s.codec
+                        : std::string("PT ") + (s.payload_type ? std::to_string(*s.payload_type)
+                                                               : std::string("?")));
+  char ssrc[16];
+  std::snprintf(ssrc, sizeof ssrc, "0x%08X", s.ssrc);
+  t += std::string(" ssrc ") + ssrc + " " + std::to_string(s.packets) + " pkts";
+  if (s.lost && s.expected && *s.expected > 0) {
+    t += " loss " +
+         format::fixed(100.0 * static_cast<double>(*s.lost) / static_cast<double>(*s.expected), 1) +
+         "%";
+  }
+  if (s.jitter_max_ms) t += " jitter max " + format::fixed(*s.jitter_max_ms, 1) + " ms";
+  if (s.mos) t += " MOS " + format::fixed(*s.mos, 2);
+  return t;
+}
+
 void ladder_svg(std::string& out, const Ladder& l, size_t k) {
   const std::string key = std::to_string(k);
-  const int lanes = std::max<int>(1, static_cast<int>(l.participants.size()));
+  // Media endpoints whose IP has no signalling lane get a lane of their own, so every
+  // RTP band runs between the two nodes that exchanged it.
+  std::vector<std::string> media_lanes;
+  auto lane_for_ip = [&](const std::string& ip) {
+    for (const auto& p : l.participants) {
+      if (ip_of(p.address) == ip) return p.index;
+    }
+    for (size_t i = 0; i < media_lanes.size(); ++i) {
+      if (media_lanes[i] == ip) return static_cast<int>(l.participants.size() + i);
+    }
+    media_lanes.push_back(ip);
+    return static_cast<int>(l.participants.size() + media_lanes.size() - 1);
+  };
+  std::vector<Band> bands;
+  for (const auto& st : l.streams) {
+    if (!st.first_us || !st.last_us) continue;
+    Band b;
+    b.lane_a = lane_for_ip(st.src_ip);
+    b.lane_b = lane_for_ip(st.dst_ip);
+    size_t first = l.events.size();
+    size_t last = 0;
+    bool any = false;
+    for (size_t i = 0; i < l.events.size(); ++i) {
+      if (l.events[i].ts_us >= *st.first_us && first == l.events.size()) first = i;
+      if (l.events[i].ts_us <= *st.last_us) last = i, any = true;
+    }
+    b.y1 = kTop + static_cast<int>(first) * kRowH - kRowH / 2;
+    b.y2 = any ? kTop + static_cast<int>(last) * kRowH + kRowH / 2 : b.y1 + kRowH;
+    if (b.y2 <= b.y1) b.y2 = b.y1 + kRowH / 2;
+    b.label = stream_summary(st);
+    bands.push_back(std::move(b));
+  }
+  const int lanes = std::max<int>(1, static_cast<int>(l.participants.size() + media_lanes.size()));
   // Lanes widen so that the longest address or label (IPv6, long reason phrases) fits.
   size_t longest = 0;
   for (const auto& p : l.participants) longest = std::max(longest, format::columns(p.address));
@@ -239,7 +341,8 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
   const int lane_w =
       std::max(kMinLaneW, static_cast<int>(std::min<size_t>(longest, 200)) * kCharW + 24);
   const int width = kLeft + lanes * lane_w;
-  const int height = kTop + static_cast<int>(l.events.size()) * kRowH + 10;
+  const int height =
+      kTop + static_cast<int>(l.events.size() + (bands.empty() ? 0 : 1)) * kRowH + 10;
   auto lane_x = [lane_w](int i) { return kLeft + i * lane_w + lane_w / 2; };
 
   out += "<div class=\"svgwrap\"><svg class=\"ladder\" width=\"" + num(width) + "\" height=\"" +
@@ -257,6 +360,24 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
     out += "<text class=\"addr\" x=\"" + num(x) + "\" y=\"24\" text-anchor=\"middle\">" +
            html_escape(p.address) + "</text><line class=\"lane\" x1=\"" + num(x) +
            "\" y1=\"34\" x2=\"" + num(x) + "\" y2=\"" + num(height - 4) + "\"/>\n";
+  }
+  for (size_t i = 0; i < media_lanes.size(); ++i) {
+    const int x = lane_x(static_cast<int>(l.participants.size() + i));
+    out += "<text class=\"addr\" x=\"" + num(x) + "\" y=\"24\" text-anchor=\"middle\">" +
+           html_escape(media_lanes[i]) + " (media)</text><line class=\"mlane\" x1=\"" + num(x) +
+           "\" y1=\"34\" x2=\"" + num(x) + "\" y2=\"" + num(height - 4) + "\"/>\n";
+  }
+  for (size_t i = 0; i < bands.size(); ++i) {
+    const Band& b = bands[i];
+    const int xa = lane_x(std::min(b.lane_a, b.lane_b));
+    const int xb = lane_x(std::max(b.lane_a, b.lane_b));
+    // Bands of one call overlap in time: each is inset a little so all stay visible.
+    const int inset = static_cast<int>(i % 4) * 6;
+    out += "<g class=\"stream\"><rect class=\"band\" x=\"" + num(xa + inset) + "\" y=\"" +
+           num(b.y1) + "\" width=\"" + num(std::max(6, xb - xa - 2 * inset)) + "\" height=\"" +
+           num(b.y2 - b.y1) + "\"/><text class=\"bandlbl\" x=\"" + num(xa + inset + 4) + "\" y=\"" +
+           num(b.y2 - 4 - static_cast<int>(i % 4) * 12) + "\">" + html_escape(b.label) +
+           "</text></g>\n";
   }
   // Colour by call within the ladder, so the legs of one call stay distinguishable.
   std::vector<int64_t> call_order;
@@ -311,6 +432,239 @@ void raw_messages(std::string& out, const Ladder& l, size_t k) {
   out += "</details>\n";
 }
 
+// The SDP body of a message, "" when it has none (Content-Type is not checked: a body
+// that starts with the RFC 4566 version line is SDP).
+std::string_view sdp_body(const std::string& raw) {
+  size_t sep = raw.find("\r\n\r\n");
+  size_t skip = 4;
+  if (sep == std::string::npos) {
+    sep = raw.find("\n\n");
+    skip = 2;
+  }
+  if (sep == std::string::npos) return {};
+  std::string_view body(raw);
+  body.remove_prefix(sep + skip);
+  return body.substr(0, 2) == "v=" ? body : std::string_view();
+}
+
+std::optional<double> call_loss_pct(const Ladder& l, int64_t call_id) {
+  int64_t lost = 0;
+  int64_t expected = 0;
+  for (const auto& s : l.streams) {
+    if (s.call_id != call_id || !s.lost || !s.expected) continue;
+    lost += *s.lost;
+    expected += *s.expected;
+  }
+  if (expected <= 0) return std::nullopt;
+  return 100.0 * static_cast<double>(lost) / static_cast<double>(expected);
+}
+
+std::optional<double> call_min_mos(const Ladder& l, int64_t call_id) {
+  std::optional<double> m;
+  for (const auto& s : l.streams) {
+    if (s.call_id == call_id && s.mos) m = m ? std::min(*m, *s.mos) : *s.mos;
+  }
+  return m;
+}
+
+void fact(std::string& out, const char* name, const std::string& escaped_value) {
+  if (escaped_value.empty()) return;
+  out += "<dt>" + std::string(name) + "</dt><dd>" + escaped_value + "</dd>";
+}
+
+// Who, when, outcome, timings, quality and findings of one call.
+void call_facts(std::string& out, const Ladder& l, const correlate::CallRecord& c) {
+  out += "<dl class=\"facts\">";
+  fact(out, "caller",
+       html_escape(opt_text(c.from_uri).empty() ? party(c.from_user, c.from_uri) : *c.from_uri));
+  fact(out, "callee",
+       html_escape(opt_text(c.to_uri).empty() ? party(c.to_user, c.to_uri) : *c.to_uri));
+  fact(out, "caller IP", html_escape(opt_text(c.caller_ip)));
+  fact(out, "callee IP", html_escape(opt_text(c.callee_ip)));
+  std::string outcome = html_escape(c.state);
+  if (c.final_code) outcome += " (" + html_escape(code_text(c)) + ")";
+  if (c.hangup_by) outcome += ", hung up by " + html_escape(*c.hangup_by);
+  fact(out, "outcome", outcome);
+  fact(out, "start", time_text(c.start_us));
+  fact(out, "ringing", time_text(c.ring_us));
+  fact(out, "answered", time_text(c.answer_us));
+  fact(out, "ended", time_text(c.end_us));
+  fact(out, "post-dial delay", ms_text(c.pdd_ms));
+  fact(out, "duration", seconds_text(c.duration_ms));
+  const auto mos = call_min_mos(l, c.id);
+  const auto loss = call_loss_pct(l, c.id);
+  std::string quality;
+  if (mos) quality += "MOS " + format::fixed(*mos, 2) + " (lowest stream)";
+  if (loss)
+    quality +=
+        std::string(quality.empty() ? "" : ", ") + "RTP loss " + format::fixed(*loss, 2) + " %";
+  fact(out, "quality", quality.empty() ? "no RTP quality data stored" : quality);
+  size_t diags = 0;
+  for (const auto& d : l.diagnostics) diags += d.call_id == c.id ? 1 : 0;
+  fact(out, "diagnostics", diags == 0 ? "none" : std::to_string(diags) + " (see below)");
+  out += "</dl>\n";
+}
+
+void sdp_pairs(std::string& out, const Ladder& l, const correlate::CallRecord& c) {
+  const LadderEvent* offer = nullptr;
+  const LadderEvent* answer = nullptr;
+  for (const auto& e : l.events) {
+    if (e.call_id != c.id || e.retransmission || sdp_body(e.raw).empty()) continue;
+    if (offer == nullptr) {
+      offer = &e;
+    } else if (e.from != offer->from) {
+      answer = &e;
+      break;
+    }
+  }
+  out += "<h3>SDP offer and answer</h3>\n";
+  if (offer == nullptr) {
+    out += "<p class=\"empty\">No SDP in the messages of this call.</p>\n";
+    return;
+  }
+  out += "<div class=\"sdp\">";
+  for (const auto* e : {offer, answer}) {
+    out += "<div><h4>";
+    out += e == offer ? "Offer" : "Answer";
+    if (e != nullptr) {
+      out += " &middot; " + html_escape(e->label) + " from " + html_escape(address_of(l, e->from));
+      out += "</h4><pre>" + html_escape(sdp_body(e->raw)) + "</pre>";
+    } else {
+      out += "</h4><p class=\"empty\">No answer seen.</p>";
+    }
+    out += "</div>";
+  }
+  out += "</div>\n";
+}
+
+std::string opt_num(const std::optional<int64_t>& v) {
+  return v ? std::to_string(*v) : std::string();
+}
+
+std::string opt_ms(const std::optional<double>& v) {
+  return v ? format::fixed(*v, 2) : std::string();
+}
+
+// Per-stream charts over time from the RTCP report blocks about the stream's SSRC
+// (rtcp_reports): interarrival jitter (ms) and fraction lost (%) as the receiver saw them.
+void stream_charts(std::string& out, const Ladder& l) {
+  out += "<h3>Jitter and loss over time (RTCP)</h3>\n";
+  bool any = false;
+  constexpr int kW = 420;
+  constexpr int kH = 120;
+  constexpr int kPad = 36;
+  for (const auto& st : l.streams) {
+    std::vector<const RtcpPoint*> pts;
+    for (const auto& p : l.rtcp) {
+      if (p.source_ssrc == st.ssrc) pts.push_back(&p);
+    }
+    if (pts.empty()) continue;
+    any = true;
+    const int64_t t0 = pts.front()->ts_us;
+    const int64_t span = std::max<int64_t>(1, pts.back()->ts_us - t0);
+    double jmax = 1.0;
+    double lmax = 1.0;
+    for (const auto* p : pts) {
+      if (p->jitter_ms) jmax = std::max(jmax, *p->jitter_ms);
+      if (p->fraction_lost) lmax = std::max(lmax, *p->fraction_lost * 100.0);
+    }
+    auto line = [&](bool jitter) {
+      std::string pts_attr;
+      for (const auto* p : pts) {
+        const auto v = jitter ? p->jitter_ms
+                              : (p->fraction_lost ? std::optional<double>(*p->fraction_lost * 100.0)
+                                                  : std::nullopt);
+        if (!v) continue;
+        const double x =
+            kPad + static_cast<double>(p->ts_us - t0) / static_cast<double>(span) * (kW - 2 * kPad);
+        const double y = kH - 20 - *v / (jitter ? jmax : lmax) * (kH - 40);
+        pts_attr += format::fixed(x, 1) + "," + format::fixed(y, 1) + " ";
+      }
+      return pts_attr;
+    };
+    char ssrc[16];
+    std::snprintf(ssrc, sizeof ssrc, "0x%08X", st.ssrc);
+    out += "<div class=\"chart\"><div class=\"panel-head\">" + html_escape(st.src_ip) + ":" +
+           std::to_string(st.src_port) + " &rarr; " + html_escape(st.dst_ip) + ":" +
+           std::to_string(st.dst_port) + " ssrc " + ssrc + " (" + std::to_string(pts.size()) +
+           " reports over " + format::fixed(static_cast<double>(span) / 1e6, 1) +
+           " s)</div><svg class=\"chart\" width=\"" + num(kW) + "\" height=\"" + num(kH) +
+           "\" role=\"img\" aria-label=\"jitter and loss\"><line class=\"lane\" x1=\"" + num(kPad) +
+           "\" y1=\"" + num(kH - 20) + "\" x2=\"" + num(kW - kPad) + "\" y2=\"" + num(kH - 20) +
+           "\"/><polyline class=\"jit\" points=\"" + line(true) +
+           "\"/><polyline class=\"los\" points=\"" + line(false) +
+           "\"/><text class=\"off\" x=\"4\" y=\"14\">jitter max " + format::fixed(jmax, 1) +
+           " ms (blue) &middot; loss max " + format::fixed(lmax, 1) +
+           " % (red)</text></svg></div>\n";
+  }
+  if (!any) {
+    out += "<p class=\"empty\">No RTCP report blocks about these streams: no charts.</p>\n";
+  }
+}
+
+void streams_table(std::string& out, const Ladder& l) {
+  out += "<h3>RTP streams</h3>\n";
+  if (l.streams.empty()) {
+    out +=
+        "<p class=\"empty\">No RTP/RTCP streams are stored for these calls (no media in the "
+        "capture, or media analysis not run).</p>\n";
+    return;
+  }
+  out +=
+      "<table class=\"calls streams\"><thead><tr><th>call</th><th>source</th><th>destination</th>"
+      "<th>SSRC</th><th>codec</th><th>start (UTC)</th><th>duration</th><th>packets</th>"
+      "<th>expected</th><th>lost</th><th>loss %</th><th>dup</th><th>out of order</th>"
+      "<th>jitter mean ms</th><th>jitter max ms</th><th>max delta ms</th><th>MOS</th></tr>"
+      "</thead><tbody>\n";
+  for (const auto& st : l.streams) {
+    char ssrc[16];
+    std::snprintf(ssrc, sizeof ssrc, "0x%08X", st.ssrc);
+    std::string codec = st.codec ? html_escape(*st.codec) : std::string();
+    if (st.payload_type) codec += " (PT " + std::to_string(*st.payload_type) + ")";
+    std::string dur;
+    if (st.first_us && st.last_us) {
+      dur = format::fixed(static_cast<double>(*st.last_us - *st.first_us) / 1e6, 3) + " s";
+    }
+    std::string loss;
+    if (st.lost && st.expected && *st.expected > 0) {
+      loss = format::fixed(
+          100.0 * static_cast<double>(*st.lost) / static_cast<double>(*st.expected), 2);
+    }
+    out += "<tr><td class=\"num\">" + (st.call_id ? std::to_string(*st.call_id) : std::string()) +
+           "</td><td>" + html_escape(st.src_ip) + ":" + std::to_string(st.src_port) + "</td><td>" +
+           html_escape(st.dst_ip) + ":" + std::to_string(st.dst_port) + "</td><td>" + ssrc +
+           "</td><td>" + codec + "</td><td>" + time_text(st.first_us) + "</td><td class=\"num\">" +
+           dur + "</td><td class=\"num\">" + std::to_string(st.packets) +
+           "</td><td class=\"num\">" + opt_num(st.expected) + "</td><td class=\"num\">" +
+           opt_num(st.lost) + "</td><td class=\"num\">" + loss + "</td><td class=\"num\">" +
+           opt_num(st.duplicates) + "</td><td class=\"num\">" + opt_num(st.out_of_order) +
+           "</td><td class=\"num\">" + opt_ms(st.jitter_mean_ms) + "</td><td class=\"num\">" +
+           opt_ms(st.jitter_max_ms) + "</td><td class=\"num\">" + opt_ms(st.max_delta_ms) +
+           "</td><td class=\"num\">" + (st.mos ? format::fixed(*st.mos, 2) : std::string()) +
+           "</td></tr>\n";
+  }
+  out += "</tbody></table>\n";
+  stream_charts(out, l);
+}
+
+void findings_list(std::string& out, const char* title, const std::vector<FindingRow>& rows,
+                   const char* none) {
+  out += "<h3>" + std::string(title) + "</h3>\n";
+  if (rows.empty()) {
+    out += "<p class=\"empty\">" + std::string(none) + "</p>\n";
+    return;
+  }
+  out += "<ul class=\"findings\">";
+  for (const auto& f : rows) {
+    out += "<li>call " + std::to_string(f.call_id) + " &middot; ";
+    if (f.ts_us) out += time_text(f.ts_us) + " &middot; ";
+    out += "<b>" + html_escape(f.kind) + "</b>";
+    if (!f.detail.empty()) out += ": " + html_escape(f.detail);
+    out += "</li>";
+  }
+  out += "</ul>\n";
+}
+
 }  // namespace
 
 std::string render_html(const std::vector<Ladder>& ladders, std::string_view title) {
@@ -331,6 +685,14 @@ std::string render_html(const std::vector<Ladder>& ladders, std::string_view tit
   out += "<title>" + html_escape(title) + "</title>\n";
   out += "<style nonce=\"" + nonce + "\">" + kStyle + "</style>\n</head>\n<body>\n";
   out += "<h1>" + html_escape(title) + "</h1>\n";
+  bool redacted = false;
+  for (const auto& l : ladders) redacted = redacted || l.redacted;
+  if (redacted) {
+    out +=
+        "<p class=\"redacted\">REDACTED: numbers, user names, display names, IP addresses, host "
+        "names and Call-IDs are replaced by consistent pseudonyms; Authorization and "
+        "Proxy-Authorization credentials are removed.</p>\n";
+  }
   out +=
       "<p class=\"meta\">Generated by sipscope. Times are UTC; offsets are milliseconds from "
       "the first message of each diagram. Click an arrow to see its message.</p>\n";
@@ -345,12 +707,19 @@ std::string render_html(const std::vector<Ladder>& ladders, std::string_view tit
       for (const auto& c : l.calls) out += " " + std::to_string(c.id);
     }
     out += "</h2>\n";
-    for (const auto& c : l.calls) call_detail(out, c);
+    for (const auto& c : l.calls) {
+      call_detail(out, c);
+      call_facts(out, l, c);
+    }
     ladder_svg(out, l, k);
     out +=
         "<div class=\"panel\"><div class=\"panel-head\">Click an arrow to see its message.</div>"
         "<pre></pre></div>\n";
     raw_messages(out, l, k);
+    for (const auto& c : l.calls) sdp_pairs(out, l, c);
+    streams_table(out, l);
+    findings_list(out, "Diagnostics", l.diagnostics, "No diagnostics stored for these calls.");
+    findings_list(out, "Anomalies", l.anomalies, "No input anomalies recorded for these calls.");
     out += "</section>\n";
   }
   out += "<script nonce=\"" + nonce + "\">" + kScript + "</script>\n</body>\n</html>\n";

@@ -70,11 +70,43 @@ void to_json(nlohmann::json& j, const LadderEvent& e) {
   };
 }
 
+void to_json(nlohmann::json& j, const StreamRow& s) {
+  j = nlohmann::json{
+      {"id", s.id},
+      {"call_id", correlate::opt(s.call_id)},
+      {"src_ip", s.src_ip},
+      {"src_port", s.src_port},
+      {"dst_ip", s.dst_ip},
+      {"dst_port", s.dst_port},
+      {"ssrc", s.ssrc},
+      {"payload_type", correlate::opt(s.payload_type)},
+      {"codec", correlate::opt(s.codec)},
+      {"first_us", correlate::opt(s.first_us)},
+      {"last_us", correlate::opt(s.last_us)},
+      {"packets", s.packets},
+      {"expected", correlate::opt(s.expected)},
+      {"lost", correlate::opt(s.lost)},
+      {"duplicates", correlate::opt(s.duplicates)},
+      {"out_of_order", correlate::opt(s.out_of_order)},
+      {"jitter_mean_ms", correlate::opt(s.jitter_mean_ms)},
+      {"jitter_max_ms", correlate::opt(s.jitter_max_ms)},
+      {"max_delta_ms", correlate::opt(s.max_delta_ms)},
+      {"mos", correlate::opt(s.mos)},
+  };
+}
+
+void to_json(nlohmann::json& j, const FindingRow& f) {
+  j = nlohmann::json{{"call_id", f.call_id},
+                     {"ts_us", correlate::opt(f.ts_us)},
+                     {"kind", f.kind},
+                     {"detail", f.detail}};
+}
+
 void to_json(nlohmann::json& j, const Ladder& l) {
-  j = nlohmann::json{{"version", kLadderJsonVersion},
-                     {"calls", l.calls},
-                     {"participants", l.participants},
-                     {"events", l.events}};
+  j = nlohmann::json{
+      {"version", kLadderJsonVersion},  {"redacted", l.redacted},  {"calls", l.calls},
+      {"participants", l.participants}, {"events", l.events},      {"streams", l.streams},
+      {"diagnostics", l.diagnostics},   {"anomalies", l.anomalies}};
 }
 
 std::string dump_json(const nlohmann::json& j) {

@@ -95,9 +95,70 @@ CREATE TABLE streams (
   jitter_mean_ms REAL,
   jitter_max_ms  REAL,
   max_delta_ms   REAL,
-  mos            REAL
+  mos            REAL,
+  capture_id     INTEGER,
+  first_frame    INTEGER,
+  last_frame     INTEGER,
+  clock_rate     INTEGER,
+  mean_delta_ms  REAL,
+  seq_wraps      INTEGER,
+  seq_restarts   INTEGER,
+  loss_bursts    INTEGER,
+  max_burst      INTEGER,
+  markers        INTEGER,
+  comfort_noise  INTEGER,
+  telephone_events INTEGER,
+  late_discards  INTEGER,
+  r_factor       REAL,
+  association    TEXT,
+  rtcp_fraction_lost   REAL,
+  rtcp_cumulative_lost INTEGER,
+  rtcp_jitter_ms       REAL,
+  rtcp_rtt_ms          REAL
 );
 CREATE INDEX streams_call_id ON streams(call_id);
+CREATE TABLE dtmf_events (
+  id          INTEGER PRIMARY KEY,
+  stream_id   INTEGER NOT NULL,
+  call_id     INTEGER,
+  ts_us       INTEGER NOT NULL,
+  frame       INTEGER,
+  digit       TEXT NOT NULL,
+  event       INTEGER NOT NULL,
+  volume      INTEGER NOT NULL,
+  duration_ms REAL,
+  ended       INTEGER NOT NULL
+);
+CREATE INDEX dtmf_events_call_id ON dtmf_events(call_id);
+CREATE TABLE rtcp_reports (
+  id              INTEGER PRIMARY KEY,
+  call_id         INTEGER,
+  capture_id      INTEGER NOT NULL,
+  frame           INTEGER NOT NULL,
+  ts_us           INTEGER NOT NULL,
+  src_ip          TEXT NOT NULL,
+  src_port        INTEGER NOT NULL,
+  dst_ip          TEXT NOT NULL,
+  dst_port        INTEGER NOT NULL,
+  packet_type     TEXT NOT NULL,
+  sender_ssrc     INTEGER NOT NULL,
+  source_ssrc     INTEGER,
+  fraction_lost   REAL,
+  cumulative_lost INTEGER,
+  highest_seq     INTEGER,
+  jitter_units    INTEGER,
+  jitter_ms       REAL,
+  rtt_ms          REAL,
+  xr_mos_lq       REAL,
+  xr_mos_cq       REAL,
+  xr_r_factor     REAL,
+  detail          TEXT
+);
+CREATE INDEX rtcp_reports_call_id ON rtcp_reports(call_id);
+CREATE VIEW call_quality AS
+  SELECT call_id, MIN(mos) AS mos, MIN(r_factor) AS r_factor, COUNT(*) AS streams,
+         SUM(packets) AS packets, SUM(lost) AS lost, MAX(jitter_max_ms) AS jitter_max_ms
+  FROM streams WHERE call_id IS NOT NULL GROUP BY call_id;
 CREATE TABLE diagnostics (
   id      INTEGER PRIMARY KEY,
   call_id INTEGER NOT NULL,
@@ -119,6 +180,68 @@ CREATE TABLE anomalies (
 );
 CREATE INDEX anomalies_kind ON anomalies(kind);
 CREATE INDEX anomalies_call_id ON anomalies(call_id);
+CREATE TABLE transactions (
+  id                INTEGER PRIMARY KEY,
+  call_id           INTEGER,
+  sip_call_id       TEXT NOT NULL,
+  method            TEXT NOT NULL,
+  cseq              INTEGER NOT NULL,
+  branch            TEXT NOT NULL,
+  src_ip            TEXT NOT NULL,
+  src_port          INTEGER NOT NULL,
+  dst_ip            TEXT NOT NULL,
+  dst_port          INTEGER NOT NULL,
+  state             TEXT NOT NULL,
+  start_us          INTEGER NOT NULL,
+  first_response_us INTEGER,
+  final_us          INTEGER,
+  final_code        INTEGER,
+  response_ms       REAL,
+  requests          INTEGER NOT NULL,
+  responses         INTEGER NOT NULL,
+  retransmissions   INTEGER NOT NULL
+);
+CREATE INDEX transactions_call_id ON transactions(call_id);
+CREATE INDEX transactions_method ON transactions(method);
+CREATE TABLE dialogs (
+  id            INTEGER PRIMARY KEY,
+  call_id       INTEGER NOT NULL,
+  from_tag      TEXT NOT NULL,
+  to_tag        TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  remote_ip     TEXT,
+  created_us    INTEGER NOT NULL,
+  confirmed_us  INTEGER,
+  terminated_us INTEGER,
+  first_code    INTEGER,
+  final_code    INTEGER,
+  reinvites     INTEGER NOT NULL,
+  updates       INTEGER NOT NULL,
+  pracks        INTEGER NOT NULL,
+  holds         INTEGER NOT NULL
+);
+CREATE INDEX dialogs_call_id ON dialogs(call_id);
+CREATE TABLE registrations (
+  id                INTEGER PRIMARY KEY,
+  sip_call_id       TEXT NOT NULL,
+  user              TEXT,
+  aor               TEXT,
+  contact           TEXT,
+  registrant_ip     TEXT,
+  registrar_ip      TEXT,
+  transport         TEXT NOT NULL,
+  start_us          INTEGER NOT NULL,
+  end_us            INTEGER,
+  requested_expires INTEGER,
+  expires           INTEGER,
+  result            TEXT NOT NULL,
+  final_code        INTEGER,
+  final_reason      TEXT,
+  attempts          INTEGER NOT NULL,
+  challenges        INTEGER NOT NULL,
+  response_ms       REAL
+);
+CREATE INDEX registrations_start_us ON registrations(start_us);
 )sql";
 
 }  // namespace sipscope::report::schema

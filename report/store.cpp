@@ -31,6 +31,45 @@ constexpr const char* kInsertMessage =
     "dst_port, transport, method, status_code, reason, cseq, cseq_method, sip_call_id, "
     "retransmission, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
     "?15, ?16, ?17)";
+constexpr const char* kInsertTransaction =
+    "INSERT INTO transactions (call_id, sip_call_id, method, cseq, branch, src_ip, src_port, "
+    "dst_ip, dst_port, state, start_us, first_response_us, final_us, final_code, response_ms, "
+    "requests, responses, retransmissions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+constexpr const char* kInsertDiagnostic =
+    "INSERT INTO diagnostics (call_id, ts_us, kind, detail, frames) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr const char* kInsertDialog =
+    "INSERT INTO dialogs (call_id, from_tag, to_tag, state, remote_ip, created_us, "
+    "confirmed_us, terminated_us, first_code, final_code, reinvites, updates, pracks, holds) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+constexpr const char* kInsertCallLink =
+    "INSERT INTO call_links (call_id, linked_call_id, reason) VALUES (?1, ?2, ?3)";
+// The earlier leg may already be stored: give it the group too.
+constexpr const char* kUpdateGroup =
+    "UPDATE calls SET group_id = ?1 WHERE id IN (?2, ?3) AND group_id IS NULL";
+constexpr const char* kInsertRegistration =
+    "INSERT INTO registrations (sip_call_id, user, aor, contact, registrant_ip, registrar_ip, "
+    "transport, start_us, end_us, requested_expires, expires, result, final_code, final_reason, "
+    "attempts, challenges, response_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, ?16, ?17)";
+constexpr const char* kInsertStream =
+    "INSERT INTO streams (call_id, src_ip, src_port, dst_ip, dst_port, ssrc, payload_type, codec, "
+    "first_us, last_us, packets, expected, lost, duplicates, out_of_order, jitter_mean_ms, "
+    "jitter_max_ms, max_delta_ms, mos, capture_id, first_frame, last_frame, clock_rate, "
+    "mean_delta_ms, seq_wraps, seq_restarts, loss_bursts, max_burst, markers, comfort_noise, "
+    "telephone_events, late_discards, r_factor, association, rtcp_fraction_lost, "
+    "rtcp_cumulative_lost, rtcp_jitter_ms, rtcp_rtt_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+    "?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38)";
+constexpr const char* kInsertDtmf =
+    "INSERT INTO dtmf_events (stream_id, call_id, ts_us, frame, digit, event, volume, "
+    "duration_ms, ended) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* kInsertRtcp =
+    "INSERT INTO rtcp_reports (call_id, capture_id, frame, ts_us, src_ip, src_port, dst_ip, "
+    "dst_port, packet_type, sender_ssrc, source_ssrc, fraction_lost, cumulative_lost, "
+    "highest_seq, jitter_units, jitter_ms, rtt_ms, xr_mos_lq, xr_mos_cq, xr_r_factor, detail) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+    "?19, ?20, ?21)";
 constexpr const char* kInsertAnomaly =
     "INSERT INTO anomalies (capture_id, call_id, ts_us, kind, detail, frame, flow) VALUES (?1, "
     "?2, ?3, ?4, ?5, ?6, ?7)";
@@ -67,17 +106,33 @@ struct Store::Impl {
   sqlite3* db = nullptr;
   std::optional<sql::Statement> insert_capture, finish_capture, insert_call, insert_message,
       insert_anomaly;
+  std::optional<sql::Statement> insert_transaction, insert_diagnostic, insert_dialog,
+      insert_call_link, update_group, insert_registration;
+  std::optional<sql::Statement> insert_stream, insert_dtmf, insert_rtcp;  // media
   bool in_transaction = false;
   int pending_rows = 0;
 
   ~Impl() {
     // Statements must be finalized before the connection closes.
+    reset_correlation_statements();
     insert_capture.reset();
     finish_capture.reset();
     insert_call.reset();
     insert_message.reset();
     insert_anomaly.reset();
     if (db != nullptr) sqlite3_close_v2(db);
+  }
+
+  void reset_correlation_statements() {
+    insert_stream.reset();
+    insert_dtmf.reset();
+    insert_rtcp.reset();
+    insert_transaction.reset();
+    insert_diagnostic.reset();
+    insert_dialog.reset();
+    insert_call_link.reset();
+    update_group.reset();
+    insert_registration.reset();
   }
 
   void check_open() const {
@@ -109,6 +164,15 @@ struct Store::Impl {
     insert_call.emplace(db, path, kInsertCall);
     insert_message.emplace(db, path, kInsertMessage);
     insert_anomaly.emplace(db, path, kInsertAnomaly);
+    insert_transaction.emplace(db, path, kInsertTransaction);
+    insert_diagnostic.emplace(db, path, kInsertDiagnostic);
+    insert_dialog.emplace(db, path, kInsertDialog);
+    insert_call_link.emplace(db, path, kInsertCallLink);
+    update_group.emplace(db, path, kUpdateGroup);
+    insert_registration.emplace(db, path, kInsertRegistration);
+    insert_stream.emplace(db, path, kInsertStream);
+    insert_dtmf.emplace(db, path, kInsertDtmf);
+    insert_rtcp.emplace(db, path, kInsertRtcp);
   }
 
   void create_schema() {
@@ -293,6 +357,205 @@ void Store::on_anomaly(correlate::AnomalyRecord a) {
   s.row_written();
 }
 
+void Store::on_transaction(correlate::TransactionRecord t) {
+  Impl& s = *impl_;
+  s.check_open();
+  s.begin_if_needed();
+  auto& st = *s.insert_transaction;
+  st.bind(1, t.call_id);
+  st.bind(2, t.sip_call_id);
+  st.bind(3, t.method);
+  st.bind(4, t.cseq);
+  st.bind(5, t.branch);
+  st.bind(6, t.src_ip);
+  st.bind(7, t.src_port);
+  st.bind(8, t.dst_ip);
+  st.bind(9, t.dst_port);
+  st.bind(10, t.state);
+  st.bind(11, t.start_us);
+  st.bind(12, t.first_response_us);
+  st.bind(13, t.final_us);
+  st.bind(14, t.final_code);
+  st.bind(15, t.response_ms);
+  st.bind(16, t.requests);
+  st.bind(17, t.responses);
+  st.bind(18, t.retransmissions);
+  st.run();
+  s.row_written();
+}
+
+void Store::on_diagnostic(correlate::DiagnosticRecord d) {
+  Impl& s = *impl_;
+  s.check_open();
+  s.begin_if_needed();
+  auto& st = *s.insert_diagnostic;
+  st.bind(1, d.call_id);
+  st.bind(2, d.ts_us);
+  st.bind(3, d.kind);
+  st.bind(4, d.detail);
+  st.bind(5, d.frames);
+  st.run();
+  s.row_written();
+}
+
+void Store::on_dialog(correlate::DialogRecord d) {
+  Impl& s = *impl_;
+  s.check_open();
+  s.begin_if_needed();
+  auto& st = *s.insert_dialog;
+  st.bind(1, d.call_id);
+  st.bind(2, d.from_tag);
+  st.bind(3, d.to_tag);
+  st.bind(4, d.state);
+  st.bind(5, d.remote_ip);
+  st.bind(6, d.created_us);
+  st.bind(7, d.confirmed_us);
+  st.bind(8, d.terminated_us);
+  st.bind(9, d.first_code);
+  st.bind(10, d.final_code);
+  st.bind(11, d.reinvites);
+  st.bind(12, d.updates);
+  st.bind(13, d.pracks);
+  st.bind(14, d.holds);
+  st.run();
+  s.row_written();
+}
+
+void Store::on_call_link(correlate::CallLinkRecord l) {
+  Impl& s = *impl_;
+  s.check_open();
+  s.begin_if_needed();
+  auto& st = *s.insert_call_link;
+  st.bind(1, l.call_id);
+  st.bind(2, l.linked_call_id);
+  st.bind(3, l.reason);
+  st.run();
+  auto& up = *s.update_group;
+  up.bind(1, l.group_id);
+  up.bind(2, l.call_id);
+  up.bind(3, l.linked_call_id);
+  up.run();
+  s.row_written();
+}
+
+void Store::on_registration(correlate::RegistrationRecord r) {
+  Impl& s = *impl_;
+  s.check_open();
+  s.begin_if_needed();
+  auto& st = *s.insert_registration;
+  st.bind(1, r.sip_call_id);
+  st.bind(2, r.user);
+  st.bind(3, r.aor);
+  st.bind(4, r.contact);
+  st.bind(5, r.registrant_ip);
+  st.bind(6, r.registrar_ip);
+  st.bind(7, r.transport);
+  st.bind(8, r.start_us);
+  st.bind(9, r.end_us);
+  st.bind(10, r.requested_expires);
+  st.bind(11, r.expires);
+  st.bind(12, r.result);
+  st.bind(13, r.final_code);
+  st.bind(14, r.final_reason);
+  st.bind(15, r.attempts);
+  st.bind(16, r.challenges);
+  st.bind(17, r.response_ms);
+  st.run();
+  s.row_written();
+}
+
+void Store::on_stream(correlate::StreamRecord r) {
+  Impl& s = *impl_;
+  s.check_open();
+  s.begin_if_needed();
+  auto& st = *s.insert_stream;
+  st.bind(1, r.call_id);
+  st.bind(2, r.src_ip);
+  st.bind(3, r.src_port);
+  st.bind(4, r.dst_ip);
+  st.bind(5, r.dst_port);
+  st.bind(6, static_cast<int64_t>(r.ssrc));
+  st.bind(7, r.payload_type);
+  st.bind(8, r.codec);
+  st.bind(9, r.first_us);
+  st.bind(10, r.last_us);
+  st.bind(11, r.packets);
+  st.bind(12, r.expected);
+  st.bind(13, r.lost);
+  st.bind(14, r.duplicates);
+  st.bind(15, r.out_of_order);
+  st.bind(16, r.jitter_mean_ms);
+  st.bind(17, r.jitter_max_ms);
+  st.bind(18, r.max_delta_ms);
+  st.bind(19, r.mos);
+  st.bind(20, static_cast<int64_t>(r.capture_id));
+  st.bind(21, static_cast<int64_t>(r.first_frame));
+  st.bind(22, static_cast<int64_t>(r.last_frame));
+  st.bind(23, r.clock_rate);
+  st.bind(24, r.mean_delta_ms);
+  st.bind(25, r.seq_wraps);
+  st.bind(26, r.seq_restarts);
+  st.bind(27, r.loss_bursts);
+  st.bind(28, r.max_burst);
+  st.bind(29, r.markers);
+  st.bind(30, r.comfort_noise);
+  st.bind(31, r.telephone_event_packets);
+  st.bind(32, r.late_discards);
+  st.bind(33, r.r_factor);
+  st.bind(34, r.association);
+  st.bind(35, r.rtcp_fraction_lost);
+  st.bind(36, r.rtcp_cumulative_lost);
+  st.bind(37, r.rtcp_jitter_ms);
+  st.bind(38, r.rtcp_rtt_ms);
+  st.run();
+  s.row_written();
+  const int64_t stream_id = sqlite3_last_insert_rowid(s.db);
+  for (const auto& d : r.dtmf) {
+    auto& dt = *s.insert_dtmf;
+    dt.bind(1, stream_id);
+    dt.bind(2, r.call_id);
+    dt.bind(3, d.ts_us);
+    dt.bind(4, nonzero(static_cast<int64_t>(d.frame)));
+    dt.bind(5, std::string_view(&d.digit, 1));
+    dt.bind(6, d.event);
+    dt.bind(7, d.volume);
+    dt.bind(8, d.duration_ms);
+    dt.bind(9, d.ended ? 1 : 0);
+    dt.run();
+    s.row_written();
+  }
+}
+
+void Store::on_rtcp(correlate::RtcpRecord r) {
+  Impl& s = *impl_;
+  s.check_open();
+  s.begin_if_needed();
+  auto& st = *s.insert_rtcp;
+  st.bind(1, r.call_id);
+  st.bind(2, static_cast<int64_t>(r.capture_id));
+  st.bind(3, static_cast<int64_t>(r.frame));
+  st.bind(4, r.ts_us);
+  st.bind(5, r.src_ip);
+  st.bind(6, r.src_port);
+  st.bind(7, r.dst_ip);
+  st.bind(8, r.dst_port);
+  st.bind(9, r.packet_type);
+  st.bind(10, static_cast<int64_t>(r.sender_ssrc));
+  st.bind(11, r.source_ssrc);
+  st.bind(12, r.fraction_lost);
+  st.bind(13, r.cumulative_lost);
+  st.bind(14, r.highest_seq);
+  st.bind(15, r.jitter_units);
+  st.bind(16, r.jitter_ms);
+  st.bind(17, r.rtt_ms);
+  st.bind(18, r.xr_mos_lq);
+  st.bind(19, r.xr_mos_cq);
+  st.bind(20, r.xr_r_factor);
+  st.bind(21, r.detail);
+  st.run();
+  s.row_written();
+}
+
 void Store::commit() {
   Impl& s = *impl_;
   s.check_open();
@@ -308,6 +571,7 @@ void Store::close() {
   s.insert_call.reset();
   s.insert_message.reset();
   s.insert_anomaly.reset();
+  s.reset_correlation_statements();
   if (sqlite3_close_v2(s.db) != SQLITE_OK) {
     std::string msg = s.path + ": cannot close database: " + sqlite3_errmsg(s.db);
     s.db = nullptr;

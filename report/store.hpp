@@ -50,6 +50,13 @@ class Store final : public correlate::RecordSink {
   void on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) override;
   void on_message(correlate::MessageRecord message) override;
   void on_anomaly(correlate::AnomalyRecord anomaly) override;
+  void on_transaction(correlate::TransactionRecord transaction) override;
+  void on_diagnostic(correlate::DiagnosticRecord diagnostic) override;
+  void on_dialog(correlate::DialogRecord dialog) override;
+  void on_call_link(correlate::CallLinkRecord link) override;
+  void on_registration(correlate::RegistrationRecord registration) override;
+  void on_stream(correlate::StreamRecord stream) override;
+  void on_rtcp(correlate::RtcpRecord report) override;
 
   // Commits the open transaction (also done every kBatchRows rows and by close()).
   void commit();

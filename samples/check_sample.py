@@ -10,20 +10,93 @@ Checks, per capture:
     truth calls with that Call-ID, and the rest equals non_call_sip_messages;
   - `tshark -o rtp.heuristic_rtp:TRUE -q -z rtp,streams` lists exactly the truth streams
     (src, dst, SSRC) with the same packet and lost counts;
-  - no IPv4/UDP checksum errors and no malformed packets (generator captures only: the
-    SIPp loopback capture has offloaded, unfilled UDP checksums).
+  - the first INVITE tshark sees per Call-ID is at the earliest truth start_us of that
+    Call-ID (generator captures);
+  - no IPv4/UDP/TCP/SCTP checksum errors and no malformed packets (generator captures
+    only: loopback captures have offloaded, unfilled checksums).
+Per-capture options in the truth:
+  - "tshark_args": extra tshark options (e.g. TCP out-of-order reassembly);
+  - "tshark_sip_messages": tshark's expected count where it differs from sip_messages;
+  - "wire": {"hep": 2|3}: tshark 4.0 has no HEP dissector, so the HEP payloads (UDP to the
+    collector) are decapsulated here, independently of sipscope, into a raw-IP capture
+    with the HEP timestamps, and the SIP checks run on that.
 Exit status 0 when everything matches, 1 otherwise. Prints one line per capture.
 """
 import collections
+import ipaddress
 import json
+import multiprocessing
+import os
 import re
 import struct
 import subprocess
 import sys
+import tempfile
+from decimal import Decimal
+
+EXTRA = []  # per-capture tshark options (truth "tshark_args")
 
 
 def tshark(*args):
-    return subprocess.run(["tshark", *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["tshark", *EXTRA, *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def parse_hep(p):
+    """(ts_us, family, src, dst, sport, dport, payload) from a HEP v2 or v3 datagram."""
+    if p[:4] == b"HEP3":
+        total = struct.unpack_from("!H", p, 4)[0]
+        off, f = 6, {}
+        while off + 6 <= total:
+            _vendor, ctype, clen = struct.unpack_from("!HHH", p, off)
+            f[ctype] = p[off + 6:off + clen]
+            off += clen
+        fam = f[1][0]
+        src, dst = (f[3], f[4]) if fam == 2 else (f[5], f[6])
+        ts = struct.unpack("!I", f[9])[0] * 1000000 + struct.unpack("!I", f[10])[0]
+        return (ts, fam, src, dst, struct.unpack("!H", f[7])[0], struct.unpack("!H", f[8])[0],
+                f[15])
+    if p[0] == 2:
+        hlen, fam = p[1], p[2]
+        sport, dport = struct.unpack_from("!HH", p, 4)
+        alen = 4 if fam == 2 else 16
+        src, dst = p[8:8 + alen], p[8 + alen:8 + 2 * alen]
+        sec, usec = struct.unpack_from("<II", p, hlen)
+        return sec * 1000000 + usec, fam, src, dst, sport, dport, p[hlen + 12:]
+    raise ValueError("not HEP v2/v3")
+
+
+def decapsulate_hep(pcap, out):
+    """Writes the SIP messages carried by HEP in `pcap` as raw IP/UDP packets to `out`."""
+    rows = subprocess.run(["tshark", "-r", pcap, "-Y", "udp.dstport == 9060", "-T", "fields",
+                           "-e", "udp.payload"], check=True, capture_output=True,
+                          text=True).stdout.split()
+    with open(out, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 101))
+        for hexdata in rows:
+            ts, fam, src, dst, sport, dport, payload = parse_hep(bytes.fromhex(hexdata))
+            udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+            if fam == 2:
+                pseudo = src + dst + struct.pack("!BBH", 0, 17, len(udp))
+                udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
+                ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
+                                 src, dst)
+                ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+            else:
+                pseudo = src + dst + struct.pack("!II", len(udp), 17)
+                udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
+                ip = struct.pack("!IHBB16s16s", 0x60000000, len(udp), 17, 64, src, dst)
+            pkt = ip + udp
+            f.write(struct.pack("<IIII", ts // 1000000, ts % 1000000, len(pkt), len(pkt)) + pkt)
 
 
 def file_info(path):
@@ -64,15 +137,46 @@ def check(pcap, truth_path):
         problems.append(f"link type {link} != truth {truth['link_type']}")
     if packets != truth["packets"]:
         problems.append(f"{packets} records != truth packets {truth['packets']}")
+    EXTRA[:] = truth.get("tshark_args", [])
+    generated = truth["generator"].startswith("sipscope-gen")
+    outer = pcap
+    tmp = None
+    if truth.get("wire", {}).get("hep"):
+        tmp = tempfile.NamedTemporaryFile(suffix=".pcap", delete=False)
+        tmp.close()
+        decapsulate_hep(pcap, tmp.name)
+        pcap = tmp.name
+    try:
+        return check_sip(pcap, outer, truth, problems, generated, link, packets)
+    finally:
+        if tmp:
+            os.unlink(tmp.name)
 
+
+def check_sip(pcap, outer, truth, problems, generated, link, packets):
     stat = tshark("-r", pcap, "-q", "-z", "sip,stat")
     m = re.search(r"Number of SIP messages: (\d+)", stat)
     sip = int(m.group(1)) if m else 0
-    if sip != truth["sip_messages"]:
-        problems.append(f"tshark sip,stat {sip} != truth sip_messages {truth['sip_messages']}")
+    want_sip = truth.get("tshark_sip_messages", truth["sip_messages"])
+    if sip != want_sip:
+        problems.append(f"tshark sip,stat {sip} != truth {want_sip}")
 
-    per_id = collections.Counter(
-        line for line in tshark("-r", pcap, "-Y", "sip", "-T", "fields", "-e", "sip.Call-ID").split("\n") if line)
+    # One frame may carry several messages (TCP, SCTP bundling): fields are comma-joined.
+    rows = tshark("-r", pcap, "-Y", "sip", "-T", "fields", "-E", "separator=\t", "-e",
+                  "frame.time_epoch", "-e", "sip.Call-ID", "-e", "sip.Method").splitlines()
+    per_id = collections.Counter()
+    first = {}
+    for row in rows:
+        epoch, cids, methods = (row.split("\t") + ["", ""])[:3]
+        per_id.update(cid for cid in cids.split(",") if cid)
+        # Requests come first in sip.Method only when the frame holds one message or all of
+        # its messages are requests; match INVITEs by position only in those cases.
+        if methods and len(methods.split(",")) == len(cids.split(",")):
+            for cid, method in zip(cids.split(","), methods.split(",")):
+                if method == "INVITE":
+                    first.setdefault(cid, int(Decimal(epoch) * 1000000))
+        elif "INVITE" in methods.split(",") and len(set(cids.split(","))) == 1:
+            first.setdefault(cids.split(",")[0], int(Decimal(epoch) * 1000000))
     want = collections.Counter()
     for c in truth["calls"]:
         want[c["sip_call_id"]] += c["message_count"]
@@ -80,8 +184,21 @@ def check(pcap, truth_path):
     for cid, n in want.items():
         if per_id.get(cid, 0) != n:
             problems.append(f"Call-ID {cid}: tshark {per_id.get(cid, 0)} messages != truth {n}")
-    if non_call != truth["non_call_sip_messages"]:
+    if non_call != truth["non_call_sip_messages"] and "tshark_sip_messages" not in truth:
         problems.append(f"non-call messages {non_call} != truth {truth['non_call_sip_messages']}")
+
+    # The first INVITE of each Call-ID is at the truth's start time (frame time of the
+    # frame that completed it, as sipscope stores it).
+    if generated:
+        starts = {}
+        for c in truth["calls"]:
+            if c["start_us"] is not None:
+                starts[c["sip_call_id"]] = min(starts.get(c["sip_call_id"], c["start_us"]),
+                                               c["start_us"])
+        for cid, us in starts.items():
+            if first.get(cid) != us:
+                problems.append(f"Call-ID {cid}: first INVITE at {first.get(cid)} != truth "
+                                f"start_us {us}")
 
     rtp = tshark("-r", pcap, "-o", "rtp.heuristic_rtp:TRUE", "-q", "-z", "rtp,streams")
     seen = {}
@@ -104,25 +221,36 @@ def check(pcap, truth_path):
         problems.append(f"tshark stream {key} not in truth")
 
     # Real loopback captures (samples/sipp) carry checksum-offloaded UDP: check only ours.
-    bad = [] if not truth["generator"].startswith("sipscope-gen") else tshark("-r", pcap, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-                 "-Y", "ip.checksum.status == 0 || udp.checksum.status == 0 || _ws.malformed",
-                 "-T", "fields", "-e", "frame.number").split()
+    bad = [] if not generated else tshark(
+        "-r", outer, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+        "-o", "tcp.check_checksum:TRUE", "-o", "sctp.checksum:CRC-32C", "-Y",
+        "ip.checksum.status == 0 || udp.checksum.status == 0 || tcp.checksum.status == 0 || "
+        "sctp.checksum.status == 0 || _ws.malformed", "-T", "fields", "-e", "frame.number").split()
     if bad:
         problems.append(f"{len(bad)} frames with bad checksums or malformed, first {bad[0]}")
 
     status = "OK  " if not problems else "FAIL"
-    print(f"{status} {pcap}: {packets} packets, link {link}, {sip} SIP messages, "
-          f"{len(truth['calls'])} calls, {len(truth['rtp_streams'])} RTP streams")
-    for p in problems:
-        print(f"     {p}")
-    return not problems
+    lines = [f"{status} {outer}: {packets} packets, link {link}, {sip} SIP messages, "
+             f"{len(truth['calls'])} calls, {len(truth['rtp_streams'])} RTP streams"]
+    lines += [f"     {p}" for p in problems]
+    return not problems, "\n".join(lines)
+
+
+def check_pair(pair):
+    return check(*pair)
 
 
 def main(argv):
     if len(argv) < 3 or len(argv) % 2 == 0:
         print(__doc__, file=sys.stderr)
         return 1
-    ok = all([check(argv[i], argv[i + 1]) for i in range(1, len(argv), 2)])
+    pairs = [(argv[i], argv[i + 1]) for i in range(1, len(argv), 2)]
+    ok = True
+    # Two tshark processes at a time (tshark's start-up dominates on small captures).
+    with multiprocessing.Pool(min(2, len(pairs))) as pool:
+        for good, text in pool.imap(check_pair, pairs):
+            print(text, flush=True)
+            ok = ok and good
     return 0 if ok else 1
 
 

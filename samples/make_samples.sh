@@ -9,7 +9,7 @@
 #   --out DIR  write under DIR instead of samples/ (same layout; used by the
 #              reproducibility test to compare a fresh run with the checked-in files)
 #   SIPSCOPE_GEN=/path/to/sipscope-gen to use a given binary; otherwise the release
-#   build's (build/release/samples/sipscope-gen), built if absent.
+#   build's (build/release/samples/sipscope-gen), brought up to date first.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,10 +25,13 @@ while [[ $# -gt 0 ]]; do
 done
 mkdir -p "$dest"
 
-gen="${SIPSCOPE_GEN:-$root/build/release/samples/sipscope-gen}"
-if [[ ! -x "$gen" ]]; then
+gen="${SIPSCOPE_GEN:-}"
+if [[ -z "$gen" ]]; then
+  # Always (incrementally) rebuild: a stale generator would write stale samples.
+  gen="$root/build/release/samples/sipscope-gen"
   echo "building sipscope-gen (release preset)" >&2
-  (cd "$root" && cmake --preset release >/dev/null && cmake --build --preset release --target sipscope-gen -j2)
+  (cd "$root" && { [[ -f build/release/CMakeCache.txt ]] || cmake --preset release >/dev/null; } &&
+    cmake --build --preset release --target sipscope-gen -j2 >/dev/null)
 fi
 
 made=()
@@ -59,6 +62,43 @@ make_one encaps/raw-ipv6.pcap encaps --link raw --ipv6
 make_one encaps/null-ipv6.pcap encaps --link null --ipv6
 make_one encaps/pcap-ns.pcap encaps --format pcap-ns
 make_one encaps/pcapng.pcapng encaps --format pcapng
+
+# Tunnels and label stacks around the same call (outer IPv4 198.18.0.1 -> 198.18.0.2).
+mkdir -p "$dest/tunnels"
+for t in gre gre-teb erspan2 erspan3 ipip vxlan; do
+  make_one "tunnels/$t.pcap" encaps --tunnel "$t"
+done
+make_one tunnels/6in4.pcap encaps --tunnel 6in4 --ipv6
+make_one tunnels/gre-ipv6.pcap encaps --tunnel gre --ipv6
+make_one tunnels/mpls.pcap encaps --link mpls
+
+# IP fragmentation: the call's INVITE and 200 OK (with SDP) exceed the MTU.
+mkdir -p "$dest/frag"
+make_one frag/mtu576.pcap encaps --fragment 576
+make_one frag/mtu576-ipv6.pcap encaps --fragment 576 --ipv6
+make_one frag/gre-mtu576.pcap encaps --fragment 576 --tunnel gre
+for s in reorder duplicate incomplete; do
+  make_one "frag/$s.pcap" "frag_$s"
+done
+make_one frag/reorder-ipv6.pcap frag_reorder --ipv6
+
+# SIP over TCP: a clean connection, then the segmentation pathologies.
+mkdir -p "$dest/tcp"
+make_one tcp/proxy.pcap proxy --transport tcp
+make_one tcp/basic.pcap basic --transport tcp
+make_one tcp/ipv6.pcap encaps --transport tcp --ipv6
+for s in packed split reorder retrans midstream keepalive gap; do
+  make_one "tcp/$s.pcap" "tcp_$s"
+done
+
+# SIP over SCTP, and SIP mirrored by a HEP agent (10.0.0.99 -> 10.0.0.100:9060).
+mkdir -p "$dest/sctp" "$dest/hep-gen"
+make_one sctp/sctp.pcap sctp
+make_one sctp/ipv6.pcap sctp --ipv6
+make_one hep-gen/hep3.pcap encaps --hep 3
+make_one hep-gen/hep3-ipv6.pcap encaps --hep 3 --ipv6
+make_one hep-gen/hep2.pcap encaps --hep 2
+make_one hep-gen/hep3-basic.pcap basic --hep 3
 
 echo "generated $((${#made[@]} / 2)) captures in $dest" >&2
 if [[ $check -eq 1 ]]; then

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libpcap-dev libboost-program-options-dev libsqlite3-dev
           nlohmann-json3-dev libgtest-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(sqlite3 python3 tshark sip-tester tcpdump clang-format)
+  packages+=(sqlite3 python3 tshark sip-tester tcpdump clang-format chromium nodejs npm)
 fi
 
 missing=()
@@ -16,11 +16,22 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "sipscope: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "sipscope: installing ${missing[*]}" >&2
-sudo=""
-[[ $(id -u) -ne 0 ]] && sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Browser tests (tests/browser): npm playwright-core drives Debian's chromium. It goes into
+# the gitignored node_modules/ at the repository root, never system-wide.
+if [[ "${1:-}" == "--test" ]]; then
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  if [[ ! -d "$root/node_modules/playwright-core" ]]; then
+    echo "sipscope: installing npm playwright-core into $root/node_modules" >&2
+    npm install --prefix "$root" --no-save --no-package-lock --no-audit --no-fund \
+      playwright-core >/dev/null
+  fi
+fi

@@ -16,6 +16,7 @@
 #include "scenarios.hpp"
 #include "timeline.hpp"
 #include "truth.hpp"
+#include "wire.hpp"
 
 namespace {
 
@@ -26,7 +27,9 @@ constexpr const char* kUsage =
     "  sipscope-gen list\n"
     "  sipscope-gen scenario NAME -o OUT.pcap [--truth OUT.truth.json] [--format "
     "pcap|pcap-ns|pcapng]\n"
-    "               [--link ethernet|vlan|qinq|sll|sll2|raw|null] [--ipv6] [--seed N]\n"
+    "               [--link ethernet|vlan|qinq|sll|sll2|raw|null|mpls] [--ipv6] [--seed N]\n"
+    "               [--transport udp|tcp|sctp] [--fragment MTU] [--hep 2|3]\n"
+    "               [--tunnel gre|gre-teb|erspan2|erspan3|ipip|6in4|vxlan]\n"
     "  sipscope-gen mixed --calls N [--rtp-seconds S] -o OUT.pcap [--truth F] [--format ...]\n"
     "               [--link ...] [--ipv6] [--seed N]\n";
 
@@ -41,7 +44,22 @@ struct Options {
   std::uint64_t seed = 1;
   std::uint32_t calls = 1000;
   double rtp_seconds = 20.0;
+  WireConfig wire;
 };
+
+nlohmann::ordered_json wire_json(const Options& o) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (o.wire.transport != Transport::kUdp) j["transport"] = transport_name(o.wire.transport);
+  if (o.wire.mtu != 0) j["fragment_mtu"] = o.wire.mtu;
+  if (o.wire.tunnel != Tunnel::kNone) j["tunnel"] = tunnel_name(o.wire.tunnel);
+  if (o.wire.hep != 0) {
+    j["hep"] = o.wire.hep;
+    j["hep_agent"] = kHepAgent;
+    j["hep_collector"] = std::string(kHepCollector) + ":" + std::to_string(kHepPort);
+  }
+  if (o.link == LinkKind::kMpls) j["mpls_labels"] = {1000, 2000};
+  return j;
+}
 
 int usage_error(const std::string& msg) {
   std::cerr << "sipscope-gen: " << msg << "\n" << kUsage;
@@ -81,6 +99,23 @@ std::string parse(int argc, char** argv, Options& o) {
     } else if (a == "--link") {
       err = value(a, v);
       if (err.empty() && !parse_link(v, o.link)) err = "--link: unknown '" + v + "'";
+    } else if (a == "--transport") {
+      err = value(a, v);
+      if (err.empty() && !parse_transport(v, o.wire.transport)) {
+        err = "--transport: unknown '" + v + "'";
+      }
+    } else if (a == "--fragment") {
+      err = value(a, v);
+      const unsigned long mtu = std::strtoul(v.c_str(), nullptr, 10);
+      if (err.empty() && (mtu < 128 || mtu > 65535)) err = "--fragment: MTU out of range";
+      o.wire.mtu = static_cast<std::uint16_t>(mtu);
+    } else if (a == "--tunnel") {
+      err = value(a, v);
+      if (err.empty() && !parse_tunnel(v, o.wire.tunnel)) err = "--tunnel: unknown '" + v + "'";
+    } else if (a == "--hep") {
+      err = value(a, v);
+      if (err.empty() && v != "2" && v != "3") err = "--hep: version 2 or 3";
+      o.wire.hep = std::atoi(v.c_str());
     } else if (a == "--ipv6") {
       o.ipv6 = true;
     } else if (a == "--seed") {
@@ -124,13 +159,21 @@ int main(int argc, char** argv) {
   try {
     const auto t_begin = std::chrono::steady_clock::now();
     Truth truth;
+    Emission e;
+    if (o.command == "scenario" &&
+        !build_scenario(o.scenario, ScenarioOptions{o.ipv6, o.seed}, e, truth, o.wire)) {
+      return usage_error("unknown scenario '" + o.scenario + "' (see: sipscope-gen list)");
+    }
+    if (o.wire.tunnel == Tunnel::k6in4 && !o.ipv6) return usage_error("--tunnel 6in4 needs --ipv6");
+    if (o.command == "mixed" && (o.wire.transport != Transport::kUdp || o.wire.hep != 0)) {
+      return usage_error("mixed: --transport/--hep apply to scenarios only");
+    }
     PcapWriter writer(o.out, o.format, o.link);
+    writer.set_fragment_mtu(o.wire.mtu);
+    writer.set_tunnel(o.wire.tunnel);
     Scheduler sched(writer);
     if (o.command == "scenario") {
-      Emission e;
-      if (!build_scenario(o.scenario, ScenarioOptions{o.ipv6, o.seed}, e, truth)) {
-        return usage_error("unknown scenario '" + o.scenario + "' (see: sipscope-gen list)");
-      }
+      apply_transport(o.wire, e, truth);
       sched.add(std::move(e));
       sched.run();
     } else {
@@ -140,6 +183,9 @@ int main(int argc, char** argv) {
     truth.link_type = writer.link_type();
     truth.packets = writer.packets();
     truth.finalize(sched.last_ts_us());
+    truth.wire = wire_json(o);
+    // tshark 4.0 takes UDP 9060 for HCrt; check_sample.py decapsulates HEP itself.
+    if (o.wire.hep != 0) truth.tshark_args = {"-d", "udp.port==9060,data"};
     if (o.truth) {
       std::ofstream f(*o.truth, std::ios::binary);
       f << truth.to_json().dump(2) << "\n";

@@ -1,5 +1,7 @@
 #include "scenarios.hpp"
 
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "call.hpp"
@@ -21,13 +23,13 @@ std::string call_id(Rng& rng, const Party& p) {
 
 // The common happy path: INVITE, 100, 180, 200, ACK, two-way RTP, BYE.
 void answered(Call& c, double t, double ring_after, double answer_after, double talk, Side hangup,
-              std::vector<std::uint32_t> drop = {}) {
+              std::vector<std::uint32_t> drop = {}, bool media = true) {
   c.invite(at(t));
   c.trying(at(t) + 20 * kMs);
   c.ringing(at(t + ring_after));
   c.answer(at(t + answer_after));
   c.ack(at(t + answer_after) + 20 * kMs);
-  if (talk > 0)
+  if (talk > 0 && media)
     c.media(at(t + answer_after) + 50 * kMs, at(t + answer_after + talk) + 50 * kMs, drop);
   c.bye(at(t + answer_after + talk) + 100 * kMs, hangup);
 }
@@ -230,9 +232,184 @@ void encaps(const ScenarioOptions& o, Context ctx) {
   answered(c, 1.0, 0.3, 1.0, 1.0, Side::kCaller);
 }
 
+// ---- transport pathologies (wire.hpp): one signalling-only call, damaged on the wire ----
+
+// The n-th message (0-based) in emission order whose text starts with `prefix`.
+SipPacket& find(Emission& e, std::string_view prefix, int n = 0) {
+  for (auto& p : e.sip) {
+    if (p.text.rfind(prefix, 0) == 0 && n-- == 0) return p;
+  }
+  throw std::logic_error("scenario: no message " + std::string(prefix));
+}
+
+Call& plain_call(Context ctx, const ScenarioOptions& o, std::vector<Call>& keep) {
+  const bool v6 = o.ipv6;
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  keep.reserve(2);
+  Call& c = keep.emplace_back(ctx, call_id(ctx.rng, alice), alice, bob);
+  answered(c, 1.0, 0.3, 1.0, 1.0, Side::kCaller, {}, false);
+  return c;
+}
+
+void tcp_packed(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  w.transport = Transport::kTcp;
+  std::vector<Call> keep;
+  plain_call(ctx, o, keep);
+  find(ctx.out, "SIP/2.0 100").damage = Damage::kTcpPackWithNext;  // 100 + 180 in one segment
+  find(ctx.out, "ACK ").damage = Damage::kTcpPackWithNext;         // ACK + BYE in one segment
+  ctx.truth.notes.push_back(
+      "tcp_packed: the 100 Trying travels in one TCP segment with the 180 (at the 180's time), "
+      "the ACK in one segment with the BYE (at the BYE's time).");
+}
+
+void tcp_split(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  w.transport = Transport::kTcp;
+  std::vector<Call> keep;
+  plain_call(ctx, o, keep);
+  find(ctx.out, "INVITE ").damage = Damage::kTcpSplit;
+  find(ctx.out, "SIP/2.0 200").damage = Damage::kTcpSplit;
+  ctx.truth.notes.push_back(
+      "tcp_split: the INVITE and its 200 OK each cross 3 segments (cut inside the Call-ID "
+      "header line and in the middle of the SDP body), 100 us apart; the last segment is at "
+      "the message time.");
+}
+
+void tcp_reorder(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  w.transport = Transport::kTcp;
+  std::vector<Call> keep;
+  plain_call(ctx, o, keep);
+  find(ctx.out, "INVITE ").damage = Damage::kTcpReorder;
+  find(ctx.out, "SIP/2.0 200").damage = Damage::kTcpReorder;
+  ctx.truth.tshark_args = {"-o", "tcp.reassemble_out_of_order:TRUE"};
+  ctx.truth.notes.push_back(
+      "tcp_reorder: the INVITE and its 200 OK each arrive as 2 segments, the second (from "
+      "inside the Call-ID line to the end) 100 us before the first; the first completes the "
+      "message at the message time.");
+}
+
+void tcp_retrans(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  w.transport = Transport::kTcp;
+  std::vector<Call> keep;
+  plain_call(ctx, o, keep);
+  find(ctx.out, "INVITE ").damage = Damage::kTcpRetrans;
+  find(ctx.out, "SIP/2.0 200").damage = Damage::kTcpOverlap;
+  ctx.truth.tshark_args = {"-o", "tcp.reassemble_out_of_order:TRUE"};
+  ctx.truth.notes.push_back(
+      "tcp_retrans: the INVITE segment is retransmitted 1 ms later (same sequence number: one "
+      "SIP message); the 200 OK arrives as 2 segments overlapping by 40 bytes (the second at "
+      "the message time).");
+}
+
+void tcp_midstream(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  w.transport = Transport::kTcp;
+  const bool v6 = o.ipv6;
+  const Endpoint alice = endpoint({192, 0, 2, 10}, 5060, v6);
+  const Endpoint bob = endpoint({203, 0, 113, 20}, 5060, v6);
+  // A keep-alive on the connection the call will use, whose first half precedes the capture.
+  options_ping(ctx, at(0.5), alice, bob);
+  find(ctx.out, "OPTIONS ").damage = Damage::kTcpTailOnly;
+  ctx.truth.non_call_sip_messages -= 1;
+  std::vector<Call> keep;
+  plain_call(ctx, o, keep);
+  ctx.truth.notes.push_back(
+      "tcp_midstream: the connection was open before the capture (no handshake); the first "
+      "segment is the second half of an OPTIONS request (not a SIP message sipscope can see: "
+      "not counted), then its 200 OK (non-call) and the call.");
+}
+
+void tcp_keepalive(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  w.transport = Transport::kTcp;
+  std::vector<Call> keep;
+  Call& c = plain_call(ctx, o, keep);
+  (void)c;
+  // RFC 5626 §4.4.1 keep-alives on the call's connection: a double-CRLF "ping" and the
+  // single-CRLF "pong", once while ringing and once during the call. Not SIP messages.
+  const Endpoint alice = endpoint({192, 0, 2, 10}, 5060, o.ipv6);
+  const Endpoint bob = endpoint({203, 0, 113, 20}, 5060, o.ipv6);
+  for (double t : {1.6, 2.5}) {
+    ctx.out.sip.push_back(SipPacket{at(t), alice, bob, "\r\n\r\n"});
+    ctx.out.sip.push_back(SipPacket{at(t) + 300, bob, alice, "\r\n"});
+  }
+  ctx.truth.notes.push_back(
+      "tcp_keepalive: CRLFCRLF ping / CRLF pong (RFC 5626 4.4.1) at 1.6 s and 2.5 s on the "
+      "call's connection, each in its own segment; they are not SIP messages.");
+}
+
+void tcp_gap(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  w.transport = Transport::kTcp;
+  std::vector<Call> keep;
+  Call& c = plain_call(ctx, o, keep);
+  find(ctx.out, "SIP/2.0 180").damage = Damage::kTcpGap;
+  // The 180 never completes: no ring time, one message fewer.
+  c.truth().ring_us.reset();
+  c.truth().message_count -= 1;
+  ctx.truth.anomalies["tcp_gap"] = 1;
+  ctx.truth.notes.push_back(
+      "tcp_gap: the 180 Ringing crosses 3 segments and the middle one was not captured, so "
+      "the 180 is lost (ring_us and pdd_ms null, message_count 6) and one tcp_gap anomaly is "
+      "expected; the receiver acknowledges the bytes it got, the capture just missed them.");
+}
+
+void frag_common(const ScenarioOptions& o, Context ctx, WireConfig& w, Damage d,
+                 std::string_view what) {
+  if (w.mtu == 0) w.mtu = 576;
+  std::vector<Call> keep;
+  plain_call(ctx, o, keep);
+  find(ctx.out, "INVITE ").damage = d;
+  ctx.truth.notes.push_back(std::string(what));
+}
+
+void frag_reorder(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  frag_common(o, ctx, w, Damage::kFragReorder,
+              "frag_reorder: the INVITE and the 200 OK exceed the MTU (576 unless --fragment) and "
+              "are fragmented; the INVITE's fragments arrive last first.");
+}
+
+void frag_duplicate(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  frag_common(o, ctx, w, Damage::kFragDuplicate,
+              "frag_duplicate: the INVITE's first fragment arrives twice in a row, before the "
+              "last fragment; still one INVITE, no anomaly.");
+}
+
+void frag_incomplete(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  if (w.mtu == 0) w.mtu = 576;
+  const bool v6 = o.ipv6;
+  const Party alice = party("alice", "Alice", kAtlanta, {192, 0, 2, 10}, 5060, 49170, v6);
+  const Party bob = party("bob", "", kBiloxi, {203, 0, 113, 20}, 5060, 3456, v6);
+  Call c(ctx, call_id(ctx.rng, alice), alice, bob);
+  c.invite(at(1.0));
+  c.retransmit_invite(at(1.5));
+  c.trying(at(1.52));
+  c.ringing(at(1.8));
+  c.answer(at(2.5));
+  c.ack(at(2.52));
+  c.bye(at(3.6), Side::kCaller);
+  find(ctx.out, "INVITE ").damage = Damage::kFragDrop;
+  // What the sensor can see starts with the retransmission (Timer A, 500 ms later).
+  c.truth().start_us = at(1.5);
+  c.truth().message_count -= 1;
+  ctx.truth.anomalies["ip_fragments_incomplete"] = 1;
+  ctx.truth.notes.push_back(
+      "frag_incomplete: the first INVITE lost its second IP fragment, so it is not a message "
+      "(one ip_fragments_incomplete anomaly); the call starts at its retransmission 500 ms "
+      "later (start_us), message_count 7.");
+}
+
+void sctp(const ScenarioOptions& o, Context ctx, WireConfig& w) {
+  w.transport = Transport::kSctp;
+  std::vector<Call> keep;
+  plain_call(ctx, o, keep);
+  find(ctx.out, "SIP/2.0 100").damage = Damage::kSctpBundleWithNext;
+  ctx.truth.notes.push_back(
+      "sctp: one association per pair of SIP endpoints, INIT/INIT-ACK not captured; one DATA "
+      "chunk per message, the 100 Trying and the 180 bundled in one packet.");
+}
+
 struct Entry {
   ScenarioInfo info;
   void (*build)(const ScenarioOptions&, Context);
+  void (*build_wire)(const ScenarioOptions&, Context, WireConfig&) = nullptr;
 };
 
 const Entry kScenarios[] = {
@@ -249,6 +426,31 @@ const Entry kScenarios[] = {
     {{"callid_reuse", "two calls with one Call-ID 60 s apart, different From-tags"}, callid_reuse},
     {{"mid_call", "capture starts after the INVITE: re-INVITE, ACK, BYE -> unknown"}, mid_call},
     {{"encaps", "one answered call with 1 s of RTP, for --link/--ipv6/--format variants"}, encaps},
+    {{"tcp_packed", "SIP over TCP: 100+180 and ACK+BYE each packed in one segment"},
+     nullptr,
+     tcp_packed},
+    {{"tcp_split", "SIP over TCP: INVITE and 200 each split in 3 segments (headers, body)"},
+     nullptr,
+     tcp_split},
+    {{"tcp_reorder", "SIP over TCP: INVITE and 200 segments out of order"}, nullptr, tcp_reorder},
+    {{"tcp_retrans", "SIP over TCP: INVITE segment retransmitted, 200 in overlapping segments"},
+     nullptr,
+     tcp_retrans},
+    {{"tcp_midstream", "SIP over TCP: capture starts inside a message, no handshake"},
+     nullptr,
+     tcp_midstream},
+    {{"tcp_keepalive", "SIP over TCP: CRLF keep-alive ping/pong between messages"},
+     nullptr,
+     tcp_keepalive},
+    {{"tcp_gap", "SIP over TCP: a segment of the 180 lost (tcp_gap anomaly)"}, nullptr, tcp_gap},
+    {{"frag_reorder", "INVITE IP fragments out of order (MTU 576 unless --fragment)"},
+     nullptr,
+     frag_reorder},
+    {{"frag_duplicate", "INVITE's first IP fragment duplicated"}, nullptr, frag_duplicate},
+    {{"frag_incomplete", "INVITE missing a fragment, retransmission complete"},
+     nullptr,
+     frag_incomplete},
+    {{"sctp", "SIP over SCTP, one DATA chunk per message, 100+180 bundled"}, nullptr, sctp},
 };
 
 }  // namespace
@@ -262,14 +464,18 @@ std::span<const ScenarioInfo> scenario_list() {
   return list;
 }
 
-bool build_scenario(std::string_view name, const ScenarioOptions& opt, Emission& out,
-                    Truth& truth) {
+bool build_scenario(std::string_view name, const ScenarioOptions& opt, Emission& out, Truth& truth,
+                    WireConfig& wire) {
   for (const auto& e : kScenarios) {
     if (e.info.name != name) continue;
     Rng rng(opt.seed);
     truth.scenario = std::string(name);
     truth.seed = opt.seed;
-    e.build(opt, Context{out, truth, rng});
+    if (e.build_wire != nullptr) {
+      e.build_wire(opt, Context{out, truth, rng}, wire);
+    } else {
+      e.build(opt, Context{out, truth, rng});
+    }
     return true;
   }
   return false;

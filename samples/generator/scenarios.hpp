@@ -13,6 +13,7 @@
 
 #include "timeline.hpp"
 #include "truth.hpp"
+#include "wire.hpp"
 
 namespace sipscope::gen {
 
@@ -31,8 +32,9 @@ struct ScenarioInfo {
 
 [[nodiscard]] std::span<const ScenarioInfo> scenario_list();
 
-// False if `name` is not a scenario.
+// False if `name` is not a scenario. `wire` holds the command line's transport options; a
+// pathology scenario sets what it needs (tcp_* -> TCP, frag_* -> an MTU if none given).
 [[nodiscard]] bool build_scenario(std::string_view name, const ScenarioOptions& opt, Emission& out,
-                                  Truth& truth);
+                                  Truth& truth, WireConfig& wire);
 
 }  // namespace sipscope::gen

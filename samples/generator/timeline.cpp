@@ -51,13 +51,36 @@ class SipSource final : public Scheduler::Source {
   std::int64_t ts() const override { return packets_[i_].ts_us; }
   bool emit_and_advance(Scheduler&, PcapWriter& w) override {
     const auto& p = packets_[i_];
+    FragDamage frag = FragDamage::kNone;
+    if (p.damage == Damage::kFragReorder) frag = FragDamage::kReorder;
+    if (p.damage == Damage::kFragDuplicate) frag = FragDamage::kDuplicate;
+    if (p.damage == Damage::kFragDrop) frag = FragDamage::kDropOne;
     w.write_udp(p.ts_us, p.src, p.dst,
-                std::span(reinterpret_cast<const std::uint8_t*>(p.text.data()), p.text.size()));
+                std::span(reinterpret_cast<const std::uint8_t*>(p.text.data()), p.text.size()),
+                frag);
     return ++i_ < packets_.size();
   }
 
  private:
   std::vector<SipPacket> packets_;
+  std::size_t i_ = 0;
+};
+
+class WireSource final : public Scheduler::Source {
+ public:
+  explicit WireSource(std::vector<WirePacket>&& p) : packets_(std::move(p)) {
+    std::stable_sort(packets_.begin(), packets_.end(),
+                     [](const WirePacket& a, const WirePacket& b) { return a.ts_us < b.ts_us; });
+  }
+  std::int64_t ts() const override { return packets_[i_].ts_us; }
+  bool emit_and_advance(Scheduler&, PcapWriter& w) override {
+    auto& p = packets_[i_];
+    w.write_ip(p.ts_us, p.src, p.dst, p.proto, p.l4);
+    return ++i_ < packets_.size();
+  }
+
+ private:
+  std::vector<WirePacket> packets_;
   std::size_t i_ = 0;
 };
 
@@ -134,6 +157,7 @@ void Scheduler::push(Source* s) {
 
 void Scheduler::add(Emission&& e) {
   if (!e.sip.empty()) push(new SipSource(std::move(e.sip)));
+  if (!e.wire.empty()) push(new WireSource(std::move(e.wire)));
   for (auto& r : e.rtp) {
     if (r.count > 0) push(new RtpSource(std::move(r)));
   }

@@ -25,10 +25,35 @@
 
 namespace sipscope::gen {
 
+// Deliberate damage to one SIP message on the wire (pathology scenarios; wire.hpp).
+enum class Damage : std::uint8_t {
+  kNone,
+  kFragReorder,         // IP fragments in reverse order
+  kFragDuplicate,       // first IP fragment sent twice
+  kFragDrop,            // second IP fragment lost: the message never completes
+  kTcpSplit,            // three segments: cut inside the headers and inside the body
+  kTcpReorder,          // two segments, the second sent first
+  kTcpOverlap,          // two segments overlapping by 40 bytes
+  kTcpRetrans,          // whole segment sent again 1 ms later (same sequence number)
+  kTcpPackWithNext,     // held and sent in one segment with the next message that way
+  kTcpGap,              // three segments, the middle one not captured
+  kTcpTailOnly,         // only the second half is captured (capture starts mid-stream)
+  kSctpBundleWithNext,  // DATA chunk bundled with the next message's in one packet
+};
+
 struct SipPacket {
   std::int64_t ts_us = 0;
   Endpoint src, dst;
   std::string text;
+  Damage damage = Damage::kNone;
+};
+
+// A finished transport payload (TCP segment, SCTP packet, HEP datagram) for write_ip().
+struct WirePacket {
+  std::int64_t ts_us = 0;
+  Address src, dst;
+  std::uint8_t proto = 17;
+  std::vector<std::uint8_t> l4;
 };
 
 // One RTP stream (RFC 3550 §5.1): packet i carries seq0+i, ts0+i*samples, and is sent at
@@ -56,6 +81,7 @@ struct RtpSpec {
 struct Emission {
   std::vector<SipPacket> sip;
   std::vector<RtpSpec> rtp;
+  std::vector<WirePacket> wire;  // filled by apply_transport() from `sip`
 };
 
 class Scheduler {

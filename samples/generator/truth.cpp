@@ -104,6 +104,11 @@ nlohmann::ordered_json Truth::to_json() const {
                   {"last_us", s.last_us}});
   }
   if (!notes.empty()) j["notes"] = notes;
+  if (!wire.empty()) j["wire"] = wire;
+  if (!anomalies.empty()) j["anomalies"] = anomalies;
+  if (!tshark_args.empty()) j["tshark_args"] = tshark_args;
+  if (tshark_sip_messages) j["tshark_sip_messages"] = *tshark_sip_messages;
+  if (!pending_decoder.empty()) j["pending_decoder"] = pending_decoder;
   return j;
 }
 

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,17 @@ struct Truth {
   std::deque<CallTruth> calls;
   std::vector<StreamTruth> streams;
   std::vector<std::string> notes;
+  // Deliberate damage: anomaly kind (decode/anomaly.hpp names) -> expected count.
+  std::map<std::string, std::uint64_t> anomalies;
+  // How the capture was built beyond the scenario (transport, fragmentation, tunnel, HEP).
+  nlohmann::ordered_json wire = nlohmann::ordered_json::object();
+  // Extra tshark options check_sample.py needs to decode this capture.
+  std::vector<std::string> tshark_args;
+  // When tshark's "Number of SIP messages" differs from sip_messages (damaged messages
+  // tshark still counts, or cannot decode), its expected count; see notes.
+  std::optional<std::uint64_t> tshark_sip_messages;
+  // Non-empty: sipscope's decoder for this capture has not landed yet (golden test skips).
+  std::string pending_decoder;
 
   CallTruth& new_call(std::string sip_call_id);
   [[nodiscard]] std::uint64_t sip_messages() const;

@@ -116,8 +116,8 @@ truth = {
     "scenario": "sipp_uac_uas", "seed": None, "link_type": link,
     "packets": calls * per_call, "sip_messages": calls * per_call, "non_call_sip_messages": 0,
     "calls": [call(n) for n in range(1, calls + 1)], "rtp_streams": [],
-    "notes": ["Derived from the SIPp built-in scenarios, not measured: timing fields are null "
-              "because SIPp's timing is not scripted. The built-in uas sends no 100 Trying."],
+    "notes": ["Counts, users, states and hangup side derived from the SIPp built-in scenarios "
+              "(the built-in uas sends no 100 Trying)."],
 }
 with open(truth_path, "w") as f:
     json.dump(truth, f, indent=2)

@@ -2,11 +2,16 @@
 // (written by samples/generator when it made the capture, or by samples/sipp/record.sh from
 // the SIPp scenario) is analysed by the real binary, and the stored calls are compared
 // with the truth, field by field. Only the fields the truth lists are compared; a JSON
-// null means the column must be NULL.
+// null means the column must be NULL. A truth with "anomalies" ({kind: count}, deliberate
+// damage such as a lost IP fragment or TCP segment) must produce exactly those anomalies;
+// any other capture none. A truth with "pending_decoder" is skipped until that decoder
+// lands (samples/README.md).
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/db_reader.hpp"
@@ -80,13 +85,34 @@ bool same(const json& expected, const Value& actual) {
 
 void expect_matches_truth(const Sample& sample) {
   const json truth = json::parse(read_text(sample.truth));
+  // SIPSCOPE_GOLDEN_PENDING=1 runs them anyway, to see which decoders have landed.
+  if (truth.contains("pending_decoder") && std::getenv("SIPSCOPE_GOLDEN_PENDING") == nullptr) {
+    GTEST_SKIP() << sample.capture.filename().string() << ": decoder not landed yet ("
+                 << truth["pending_decoder"].get<std::string>() << ")";
+  }
   const auto dir = temp_dir("golden-" + sample.capture.stem().string());
   const std::string db = (dir / "out.db").string();
   const auto r = run(sipscope_cmd("analyze " + shell_quote(sample.capture.string()) + " --db " +
                                   shell_quote(db) + " --quiet"),
                      dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM anomalies"), 0) << "the generator writes clean traffic";
+  if (truth.contains("anomalies")) {
+    // Deliberate damage: exactly the anomalies the truth names, by kind, and no others.
+    std::map<std::string, int64_t> got_kinds;
+    for (const auto& row : query(db, "SELECT kind, COUNT(*) AS n FROM anomalies GROUP BY kind")) {
+      got_kinds[std::get<std::string>(row.at("kind"))] = std::get<int64_t>(row.at("n"));
+    }
+    for (const auto& [kind, n] : truth["anomalies"].items()) {
+      EXPECT_EQ(got_kinds[kind], n.get<int64_t>()) << "anomalies of kind " << kind;
+      got_kinds.erase(kind);
+    }
+    for (const auto& [kind, n] : got_kinds) {
+      ADD_FAILURE() << "unexpected anomalies: " << n << " x " << kind;
+    }
+  } else {
+    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM anomalies"), 0)
+        << "the generator writes clean traffic";
+  }
 
   if (truth.contains("sip_messages")) {
     EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM messages"), truth["sip_messages"].get<int64_t>());
@@ -126,7 +152,9 @@ void expect_matches_truth(const Sample& sample) {
 
 class GoldenSample : public ::testing::TestWithParam<Sample> {};
 
-TEST_P(GoldenSample, CallsMatchGroundTruth) { expect_matches_truth(GetParam()); }
+TEST_P(GoldenSample, CallsMatchGroundTruth) {
+  expect_matches_truth(GetParam());
+}
 
 // A larger capture made at test time: 200 overlapping calls with proxy hops, registrations,
 // RTP, VLANs and IPv6 (the generator's `mixed` shape), compared with its truth.

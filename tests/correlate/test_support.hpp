@@ -106,6 +106,17 @@ struct VectorSink : RecordSink {
   }
   void on_message(MessageRecord m) override { messages.push_back(std::move(m)); }
   void on_anomaly(AnomalyRecord a) override { anomalies.push_back(std::move(a)); }
+
+  std::vector<TransactionRecord> transactions;
+  std::vector<DiagnosticRecord> diagnostics;
+  std::vector<DialogRecord> dialogs;
+  std::vector<CallLinkRecord> links;
+  std::vector<RegistrationRecord> registrations;
+  void on_transaction(TransactionRecord t) override { transactions.push_back(std::move(t)); }
+  void on_diagnostic(DiagnosticRecord d) override { diagnostics.push_back(std::move(d)); }
+  void on_dialog(DialogRecord d) override { dialogs.push_back(std::move(d)); }
+  void on_call_link(CallLinkRecord l) override { links.push_back(std::move(l)); }
+  void on_registration(RegistrationRecord r) override { registrations.push_back(std::move(r)); }
 };
 
 // Parses text into a SipEvent that stays valid until the next make().

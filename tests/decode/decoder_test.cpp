@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tests/decode/frame_builder.hpp"
+#include "tests/decode/hep_sctp_builder.hpp"
 
 namespace sipscope::decode {
 namespace {
@@ -229,23 +230,95 @@ TEST(Decoder, TcpSegmentWithTwoMessages) {
   EXPECT_TRUE(rec.anomalies.empty());
 }
 
-TEST(Decoder, TcpIncompleteMessageIsNotReassembled) {
+// TCP segment of the kHostA:5060 -> kHostB:40000 connection (or the reverse) with a given
+// sequence number and flags (byte 13 of the TCP header, RFC 9293 §3.1).
+Bytes eth_tcp_seq(const std::string& payload, uint32_t seq, uint8_t flags = 0x18,
+                  bool reverse = false) {
+  test::Ipv4Options o;
+  o.protocol = 6;
+  Bytes seg = reverse ? test::tcp(40000, 5060, test::bytes_of(payload), seq)
+                      : test::tcp(5060, 40000, test::bytes_of(payload), seq);
+  seg[13] = flags;
+  return test::ethernet(0x0800, reverse ? test::ipv4(test::kHostB, test::kHostA, seg, o)
+                                        : test::ipv4(test::kHostA, test::kHostB, seg, o));
+}
+
+TEST(Decoder, TcpMessageAcrossSegmentsIsReassembled) {
   Recorder rec;
   Decoder d(rec);
-  // The second message's body is cut: 10 bytes of it are missing from this segment.
+  // INVITE + the first part of the 200 OK, then the last 2 body bytes: the 200 OK is
+  // complete at the second frame, which is the frame it is reported with.
   const std::string cut = kOk.substr(0, kOk.size() - 2);
-  d.on_frame(frame_of(eth_tcp(test::bytes_of(kInvite + cut))));
+  const uint32_t seq = 1000;
+  d.on_frame(frame_of(eth_tcp_seq(kInvite + cut, seq)));
   ASSERT_EQ(rec.sips.size(), 1u);
+  const Bytes bytes = eth_tcp_seq("cd", seq + static_cast<uint32_t>(kInvite.size() + cut.size()));
+  Frame second = frame_of(bytes);
+  second.ref.number = 18;
+  d.on_frame(second);
+  ASSERT_EQ(rec.sips.size(), 2u);
+  EXPECT_EQ(rec.sips[1].raw, kOk);
+  EXPECT_EQ(rec.sips[1].frame.number, 18u);
+  EXPECT_EQ(rec.sips[1].transport, Transport::tcp);
+  EXPECT_TRUE(rec.anomalies.empty());
+  EXPECT_EQ(d.stats().sip_messages, 2u);
+}
+
+TEST(Decoder, TcpStreamEndsInsideAMessage) {
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(eth_tcp_seq("", 99, 0x02)));  // SYN
+  d.on_frame(frame_of(eth_tcp_seq(kInvite.substr(0, 60), 100)));
+  EXPECT_TRUE(rec.sips.empty());
+  d.finish();
   ASSERT_EQ(rec.anomalies.size(), 1u);
-  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_over_tcp_not_reassembled);
-  EXPECT_NE(rec.anomalies[0].detail.find(std::to_string(cut.size())), std::string::npos);
-  // A continuation segment (body bytes) is not SIP: ignored silently.
-  d.on_frame(frame_of(eth_tcp(test::bytes_of("cd"))));
-  // A message split inside the headers of one segment.
-  d.on_frame(frame_of(eth_tcp(test::bytes_of(kInvite.substr(0, 60)))));
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_stream_truncated);
+  EXPECT_TRUE(rec.anomalies[0].has_flow);
+  EXPECT_EQ(rec.anomalies[0].src, "192.0.2.10:5060");
+  EXPECT_EQ(rec.anomalies[0].detail.substr(0, 9), "60 bytes ");
+}
+
+TEST(Decoder, TcpLostSegmentIsAGapAtFinish) {
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(eth_tcp_seq(kInvite, 100)));
+  // 7 bytes never captured, then the 200 OK.
+  d.on_frame(frame_of(eth_tcp_seq(kOk, 100 + static_cast<uint32_t>(kInvite.size()) + 7)));
   EXPECT_EQ(rec.sips.size(), 1u);
-  ASSERT_EQ(rec.anomalies.size(), 2u);
-  EXPECT_EQ(rec.anomalies[1].kind, AnomalyKind::sip_over_tcp_not_reassembled);
+  d.finish();
+  ASSERT_EQ(rec.sips.size(), 2u);
+  EXPECT_EQ(rec.sips[1].status, 200);
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::tcp_gap);
+  EXPECT_EQ(rec.anomalies[0].detail.substr(0, 8), "7 bytes ");
+}
+
+TEST(Decoder, SipOverWebSocket) {
+  Recorder rec;
+  Decoder d(rec);
+  const std::string request =
+      "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  const std::string response =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Protocol: sip\r\n\r\n";
+  // Client frame: FIN + text, masked with key 01 02 03 04 (RFC 6455 §5.3), 16-bit length.
+  std::string frame = "\x81";
+  frame += static_cast<char>(0x80 | 126);
+  frame += static_cast<char>(kInvite.size() >> 8);
+  frame += static_cast<char>(kInvite.size() & 0xff);
+  const char key[4] = {1, 2, 3, 4};
+  frame.append(key, 4);
+  for (size_t i = 0; i < kInvite.size(); ++i) frame += static_cast<char>(kInvite[i] ^ key[i % 4]);
+  d.on_frame(frame_of(eth_tcp_seq("", 99, 0x02, true)));
+  d.on_frame(frame_of(eth_tcp_seq(request, 100, 0x18, true)));
+  d.on_frame(frame_of(eth_tcp_seq(response, 500)));
+  d.on_frame(frame_of(eth_tcp_seq(frame, 100 + static_cast<uint32_t>(request.size()), 0x18, true)));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  EXPECT_EQ(rec.sips[0].transport, Transport::ws);
+  EXPECT_EQ(rec.sips[0].src, "198.51.100.20:40000");
+  EXPECT_TRUE(rec.anomalies.empty());
 }
 
 TEST(Decoder, TcpKeepAliveBetweenMessagesAndNonSip) {
@@ -479,7 +552,7 @@ TEST(Decoder, TruncatedTunnelHeadersAreNamed) {
       {outer(47, test::gre(0x22eb, Bytes(11, 0x00))), AnomalyKind::truncated_erspan},
       {outer(17, test::udp(40000, 4789, Bytes{0x08, 0, 0})), AnomalyKind::truncated_vxlan},
       {outer(47, test::gre(0x0806, Bytes(28, 0))), AnomalyKind::gre_unsupported_protocol},
-      {outer(132, Bytes(40, 0)), AnomalyKind::sctp_not_decoded},
+      {outer(132, Bytes(40, 0)), AnomalyKind::sctp_bad_chunk},  // chunk length 0 < 4
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(anomaly_name(c.kind)));
@@ -626,6 +699,158 @@ TEST(Decoder, RandomFramesNeverCrash) {
   // The valid-header variants did reach UDP and the SIP parser.
   EXPECT_GT(d.stats().udp_datagrams, 5000u);
   EXPECT_GT(d.stats().anomalies, 0u);
+}
+
+// ---- SIP over SCTP and HEP ----------------------------------------------------------
+
+TEST(Decoder, SipOverSctpBundledChunksAndFragmentedMessage) {
+  Recorder rec;
+  Decoder d(rec);
+  // Two complete DATA chunks (B and E set) bundled in one packet: two messages.
+  const Bytes bundled = test::cat(test::sctp_data(0x03, 1, test::bytes_of(kInvite)),
+                                  test::sctp_data(0x03, 2, test::bytes_of(kOk)));
+  d.on_frame(frame_of(outer(132, test::sctp(57098, 5060, bundled))));
+  ASSERT_EQ(rec.sips.size(), 2u);
+  EXPECT_EQ(rec.sips[0].transport, Transport::sctp);
+  EXPECT_EQ(rec.sips[0].src, "203.0.113.1:57098");  // ports from the SCTP header
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  EXPECT_EQ(rec.sips[1].status, 200);
+  // One message in two unordered fragments (B, then E) with consecutive TSNs, in two
+  // frames as in heplify_sip_sctp.pcap: delivered once, by the frame that completed it.
+  const Bytes head = test::bytes_of(kInvite.substr(0, 100));
+  const Bytes tail = test::bytes_of(kInvite.substr(100));
+  d.on_frame(frame_of(outer(132, test::sctp(57098, 5060, test::sctp_data(0x06, 3, head)))));
+  EXPECT_EQ(rec.sips.size(), 2u);
+  const Bytes second = outer(132, test::sctp(57098, 5060, test::sctp_data(0x05, 4, tail)));
+  Frame f2 = frame_of(second);
+  f2.ref.number = 18;
+  d.on_frame(f2);
+  ASSERT_EQ(rec.sips.size(), 3u);
+  EXPECT_EQ(rec.sips[2].raw, kInvite);
+  EXPECT_EQ(rec.sips[2].frame.number, 18u);
+  d.finish();
+  EXPECT_TRUE(rec.anomalies.empty());
+}
+
+TEST(Decoder, SctpFragmentWithoutItsEndIsReportedAtFinish) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes head = test::bytes_of(kInvite.substr(0, 100));
+  d.on_frame(frame_of(outer(132, test::sctp(57098, 5060, test::sctp_data(0x02, 9, head)))));
+  EXPECT_TRUE(rec.anomalies.empty());
+  d.finish();
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sctp_fragments_incomplete);
+  EXPECT_EQ(rec.anomalies[0].src, "203.0.113.1:57098");
+  EXPECT_TRUE(rec.sips.empty());
+}
+
+TEST(Decoder, SctpNonSipAndMalformedChunks) {
+  Recorder rec;
+  Decoder d(rec);
+  // M3UA-like binary payload: valid SCTP, not SIP, skipped without an anomaly.
+  d.on_frame(frame_of(outer(132, test::sctp(2905, 2905, test::sctp_data(0x03, 1, {1, 0, 1, 1})))));
+  EXPECT_TRUE(rec.anomalies.empty());
+  // Common header cut short, then a DATA chunk shorter than its 16-byte header.
+  d.on_frame(frame_of(outer(132, Bytes(8, 0))));
+  d.on_frame(frame_of(outer(132, test::sctp(1, 2, {0, 3, 0, 8, 0, 0, 0, 1}))));
+  ASSERT_EQ(rec.anomalies.size(), 2u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::truncated_sctp);
+  EXPECT_EQ(rec.anomalies[1].kind, AnomalyKind::sctp_bad_chunk);
+  EXPECT_TRUE(rec.sips.empty());
+}
+
+TEST(Decoder, HepV3UsesTheOriginalAddressesTransportAndTime) {
+  Recorder rec;
+  Decoder d(rec);
+  test::HepFields h;
+  h.ip_protocol = 6;  // the agent saw the INVITE over TCP
+  d.on_frame(frame_of(eth_udp(test::hep3_ipv4(test::bytes_of(kInvite), h), 40000, 9060)));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].src, "10.0.0.1:5062");
+  EXPECT_EQ(rec.sips[0].dst, "10.0.0.2:5060");
+  EXPECT_EQ(rec.sips[0].transport, Transport::tcp);
+  EXPECT_EQ(rec.sips[0].frame.ts_us, 1767261600'200000);  // chunks 9 and 10
+  EXPECT_EQ(rec.sips[0].frame.number, 17u);               // the outer frame
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  EXPECT_TRUE(rec.udps.empty());
+  EXPECT_TRUE(rec.anomalies.empty());
+  // Correlation follows the HEP time, then the next plain frame's time again.
+  EXPECT_EQ(d.clock_us(), 1767261600'200000);
+  d.on_frame(frame_of(eth_udp(test::bytes_of(kOk))));
+  EXPECT_EQ(d.clock_us(), 1'700'000'000'123'456);
+}
+
+TEST(Decoder, HepOnAnyPortV2AndOverTcp) {
+  Recorder rec;
+  Decoder d(rec);
+  // HEP v2 to an arbitrary port: header, IPv4 addresses, 12-byte little-endian time.
+  Bytes v2 = {2, 16, 2, 17};
+  test::put16(v2, 5060);
+  test::put16(v2, 5070);
+  v2 = test::cat(v2, {10, 1, 1, 1, 10, 2, 2, 2});
+  v2 = test::cat(v2, {0xa0, 0x45, 0x56, 0x69, 0x90, 0xd0, 0x03, 0x00, 0x07, 0x00, 0, 0});
+  d.on_frame(frame_of(eth_udp(test::cat(v2, test::bytes_of(kOk)), 1234, 7777)));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].src, "10.1.1.1:5060");
+  EXPECT_EQ(rec.sips[0].transport, Transport::udp);
+  EXPECT_EQ(rec.sips[0].frame.ts_us, 1767261600'250000);  // 0x695645A0 s, 0x3D090 µs
+  // Two HEP3 packets back to back in one TCP segment.
+  const Bytes one = test::hep3_ipv4(test::bytes_of(kInvite));
+  d.on_frame(frame_of(eth_tcp(test::cat(one, one))));
+  ASSERT_EQ(rec.sips.size(), 3u);
+  EXPECT_EQ(rec.sips[2].src, "10.0.0.1:5062");
+  EXPECT_TRUE(rec.anomalies.empty());
+}
+
+TEST(Decoder, MalformedHepIsNamed) {
+  struct Case {
+    Bytes payload;
+    AnomalyKind kind;
+  };
+  Bytes cut = test::hep3_ipv4(test::bytes_of(kInvite));
+  cut.resize(cut.size() - 10);
+  test::HepFields gz;
+  gz.payload_chunk = 16;
+  const Case cases[] = {
+      {cut, AnomalyKind::hep_truncated},
+      {test::hep3(test::hep_chunk(7, {1})), AnomalyKind::hep_bad_chunk},
+      {test::hep3_ipv4({0x1f, 0x8b, 8, 0}, gz), AnomalyKind::hep_compressed_payload},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(anomaly_name(c.kind)));
+    Recorder rec;
+    Decoder d(rec);
+    d.on_frame(frame_of(eth_udp(c.payload, 40000, 9060)));
+    EXPECT_TRUE(rec.sips.empty());
+    EXPECT_TRUE(rec.udps.empty());
+    ASSERT_EQ(rec.anomalies.size(), 1u);
+    EXPECT_EQ(rec.anomalies[0].kind, c.kind);
+  }
+  // A v1/v2 look-alike that does not decode is ordinary UDP, not an anomaly.
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(eth_udp({2, 16, 2, 17, 0, 1}, 53, 53)));
+  EXPECT_TRUE(rec.anomalies.empty());
+  EXPECT_EQ(rec.udps.size(), 1u);
+}
+
+TEST(Decoder, SctpAndHepFramesCutAtEveryLengthNeverCrash) {
+  const Bytes sctp_frame = outer(
+      132, test::sctp(1, 2,
+                      test::cat(test::sctp_data(0x02, 1, test::bytes_of(kInvite.substr(0, 50))),
+                                test::sctp_data(0x01, 2, test::bytes_of(kInvite.substr(50))))));
+  const Bytes hep_frame = eth_udp(test::hep3_ipv4(test::bytes_of(kInvite)), 1, 9060);
+  for (const Bytes* full : {&sctp_frame, &hep_frame}) {
+    Recorder rec;
+    Decoder d(rec);
+    for (size_t n = 0; n <= full->size(); ++n) {
+      const Bytes cut(full->begin(), full->begin() + static_cast<std::ptrdiff_t>(n));
+      d.on_frame(frame_of(cut));
+    }
+    d.finish();
+    EXPECT_GE(rec.sips.size(), 1u);  // the uncut frame
+  }
 }
 
 }  // namespace

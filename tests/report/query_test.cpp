@@ -208,5 +208,94 @@ TEST(Database, OtherSchemaVersion) {
   }
 }
 
+// Extended `calls` filters. Loss and MOS come from streams rows written here directly:
+// call 1 has two streams (5 of 100 and 0 of 100 lost: 5 / 200 = 2.5 %, MOS 3.9 and 4.3 ->
+// lowest 3.9), call 2 one (20 of 200 = 10 %, MOS 3.0), calls 3 and 4 none.
+class CallFilterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.file("f.db");
+    {
+      auto store = Store::open(path_, Store::Mode::replace);
+      auto c1 = call_at(1, "c1", 1000, "answered", "alice", "bob");
+      c1.duration_ms = 10'500;
+      auto c2 = call_at(2, "c2", 2000, "answered", "+15551230002", "carol");
+      c2.duration_ms = 5'000;
+      auto c3 = call_at(3, "c3", 3000, "busy", "ALICE", "dave");
+      c3.duration_ms = std::nullopt;
+      auto c4 = call_at(4, "c4", 4000, "answered", "erin", "+15559990004");
+      c4.duration_ms = 60'000;
+      for (auto* c : {&c1, &c2, &c3, &c4}) store->on_call(*c, {});
+      store->close();
+    }
+    test::RawDb raw(path_);
+    const char* kStream =
+        "INSERT INTO streams (call_id, src_ip, src_port, dst_ip, dst_port, ssrc, packets, "
+        "expected, lost, mos) VALUES ";
+    ASSERT_TRUE(
+        raw.exec(std::string(kStream) +
+                 "(1, '192.0.2.1', 4000, '192.0.2.2', 5000, 1, 95, "
+                 "100, 5, 3.9), (1, '192.0.2.2', 5000, '192.0.2.1', 4000, 2, 100, 100, "
+                 "0, 4.3), (2, '192.0.2.1', 4002, '192.0.2.2', 5002, 3, 180, 200, 20, 3.0)"));
+    ASSERT_TRUE(
+        raw.exec("INSERT INTO diagnostics (call_id, kind) VALUES (2, 'one_way_audio'), "
+                 "(3, 'no_ack')"));
+  }
+  std::vector<int64_t> ids(const CallFilter& f) {
+    const auto db = Database::open_read_only(path_);
+    std::vector<int64_t> out;
+    for (const auto& c : list_calls(*db, f)) out.push_back(c.id);
+    return out;
+  }
+  TempDir dir_;
+  std::string path_;
+};
+
+using Ids = std::vector<int64_t>;
+
+TEST_F(CallFilterTest, MinLossPercent) {
+  EXPECT_EQ(ids({.min_loss_pct = 5.0}), Ids({2}));
+  EXPECT_EQ(ids({.min_loss_pct = 2.5}), Ids({1, 2}));
+  EXPECT_EQ(ids({.min_loss_pct = 0.0}), Ids({1, 2}));  // calls without streams never match
+}
+
+TEST_F(CallFilterTest, MaxMosUsesLowestStream) {
+  EXPECT_EQ(ids({.max_mos = 3.9}), Ids({1, 2}));
+  EXPECT_EQ(ids({.max_mos = 3.5}), Ids({2}));
+  EXPECT_EQ(ids({.max_mos = 2.0}), Ids({}));
+}
+
+TEST_F(CallFilterTest, HasDiagnosticAnyOrKind) {
+  EXPECT_EQ(ids({.diagnostic = ""}), Ids({2, 3}));
+  EXPECT_EQ(ids({.diagnostic = "no_ack"}), Ids({3}));
+  EXPECT_EQ(ids({.diagnostic = "nothing_like_it"}), Ids({}));
+}
+
+TEST_F(CallFilterTest, DurationRangeInMilliseconds) {
+  EXPECT_EQ(ids({.min_duration_ms = 6'000}), Ids({1, 4}));
+  EXPECT_EQ(ids({.max_duration_ms = 6'000}), Ids({2}));
+  EXPECT_EQ(ids({.min_duration_ms = 5'000, .max_duration_ms = 10'500}), Ids({1, 2}));
+}
+
+TEST_F(CallFilterTest, RegexOnUserParts) {
+  EXPECT_EQ(ids({.from_regex = "^[A-Z]+$"}), Ids({3}));
+  EXPECT_EQ(ids({.from_regex = "^\\+1555"}), Ids({2}));
+  EXPECT_EQ(ids({.to_regex = "^(bob|dave)$"}), Ids({1, 3}));
+  // The limit counts matching rows, not rows before the regex.
+  EXPECT_EQ(ids({.limit = 1, .from_regex = "[Aa]lice"}), Ids({1}));
+  EXPECT_EQ(ids({.limit = 1, .from_regex = "^[A-Z]"}), Ids({3}));
+  EXPECT_THROW(ids({.from_regex = "("}), CallFilterError);
+}
+
+TEST_F(CallFilterTest, SortKeysNullsLast) {
+  EXPECT_EQ(ids({.sort = CallSort::duration}), Ids({2, 1, 4, 3}));
+  EXPECT_EQ(ids({.sort = CallSort::duration, .descending = true}), Ids({4, 1, 2, 3}));
+  EXPECT_EQ(ids({.sort = CallSort::loss, .descending = true}), Ids({2, 1, 4, 3}));
+  EXPECT_EQ(ids({.sort = CallSort::mos}), Ids({2, 1, 3, 4}));
+  EXPECT_EQ(ids({.limit = 2, .sort = CallSort::id, .descending = true}), Ids({4, 3}));
+  EXPECT_EQ(parse_call_sort("pdd"), CallSort::pdd);
+  EXPECT_EQ(parse_call_sort("bogus"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace sipscope::report

@@ -201,5 +201,73 @@ TEST(RenderHtml, OutOfRangeLaneIndexDoesNotCrash) {
   EXPECT_NE(render_html({l}, "x").find("</html>"), std::string::npos);
 }
 
+Ladder media_ladder() {
+  Ladder l = simple_ladder();
+  l.events[0].raw =
+      "INVITE sip:bob@example.com SIP/2.0\r\nContent-Type: application/sdp\r\n\r\n"
+      "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 0\r\n";
+  l.events[2].raw =
+      "SIP/2.0 180 Ringing\r\n\r\nv=0\r\nc=IN IP4 198.51.100.9\r\nm=audio 6000 RTP/AVP 0\r\n";
+  StreamRow s;
+  s.call_id = 1;
+  s.src_ip = "192.0.2.1";
+  s.src_port = 4000;
+  s.dst_ip = "198.51.100.9";  // no signalling lane: drawn on a media lane
+  s.dst_port = 6000;
+  s.ssrc = 0xDEADBEEF;
+  s.codec = "PCMU";
+  s.payload_type = 0;
+  s.first_us = l.events[0].ts_us;
+  s.last_us = l.events[2].ts_us;
+  s.packets = 190;
+  s.expected = 200;
+  s.lost = 10;
+  s.mos = 3.5;
+  l.streams.push_back(s);
+  l.rtcp = {{s.first_us.value() + 5'000'000, 0xDEADBEEF, 0.05, 12.5, 1, 9},
+            {s.first_us.value() + 10'000'000, 0xDEADBEEF, 0.0, 3.0, 1, 12}};
+  l.diagnostics.push_back({1, std::nullopt, "one_way_audio", "<b>no RTP</b>"});
+  return l;
+}
+
+TEST(RenderHtml, ReportSectionsSdpStreamsChartsFindings) {
+  const std::string html = render_html({media_ladder()}, "t");
+  // SDP side by side: offer from the INVITE, answer from the other side's 180.
+  EXPECT_NE(html.find("<h4>Offer &middot; INVITE from 192.0.2.1:5060</h4><pre>v=0"),
+            std::string::npos);
+  EXPECT_NE(html.find("<h4>Answer &middot; 180 Ringing from [2001:db8::2]:5060</h4>"),
+            std::string::npos);
+  // Streams table with loss 10 / 200 = 5.00 % and the SSRC in hex.
+  EXPECT_NE(html.find("<td>0xDEADBEEF</td><td>PCMU (PT 0)</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">5.00</td>"), std::string::npos);
+  // Quality in the summary: lowest MOS and loss.
+  EXPECT_NE(html.find("MOS 3.50 (lowest stream), RTP loss 5.00 %"), std::string::npos);
+  // One band, on a media lane for the address without signalling.
+  EXPECT_EQ(count(html, "<rect class=\"band\""), 1U);
+  EXPECT_NE(html.find(">198.51.100.9 (media)</text>"), std::string::npos);
+  EXPECT_NE(html.find("RTP PCMU ssrc 0xDEADBEEF 190 pkts loss 5.0% MOS 3.50"), std::string::npos);
+  // A chart from the two RTCP reports: jitter max 12.5 ms, loss max 5 %.
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 1U);
+  EXPECT_NE(html.find("2 reports over 5.0 s"), std::string::npos);
+  EXPECT_NE(html.find("jitter max 12.5 ms (blue) &middot; loss max 5.0 % (red)"),
+            std::string::npos);
+  // Findings are text.
+  EXPECT_NE(html.find("<b>one_way_audio</b>: &lt;b&gt;no RTP&lt;/b&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("REDACTED"), std::string::npos);
+}
+
+TEST(RenderHtml, EmptyMediaTablesAreSaid) {
+  const std::string html = render_html({simple_ladder()}, "t");
+  EXPECT_NE(html.find("No RTP/RTCP streams are stored for these calls"), std::string::npos);
+  EXPECT_NE(html.find("No diagnostics stored for these calls."), std::string::npos);
+  EXPECT_NE(html.find("No SDP in the messages of this call."), std::string::npos);
+}
+
+TEST(RenderHtml, RedactedLadderSaysSo) {
+  Ladder l = simple_ladder();
+  l.redacted = true;
+  EXPECT_NE(render_html({l}, "t").find("<p class=\"redacted\">REDACTED:"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sipscope::report

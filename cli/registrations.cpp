@@ -1,0 +1,65 @@
+#include "cli/registrations.hpp"
+
+#include <iostream>
+
+#include "report/registrations.hpp"
+
+namespace sipscope::cli {
+
+CommandSpec registrations_spec() {
+  CommandSpec spec{"registrations",
+                   "sipscope registrations --db FILE [filters] [--format table|json|csv]",
+                   "Lists the registrations (REGISTER attempts, challenges included) stored by\n"
+                   "'sipscope analyze', ordered by start time.",
+                   po::options_description("Options"),
+                   po::options_description(),
+                   {}};
+  spec.options.add_options()                                                                  //
+      ("help,h", "show this help")                                                            //
+      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
+      ("result", po::value<std::string>(),
+       "only this result (registered, unregistered, failed, challenged, no_response)")  //
+      ("user", po::value<std::string>(), "user part contains this text")                //
+      ("call-id", po::value<std::string>(), "exact SIP Call-ID")                        //
+      ("since", po::value<std::string>(),
+       "started at or after (UTC 2026-01-01T10:00:00 or epoch us)")                  //
+      ("until", po::value<std::string>(), "started before (same forms as --since)")  //
+      ("limit", po::value<int64_t>(), "at most this many registrations")             //
+      ("format", po::value<std::string>()->default_value("table"), "table, json or csv");
+  return spec;
+}
+
+int run_registrations(const Args& args) {
+  const CommandSpec spec = registrations_spec();
+  int exit = kExitOk;
+  const auto vm = parse_command(spec, args, exit);
+  if (!vm) return exit;
+  const std::string format = (*vm)["format"].as<std::string>();
+  if (format != "table" && format != "json" && format != "csv") {
+    return usage_error("registrations",
+                       "--format must be table, json or csv, not '" + format + "'");
+  }
+  report::RegistrationFilter filter;
+  if (vm->count("result") != 0U) filter.result = (*vm)["result"].as<std::string>();
+  if (vm->count("user") != 0U) filter.user = (*vm)["user"].as<std::string>();
+  if (vm->count("call-id") != 0U) filter.call_id = (*vm)["call-id"].as<std::string>();
+  if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
+  for (const char* name : {"since", "until"}) {
+    if (vm->count(name) == 0U) continue;
+    const auto t = parse_time_us((*vm)[name].as<std::string>());
+    if (!t) return usage_error("registrations", std::string("bad --") + name + " time");
+    (name[0] == 's' ? filter.since_us : filter.until_us) = t;
+  }
+  const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
+  const auto rows = report::list_registrations(*db, filter);
+  if (format == "json") {
+    std::cout << report::render_registrations_json(rows);
+  } else if (format == "csv") {
+    std::cout << report::render_registrations_csv(rows);
+  } else {
+    std::cout << report::render_registrations_table(rows);
+  }
+  return kExitOk;
+}
+
+}  // namespace sipscope::cli

@@ -1,0 +1,366 @@
+#include "cli/report_commands.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "capture/pcap_reader.hpp"
+#include "cli/output.hpp"
+#include "decode/ip.hpp"
+#include "decode/link.hpp"
+#include "report/pcap_slice.hpp"
+#include "report/redact.hpp"
+#include "report/stats.hpp"
+
+namespace sipscope::cli {
+
+namespace {
+
+CommandSpec calls_spec_with_targets(std::string name, std::string usage, std::string description) {
+  CommandSpec spec{std::move(name),           std::move(usage),
+                   std::move(description),    po::options_description("Options"),
+                   po::options_description(), {}};
+  spec.hidden.add_options()("call", po::value<std::vector<std::string>>(), "CALL");
+  spec.positional.add("call", -1);
+  return spec;
+}
+
+// CALL arguments -> call ids (design.md: digits = calls.id, else a Call-ID); with_legs adds
+// the linked legs. Empty `missing` when every argument matched.
+std::vector<int64_t> resolve_all(const report::Database& db, const std::vector<std::string>& args,
+                                 bool with_legs, std::string& missing) {
+  std::vector<int64_t> ids;
+  for (const auto& a : args) {
+    const auto r = report::resolve_call(db, a);
+    if (r.empty() && missing.empty()) missing = a;
+    for (int64_t id : r) {
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+  }
+  if (with_legs) ids = report::with_linked_calls(db, ids);
+  return ids;
+}
+
+// Calls sharing a group_id (legs of one call) share one ladder; others get their own.
+std::vector<report::Ladder> ladders_for(const report::Database& db,
+                                        const std::vector<int64_t>& ids) {
+  std::vector<std::vector<int64_t>> groups;
+  std::map<int64_t, size_t> group_index;
+  for (int64_t id : ids) {
+    const auto call = report::get_call(db, id);
+    if (!call) continue;
+    if (call->group_id) {
+      auto [it, inserted] = group_index.try_emplace(*call->group_id, groups.size());
+      if (inserted) groups.emplace_back();
+      groups[it->second].push_back(id);
+    } else {
+      groups.push_back({id});
+    }
+  }
+  std::vector<report::Ladder> out;
+  out.reserve(groups.size());
+  for (const auto& g : groups) out.push_back(report::build_ladder(db, g));
+  return out;
+}
+
+std::optional<double> opt_double(const po::variables_map& vm, const char* name) {
+  if (vm.count(name) == 0U) return std::nullopt;
+  return vm[name].as<double>();
+}
+
+// captures.path as analyze stored it (maybe relative to where analyze ran): as is, else in
+// --capture-dir, else beside the database.
+std::string locate_capture(const std::string& stored, const std::string& capture_dir,
+                           const std::string& db_path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p(stored);
+  if (!capture_dir.empty()) {
+    const fs::path c = fs::path(capture_dir) / p.filename();
+    if (fs::is_regular_file(c, ec)) return c.string();
+  }
+  if (fs::is_regular_file(p, ec)) return stored;
+  if (p.is_relative()) {
+    const fs::path beside = fs::path(db_path).parent_path() / p;
+    if (fs::is_regular_file(beside, ec)) return beside.string();
+    const fs::path name_beside = fs::path(db_path).parent_path() / p.filename();
+    if (fs::is_regular_file(name_beside, ec)) return name_beside.string();
+  }
+  throw std::runtime_error(stored +
+                           ": capture file not found (give its folder with --capture-dir)");
+}
+
+struct Tuple {
+  std::string src, dst;
+  int sport = 0, dport = 0;
+  auto operator<=>(const Tuple&) const = default;
+};
+
+struct MediaWindow {
+  int64_t from_us = 0, to_us = 0;
+};
+
+struct Picked {
+  int64_t ts_us = 0;
+  uint32_t capture_id = 0;
+  uint64_t number = 0;
+  int link_type = 0;
+  uint32_t wire_length = 0;
+  bool sip = false;
+  std::vector<uint8_t> data;
+};
+
+}  // namespace
+
+void add_call_filter_options(po::options_description& options) {
+  options.add_options()                                                                          //
+      ("from-regex", po::value<std::string>(), "caller user part matches (ECMAScript regex)")    //
+      ("to-regex", po::value<std::string>(), "callee user part matches (ECMAScript regex)")      //
+      ("min-loss", po::value<double>(), "RTP loss of the call at least this % (docs/stats.md)")  //
+      ("max-mos", po::value<double>(), "lowest stream MOS of the call at most this")             //
+      ("has-diagnostic", po::value<std::string>()->implicit_value(""),
+       "calls with a diagnostic (of this kind when given)")                            //
+      ("min-duration", po::value<double>(), "answered duration at least this many s")  //
+      ("max-duration", po::value<double>(), "answered duration at most this many s")   //
+      ("sort", po::value<std::string>()->default_value("start"),
+       "start, id, duration, pdd, loss, mos or messages")  //
+      ("desc", "sort in descending order");
+}
+
+bool read_call_filter_options(const po::variables_map& vm, report::CallFilter& filter,
+                              std::string& error) {
+  if (vm.count("from-regex") != 0U) filter.from_regex = vm["from-regex"].as<std::string>();
+  if (vm.count("to-regex") != 0U) filter.to_regex = vm["to-regex"].as<std::string>();
+  filter.min_loss_pct = opt_double(vm, "min-loss");
+  filter.max_mos = opt_double(vm, "max-mos");
+  if (vm.count("has-diagnostic") != 0U) filter.diagnostic = vm["has-diagnostic"].as<std::string>();
+  if (auto v = opt_double(vm, "min-duration")) filter.min_duration_ms = *v * 1000.0;
+  if (auto v = opt_double(vm, "max-duration")) filter.max_duration_ms = *v * 1000.0;
+  if (vm.count("sort") != 0U) {
+    const auto name = vm["sort"].as<std::string>();
+    const auto key = report::parse_call_sort(name);
+    if (!key) {
+      error = "--sort must be start, id, duration, pdd, loss, mos or messages, not '" + name + "'";
+      return false;
+    }
+    filter.sort = *key;
+  }
+  filter.descending = vm.count("desc") != 0U;
+  return true;
+}
+
+int terminal_width() {
+  if (const char* env = std::getenv("COLUMNS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (end != nullptr && *end == '\0' && v > 0 && v < 10000) return static_cast<int>(v);
+  }
+  winsize ws{};
+  if (isatty(STDOUT_FILENO) != 0 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    return ws.ws_col;
+  }
+  return 100;
+}
+
+void redact_for_output(report::Ladder& ladder) {
+  report::Redactor r;
+  r.learn_ladder(ladder);
+  report::redact_ladder(ladder, r);
+}
+
+CommandSpec report_spec() {
+  auto spec = calls_spec_with_targets(
+      "report", "sipscope report --db FILE CALL... -o FILE.html [--redact]",
+      "Writes one self-contained HTML file (no network fetch, opens offline) for a ticket:\n"
+      "summary, ladder with RTP bands, raw messages on click, SDP offer/answer, streams,\n"
+      "diagnostics and anomalies. CALL is a calls.id or a SIP Call-ID; legs that share a\n"
+      "group go in one ladder.");
+  spec.options.add_options()                                                                  //
+      ("help,h", "show this help")                                                            //
+      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
+      ("output,o", po::value<std::string>()->required(), "HTML file to write (- = stdout)")   //
+      ("legs", "add every call linked to the given ones (call_links, group_id)")              //
+      ("redact", "replace numbers, names, addresses and hosts by pseudonyms");
+  return spec;
+}
+
+CommandSpec export_spec() {
+  auto spec = calls_spec_with_targets(
+      "export", "sipscope export --db FILE CALL... --pcap OUT.pcap [--redact]",
+      "Writes a pcap with exactly the frames of the calls: their SIP messages (by frame\n"
+      "number in the original captures) and their RTP/RTCP, with original timestamps.\n"
+      "The original capture files are re-read (their paths are in the database).");
+  spec.options.add_options()                                                                  //
+      ("help,h", "show this help")                                                            //
+      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
+      ("pcap", po::value<std::string>()->required(), "pcap file to write")                    //
+      ("legs", "add every call linked to the given ones (call_links, group_id)")              //
+      ("capture-dir", po::value<std::string>()->default_value(""),
+       "folder holding the original captures, if they moved")  //
+      ("redact", "pseudonymise addresses in IP headers and SIP/SDP, remove credentials");
+  return spec;
+}
+
+CommandSpec stats_spec() {
+  CommandSpec spec{"stats",
+                   "sipscope stats --db FILE [--format table|json]",
+                   "Method and response counts, ASR, NER, ACD, PDD percentiles, per-peer\n"
+                   "breakdown, top failure causes and retransmission rate (docs/stats.md).",
+                   po::options_description("Options"),
+                   po::options_description(),
+                   {}};
+  spec.options.add_options()                                                                  //
+      ("help,h", "show this help")                                                            //
+      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
+      ("format", po::value<std::string>()->default_value("table"), "table or json");
+  return spec;
+}
+
+int run_stats(const Args& args) {
+  const CommandSpec spec = stats_spec();
+  int exit = kExitOk;
+  const auto vm = parse_command(spec, args, exit);
+  if (!vm) return exit;
+  const std::string format = (*vm)["format"].as<std::string>();
+  if (format != "table" && format != "json") {
+    return usage_error("stats", "--format must be table or json, not '" + format + "'");
+  }
+  const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
+  const auto stats = report::compute_stats(*db);
+  std::cout << (format == "json" ? report::render_stats_json(stats)
+                                 : report::render_stats_table(stats));
+  return kExitOk;
+}
+
+int run_report(const Args& args) {
+  const CommandSpec spec = report_spec();
+  int exit = kExitOk;
+  const auto vm = parse_command(spec, args, exit);
+  if (!vm) return exit;
+  if (vm->count("call") == 0U) return usage_error("report", "no CALL given");
+  const std::string db_path = (*vm)["db"].as<std::string>();
+  const auto db = report::Database::open_read_only(db_path);
+  std::string missing;
+  const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
+                               vm->count("legs") != 0U, missing);
+  if (!missing.empty()) return usage_error("report", "no call '" + missing + "' in " + db_path);
+  auto ladders = ladders_for(*db, ids);
+  const bool redact = vm->count("redact") != 0U;
+  std::string title = "sipscope report";
+  if (redact) {
+    report::Redactor r;
+    for (const auto& l : ladders) r.learn_ladder(l);
+    for (auto& l : ladders) report::redact_ladder(l, r);
+    title += " (redacted)";
+  } else {
+    title += ": calls";
+    for (int64_t id : ids) title += " " + std::to_string(id);
+  }
+  write_file((*vm)["output"].as<std::string>(), report::render_html(ladders, title));
+  return kExitOk;
+}
+
+int run_export(const Args& args) {
+  const CommandSpec spec = export_spec();
+  int exit = kExitOk;
+  const auto vm = parse_command(spec, args, exit);
+  if (!vm) return exit;
+  if (vm->count("call") == 0U) return usage_error("export", "no CALL given");
+  const std::string db_path = (*vm)["db"].as<std::string>();
+  const auto db = report::Database::open_read_only(db_path);
+  std::string missing;
+  const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
+                               vm->count("legs") != 0U, missing);
+  if (!missing.empty()) return usage_error("export", "no call '" + missing + "' in " + db_path);
+  auto ladder = report::build_ladder(*db, ids);
+
+  std::set<std::pair<uint32_t, uint64_t>> sip_frames;
+  for (const auto& e : ladder.events) sip_frames.insert({e.capture_id, e.frame});
+  // RTCP the analysis tied to the calls (rtcp_reports keeps its frames), whatever its ports.
+  std::set<std::pair<uint32_t, uint64_t>> rtcp_frames;
+  for (const auto& p : ladder.rtcp) rtcp_frames.insert({p.capture_id, p.frame});
+  // RTP: the stream's own 5-tuple during its life (and shortly after, for RTCP-mux);
+  // RTCP: the RFC 3550 §11 convention of port + 1, in either direction.
+  constexpr int64_t kRtcpSlackUs = 10'000'000;
+  std::map<Tuple, std::vector<MediaWindow>> media;
+  for (const auto& s : ladder.streams) {
+    if (!s.first_us || !s.last_us) continue;
+    const MediaWindow rtp{*s.first_us, *s.last_us + kRtcpSlackUs / 2};
+    const MediaWindow rtcp{*s.first_us - kRtcpSlackUs, *s.last_us + kRtcpSlackUs};
+    media[{s.src_ip, s.dst_ip, s.src_port, s.dst_port}].push_back(rtp);
+    media[{s.src_ip, s.dst_ip, s.src_port + 1, s.dst_port + 1}].push_back(rtcp);
+    media[{s.dst_ip, s.src_ip, s.dst_port + 1, s.src_port + 1}].push_back(rtcp);
+  }
+
+  std::vector<Picked> picked;
+  const std::string capture_dir = (*vm)["capture-dir"].as<std::string>();
+  for (const auto& cap : report::list_captures(*db)) {
+    const bool has_sip = std::any_of(sip_frames.begin(), sip_frames.end(),
+                                     [&](const auto& f) { return f.first == cap.id; });
+    const bool has_rtcp = std::any_of(rtcp_frames.begin(), rtcp_frames.end(),
+                                      [&](const auto& f) { return f.first == cap.id; });
+    if (!has_sip && !has_rtcp && media.empty()) continue;
+    capture::PcapReader reader(locate_capture(cap.path, capture_dir, db_path), cap.id);
+    decode::Frame f;
+    while (reader.next(f)) {
+      bool sip = sip_frames.count({cap.id, f.ref.number}) != 0U;
+      bool take = sip || rtcp_frames.count({cap.id, f.ref.number}) != 0U;
+      if (!take && !media.empty()) {
+        decode::LinkLayer link;
+        decode::IpPacket ip;
+        decode::UdpHeader udp;
+        if (decode::decode_link(f.link_type, f.data, link) == decode::LinkError::ok &&
+            decode::decode_ip(link.payload, ip) == decode::IpError::ok && ip.protocol == 17 &&
+            !ip.fragment &&
+            decode::decode_udp(ip.payload, ip.truncated, udp) == decode::TransportError::ok) {
+          const Tuple t{ip.src.to_string(), ip.dst.to_string(), udp.src_port, udp.dst_port};
+          if (auto it = media.find(t); it != media.end()) {
+            for (const auto& w : it->second) {
+              take = take || (f.ref.ts_us >= w.from_us && f.ref.ts_us <= w.to_us);
+            }
+          }
+        }
+      }
+      if (!take) continue;
+      picked.push_back({f.ref.ts_us, cap.id, f.ref.number, f.link_type, f.wire_length, sip,
+                        std::vector<uint8_t>(f.data.begin(), f.data.end())});
+    }
+  }
+  std::stable_sort(picked.begin(), picked.end(),
+                   [](const Picked& a, const Picked& b) { return a.ts_us < b.ts_us; });
+  const int link_type = picked.empty() ? 1 : picked.front().link_type;
+  for (const auto& p : picked) {
+    if (p.link_type != link_type) {
+      throw std::runtime_error("the calls' frames come from captures of different link types (" +
+                               std::to_string(link_type) + ", " + std::to_string(p.link_type) +
+                               "): one pcap cannot hold both");
+    }
+  }
+  const bool redact = vm->count("redact") != 0U;
+  report::Redactor r;
+  report::TcpShifts shifts;
+  if (redact) r.learn_ladder(ladder);
+  const std::string out_path = (*vm)["pcap"].as<std::string>();
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error(out_path + ": cannot write");
+  report::PcapWriter writer(out, link_type);
+  for (auto& p : picked) {
+    if (redact) report::redact_frame(link_type, p.data, p.wire_length, p.sip, r, shifts);
+    writer.write(p.ts_us, p.data, p.wire_length);
+  }
+  out.close();
+  if (!out) throw std::runtime_error(out_path + ": write failed");
+  std::cerr << "sipscope export: " << picked.size() << " frames (" << sip_frames.size()
+            << " SIP) of " << ids.size() << " call(s) written to " << out_path
+            << (redact ? " (redacted)" : "") << "\n";
+  return kExitOk;
+}
+
+}  // namespace sipscope::cli

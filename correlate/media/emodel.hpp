@@ -1,0 +1,42 @@
+// ITU-T G.107 E-model (transmission rating R and its MOS-CQE estimate) for one RTP stream,
+// with codec impairments from ITU-T G.113 Appendix I. Assumptions and sources of every
+// constant are in docs/media.md ("MOS and R-factor"); in short:
+//   R = 93.2 - Idd(Ta) - Ie,eff          (G.107 §7 with all other parameters at default)
+//   Ie,eff = Ie + (95 - Ie) * Ppl / (Ppl / BurstR + Bpl)             (G.107 eq. 7-29)
+//   MOS = 1 + 0.035 R + R (R - 60)(100 - R) 7e-6 for 0 < R < 100    (G.107 Annex B)
+// Wideband codecs (G.722, opus) use an approximation stated in docs/media.md.
+//
+//   const CodecImpairment* c = codec_impairment("PCMA");
+//   double r = r_factor({.ie = c->ie, .bpl = c->bpl, .ppl_percent = 1.0});
+//   double mos = mos_from_r(r);
+#pragma once
+
+#include <string_view>
+
+namespace sipscope::correlate::media {
+
+struct CodecImpairment {
+  std::string_view codec;      // SDP encoding name (case-insensitive match)
+  double ie = 0;               // equipment impairment factor, narrowband scale
+  double bpl = 0;              // packet-loss robustness factor
+  bool approximation = false;  // value not taken from a G.113 table (docs/media.md)
+};
+
+// nullptr when the codec has no impairment values: then MOS is NULL.
+[[nodiscard]] const CodecImpairment* codec_impairment(std::string_view codec);
+
+struct EModelInput {
+  double ie = 0;
+  double bpl = 1;
+  double ppl_percent = 0;       // packet loss probability in %, network loss + late discards
+  double burst_ratio = 1;       // BurstR; 1 = random loss
+  double one_way_delay_ms = 0;  // Ta (absolute one-way delay)
+};
+
+// G.107 delay impairment Idd for absolute delay Ta (0 for Ta <= 100 ms).
+[[nodiscard]] double delay_impairment(double ta_ms);
+[[nodiscard]] double effective_equipment_impairment(const EModelInput& in);
+[[nodiscard]] double r_factor(const EModelInput& in);
+[[nodiscard]] double mos_from_r(double r);
+
+}  // namespace sipscope::correlate::media

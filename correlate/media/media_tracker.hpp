@@ -1,0 +1,73 @@
+// Media streams tied to calls (issue 5): RTP packets are grouped into streams (one SSRC,
+// one direction), counted (correlate/media/rtp_stats.hpp), tied to calls through SDP
+// offer/answer (correlate/media/sdp_bindings.hpp), scored (correlate/media/emodel.hpp) and
+// flushed to the RecordSink as StreamRecord rows; RTCP reports become RtcpRecord rows and
+// the latest receiver report about a stream is stored beside its measured values; call
+// level findings become DiagnosticRecord rows. Definitions: docs/media.md.
+//
+// Association order for an RTP packet: the destination is an SDP-announced address
+// ("sdp"); else the source is one (symmetric RTP, "sdp_source"); else both ports are
+// announced in one call's SDP but an address differs (NAT / SIP ALG: "latched", with a
+// diagnostic); else the stream is an orphan (call_id NULL), still measured and stored.
+// A stream whose address is re-announced by a later call is closed and a new stream row is
+// started for the new call (port reuse resolved by time).
+//
+// Streaming and bounded: streams idle for MediaLimits::stream_idle_us of capture time are
+// flushed; finish() flushes the rest. The per-packet path does not allocate once a
+// stream exists (tests/media_alloc).
+//
+//   media::MediaTracker m(sink, {});
+//   on SIP: tracker.on_sip(ev); m.on_sip(ev, tracker.last_call_id());
+//   on other UDP: m.on_udp(datagram);   per frame: m.advance(ts);   at the end: m.finish();
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "correlate/records.hpp"
+#include "decode/decoder.hpp"
+
+namespace sipscope::correlate::media {
+
+struct MediaLimits {
+  size_t max_streams = 200'000;
+  int64_t stream_idle_us = 300'000'000;              // flush a stream silent for 5 minutes
+  int64_t binding_idle_us = 4LL * 3600 * 1'000'000;  // forget SDP addresses after 4 h
+  int64_t gap_threshold_us = 1'000'000;  // rtp_gap diagnostic above this inter-packet gap
+  int64_t after_bye_grace_us = 500'000;  // rtp_after_bye: later than BYE + this
+  double jitter_buffer_ms = 60.0;        // fixed de-jitter buffer of the MOS model
+  uint64_t min_orphan_packets = 1;       // orphans with fewer packets are not stored
+};
+
+struct MediaStats {
+  uint64_t rtp_packets = 0;
+  uint64_t rtcp_packets = 0;
+  uint64_t streams = 0;
+  uint64_t orphan_streams = 0;
+  uint64_t sdp_bodies = 0;
+  uint64_t diagnostics = 0;
+};
+
+class MediaTracker {
+ public:
+  MediaTracker(RecordSink& sink, MediaLimits limits);
+  ~MediaTracker();
+  MediaTracker(const MediaTracker&) = delete;
+  MediaTracker& operator=(const MediaTracker&) = delete;
+
+  // A SIP message; call_id is the calls.id it belongs to (CallTracker::last_call_id()).
+  void on_sip(const decode::SipEvent& event, std::optional<int64_t> call_id);
+  // A UDP datagram that is not SIP: RTP, RTCP or something else (ignored).
+  void on_udp(const decode::UdpDatagram& datagram);
+  void advance(int64_t now_us);
+  void finish();
+
+  [[nodiscard]] const MediaStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sipscope::correlate::media

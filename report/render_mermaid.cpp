@@ -1,0 +1,117 @@
+// Mermaid sequenceDiagram rendering. Mermaid reads `;` and newlines as statement ends and
+// renders some labels as HTML, so every character that is not plainly inert is written as
+// a Mermaid entity code (`#59;`, decimal code point), which Mermaid decodes only for
+// display (mermaid.js.org, "Entity codes to escape characters").
+#include <cstdio>
+#include <string>
+
+#include "report/ladder.hpp"
+
+namespace sipscope::report {
+
+namespace {
+
+bool inert(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
+         c == '.' || c == ',' || c == '_' || c == '-' || c == '+' || c == '/' || c == '(' ||
+         c == ')' || c == '@' || c == '=' || c == '?' || c == '!' || c == '*';
+}
+
+// Next UTF-8 code point at s[i]; 0 length for an invalid sequence (RFC 3629 §4).
+size_t next_code_point(std::string_view s, size_t i, uint32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  size_t n = 0;
+  uint32_t min = 0;
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  if ((b0 & 0xE0) == 0xC0) {
+    n = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+std::string lane_id(int index) {
+  return "P" + std::to_string(index);
+}
+
+std::string offset_text(int64_t us) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "+%.3fs", static_cast<double>(us) / 1e6);
+  return buf;
+}
+
+}  // namespace
+
+std::string mermaid_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    uint32_t cp = 0;
+    const size_t n = next_code_point(text, i, cp);
+    if (n == 0) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    i += n;
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+      out += '?';  // control characters: a newline would end the statement
+    } else if (cp < 0x80 && inert(static_cast<unsigned char>(cp))) {
+      out += static_cast<char>(cp);
+    } else {
+      out += '#' + std::to_string(cp) + ';';
+    }
+  }
+  return out;
+}
+
+std::string render_mermaid(const Ladder& ladder) {
+  std::string out = "sequenceDiagram\n";
+  for (const auto& p : ladder.participants) {
+    out += "    participant " + lane_id(p.index) + " as " + mermaid_escape(p.address) + "\n";
+  }
+  std::string over;
+  if (!ladder.participants.empty()) {
+    over = lane_id(ladder.participants.front().index);
+    if (ladder.participants.size() > 1) over += "," + lane_id(ladder.participants.back().index);
+  }
+  if (!over.empty()) {
+    if (ladder.redacted) {
+      out += "    Note over " + over + ": REDACTED - addresses and names are pseudonyms\n";
+    }
+    for (const auto& c : ladder.calls) {
+      std::string note = "Call " + std::to_string(c.id) + " " + c.state;
+      if (c.final_code) note += " " + std::to_string(*c.final_code);
+      if (c.final_reason && !c.final_reason->empty()) note += " " + *c.final_reason;
+      out += "    Note over " + over + ": " + mermaid_escape(note) + "\n";
+    }
+  }
+  for (const auto& e : ladder.events) {
+    const bool response = !e.method && e.status_code;
+    // Mermaid: ->> solid (request), -->> dotted (response); -) / --) open async arrows
+    // mark retransmissions.
+    const char* arrow = e.retransmission ? (response ? "--)" : "-)") : (response ? "-->>" : "->>");
+    std::string label = offset_text(e.offset_us) + " " + e.label;
+    if (e.retransmission) label += " (retransmission)";
+    out += "    " + lane_id(e.from) + arrow + lane_id(e.to) + ": " + mermaid_escape(label) + "\n";
+  }
+  return out;
+}
+
+}  // namespace sipscope::report

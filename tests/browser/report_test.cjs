@@ -1,0 +1,168 @@
+// Browser test of the HTML reports (issue 6 items 5 and 7): real headless Chromium driven
+// by playwright-core. Builds a capture whose SIP fields carry HTML/JavaScript, runs
+// `sipscope analyze` and `sipscope report` / `show --format html` on it, opens the pages
+// from disk and checks: one arrow per SIP message, a click shows the raw message (with
+// its header names highlighted), no dialog fires, no element is injected, nothing is
+// fetched from the network.
+//
+//   node tests/browser/report_test.cjs SIPSCOPE_EXE [CHROMIUM]
+// Exit status 0 pass, 1 fail, 77 skipped (playwright-core not installed: see
+// scripts/install-deps.sh --test).
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..', '..');
+let chromium;
+try {
+  ({ chromium } = require(path.join(root, 'node_modules', 'playwright-core')));
+} catch (e) {
+  console.log('SKIP: playwright-core not installed (scripts/install-deps.sh --test)');
+  process.exit(77);
+}
+const exe = process.argv[2];
+const browserPath = process.argv[3] || '/usr/bin/chromium';
+if (!exe || !fs.existsSync(exe)) {
+  console.error('usage: report_test.cjs SIPSCOPE_EXE [CHROMIUM]');
+  process.exit(1);
+}
+
+// --- a capture built from bytes: classic pcap, Ethernet, IPv4, UDP (checksum 0) ---
+function ipv4Bytes(s) { return s.split('.').map(Number); }
+function frameUdp(src, sport, dst, dport, payload) {
+  const body = Buffer.from(payload, 'latin1');
+  const total = 28 + body.length;
+  const ip = Buffer.from([0x45, 0, total >> 8, total & 255, 0, 0, 0x40, 0, 64, 17, 0, 0,
+    ...ipv4Bytes(src), ...ipv4Bytes(dst)]);
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += (ip[i] << 8) | ip[i + 1];
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  ip.writeUInt16BE(~sum & 0xffff, 10);
+  const udp = Buffer.alloc(8);
+  udp.writeUInt16BE(sport, 0); udp.writeUInt16BE(dport, 2); udp.writeUInt16BE(8 + body.length, 4);
+  const eth = Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]);
+  return Buffer.concat([eth, ip, udp, body]);
+}
+function pcapFile(frames) {
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(0xa1b2c3d4, 0); head.writeUInt16LE(2, 4); head.writeUInt16LE(4, 6);
+  head.writeUInt32LE(262144, 16); head.writeUInt32LE(1, 20);
+  const parts = [head];
+  for (const [tsUs, data] of frames) {
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(Math.floor(tsUs / 1e6), 0); rec.writeUInt32LE(tsUs % 1e6, 4);
+    rec.writeUInt32LE(data.length, 8); rec.writeUInt32LE(data.length, 12);
+    parts.push(rec, data);
+  }
+  return Buffer.concat(parts);
+}
+function withLength(head, body) { return head + 'Content-Length: ' + Buffer.byteLength(body, 'latin1') + '\r\n\r\n' + body; }
+
+const A = '198.18.7.21', B = '198.18.9.44';
+const callId = 'x"><svg/onload=alert(3)>q@pbx.example.test';
+const dialog = 'From: "Erika <script>alert(1)</script>" <sip:+4930123456789@example.test>;tag=a1\r\n' +
+  'To: <sip:+4940987654321@example.test>';
+const common = 'Call-ID: ' + callId + '\r\n';
+const via = (b) => 'Via: SIP/2.0/UDP ' + A + ':5060;branch=z9hG4bK' + b + '\r\n';
+const sdp = (ip, port) => 'v=0\r\no=- 1 1 IN IP4 ' + ip + '\r\ns=</pre><script>alert(5)</script>\r\nc=IN IP4 ' +
+  ip + '\r\nt=0 0\r\nm=audio ' + port + ' RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+const t0 = 1767261600000000;
+const ringing = 'SIP/2.0 180 Ringing<b onmouseover=alert(4)>x</b>\r\n';
+const sip = [
+  [0, A, B, withLength('INVITE sip:+4940987654321@example.test SIP/2.0\r\n' + via('h1') + dialog + '\r\n' + common +
+    'CSeq: 1 INVITE\r\nContact: <sip:e@' + A + ':5060>\r\nUser-Agent: <img src=x onerror=alert(2)>\r\n' +
+    'Content-Type: application/sdp\r\n', sdp(A, 40000))],
+  [200000, B, A, withLength(ringing + via('h1') + dialog + ';tag=b2\r\n' + common + 'CSeq: 1 INVITE\r\n', '')],
+  [1000000, B, A, withLength('SIP/2.0 200 OK\r\n' + via('h1') + dialog + ';tag=b2\r\n' + common +
+    'CSeq: 1 INVITE\r\nContact: <sip:' + B + ':5060>\r\nContent-Type: application/sdp\r\n', sdp(B, 50000))],
+  [1010000, A, B, withLength('ACK sip:' + B + ':5060 SIP/2.0\r\n' + via('h2') + dialog + ';tag=b2\r\n' + common + 'CSeq: 1 ACK\r\n', '')],
+  [3000000, A, B, withLength('BYE sip:' + B + ':5060 SIP/2.0\r\n' + via('h3') + dialog + ';tag=b2\r\n' + common + 'CSeq: 2 BYE\r\n', '')],
+  [3010000, B, A, withLength('SIP/2.0 200 OK\r\n' + via('h3') + dialog + ';tag=b2\r\n' + common + 'CSeq: 2 BYE\r\n', '')],
+];
+const frames = sip.map(([dt, s, d, text]) => [t0 + dt, frameUdp(s, 5060, d, 5060, text)]);
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sipscope-browser-'));
+let failures = 0;
+function check(ok, what) {
+  if (ok) { console.log('ok   ' + what); } else { failures++; console.log('FAIL ' + what); }
+}
+
+(async () => {
+  const pcap = path.join(work, 'hostile.pcap');
+  fs.writeFileSync(pcap, pcapFile(frames));
+  const db = path.join(work, 'h.db');
+  execFileSync(exe, ['analyze', pcap, '--db', db], { stdio: 'ignore' });
+  const pages = {
+    report: path.join(work, 'report.html'),
+    show: path.join(work, 'show.html'),
+    redacted: path.join(work, 'redacted.html'),
+  };
+  execFileSync(exe, ['report', '--db', db, '1', '-o', pages.report]);
+  execFileSync(exe, ['show', '--db', db, '1', '--format', 'html', '-o', pages.show]);
+  execFileSync(exe, ['report', '--db', db, '1', '--redact', '-o', pages.redacted]);
+
+  const browser = await chromium.launch({
+    executablePath: browserPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    for (const [name, file] of Object.entries(pages)) {
+      const page = await browser.newPage();
+      let dialogs = 0;
+      const requests = [];
+      page.on('dialog', (d) => { dialogs++; d.dismiss().catch(() => {}); });
+      page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      await page.goto('file://' + file);
+      const arrows = await page.locator('svg.ladder g.ev').count();
+      check(arrows === sip.length, `${name}: one arrow per SIP message (${arrows} of ${sip.length})`);
+      const injected = await page.evaluate(() => ({
+        scripts: document.querySelectorAll('script').length,
+        media: document.querySelectorAll('img, iframe, object, embed, svg svg, pre *:not(span), svg text *, td b').length,
+        handlers: Array.from(document.querySelectorAll('*')).filter((el) =>
+          Array.from(el.attributes).some((a) => a.name.startsWith('on'))).length,
+      }));
+      check(injected.scripts === 1, `${name}: only the page's own script (${injected.scripts})`);
+      check(injected.media === 0, `${name}: no injected element (${injected.media})`);
+      check(injected.handlers === 0, `${name}: no event-handler attribute (${injected.handlers})`);
+      // Hover and click every arrow: an injected handler would fire now.
+      for (let i = 0; i < arrows; i++) {
+        await page.locator('svg.ladder g.ev').nth(i).hover();
+      }
+      await page.locator('svg.ladder g.ev').nth(1).click();
+      const shown = await page.locator('section .panel pre').first().textContent();
+      const expected = name === 'redacted' ? 'SIP/2.0 180 Ringing<b onmouseover=alert(4)>x</b>' : ringing.trim();
+      check(shown.startsWith(expected), `${name}: click shows the raw message as text`);
+      const names = await page.locator('section .panel pre span.hn').allTextContents();
+      check(names.includes('CSeq:') && names.includes('Via:'), `${name}: header names highlighted`);
+      await page.locator('svg.ladder g.ev').nth(0).click();
+      const invite = await page.locator('section .panel pre').first().textContent();
+      check(invite.includes('User-Agent: <img src=x onerror=alert(2)>'), `${name}: User-Agent shown as text`);
+      await page.waitForTimeout(200);
+      check(dialogs === 0, `${name}: no dialog fired (${dialogs})`);
+      check(requests.length === 0, `${name}: no network request (${requests.join(' ')})`);
+      check(pageErrors.length === 0, `${name}: no script error (${pageErrors.join(' ')})`);
+      if (name === 'redacted') {
+        const text = await page.evaluate(() => document.documentElement.outerHTML);
+        for (const original of ['198.18.7.21', '198.18.9.44', '4930123456789', '4940987654321', 'pbx.example.test']) {
+          check(!text.includes(original), `redacted: ${original} absent`);
+        }
+        check(text.includes('REDACTED'), 'redacted: the page says so');
+      }
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
+  process.exit(failures === 0 ? 0 : 1);
+})().catch((e) => {
+  console.error(e);
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(1);
+});

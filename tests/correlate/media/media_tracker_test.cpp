@@ -1,0 +1,268 @@
+// MediaTracker end to end from SIP/SDP events and RTP/RTCP datagrams built in the test.
+#include "correlate/media/media_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/correlate/media/media_test_support.hpp"
+
+namespace sipscope::correlate::media {
+namespace {
+
+using test::ep;
+
+constexpr int64_t kT0 = 1'700'000'000'000'000;
+const decode::Endpoint kSipA = ep({192, 0, 2, 1}, 5060);
+const decode::Endpoint kSipB = ep({192, 0, 2, 2}, 5060);
+const decode::Endpoint kMediaA = ep({192, 0, 2, 1}, 4000);
+const decode::Endpoint kMediaB = ep({192, 0, 2, 2}, 6000);
+
+struct Harness {
+  test::Sink sink;
+  MediaTracker tracker{sink, {}};
+  uint64_t frame = 0;
+
+  void sip(const std::string& text, decode::Endpoint src, decode::Endpoint dst, int64_t ts,
+           std::optional<int64_t> call_id) {
+    test::SipFixture f(text, src, dst, ts, ++frame);
+    tracker.on_sip(f.event, call_id);
+  }
+  void udp(decode::Endpoint src, decode::Endpoint dst, const std::vector<uint8_t>& bytes,
+           int64_t ts) {
+    decode::UdpDatagram d{{1, ++frame, ts}, src, dst, bytes};
+    tracker.advance(ts);
+    tracker.on_udp(d);
+  }
+  // Offer from A (PCMU + opus/48000 as 96 + telephone-event 101), answer from B.
+  void offer_answer(int64_t call_id, int64_t ts) {
+    sip(test::sip_text("INVITE sip:b@x SIP/2.0", "1 INVITE",
+                       test::sdp("192.0.2.1", 4000, "0 96 101",
+                                 "a=rtpmap:96 opus/48000/2\r\na=rtpmap:101 "
+                                 "telephone-event/8000\r\n")),
+        kSipA, kSipB, ts, call_id);
+    sip(test::sip_text("SIP/2.0 200 OK", "1 INVITE",
+                       test::sdp("192.0.2.2", 6000, "0 96 101",
+                                 "a=rtpmap:96 opus/48000/2\r\na=rtpmap:101 "
+                                 "telephone-event/8000\r\n")),
+        kSipB, kSipA, ts + 1000, call_id);
+  }
+};
+
+TEST(MediaTracker, StreamsTiedToTheCallBySdp) {
+  Harness h;
+  h.offer_answer(42, kT0);
+  for (int i = 0; i < 60; ++i) {
+    if (i == 10) continue;  // one packet lost A -> B
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(100 + i), i * 160u, 0xa),
+          kT0 + 100'000 + i * 20'000);
+  }
+  for (int i = 0; i < 60; ++i)
+    h.udp(kMediaB, kMediaA, test::rtp_bytes(96, static_cast<uint16_t>(7 + i), i * 960u, 0xb),
+          kT0 + 105'000 + i * 20'000);
+  // RTP nobody announced: an orphan stream, kept with call_id NULL.
+  for (int i = 0; i < 3; ++i)
+    h.udp(ep({198, 51, 100, 1}, 30000), ep({198, 51, 100, 2}, 30002),
+          test::rtp_bytes(8, static_cast<uint16_t>(i), i * 160u, 0xc), kT0 + i * 20'000);
+  h.tracker.finish();
+
+  ASSERT_EQ(h.sink.streams.size(), 3U);
+  const auto* ab = h.sink.stream(0xa, 6000);
+  ASSERT_NE(ab, nullptr);
+  EXPECT_EQ(ab->call_id, 42);
+  EXPECT_EQ(ab->association, "sdp");
+  EXPECT_EQ(ab->packets, 59);
+  EXPECT_EQ(ab->expected, 60);
+  EXPECT_EQ(ab->lost, 1);
+  EXPECT_EQ(ab->codec, "PCMU");
+  EXPECT_EQ(ab->clock_rate, 8000);
+  ASSERT_TRUE(ab->jitter_mean_ms.has_value());
+  EXPECT_NEAR(*ab->jitter_mean_ms, 0.0, 1e-9);  // perfectly paced
+  EXPECT_NEAR(*ab->max_delta_ms, 40.0, 1e-9);   // across the lost packet
+  ASSERT_TRUE(ab->mos.has_value());             // PCMU with 60 expected packets
+  const auto* ba = h.sink.stream(0xb, 4000);
+  ASSERT_NE(ba, nullptr);
+  EXPECT_EQ(ba->call_id, 42);
+  EXPECT_EQ(ba->codec, "opus");  // dynamic PT resolved through a=rtpmap
+  EXPECT_EQ(ba->clock_rate, 48000);
+  EXPECT_EQ(ba->lost, 0);
+  const auto* orphan = h.sink.stream(0xc, 30002);
+  ASSERT_NE(orphan, nullptr);
+  EXPECT_FALSE(orphan->call_id.has_value());
+  EXPECT_EQ(orphan->association, "orphan");
+  EXPECT_EQ(orphan->packets, 3);
+  EXPECT_FALSE(orphan->mos.has_value());  // too few packets: NULL, never a default
+  EXPECT_EQ(h.sink.count_diag("one_way_audio"), 0U);
+  EXPECT_EQ(h.sink.count_diag("no_rtp"), 0U);
+}
+
+TEST(MediaTracker, PortReuseByALaterCallStartsANewStream) {
+  Harness h;
+  h.offer_answer(1, kT0);
+  for (int i = 0; i < 5; ++i)
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x1),
+          kT0 + 10'000 + i * 20'000);
+  h.offer_answer(2, kT0 + 5'000'000);  // the next call announces the same addresses
+  for (int i = 5; i < 10; ++i)
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x1),
+          kT0 + 6'000'000 + i * 20'000);
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.streams.size(), 2U);
+  EXPECT_EQ(h.sink.streams[0].call_id, 1);
+  EXPECT_EQ(h.sink.streams[0].packets, 5);
+  EXPECT_EQ(h.sink.streams[1].call_id, 2);
+  EXPECT_EQ(h.sink.streams[1].packets, 5);
+}
+
+TEST(MediaTracker, NatLatchingIsAttributedAndDiagnosed) {
+  Harness h;
+  h.offer_answer(3, kT0);
+  // A sits behind NAT: its RTP comes from 203.0.113.9:4000 (announced port, other address).
+  const auto natted = ep({203, 0, 113, 9}, 4000);
+  for (int i = 0; i < 5; ++i)
+    h.udp(natted, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x5),
+          kT0 + 10'000 + i * 20'000);
+  for (int i = 0; i < 5; ++i)
+    h.udp(kMediaB, natted, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x6),
+          kT0 + 15'000 + i * 20'000);
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.streams.size(), 2U);
+  const auto* to_b = h.sink.stream(0x5, 6000);
+  ASSERT_NE(to_b, nullptr);
+  EXPECT_EQ(to_b->association, "sdp");  // destination is B's announced address
+  const auto* to_nat = h.sink.stream(0x6, 4000);
+  ASSERT_NE(to_nat, nullptr);
+  EXPECT_EQ(to_nat->call_id, 3);  // the source is B's announced address
+  EXPECT_EQ(to_nat->association, "sdp_source");
+}
+
+TEST(MediaTracker, LatchedWhenNeitherAddressIsInTheSdp) {
+  Harness h;
+  h.offer_answer(4, kT0);
+  const auto a_nat = ep({203, 0, 113, 9}, 4000);
+  const auto b_nat = ep({203, 0, 113, 10}, 6000);
+  for (int i = 0; i < 5; ++i)
+    h.udp(a_nat, b_nat, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x7),
+          kT0 + 10'000 + i * 20'000);
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.streams.size(), 1U);
+  EXPECT_EQ(h.sink.streams[0].call_id, 4);
+  EXPECT_EQ(h.sink.streams[0].association, "latched");
+  EXPECT_EQ(h.sink.count_diag("rtp_address_not_in_sdp"), 1U);
+}
+
+TEST(MediaTracker, DtmfEventsFromRfc4733Packets) {
+  Harness h;
+  h.offer_answer(5, kT0);
+  // Digit '5': three packets with the same timestamp, last with the E bit, duration 800
+  // (100 ms at 8 kHz); then digit '#'.
+  const uint16_t seqs[] = {1, 2, 3, 4, 5};
+  const std::vector<std::vector<uint8_t>> payloads = {{5, 10, 0x01, 0x40},
+                                                      {5, 10, 0x02, 0x80},
+                                                      {5, 0x8a, 0x03, 0x20},
+                                                      {11, 10, 0x00, 0xa0},
+                                                      {11, 0x8a, 0x01, 0x40}};
+  const uint32_t ts[] = {1000, 1000, 1000, 3000, 3000};
+  for (int i = 0; i < 5; ++i)
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(101, seqs[i], ts[i], 0x9, i == 0, payloads[i]),
+          kT0 + 10'000 + i * 20'000);
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.streams.size(), 1U);
+  const auto& s = h.sink.streams[0];
+  EXPECT_EQ(s.telephone_event_packets, 5);
+  ASSERT_EQ(s.dtmf.size(), 2U);
+  EXPECT_EQ(s.dtmf[0].digit, '5');
+  EXPECT_TRUE(s.dtmf[0].ended);
+  EXPECT_EQ(s.dtmf[0].volume, 10);
+  ASSERT_TRUE(s.dtmf[0].duration_ms.has_value());
+  EXPECT_DOUBLE_EQ(*s.dtmf[0].duration_ms, 100.0);
+  EXPECT_EQ(s.dtmf[1].digit, '#');
+  EXPECT_FALSE(s.jitter_mean_ms.has_value());  // events carry no audio clock
+}
+
+TEST(MediaTracker, CallDiagnostics) {
+  Harness h;
+  h.offer_answer(6, kT0);
+  // Media only towards B: one-way audio (no RTP towards A's announced address).
+  for (int i = 0; i < 5; ++i)
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x1),
+          kT0 + 10'000 + i * 20'000);
+  h.sip(test::sip_text("BYE sip:b@x SIP/2.0", "2 BYE", ""), kSipA, kSipB, kT0 + 200'000, 6);
+  h.udp(kMediaA, kMediaB, test::rtp_bytes(0, 5, 800, 0x1), kT0 + 2'000'000);   // after BYE
+  h.udp(kMediaA, kMediaB, test::rtp_bytes(18, 6, 960, 0x1), kT0 + 2'020'000);  // PT 18 not in SDP
+  // A second call offers and gets 488.
+  h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "1 INVITE", test::sdp("192.0.2.1", 4100, "0")),
+        kSipA, kSipB, kT0 + 3'000'000, 7);
+  h.sip(test::sip_text("SIP/2.0 488 Not Acceptable Here", "1 INVITE", ""), kSipB, kSipA,
+        kT0 + 3'010'000, 7);
+  // A third call is put on hold.
+  h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "3 INVITE",
+                       test::sdp("192.0.2.1", 4200, "0", "a=sendonly\r\n")),
+        kSipA, kSipB, kT0 + 4'000'000, 8);
+  h.tracker.finish();
+  EXPECT_EQ(h.sink.count_diag("one_way_audio"), 1U);
+  EXPECT_EQ(h.sink.count_diag("rtp_after_bye"), 1U);
+  EXPECT_EQ(h.sink.count_diag("payload_type_not_negotiated"), 1U);
+  EXPECT_EQ(h.sink.count_diag("codec_mismatch"), 1U);
+  EXPECT_EQ(h.sink.count_diag("hold"), 1U);
+  EXPECT_EQ(h.sink.count_diag("rtp_gap"), 1U);  // 1.8 s silence before the late packet
+  for (const auto& d : h.sink.diagnostics) EXPECT_FALSE(d.frames.empty()) << d.kind;
+}
+
+TEST(MediaTracker, SsrcChangeOnTheSameAddresses) {
+  Harness h;
+  h.offer_answer(11, kT0);
+  for (int i = 0; i < 3; ++i)
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x21),
+          kT0 + 10'000 + i * 20'000);
+  for (int i = 0; i < 3; ++i)
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(900 + i), i * 160u, 0x22),
+          kT0 + 100'000 + i * 20'000);
+  h.tracker.finish();
+  EXPECT_EQ(h.sink.streams.size(), 2U);
+  EXPECT_EQ(h.sink.count_diag("ssrc_change"), 1U);
+}
+
+TEST(MediaTracker, NoRtpAtAll) {
+  Harness h;
+  h.offer_answer(9, kT0);
+  // Other media in the capture (an unrelated orphan stream): this call's silence means
+  // something.
+  h.udp(ep({198, 51, 100, 1}, 30000), ep({198, 51, 100, 2}, 30002), test::rtp_bytes(8, 1, 160, 0xc),
+        kT0 + 20'000);
+  h.tracker.finish();
+  EXPECT_EQ(h.sink.count_diag("no_rtp"), 1U);
+}
+
+TEST(MediaTracker, SignallingOnlyCaptureGetsNoNoRtpFinding) {
+  Harness h;
+  h.offer_answer(9, kT0);
+  h.tracker.finish();
+  EXPECT_EQ(h.sink.count_diag("no_rtp"), 0U);
+}
+
+TEST(MediaTracker, RtcpReceiverReportStoredNextToTheStream) {
+  Harness h;
+  h.offer_answer(10, kT0);
+  for (int i = 0; i < 5; ++i)
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0xa),
+          kT0 + 10'000 + i * 20'000);
+  // B's RR about 0xa, sent from B's RTCP port (6001) to A's (4001): fraction 32/256,
+  // cumulative 3, jitter 80 units = 10 ms at 8 kHz.
+  const std::vector<uint8_t> rr = {0x81, 201, 0, 7,  0, 0, 0, 0xb, 0, 0, 0, 0xa, 32, 0, 0, 3,
+                                   0,    0,   0, 10, 0, 0, 0, 80,  0, 0, 0, 0,   0,  0, 0, 0};
+  h.udp(ep({192, 0, 2, 2}, 6001), ep({192, 0, 2, 1}, 4001), rr, kT0 + 200'000);
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.rtcp.size(), 1U);
+  EXPECT_EQ(h.sink.rtcp[0].packet_type, "RR");
+  EXPECT_EQ(h.sink.rtcp[0].call_id, 10);
+  EXPECT_EQ(h.sink.rtcp[0].cumulative_lost, 3);
+  ASSERT_TRUE(h.sink.rtcp[0].jitter_ms.has_value());
+  EXPECT_DOUBLE_EQ(*h.sink.rtcp[0].jitter_ms, 10.0);
+  const auto* s = h.sink.stream(0xa, 6000);
+  ASSERT_NE(s, nullptr);
+  EXPECT_DOUBLE_EQ(*s->rtcp_fraction_lost, 0.125);
+  EXPECT_EQ(s->rtcp_cumulative_lost, 3);
+  EXPECT_DOUBLE_EQ(*s->rtcp_jitter_ms, 10.0);
+}
+
+}  // namespace
+}  // namespace sipscope::correlate::media
