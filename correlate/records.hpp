@@ -90,7 +90,7 @@ struct DiagnosticRecord {
 struct DialogRecord {
   int64_t call_id = 0;
   std::string from_tag, to_tag;
-  std::string state;  // early / confirmed / terminated (correlate/dialog.hpp)
+  std::string state;                     // early / confirmed / terminated (correlate/dialog.hpp)
   std::optional<std::string> remote_ip;  // sender of its first response
   int64_t created_us = 0;
   std::optional<int64_t> confirmed_us, terminated_us;
@@ -125,11 +125,11 @@ struct RegistrationRecord {
 
 // One RFC 4733 telephone event (DTMF digit) of a stream.
 struct DtmfRecord {
-  int64_t ts_us = 0;   // arrival of the event's first packet
-  uint64_t frame = 0;  // its frame number
-  char digit = '?';    // 0-9 * # A-D, '!' flash
-  int event = 0;       // RFC 4733 event code
-  int volume = 0;      // -dBm0
+  int64_t ts_us = 0;                  // arrival of the event's first packet
+  uint64_t frame = 0;                 // its frame number
+  char digit = '?';                   // 0-9 * # A-D, '!' flash
+  int event = 0;                      // RFC 4733 event code
+  int volume = 0;                     // -dBm0
   std::optional<double> duration_ms;  // from the duration field; nullopt if clock unknown
   bool ended = false;                 // an end-bit packet was seen
 };
@@ -184,9 +184,9 @@ struct RtcpRecord {
   std::optional<int64_t> highest_seq;
   std::optional<double> jitter_ms;  // nullopt when the stream's clock rate is unknown
   std::optional<int64_t> jitter_units;
-  std::optional<double> rtt_ms;  // from LSR/DLSR (RFC 3550 §6.4.1)
+  std::optional<double> rtt_ms;                             // from LSR/DLSR (RFC 3550 §6.4.1)
   std::optional<double> xr_mos_lq, xr_mos_cq, xr_r_factor;  // XR VoIP metrics (RFC 3611)
-  std::optional<std::string> detail;  // CNAME, BYE reason, APP name
+  std::optional<std::string> detail;                        // CNAME, BYE reason, APP name
 };
 
 // Where finished records go (report/ implements it with SQLite; tests with vectors).

@@ -8,6 +8,7 @@
 
 namespace sipscope::decode {
 
+// clang-format off
 #define SIPSCOPE_ANOMALY_KINDS(X)                                                     \
   /* capture */                                                                       \
   X(capture_truncated)           /* file ends in the middle of a record */            \
@@ -90,6 +91,7 @@ namespace sipscope::decode {
   X(tcp_connection_table_full)  /* SIP connection evicted from the full table */        \
   X(tls_not_decoded)            /* TLS on port 5061: encrypted SIP, once per connection */ \
   X(ws_bad_frame)               /* WebSocket frame sipscope cannot use (RFC 6455 §5) */
+// clang-format on
 
 enum class AnomalyKind : uint16_t {
 #define SIPSCOPE_ANOMALY_ENUM(name) name,
