@@ -7,11 +7,16 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libpcap-dev libboost-program-options-dev libsqlite3-dev
           nlohmann-json3-dev libgtest-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(sqlite3 python3 tshark sip-tester tcpdump clang-format chromium nodejs npm)
+  packages+=(sqlite3 python3 tshark sip-tester tcpdump clang-format chromium)
+  # Node.js and npm: machines often carry their own (not Debian's packages, which would
+  # conflict with it); install Debian's only when the commands are missing.
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()
 for p in "${packages[@]}"; do
+  if [[ "$p" == nodejs || "$p" == npm ]]; then missing+=("$p"); continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
