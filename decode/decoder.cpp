@@ -1,5 +1,7 @@
 #include "decode/decoder.hpp"
 
+#include "decode/text.hpp"
+
 #include <charconv>
 #include <utility>
 
@@ -12,24 +14,8 @@
 namespace sipscope::decode {
 namespace {
 
-void append_uint(std::string& s, uint64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  (void)ec;  // 24 chars always hold a uint64_t
-  s.append(buf, end);
-}
-
-// Printable excerpt of untrusted bytes for an anomaly detail: first line, at most 80 chars.
-void append_excerpt(std::string& s, std::string_view bytes) {
-  constexpr size_t kMax = 80;
-  size_t n = 0;
-  for (char c : bytes) {
-    if (c == '\r' || c == '\n' || n == kMax) break;
-    const auto u = static_cast<unsigned char>(c);
-    s.push_back(u >= 0x20 && u < 0x7f ? c : '.');
-    ++n;
-  }
-}
+using text::append_excerpt;
+using text::append_uint;
 
 // Keep-alive padding that may follow a datagram's message: whitespace and NULs.
 bool only_padding(std::string_view s) {

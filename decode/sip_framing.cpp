@@ -1,45 +1,15 @@
 #include "decode/sip_framing.hpp"
 
+#include "decode/text.hpp"
+
 #include "decode/sip/message.hpp"
 
 namespace sipscope::decode {
 namespace {
 
-constexpr bool is_wsp(char c) {
-  return c == ' ' || c == '\t';
-}
-
-// RFC 3261 §25.1 token characters: a start line begins with one (method or "SIP/").
-constexpr bool is_token_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using sip::iequals;
+using text::is_token_char;  // a start line begins with one (method or "SIP/")
+using text::is_wsp;
 
 // Content-Length = 1*DIGIT (§20.14), surrounding whitespace allowed.
 bool parse_length(std::string_view v, size_t& out) {

@@ -1,5 +1,7 @@
 #include "decode/tcp_stream.hpp"
 
+#include "decode/text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <iterator>
@@ -11,29 +13,14 @@
 namespace sipscope::decode {
 namespace {
 
+using text::append_excerpt;
+using text::append_uint;
+
 // Bounds for directions whose protocol is not decided yet, and for the out-of-order list.
 constexpr size_t kMaxProbeLine = 8192;
 constexpr size_t kMaxPendingSegments = 1024;
 constexpr int64_t kGapSweepUs = 1'000'000;
 constexpr uint16_t kSipTlsPort = 5061;  // RFC 3261 §19.1.2 default port for sips
-
-void append_uint(std::string& s, uint64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  (void)ec;  // 24 chars always hold a uint64_t
-  s.append(buf, end);
-}
-
-void append_excerpt(std::string& s, std::string_view bytes) {
-  constexpr size_t kMax = 80;
-  size_t n = 0;
-  for (char c : bytes) {
-    if (c == '\r' || c == '\n' || n == kMax) break;
-    const auto u = static_cast<unsigned char>(c);
-    s.push_back(u >= 0x20 && u < 0x7f ? c : '.');
-    ++n;
-  }
-}
 
 bool only_whitespace(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {

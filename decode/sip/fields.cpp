@@ -1,5 +1,7 @@
 #include "decode/sip/fields.hpp"
 
+#include "decode/text.hpp"
+
 #include <algorithm>
 
 #include "decode/sip/headers.hpp"
@@ -7,33 +9,12 @@
 namespace sipscope::decode::sip {
 namespace {
 
+using text::is_alpha;
+using text::is_digit;
+using text::is_token_char;
+
 constexpr bool is_lws(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-constexpr bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr bool is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-constexpr bool is_token_char(char c) {
-  if (is_alpha(c) || is_digit(c)) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
 }
 
 std::string_view skip_lws(std::string_view s) {

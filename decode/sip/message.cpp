@@ -1,43 +1,20 @@
 #include "decode/sip/message.hpp"
 
+#include "decode/text.hpp"
+
 #include <algorithm>
 
 namespace sipscope::decode::sip {
 namespace {
 
+using text::is_alpha;
+using text::is_digit;
+using text::is_token_char;
+using text::is_wsp;
+
 // A stream peer announcing more than this is treated as hostile rather than waited for:
 // SIP messages are kilobytes, and a framer must not buffer without bound.
 constexpr int64_t kMaxContentLength = int64_t{16} << 20;
-
-constexpr bool is_wsp(char c) {
-  return c == ' ' || c == '\t';
-}
-constexpr bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr bool is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-// RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
-constexpr bool is_token_char(char c) {
-  if (is_alpha(c) || is_digit(c)) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
 
 bool is_token(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);

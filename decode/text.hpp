@@ -1,0 +1,62 @@
+// Character classes and small text helpers shared by the SIP, SDP and stream decoders
+// (RFC 3261 §25.1 core rules), and the anomaly-detail builders. Header-only, no allocation
+// except into the caller's string.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sipscope::decode::text {
+
+constexpr bool is_wsp(char c) {
+  return c == ' ' || c == '\t';
+}
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// RFC 3261 §25.1: token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+constexpr bool is_token_char(char c) {
+  if (is_alpha(c) || is_digit(c)) return true;
+  switch (c) {
+    case '-':
+    case '.':
+    case '!':
+    case '%':
+    case '*':
+    case '_':
+    case '+':
+    case '`':
+    case '\'':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+inline void append_uint(std::string& s, uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;  // 24 chars always hold a uint64_t
+  s.append(buf, end);
+}
+
+// Printable excerpt of untrusted bytes for an anomaly detail: first line, at most 80 chars.
+inline void append_excerpt(std::string& s, std::string_view bytes) {
+  constexpr size_t kMax = 80;
+  size_t n = 0;
+  for (char c : bytes) {
+    if (c == '\r' || c == '\n' || n == kMax) break;
+    const auto u = static_cast<unsigned char>(c);
+    s.push_back(u >= 0x20 && u < 0x7f ? c : '.');
+    ++n;
+  }
+}
+
+}  // namespace sipscope::decode::text
