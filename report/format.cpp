@@ -69,14 +69,14 @@ std::string iso_utc_ms(int64_t us) {
   unsigned d = 0;
   civil_from_days(days, y, m, d);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y),
-                m, d, sod / 3600, sod / 60 % 60, sod % 60, ms);
+  (void)std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                      static_cast<long long>(y), m, d, sod / 3600, sod / 60 % 60, sod % 60, ms);
   return buf;
 }
 
 std::string fixed(double value, int decimals) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  (void)std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   return buf;
 }
 

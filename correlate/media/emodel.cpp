@@ -4,17 +4,12 @@
 #include <cctype>
 #include <cmath>
 
+#include "decode/sip/headers.hpp"
+
 namespace sipscope::correlate::media {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
+using decode::sip::iequals;  // ASCII case-insensitive, as SDP encoding names compare
 
 // docs/media.md lists the source of each row.
 constexpr std::array<CodecImpairment, 9> kCodecs = {{
