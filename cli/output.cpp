@@ -61,30 +61,32 @@ void print_calls_table(const report::Database& db, int max_rows, const std::stri
   }
 }
 
+namespace {
+// " (a 2, b 1)" for a non-empty breakdown.
+void print_breakdown(const std::map<std::string, int64_t>& counts, std::ostream& out) {
+  if (counts.empty()) return;
+  out << " (";
+  bool first = true;
+  for (const auto& [name, n] : counts) {
+    out << (first ? "" : ", ") << name << " " << n;
+    first = false;
+  }
+  out << ")";
+}
+}  // namespace
+
 void print_summary(const report::Database& db, std::ostream& out) {
   const auto s = report::summarize(db);
   out << "calls: " << s.calls;
-  if (!s.calls_by_state.empty()) {
-    out << " (";
-    bool first = true;
-    for (const auto& [state, n] : s.calls_by_state) {
-      out << (first ? "" : ", ") << state << " " << n;
-      first = false;
-    }
-    out << ")";
-  }
+  print_breakdown(s.calls_by_state, out);
   out << "\nSIP messages: " << s.messages << " (" << s.call_messages << " in calls, "
       << s.messages - s.call_messages << " outside calls)\n";
-  out << "anomalies: " << s.anomalies;
-  if (!s.anomalies_by_kind.empty()) {
-    out << " (";
-    bool first = true;
-    for (const auto& [kind, n] : s.anomalies_by_kind) {
-      out << (first ? "" : ", ") << kind << " " << n;
-      first = false;
-    }
-    out << ")";
-  }
+  out << "RTP streams: " << s.streams << " (" << s.call_streams << " in calls, "
+      << s.streams - s.call_streams << " orphan)\n";
+  out << "diagnostics: " << s.diagnostics;
+  print_breakdown(s.diagnostics_by_kind, out);
+  out << "\nanomalies: " << s.anomalies;
+  print_breakdown(s.anomalies_by_kind, out);
   out << "\n";
 }
 

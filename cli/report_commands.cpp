@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "decode/link.hpp"
 #include "report/pcap_slice.hpp"
 #include "report/redact.hpp"
+#include "report/sql.hpp"
 #include "report/stats.hpp"
 
 namespace sipscope::cli {
@@ -195,7 +197,8 @@ CommandSpec export_spec() {
   auto spec = calls_spec_with_targets(
       "export", "sipscope export --db FILE CALL... --pcap OUT.pcap [--redact]",
       "Writes a pcap with exactly the frames of the calls: their SIP messages (by frame\n"
-      "number in the original captures) and their RTP/RTCP, with original timestamps.\n"
+      "number in the original captures, every TCP segment or IP fragment of a reassembled\n"
+      "message included) and their RTP/RTCP, with original timestamps.\n"
       "The original capture files are re-read (their paths are in the database).");
   spec.options.add_options()                                                                  //
       ("help,h", "show this help")                                                            //
@@ -283,6 +286,29 @@ int run_export(const Args& args) {
 
   std::set<std::pair<uint32_t, uint64_t>> sip_frames;
   for (const auto& e : ladder.events) sip_frames.insert({e.capture_id, e.frame});
+  // A message reassembled from several packets (TCP segments, IP or SCTP fragments) lists
+  // them all in messages.frames; `frame` is only the one that completed it.
+  {
+    report::sql::Statement st(db->handle(), db->path(),
+                              "SELECT capture_id, frames FROM messages WHERE call_id = ?1 AND "
+                              "frames IS NOT NULL");
+    for (const int64_t id : ids) {
+      st.bind(1, id);
+      while (st.step()) {
+        const auto capture_id = static_cast<uint32_t>(st.column_int64(0));
+        const std::string list = st.column_text(1);
+        const char* p = list.data();
+        const char* const end = list.data() + list.size();
+        while (p < end) {
+          uint64_t n = 0;
+          const auto [next, ec] = std::from_chars(p, end, n);
+          if (ec != std::errc{}) break;
+          sip_frames.insert({capture_id, n});
+          p = next < end && *next == ',' ? next + 1 : end;
+        }
+      }
+    }
+  }
   // RTCP the analysis tied to the calls (rtcp_reports keeps its frames), whatever its ports.
   std::set<std::pair<uint32_t, uint64_t>> rtcp_frames;
   for (const auto& p : ladder.rtcp) rtcp_frames.insert({p.capture_id, p.frame});

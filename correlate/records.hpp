@@ -15,6 +15,9 @@ struct MessageRecord {
   std::optional<int64_t> call_id;  // calls.id, nullopt outside calls
   uint32_t capture_id = 0;
   uint64_t frame = 0;
+  // Every frame carrying part of the message (IP fragments, TCP segments, SCTP fragments),
+  // ascending; empty when `frame` alone holds it.
+  std::vector<uint64_t> frames;
   int64_t ts_us = 0;
   std::string src_ip;
   uint16_t src_port = 0;

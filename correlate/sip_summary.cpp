@@ -72,6 +72,7 @@ MessageRecord make_message_record(const decode::SipEvent& ev, const SipSummary& 
   MessageRecord r;
   r.capture_id = ev.frame.capture_id;
   r.frame = ev.frame.number;
+  if (ev.frames.size() > 1) r.frames.assign(ev.frames.begin(), ev.frames.end());
   r.ts_us = ev.frame.ts_us;
   r.src_ip = ev.src.ip.to_string();
   r.src_port = ev.src.port;

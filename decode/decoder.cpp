@@ -98,7 +98,9 @@ class FrameWalk {
         reassembler_(reassembler),
         sctp_(sctp),
         streams_(streams),
-        ref_(frame.ref) {}
+        ref_(frame.ref) {
+    frames_.add(frame.ref.number);
+  }
 
   void run() {
     LinkLayer link;
@@ -172,6 +174,8 @@ class FrameWalk {
       case IpReassembler::AddResult::complete:
         break;
     }
+    frames_.add(reassembler_.completed_frames());
+    frames_.normalize();
     ip_.payload = datagram;
     ip_.truncated = false;
     ip_.fragment = false;
@@ -374,7 +378,11 @@ class FrameWalk {
       std::span<const uint8_t> message;
       const SctpFlow flow{src_, dst_, packet.verification_tag};
       if (sctp_.add(flow, data, frame_.ref, message) == SctpReassembler::AddResult::complete) {
+        const FrameList outer = frames_;
+        frames_.add(sctp_.message_frames());
+        frames_.normalize();
         deliver_sip(as_chars(message), Transport::sctp);
+        frames_ = outer;
       }
     }
   }
@@ -526,7 +534,7 @@ class FrameWalk {
 
   void emit_sip(Transport t) {
     ++stats_.sip_messages;
-    sink_.on_sip(SipEvent{ref_, src_, dst_, t, &message_});
+    sink_.on_sip(SipEvent{ref_, src_, dst_, t, &message_, frames_.view()});
   }
 
   void set_ports(uint16_t src, uint16_t dst) {
@@ -572,7 +580,8 @@ class FrameWalk {
   IpReassembler& reassembler_;
   SctpReassembler& sctp_;
   TcpStreams& streams_;
-  FrameRef ref_;  // frame_.ref, with the capture time of a HEP packet while decoding its SIP
+  FrameRef ref_;      // frame_.ref, with the capture time of a HEP packet while decoding its SIP
+  FrameList frames_;  // frames of the datagram being walked: this one and its IP fragments'
   int64_t clock_us_ = frame_.ref.ts_us;  // see Decoder::clock_us()
   IpPacket ip_;
   Endpoint src_;
@@ -607,7 +616,7 @@ void Decoder::StreamReporter::on_message(const StreamMessage& m) {
       sip::parse_message(m.bytes, d.message_, {.datagram = m.whole, .lenient = m.whole});
   if (r.error == sip::ParseError::ok) {
     ++d.stats_.sip_messages;
-    d.sink_.on_sip(SipEvent{m.frame, m.src, m.dst, m.transport, &d.message_});
+    d.sink_.on_sip(SipEvent{m.frame, m.src, m.dst, m.transport, &d.message_, m.frames});
     return;
   }
   d.detail_.clear();

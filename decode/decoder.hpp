@@ -54,6 +54,10 @@ struct SipEvent {
   Endpoint dst;
   Transport transport = Transport::udp;
   const sip::Message* message = nullptr;  // parsed message; message->bytes() is the raw text
+  // Every frame whose bytes are part of the message (IP fragments, TCP segments, SCTP
+  // fragments), ascending, frame.number included; just frame.number for a plain datagram.
+  // Outer frame numbers for tunnelled and HEP-carried SIP. Valid during the callback only.
+  std::span<const uint64_t> frames;
 };
 
 struct AnomalyEvent {

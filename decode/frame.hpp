@@ -3,6 +3,9 @@
 // read. Everything decode/ returns that points into it has the same lifetime.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -28,6 +31,38 @@ struct FrameRef {
   uint32_t capture_id = 0;  // captures.id of the file
   uint64_t number = 0;      // 1-based frame number within that file
   int64_t ts_us = 0;        // capture timestamp, microseconds since the Unix epoch
+};
+
+// The frames whose bytes make up one reassembled message (IP fragments, TCP segments, SCTP
+// fragments), as FrameRef::number values of one capture. Fixed capacity so reassembly never
+// allocates for it: past kMaxMessageFrames the last slot is overwritten, so the list keeps
+// the first pieces and the completing frame.
+inline constexpr size_t kMaxMessageFrames = 32;
+
+struct FrameList {
+  std::array<uint64_t, kMaxMessageFrames> numbers{};
+  size_t size = 0;
+
+  void clear() { size = 0; }
+  void add(uint64_t n) {
+    if (size > 0 && numbers[size - 1] == n) return;
+    if (size == kMaxMessageFrames) {
+      numbers[size - 1] = n;
+      return;
+    }
+    numbers[size++] = n;
+  }
+  void add(std::span<const uint64_t> ns) {
+    for (const uint64_t n : ns) add(n);
+  }
+  // Ascending, each frame once (pieces can arrive out of order, or twice).
+  void normalize() {
+    std::sort(numbers.begin(), numbers.begin() + static_cast<std::ptrdiff_t>(size));
+    size = static_cast<size_t>(
+        std::unique(numbers.begin(), numbers.begin() + static_cast<std::ptrdiff_t>(size)) -
+        numbers.begin());
+  }
+  [[nodiscard]] std::span<const uint64_t> view() const { return {numbers.data(), size}; }
 };
 
 struct Frame {

@@ -135,6 +135,7 @@ IpReassembler::AddResult IpReassembler::add(const IpFragment& f, const FrameRef&
   if (index == kNone) index = open(f, frame);
   Set* s = &sets_[index];
   ++s->fragments;
+  s->frames.add(frame.number);
   if (!f.more && !s->have_last) {
     // The first last fragment fixes the length; a later, different one is ignored.
     s->have_last = true;
@@ -164,6 +165,7 @@ IpReassembler::AddResult IpReassembler::add(const IpFragment& f, const FrameRef&
   // cut off.
   total_bytes_ -= s->data.size();
   s->data.resize(s->total);
+  completed_frames_ = s->frames;
   completed_.push_back(std::move(s->data));
   recycle_intervals(std::move(s->intervals));
   datagram = std::span<const uint8_t>(completed_.back().data(), completed_.back().size());

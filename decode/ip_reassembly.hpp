@@ -93,6 +93,11 @@ class IpReassembler {
                               std::span<const uint8_t>& datagram);
   // Drops (reason unfinished) every open set: end of input.
   void finish();
+  // After add() returned complete: the frames of the datagram's fragments, in arrival
+  // order, the completing frame last. Valid until the next add().
+  [[nodiscard]] std::span<const uint64_t> completed_frames() const {
+    return completed_frames_.view();
+  }
 
   [[nodiscard]] size_t open_sets() const { return sets_.size(); }
   [[nodiscard]] size_t buffered_bytes() const { return total_bytes_; }
@@ -109,6 +114,7 @@ class IpReassembler {
     bool have_last = false;
     size_t received = 0;  // distinct bytes held
     size_t fragments = 0;
+    FrameList frames;                                  // frames that contributed fragments
     std::vector<uint8_t> data;                         // from the pool
     std::vector<std::pair<size_t, size_t>> intervals;  // held [begin, end), sorted, merged
   };
@@ -129,6 +135,7 @@ class IpReassembler {
   int64_t oldest_ts_us_ = 0;  // lower bound of the open sets' first-fragment times
   std::vector<std::vector<uint8_t>> completed_;  // handed out during the current frame
   size_t total_bytes_ = 0;
+  FrameList completed_frames_;
 };
 
 }  // namespace sipscope::decode

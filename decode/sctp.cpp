@@ -205,10 +205,13 @@ bool SctpReassembler::try_complete(size_t added, std::span<const uint8_t>& messa
   if (!oversized) {
     message_.clear();
     message_.reserve(size);
+    message_frames_.clear();
     for (size_t k = lo; k <= hi; ++k) {
       const auto& b = fragments_[picked_[k]].bytes;
       message_.insert(message_.end(), b.begin(), b.end());
+      message_frames_.add(fragments_[picked_[k]].frame.number);
     }
+    message_frames_.normalize();
   }
   // Erase the used fragments, highest index first so the others stay valid.
   std::vector<size_t>& used = picked_;

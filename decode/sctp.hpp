@@ -139,6 +139,9 @@ class SctpReassembler {
                               std::span<const uint8_t>& message);
   // Drops (reason unfinished) everything held: end of input.
   void finish();
+  // After add() returned complete: the frames of the message's fragments, ascending.
+  // Valid until the next add().
+  [[nodiscard]] std::span<const uint64_t> message_frames() const { return message_frames_.view(); }
 
   [[nodiscard]] size_t fragments() const { return fragments_.size(); }
   [[nodiscard]] size_t buffered_bytes() const { return total_bytes_; }
@@ -168,6 +171,7 @@ class SctpReassembler {
   SctpLimits limits_;
   std::vector<Fragment> fragments_;  // arrival order
   std::vector<uint8_t> message_;     // last reassembled message
+  FrameList message_frames_;         // ... and the frames of its fragments
   std::vector<size_t> picked_;       // scratch: indexes of a message's fragments
   size_t total_bytes_ = 0;
 };

@@ -214,6 +214,31 @@ void TcpStreams::erase(Connection& c) {
   table_.erase(key);
 }
 
+// Called before bytes starting at stream offset `end` are appended to `buf`. Pieces wholly
+// before the buffer are forgotten; past the bound, bytes are attributed to the previous
+// piece's frame (a message of hundreds of segments loses some frame numbers, not bytes).
+void TcpStreams::note_piece(Direction& d, uint64_t frame_number) {
+  constexpr size_t kMaxPieces = 256;
+  if (d.buf.empty()) {
+    d.pieces.clear();
+  } else {
+    const uint64_t buf_start = d.end - d.buf.size();
+    size_t dead = 0;
+    while (dead + 1 < d.pieces.size() && d.pieces[dead + 1].first <= buf_start) ++dead;
+    d.pieces.erase(d.pieces.begin(), d.pieces.begin() + static_cast<std::ptrdiff_t>(dead));
+  }
+  if (!d.pieces.empty() && d.pieces.back().second == frame_number) return;
+  if (d.pieces.size() < kMaxPieces) d.pieces.emplace_back(d.end, frame_number);
+}
+
+// Frames of the pieces overlapping stream offsets [begin, end).
+void TcpStreams::collect_frames(const Direction& d, uint64_t begin, uint64_t end, FrameList& out) {
+  for (size_t i = 0; i < d.pieces.size(); ++i) {
+    const uint64_t piece_end = i + 1 < d.pieces.size() ? d.pieces[i + 1].first : d.end;
+    if (piece_end > begin && d.pieces[i].first < end) out.add(d.pieces[i].second);
+  }
+}
+
 void TcpStreams::reset_direction(Direction& d) {
   const size_t accounted = d.accounted;
   d = Direction{};
@@ -274,6 +299,7 @@ void TcpStreams::ingest(Connection& c, int d, const TcpSegment& s) {
     rel = 0;
   }
   if (rel == 0 && dir.pending.empty()) {
+    note_piece(dir, s.frame.number);
     dir.buf.append(as_chars(bytes));
     dir.end += bytes.size();
     dir.next_seq += static_cast<uint32_t>(bytes.size());
@@ -329,6 +355,7 @@ void TcpStreams::drain(Connection& c, int d, const FrameRef* trigger) {
     if (old >= p.data.size()) continue;
     const std::string_view fresh = std::string_view(p.data).substr(static_cast<size_t>(old));
     if (dir.mode == Mode::ignored || dir.closed) continue;
+    note_piece(dir, p.frame.number);
     dir.buf.append(fresh);
     dir.end += fresh.size();
     dir.next_seq += static_cast<uint32_t>(fresh.size());
@@ -740,6 +767,7 @@ void TcpStreams::run_ws(Connection& c, int d, const FrameRef& frame) {
     if (raw.size() < total) break;
     const std::string_view payload = std::string_view(dir.buf).substr(
         head + h.header_length, static_cast<size_t>(h.payload_length));
+    const uint64_t raw_start = dir.end - dir.buf.size() + head;
     head += total;
     if (h.is_control()) continue;  // ping, pong, close: no SIP inside (RFC 6455 §5.5)
     if (h.opcode != ws_opcode::kContinuation) {
@@ -751,6 +779,7 @@ void TcpStreams::run_ws(Connection& c, int d, const FrameRef& frame) {
         report(c, d, frame, AnomalyKind::ws_bad_frame);
       }
       dir.app.clear();
+      dir.app_frames.clear();
       dir.in_message = true;
       dir.discard_message = false;
     } else if (!dir.in_message) {
@@ -765,6 +794,7 @@ void TcpStreams::run_ws(Connection& c, int d, const FrameRef& frame) {
     }
     if (!dir.discard_message) {
       const size_t old = dir.app.size();
+      collect_frames(dir, raw_start, raw_start + total, dir.app_frames);
       dir.app.append(payload);
       if (h.masked) {
         ws_unmask(
@@ -827,6 +857,19 @@ void TcpStreams::emit(Connection& c, int d, const FrameRef& frame, std::string_v
   m.transport = t;
   m.bytes = bytes;
   m.whole = whole;
+  frames_.clear();
+  const Direction& dir = c.dir[d];
+  if (t == Transport::tcp && bytes.data() >= dir.buf.data() &&
+      bytes.data() + bytes.size() <= dir.buf.data() + dir.buf.size()) {
+    const uint64_t begin =
+        dir.end - dir.buf.size() + static_cast<uint64_t>(bytes.data() - dir.buf.data());
+    collect_frames(dir, begin, begin + bytes.size(), frames_);
+  } else if (t == Transport::ws) {
+    frames_.add(dir.app_frames.view());
+  }
+  frames_.add(frame.number);
+  frames_.normalize();
+  m.frames = frames_.view();
   sink_.on_message(m);
 }
 

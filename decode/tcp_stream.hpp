@@ -37,6 +37,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "decode/anomaly.hpp"
@@ -69,6 +70,9 @@ struct StreamMessage {
   // true when the transport gave the boundaries (one WebSocket message): parse it with
   // datagram rules (body = rest) rather than stream rules.
   bool whole = false;
+  // Every frame whose bytes are part of the message, ascending, `frame` included (bounded
+  // by kMaxMessageFrames). Valid during the callback only.
+  std::span<const uint64_t> frames;
 };
 
 struct StreamAnomaly {
@@ -142,6 +146,10 @@ class TcpStreams {
     bool discard_message = false;  // the message outgrew the buffer limit
     size_t accounted = 0;          // bytes of this direction counted in total_bytes_
     FrameRef last_frame;
+    // Which frame carried the buffered bytes: {stream offset of the piece's first byte,
+    // frame number}, ascending offsets; a piece runs to the next one's offset (or `end`).
+    std::vector<std::pair<uint64_t, uint64_t>> pieces;
+    FrameList app_frames;  // frames of the WebSocket message in `app`
   };
 
   struct Key {
@@ -194,6 +202,8 @@ class TcpStreams {
             Transport t);
   void report(const Connection& c, int d, const FrameRef& frame, AnomalyKind kind);
   static void reset_direction(Direction& d);
+  static void note_piece(Direction& d, uint64_t frame_number);
+  static void collect_frames(const Direction& d, uint64_t begin, uint64_t end, FrameList& out);
 
   StreamSink& sink_;
   TcpLimits limits_;
@@ -202,6 +212,7 @@ class TcpStreams {
   size_t total_bytes_ = 0;
   int64_t last_gap_sweep_us_ = 0;
   std::string detail_;
+  FrameList frames_;  // reused for StreamMessage::frames
 };
 
 }  // namespace sipscope::decode

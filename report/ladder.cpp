@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_map>
 
+#include "report/nodes.hpp"
 #include "report/sql.hpp"
 
 namespace sipscope::report {
@@ -156,17 +156,23 @@ Ladder build_ladder(const Database& db, const std::vector<int64_t>& call_ids) {
 
   load_media(db, ladder);
 
-  std::unordered_map<std::string, int> lane_of;
-  auto lane = [&](const std::string& address) {
-    auto [it, inserted] = lane_of.try_emplace(address, static_cast<int>(lane_of.size()));
-    if (inserted) ladder.participants.push_back({it->second, address});
-    return it->second;
-  };
+  // One lane per logical node (report/nodes.hpp), lanes in order of first appearance.
+  std::vector<NodeMessage> node_input;
+  node_input.reserve(rows.size());
+  for (const auto& r : rows) node_input.push_back({r.src, r.dst, r.event.raw});
+  NodeMap nodes = merge_nodes(node_input);
+  for (size_t i = 0; i < nodes.nodes.size(); ++i) {
+    Participant p;
+    p.index = static_cast<int>(i);
+    p.address = nodes.nodes[i].front();
+    p.addresses = std::move(nodes.nodes[i]);
+    ladder.participants.push_back(std::move(p));
+  }
   ladder.events.reserve(rows.size());
   for (auto& r : rows) {
     LadderEvent& e = r.event;
-    e.from = lane(r.src);
-    e.to = lane(r.dst);
+    e.from = nodes.node_of.at(r.src);
+    e.to = nodes.node_of.at(r.dst);
     if (!ladder.events.empty()) {
       e.delta_prev_us = e.ts_us - ladder.events.back().ts_us;
       e.offset_us = e.ts_us - ladder.events.front().ts_us;

@@ -19,7 +19,10 @@ namespace sipscope::report {
 
 struct Participant {
   int index = 0;        // lane number, left to right in order of first appearance
-  std::string address;  // "ip:port" (IPv6 as [addr]:port)
+  std::string address;  // "ip:port" (IPv6 as [addr]:port): the node's first-seen endpoint
+  // Every endpoint of the logical node (report/nodes.hpp), first-seen order; front() ==
+  // address. Empty is read as {address} (ladders built by hand).
+  std::vector<std::string> addresses;
 };
 
 struct LadderEvent {

@@ -169,6 +169,18 @@ bool redact_frame(int link_type, std::vector<uint8_t>& frame, uint32_t& wire_len
       set16(l4 + csum_at, c);
     }
   }
+  if (sip_payload && ip.fragment && !ip.truncated) {
+    // One IP fragment of a SIP datagram: its text cannot be rewritten without the others
+    // (lengths would change under fixed offsets), so it is blanked instead of leaked. The
+    // first fragment keeps its UDP ports; its checksum no longer matches and is cleared
+    // (IPv4: RFC 768 "no checksum").
+    size_t from = l4_off;
+    if (ip.fragment_offset == 0 && ip.protocol == 17 && ip.payload.size() >= 8) {
+      from += 8;
+      if (v4) set16(frame.data() + l4_off + 6, 0);
+    }
+    for (size_t i = from; i < ip_end; ++i) frame[i] = 'x';
+  }
   if (v4) {
     const size_t ihl = size_t{static_cast<uint8_t>(iph[0] & 0x0F)} * 4;
     set16(iph + 10, 0);

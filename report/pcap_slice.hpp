@@ -4,7 +4,8 @@
 // this file writes them, and for --redact rewrites each frame: IP addresses replaced by
 // the Redactor's pseudonyms, a SIP payload redacted, and then the IPv4 total length, IPv6
 // payload length, UDP length, TCP sequence numbers and every checksum recomputed so the
-// slice still decodes in Wireshark/tshark.
+// slice still decodes in Wireshark/tshark. An IP fragment of a SIP datagram cannot be
+// redacted alone: its payload is blanked (the message then no longer decodes).
 //
 //   report::PcapWriter out(file, link_type);
 //   out.write(ts_us, bytes, wire_length);

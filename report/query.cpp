@@ -220,6 +220,14 @@ Summary summarize(const Database& db) {
     sql::Statement st(h, path, "SELECT kind, count(*) FROM anomalies GROUP BY kind");
     while (st.step()) s.anomalies_by_kind[st.column_text(0)] = st.column_int64(1);
   }
+  s.streams = sql::query_int(h, path, "SELECT count(*) FROM streams");
+  s.call_streams =
+      sql::query_int(h, path, "SELECT count(*) FROM streams WHERE call_id IS NOT NULL");
+  s.diagnostics = sql::query_int(h, path, "SELECT count(*) FROM diagnostics");
+  {
+    sql::Statement st(h, path, "SELECT kind, count(*) FROM diagnostics GROUP BY kind");
+    while (st.step()) s.diagnostics_by_kind[st.column_text(0)] = st.column_int64(1);
+  }
   return s;
 }
 

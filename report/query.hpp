@@ -97,6 +97,10 @@ struct Summary {
   int64_t call_messages = 0;
   int64_t anomalies = 0;
   std::map<std::string, int64_t> anomalies_by_kind;
+  int64_t streams = 0;       // RTP streams
+  int64_t call_streams = 0;  // of which tied to a call
+  int64_t diagnostics = 0;
+  std::map<std::string, int64_t> diagnostics_by_kind;
 };
 [[nodiscard]] Summary summarize(const Database& db);
 

@@ -547,7 +547,10 @@ void redact_ladder(Ladder& ladder, Redactor& r) {
     if (c.callee_ip) c.callee_ip = r.ip(*c.callee_ip);
     opt(c.final_reason);
   }
-  for (auto& p : ladder.participants) p.address = r.endpoint(p.address);
+  for (auto& p : ladder.participants) {
+    p.address = r.endpoint(p.address);
+    for (auto& a : p.addresses) a = r.endpoint(a);
+  }
   for (auto& e : ladder.events) {
     e.raw = r.sip(e.raw);
     e.label = r.text(e.label);

@@ -357,9 +357,21 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
   out += "</defs>\n<text class=\"off\" x=\"8\" y=\"24\">offset ms</text>\n";
   for (const auto& p : l.participants) {
     const int x = lane_x(p.index);
+    // A merged node (report/nodes.hpp) lists all its endpoints in the tooltip.
+    std::string all;
+    if (p.addresses.size() > 1) {
+      all = "<title>";
+      for (size_t i = 0; i < p.addresses.size(); ++i) {
+        all += (i ? " " : "") + html_escape(p.addresses[i]);
+      }
+      all += "</title>";
+    }
     out += "<text class=\"addr\" x=\"" + num(x) + "\" y=\"24\" text-anchor=\"middle\">" +
-           html_escape(p.address) + "</text><line class=\"lane\" x1=\"" + num(x) +
-           "\" y1=\"34\" x2=\"" + num(x) + "\" y2=\"" + num(height - 4) + "\"/>\n";
+           html_escape(p.address) +
+           (p.addresses.size() > 1 ? " (+" + num(static_cast<int>(p.addresses.size() - 1)) + ")"
+                                   : "") +
+           all + "</text><line class=\"lane\" x1=\"" + num(x) + "\" y1=\"34\" x2=\"" + num(x) +
+           "\" y2=\"" + num(height - 4) + "\"/>\n";
   }
   for (size_t i = 0; i < media_lanes.size(); ++i) {
     const int x = lane_x(static_cast<int>(l.participants.size() + i));

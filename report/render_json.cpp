@@ -44,7 +44,10 @@ void to_json(nlohmann::json& j, const CallRecord& c) {
 namespace sipscope::report {
 
 void to_json(nlohmann::json& j, const Participant& p) {
-  j = nlohmann::json{{"index", p.index}, {"address", p.address}};
+  j = nlohmann::json{
+      {"index", p.index},
+      {"address", p.address},
+      {"addresses", p.addresses.empty() ? std::vector<std::string>{p.address} : p.addresses}};
 }
 
 void to_json(nlohmann::json& j, const LadderEvent& e) {

@@ -86,6 +86,15 @@ std::string render_mermaid(const Ladder& ladder) {
   for (const auto& p : ladder.participants) {
     out += "    participant " + lane_id(p.index) + " as " + mermaid_escape(p.address) + "\n";
   }
+  // The other endpoints of a merged node (report/nodes.hpp) stay visible as a note.
+  for (const auto& p : ladder.participants) {
+    if (p.addresses.size() < 2) continue;
+    std::string also;
+    for (size_t i = 1; i < p.addresses.size(); ++i) {
+      also += (i > 1 ? " " : "") + mermaid_escape(p.addresses[i]);
+    }
+    out += "    Note over " + lane_id(p.index) + ": also " + also + "\n";
+  }
   std::string over;
   if (!ladder.participants.empty()) {
     over = lane_id(ladder.participants.front().index);

@@ -109,6 +109,16 @@ std::string render_text(const Ladder& ladder, int width) {
     header.put_text(x >= len / 2 ? x - len / 2 : 0, addr);
   }
   out += header.str() + "\n";
+  // A lane is labelled with its node's first address; the node's other endpoints
+  // (report/nodes.hpp) are listed here so no raw address is hidden.
+  for (const auto& p : ladder.participants) {
+    if (p.addresses.size() < 2) continue;
+    std::string legend = "   lane " + format::terminal_safe(p.address) + " also:";
+    for (size_t i = 1; i < p.addresses.size(); ++i) {
+      legend += ' ' + format::terminal_safe(p.addresses[i]);
+    }
+    out += legend + "\n";
+  }
 
   for (const auto& e : ladder.events) {
     Line line(w);

@@ -71,7 +71,8 @@ CREATE TABLE messages (
   cseq_method    TEXT,
   sip_call_id    TEXT NOT NULL,
   retransmission INTEGER NOT NULL,
-  raw            TEXT NOT NULL
+  raw            TEXT NOT NULL,
+  frames         TEXT
 );
 CREATE INDEX messages_call_id_ts ON messages(call_id, ts_us);
 CREATE INDEX messages_sip_call_id ON messages(sip_call_id);

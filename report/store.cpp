@@ -29,8 +29,8 @@ constexpr const char* kInsertCall =
 constexpr const char* kInsertMessage =
     "INSERT INTO messages (call_id, capture_id, frame, ts_us, src_ip, src_port, dst_ip, "
     "dst_port, transport, method, status_code, reason, cseq, cseq_method, sip_call_id, "
-    "retransmission, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15, ?16, ?17)";
+    "retransmission, raw, frames) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13, ?14, ?15, ?16, ?17, ?18)";
 constexpr const char* kInsertTransaction =
     "INSERT INTO transactions (call_id, sip_call_id, method, cseq, branch, src_ip, src_port, "
     "dst_ip, dst_port, state, start_us, first_response_us, final_us, final_code, response_ms, "
@@ -336,6 +336,16 @@ void Store::on_message(correlate::MessageRecord m) {
   st.bind(15, m.sip_call_id);
   st.bind(16, m.retransmission ? 1 : 0);
   st.bind(17, m.raw);
+  std::optional<std::string> frames;
+  for (const uint64_t f : m.frames) {
+    if (!frames) {
+      frames.emplace();
+    } else {
+      *frames += ',';
+    }
+    *frames += std::to_string(f);
+  }
+  st.bind(18, frames);
   st.run();
   s.row_written();
 }

@@ -21,6 +21,7 @@ struct Recorder : PacketSink {
     std::string src, dst, method, raw;
     int status = 0;
     Transport transport{};
+    std::vector<uint64_t> frames;  // SipEvent::frames
   };
   struct Anomaly {
     AnomalyKind kind{};
@@ -38,7 +39,8 @@ struct Recorder : PacketSink {
 
   void on_sip(const SipEvent& e) override {
     sips.push_back({e.frame, e.src.to_string(), e.dst.to_string(), std::string(e.message->method()),
-                    std::string(e.message->bytes()), e.message->status_code(), e.transport});
+                    std::string(e.message->bytes()), e.message->status_code(), e.transport,
+                    std::vector<uint64_t>(e.frames.begin(), e.frames.end())});
   }
   void on_anomaly(const AnomalyEvent& e) override {
     anomalies.push_back({e.kind, std::string(e.detail), e.has_flow,
@@ -851,6 +853,74 @@ TEST(Decoder, SctpAndHepFramesCutAtEveryLengthNeverCrash) {
     d.finish();
     EXPECT_GE(rec.sips.size(), 1u);  // the uncut frame
   }
+}
+
+// SipEvent::frames lists every frame whose bytes are part of the message, ascending.
+using Numbers = std::vector<uint64_t>;
+
+TEST(DecoderFrames, PlainUdpMessageIsItsOwnFrame) {
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(eth_udp(test::bytes_of(kInvite))));  // frame_of numbers it 17
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].frames, Numbers({17}));
+}
+
+TEST(DecoderFrames, MessageOverThreeTcpSegments) {
+  Recorder rec;
+  Decoder d(rec);
+  // The INVITE cut into three segments (frames 20, 21, 22), then the 200 OK whole in
+  // frame 23: the INVITE holds bytes of 20-22, the 200 OK of 23 only.
+  const uint32_t seq = 5000;
+  const std::string parts[3] = {kInvite.substr(0, 50), kInvite.substr(50, 100),
+                                kInvite.substr(150)};
+  uint32_t at = seq;
+  for (int i = 0; i < 3; ++i) {
+    const Bytes b = eth_tcp_seq(parts[i], at);
+    Frame f = frame_of(b);
+    f.ref.number = 20 + static_cast<uint64_t>(i);
+    d.on_frame(f);
+    at += static_cast<uint32_t>(parts[i].size());
+  }
+  const Bytes ok = eth_tcp_seq(kOk, at);
+  Frame f = frame_of(ok);
+  f.ref.number = 23;
+  d.on_frame(f);
+  ASSERT_EQ(rec.sips.size(), 2u);
+  EXPECT_EQ(rec.sips[0].raw, kInvite);
+  EXPECT_EQ(rec.sips[0].frame.number, 22u);
+  EXPECT_EQ(rec.sips[0].frames, Numbers({20, 21, 22}));
+  EXPECT_EQ(rec.sips[1].frames, Numbers({23}));
+}
+
+TEST(DecoderFrames, MessageOverThreeIpv4Fragments) {
+  for (bool reversed : {false, true}) {
+    Recorder rec;
+    Decoder d(rec);
+    auto frags = invite_fragments(0x4343);
+    if (reversed) std::swap(frags[0], frags[2]);
+    for (size_t i = 0; i < frags.size(); ++i) {
+      Frame f = frame_of(frags[i]);
+      f.ref.number = 10 + i;
+      d.on_frame(f);
+    }
+    ASSERT_EQ(rec.sips.size(), 1u);
+    EXPECT_EQ(rec.sips[0].frames, Numbers({10, 11, 12}));
+  }
+}
+
+TEST(DecoderFrames, FragmentedSctpMessage) {
+  Recorder rec;
+  Decoder d(rec);
+  const Bytes head = test::bytes_of(kInvite.substr(0, 100));
+  const Bytes tail = test::bytes_of(kInvite.substr(100));
+  d.on_frame(frame_of(outer(132, test::sctp(57098, 5060, test::sctp_data(0x06, 3, head)))));
+  const Bytes second = outer(132, test::sctp(57098, 5060, test::sctp_data(0x05, 4, tail)));
+  Frame f2 = frame_of(second);
+  f2.ref.number = 18;
+  d.on_frame(f2);
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].frames, Numbers({17, 18}));
 }
 
 }  // namespace

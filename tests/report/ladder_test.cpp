@@ -135,12 +135,17 @@ TEST_F(LadderTest, LegsInterleaveInTimeAndIdsAreDeduplicated) {
   EXPECT_EQ(l.events[1].call_id, 2);
   EXPECT_EQ(l.events[2].call_id, 2);
   EXPECT_EQ(l.events[3].call_id, 1);
-  // The proxy uses a different port on each leg: two participants, in first appearance.
-  ASSERT_EQ(l.participants.size(), 4U);
+  // The proxy uses a different port on each leg; its two ports never exchange a packet,
+  // so they are one node (report/nodes.hpp rule 1), lanes in first appearance.
+  ASSERT_EQ(l.participants.size(), 3U);
   EXPECT_EQ(l.participants[0].address, "192.0.2.1:5060");
   EXPECT_EQ(l.participants[1].address, "192.0.2.10:5060");
-  EXPECT_EQ(l.participants[2].address, "192.0.2.10:5080");
-  EXPECT_EQ(l.participants[3].address, "[2001:db8::2]:5060");
+  EXPECT_EQ(l.participants[1].addresses,
+            (std::vector<std::string>{"192.0.2.10:5060", "192.0.2.10:5080"}));
+  EXPECT_EQ(l.participants[2].address, "[2001:db8::2]:5060");
+  EXPECT_EQ(l.participants[2].addresses, std::vector<std::string>{"[2001:db8::2]:5060"});
+  EXPECT_EQ(l.events[1].from, 1);  // leg B's INVITE leaves the proxy lane
+  EXPECT_EQ(l.events[1].to, 2);
   EXPECT_EQ(l.events[3].offset_us, 300);
   EXPECT_EQ(l.events[3].delta_prev_us, 100);
 }

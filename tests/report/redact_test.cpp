@@ -135,7 +135,10 @@ TEST(RedactLadder, EveryStringOfTheLadder) {
   c.caller_ip = "192.0.2.101";
   c.callee_ip = "198.51.100.7";
   l.calls.push_back(c);
-  l.participants = {{0, "192.0.2.101:5060"}, {1, "198.51.100.7:5060"}};
+  // The second lane is a merged node (report/nodes.hpp): its other endpoint must be
+  // pseudonymised too.
+  l.participants = {{0, "192.0.2.101:5060", {}},
+                    {1, "198.51.100.7:5060", {"198.51.100.7:5060", "203.0.113.9:5080"}}};
   LadderEvent e;
   e.raw = kInvite;
   e.label = "INVITE";
@@ -153,7 +156,8 @@ TEST(RedactLadder, EveryStringOfTheLadder) {
                     *l.calls[0].from_uri + *l.calls[0].to_uri + *l.calls[0].caller_ip +
                     *l.calls[0].callee_ip + l.participants[0].address + l.participants[1].address +
                     l.events[0].raw + l.streams[0].src_ip + l.streams[0].dst_ip +
-                    l.diagnostics[0].detail;
+                    l.diagnostics[0].detail + l.participants[1].addresses[0] +
+                    l.participants[1].addresses[1];
   for (const auto& o : kOriginals) EXPECT_EQ(all.find(o), std::string::npos) << o;
   EXPECT_EQ(all.find("198.51.100.7"), std::string::npos);
   EXPECT_EQ(all.find("203.0.113.9"), std::string::npos);

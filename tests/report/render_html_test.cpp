@@ -37,7 +37,7 @@ LadderEvent event(int64_t id, int from, int to, std::string label, int64_t offse
 Ladder simple_ladder() {
   Ladder l;
   l.calls.push_back(test::full_call(1, "abc@host"));
-  l.participants = {{0, "192.0.2.1:5060"}, {1, "[2001:db8::2]:5060"}};
+  l.participants = {{0, "192.0.2.1:5060", {}}, {1, "[2001:db8::2]:5060", {}}};
   l.events = {event(1, 0, 1, "INVITE", 0, "INVITE sip:bob@example.com SIP/2.0\r\n\r\n"),
               event(2, 0, 1, "INVITE", 500'000, "INVITE sip:bob@example.com SIP/2.0\r\n\r\n", true),
               event(3, 1, 0, "180 Ringing", 1'234'567, "SIP/2.0 180 Ringing\r\n\r\n")};
@@ -154,6 +154,17 @@ TEST(RenderHtml, OneArrowPerMessageRetransmissionsDashed) {
     EXPECT_NE(html.find("id=\"" + id + "\""), std::string::npos);
   }
   EXPECT_NE(html.find("<pre>SIP/2.0 180 Ringing\r\n\r\n</pre>"), std::string::npos);
+}
+
+// A merged node (report/nodes.hpp): the lane label is the first address plus "(+N)",
+// and its SVG <title> tooltip lists every endpoint (escaped).
+TEST(RenderHtml, MergedNodeLabelAndTooltip) {
+  Ladder l = simple_ladder();
+  l.participants[0].addresses = {l.participants[0].address, "192.0.2.1:40000", "<b>"};
+  const std::string html = render_html({l}, "t");
+  EXPECT_NE(html.find(l.participants[0].address + " (+2)<title>" + l.participants[0].address +
+                      " 192.0.2.1:40000 &lt;b&gt;</title></text>"),
+            std::string::npos);
 }
 
 TEST(RenderHtml, SvgHeightGrowsLinearlyWithEvents) {

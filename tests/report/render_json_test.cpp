@@ -18,7 +18,7 @@ Ladder sample_ladder() {
   Ladder l;
   l.calls.push_back(test::full_call(1, "abc@host"));
   l.calls.push_back(test::bare_call(2, "def@host"));
-  l.participants = {{0, "192.0.2.1:5060"}, {1, "[2001:db8::2]:5060"}};
+  l.participants = {{0, "192.0.2.1:5060", {}}, {1, "[2001:db8::2]:5060", {}}};
   LadderEvent invite;
   invite.message_id = 10;
   invite.call_id = 1;
@@ -150,7 +150,10 @@ TEST(RenderJson, CallsArray) {
 
 TEST(RenderJson, AdlToJsonForEmbedding) {
   const json j = sample_ladder().participants[0];
-  EXPECT_EQ(j, (json{{"index", 0}, {"address", "192.0.2.1:5060"}}));
+  // A hand-built participant without `addresses` is read as the one-endpoint node.
+  EXPECT_EQ(j, (json{{"index", 0},
+                     {"address", "192.0.2.1:5060"},
+                     {"addresses", json::array({"192.0.2.1:5060"})}}));
 }
 
 TEST(RenderCsv, HeaderNullsAndRfc4180Quoting) {

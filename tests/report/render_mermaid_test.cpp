@@ -27,7 +27,7 @@ Ladder small_ladder() {
   c.final_code = 200;
   c.final_reason = "OK";
   l.calls.push_back(c);
-  l.participants = {{0, "192.0.2.1:5060"}, {1, "[2001:db8::2]:5060"}};
+  l.participants = {{0, "192.0.2.1:5060", {}}, {1, "[2001:db8::2]:5060", {}}};
   l.events = {event(0, 1, "INVITE", std::nullopt, "INVITE", 0),
               event(0, 1, "INVITE", std::nullopt, "INVITE", 500'000, true),
               event(1, 0, std::nullopt, 180, "180 Ringing", 750'000),
@@ -54,6 +54,18 @@ TEST(RenderMermaid, GoldenSmallLadder) {
       "    P1--)P0: +2.500s 200 OK (retransmission)\n"
       "    P0->>P1: +2.010s ACK\n";
   EXPECT_EQ(render_mermaid(small_ladder()), expected);
+}
+
+// A merged node (report/nodes.hpp) keeps its first address as the alias; the other
+// endpoints follow as a note, right after the participant lines.
+TEST(RenderMermaid, MergedNodeOtherAddressesInANote) {
+  Ladder l = small_ladder();
+  l.participants[0].addresses = {"192.0.2.1:5060", "192.0.2.1:40000"};
+  const std::string out = render_mermaid(l);
+  EXPECT_NE(out.find("    participant P1 as #91;2001#58;db8#58;#58;2#93;#58;5060\n"
+                     "    Note over P0: also 192.0.2.1#58;40000\n"),
+            std::string::npos)
+      << out;
 }
 
 TEST(RenderMermaid, RedactedLadderSaysSo) {

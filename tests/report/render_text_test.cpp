@@ -22,7 +22,7 @@ LadderEvent event(int from, int to, std::string label, int64_t offset_us, bool r
 
 Ladder two_party() {
   Ladder l;
-  l.participants = {{0, "192.0.2.1:5060"}, {1, "192.0.2.2:5060"}};
+  l.participants = {{0, "192.0.2.1:5060", {}}, {1, "192.0.2.2:5060", {}}};
   l.events = {event(0, 1, "INVITE", 0), event(1, 0, "200 OK", 1'500'000),
               event(0, 1, "INVITE", 2'000'000, true)};
   return l;
@@ -59,6 +59,19 @@ TEST(RenderText, TwoPartyLadderExactLines) {
             "     2.000" + rep(' ', 14) + "|" + rep('.', 4) + "INVITE (retx)" + rep('.', 5) + ">|");
 }
 
+// A merged node (report/nodes.hpp) is labelled with its first address; its other
+// endpoints follow in a legend line under the header, nothing hidden.
+TEST(RenderText, MergedNodeLegendListsOtherAddresses) {
+  Ladder l = two_party();
+  l.participants[1].addresses = {"192.0.2.2:5060", "192.0.2.2:5080", "192.0.2.2:40000"};
+  const auto lines = lines_of(render_text(l, 60));
+  ASSERT_GE(lines.size(), 2U);
+  EXPECT_NE(lines[0].find("192.0.2.2:5060"), std::string::npos);
+  EXPECT_EQ(lines[1], "   lane 192.0.2.2:5060 also: 192.0.2.2:5080 192.0.2.2:40000");
+  // Unmerged ladders have no legend line (two_party's second line is an event).
+  EXPECT_EQ(lines_of(render_text(two_party(), 60))[1].find("also:"), std::string::npos);
+}
+
 TEST(RenderText, CallHeaderLines) {
   Ladder l = two_party();
   l.calls.push_back(test::full_call(1, "abc@host"));
@@ -75,7 +88,7 @@ TEST(RenderText, EveryLineFitsTheWidth) {
   Ladder l;
   for (int i = 0; i < 5; ++i) {
     l.participants.push_back(
-        {i, "[2001:db8:85a3::8a2e:370:" + std::to_string(7334 + i) + "]:5060"});
+        {i, "[2001:db8:85a3::8a2e:370:" + std::to_string(7334 + i) + "]:5060", {}});
   }
   l.calls.push_back(test::full_call(1, std::string(150, 'c')));
   l.events = {event(0, 4, "INVITE", 0), event(4, 0, "183 Session Progress with a long reason", 10),
