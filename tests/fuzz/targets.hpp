@@ -29,6 +29,7 @@ int hep_one_input(const uint8_t* data, size_t size);      // decode_hep
 int sctp_one_input(const uint8_t* data, size_t size);     // SCTP chunks + reassembly
 // TcpStreams (SIP over TCP and WebSocket) and frame_sip
 int tcp_stream_one_input(const uint8_t* data, size_t size);
+int ip_reassembly_one_input(const uint8_t* data, size_t size);  // IpReassembler alone
 
 struct FuzzTarget {
   std::string_view name;  // also the folder under tests/fuzz/regressions/
@@ -36,9 +37,13 @@ struct FuzzTarget {
 };
 
 inline constexpr std::array kFuzzTargets = {
-    FuzzTarget{"link_ip", &link_ip_one_input}, FuzzTarget{"sip", &sip_one_input},
-    FuzzTarget{"sdp", &sdp_one_input},         FuzzTarget{"hep", &hep_one_input},
-    FuzzTarget{"sctp", &sctp_one_input},       FuzzTarget{"tcp_stream", &tcp_stream_one_input},
+    FuzzTarget{"link_ip", &link_ip_one_input},
+    FuzzTarget{"sip", &sip_one_input},
+    FuzzTarget{"sdp", &sdp_one_input},
+    FuzzTarget{"hep", &hep_one_input},
+    FuzzTarget{"sctp", &sctp_one_input},
+    FuzzTarget{"tcp_stream", &tcp_stream_one_input},
+    FuzzTarget{"ip_reassembly", &ip_reassembly_one_input},
 };
 
 }  // namespace sipscope::fuzz
