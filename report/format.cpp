@@ -27,6 +27,8 @@ int64_t floor_div(int64_t a, int64_t b) {
   return q;
 }
 
+}  // namespace
+
 // Length of the UTF-8 sequence at s[i] and its code point; 0 when invalid (RFC 3629 §4:
 // no overlongs, no surrogates, nothing above U+10FFFF).
 size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
@@ -55,8 +57,6 @@ size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return n;
 }
-
-}  // namespace
 
 std::string iso_utc_ms(int64_t us) {
   const int64_t ms_total = floor_div(us, 1000);

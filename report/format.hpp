@@ -12,6 +12,10 @@
 namespace sipscope::report::format {
 
 // Microseconds since the Unix epoch -> "YYYY-MM-DDTHH:MM:SS.mmmZ" (truncated to the ms).
+// Length of the UTF-8 sequence at s[i] (i < s.size()) and its code point in `cp`; 0 when
+// invalid (RFC 3629 §4: no overlongs, no surrogates, nothing above U+10FFFF).
+[[nodiscard]] size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp);
+
 [[nodiscard]] std::string iso_utc_ms(int64_t us);
 
 // "%.*f" of a double, for numbers the program computed (never wire data).

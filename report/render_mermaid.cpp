@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "report/format.hpp"
 #include "report/ladder.hpp"
 
 namespace sipscope::report {
@@ -15,34 +16,6 @@ bool inert(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
          c == '.' || c == ',' || c == '_' || c == '-' || c == '+' || c == '/' || c == '(' ||
          c == ')' || c == '@' || c == '=' || c == '?' || c == '!' || c == '*';
-}
-
-// Next UTF-8 code point at s[i]; 0 length for an invalid sequence (RFC 3629 §4).
-size_t next_code_point(std::string_view s, size_t i, uint32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  size_t n = 0;
-  uint32_t min = 0;
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  }
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
 }
 
 std::string lane_id(int index) {
@@ -63,7 +36,7 @@ std::string mermaid_escape(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     uint32_t cp = 0;
-    const size_t n = next_code_point(text, i, cp);
+    const size_t n = format::utf8_sequence(text, i, cp);
     if (n == 0) {
       out += '?';
       ++i;
