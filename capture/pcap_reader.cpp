@@ -56,8 +56,12 @@ bool PcapReader::next(decode::Frame& out) {
   const int rc = pcap_next_ex(handle_->pcap, &hdr, &data);
   if (rc == 1) {
     // With nanosecond precision tv_usec holds nanoseconds in [0, 1e9): the division
-    // truncates toward the earlier microsecond.
-    const int64_t ts_us = static_cast<int64_t>(hdr->ts.tv_sec) * 1'000'000 +
+    // truncates toward the earlier microsecond. The seconds are an unsigned 32-bit field
+    // in the file (pcap-savefile(5), draft-ietf-opsawg-pcap); libpcap reads them into a
+    // signed 32-bit value, so times after 2038-01-19 arrive negative: take them back as
+    // unsigned, as tshark does.
+    const auto seconds = static_cast<uint32_t>(hdr->ts.tv_sec);
+    const int64_t ts_us = static_cast<int64_t>(seconds) * 1'000'000 +
                           static_cast<int64_t>(hdr->ts.tv_usec) / 1000;
     ++info_.packets;
     if (info_.packets == 1 || ts_us < info_.first_us) info_.first_us = ts_us;

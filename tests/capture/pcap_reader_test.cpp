@@ -141,6 +141,17 @@ TEST_F(PcapReaderTest, ClassicMicrosecondFile) {
   EXPECT_EQ(r.info().error, "");
 }
 
+// 3215500952 s (2071-11-24) does not fit libpcap's signed 32-bit field; the file format
+// defines it as unsigned (seen in the corpus: heplify_sip_ipv6.pcap).
+TEST_F(PcapReaderTest, SecondsAfter2038AreUnsigned) {
+  const std::string path =
+      write("late.pcap", classic_pcap(kMicroMagic, 1, {{3215500952u, 251758, {1}}}));
+  PcapReader r(path, 1);
+  decode::Frame f;
+  ASSERT_TRUE(r.next(f));
+  EXPECT_EQ(f.ref.ts_us, 3'215'500'952'251'758);
+}
+
 TEST_F(PcapReaderTest, ClassicNanosecondFileFloorsToMicroseconds) {
   const std::string path =
       write("nano.pcap",
