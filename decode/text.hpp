@@ -40,6 +40,20 @@ constexpr bool is_token_char(char c) {
   }
 }
 
+// Decimal number that fits `max`; all of `s` must be digits (no sign, no spaces).
+template <typename T>
+[[nodiscard]] constexpr bool parse_uint(std::string_view s, T max, T& out) {
+  if (s.empty() || s.size() > 20) return false;
+  uint64_t n = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+    if (n > static_cast<uint64_t>(max)) return false;
+  }
+  out = static_cast<T>(n);
+  return true;
+}
+
 inline void append_uint(std::string& s, uint64_t v) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);

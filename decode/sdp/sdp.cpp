@@ -1,14 +1,13 @@
 #include "decode/sdp/sdp.hpp"
 
+#include "decode/text.hpp"
+
 namespace sipscope::decode::sdp {
 namespace {
 
-constexpr bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr bool is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+using text::is_alpha;
+using text::is_digit;
+using text::parse_uint;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -34,19 +33,6 @@ size_t split(std::string_view s, std::string_view* fields, size_t max,
   }
   if (rest) *rest = trim(s.substr(i));
   return n;
-}
-
-template <typename T>
-bool parse_uint(std::string_view s, T max, T& out) {
-  if (s.empty() || s.size() > 10) return false;
-  uint64_t n = 0;
-  for (char c : s) {
-    if (!is_digit(c)) return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (n > static_cast<uint64_t>(max)) return false;
-  out = static_cast<T>(n);
-  return true;
 }
 
 // c=<nettype> <addrtype> <connection-address>; the address loses its /ttl and /count

@@ -12,6 +12,7 @@ namespace {
 using text::is_alpha;
 using text::is_digit;
 using text::is_token_char;
+using text::parse_uint;
 
 constexpr bool is_lws(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -20,20 +21,6 @@ constexpr bool is_lws(char c) {
 std::string_view skip_lws(std::string_view s) {
   while (!s.empty() && is_lws(s.front())) s.remove_prefix(1);
   return s;
-}
-
-// Decimal number that fits `max`; all of `s` must be digits.
-template <typename T>
-bool parse_uint(std::string_view s, T max, T& out) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t n = 0;
-  for (char c : s) {
-    if (!is_digit(c)) return false;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-    if (n > static_cast<uint64_t>(max)) return false;
-  }
-  out = static_cast<T>(n);
-  return true;
 }
 
 // End of a quoted-string that opens at s[open] == '"': index of the closing quote, or npos.
