@@ -31,8 +31,12 @@ std::string IpAddress::to_string() const {
 }
 
 std::string Endpoint::to_string() const {
-  if (ip.version == 6) return "[" + ip.to_string() + "]:" + std::to_string(port);
-  return ip.to_string() + ":" + std::to_string(port);
+  // Appended piece by piece: `"[" + std::string&&` trips GCC 12's false -Wrestrict (PR 105329).
+  std::string s = ip.version == 6 ? "[" : "";
+  s += ip.to_string();
+  s += ip.version == 6 ? "]:" : ":";
+  s += std::to_string(port);
+  return s;
 }
 
 std::string_view transport_name(Transport t) {
