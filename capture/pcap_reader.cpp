@@ -61,8 +61,8 @@ bool PcapReader::next(decode::Frame& out) {
     // signed 32-bit value, so times after 2038-01-19 arrive negative: take them back as
     // unsigned, as tshark does.
     const auto seconds = static_cast<uint32_t>(hdr->ts.tv_sec);
-    const int64_t ts_us = static_cast<int64_t>(seconds) * 1'000'000 +
-                          static_cast<int64_t>(hdr->ts.tv_usec) / 1000;
+    const int64_t ts_us =
+        static_cast<int64_t>(seconds) * 1'000'000 + static_cast<int64_t>(hdr->ts.tv_usec) / 1000;
     ++info_.packets;
     if (info_.packets == 1 || ts_us < info_.first_us) info_.first_us = ts_us;
     if (info_.packets == 1 || ts_us > info_.last_us) info_.last_us = ts_us;
