@@ -55,7 +55,9 @@ CommandSpec analyze_spec() {
       ("max-rows", po::value<int>()->default_value(50), "calls printed in the table (0 = all)")  //
       ("quiet,q", "print only the summary, not the calls table")                                 //
       ("max-open-calls", po::value<size_t>()->default_value(correlate::Limits{}.max_open_calls),
-       "open-call limit; beyond it the oldest call is flushed (anomaly call_table_full)");
+       "open-call limit; beyond it the oldest call is flushed (anomaly call_table_full)")  //
+      ("rtp-gap-ms", po::value<int64_t>()->default_value(1000),
+       "rtp_gap diagnostic for a silence longer than this between two packets of a stream");
   spec.hidden.add_options()("capture", po::value<std::vector<std::string>>(), "capture files");
   spec.positional.add("capture", -1);
   return spec;
@@ -67,6 +69,10 @@ int run_analyze(const Args& args) {
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
   if (vm->count("capture") == 0U) return usage_error("analyze", "no capture file given");
+  const int64_t gap_ms = (*vm)["rtp-gap-ms"].as<int64_t>();
+  if (gap_ms <= 0 || gap_ms > 3'600'000)
+    return usage_error("analyze", "--rtp-gap-ms must be between 1 and 3600000");
+  correlate::media::MediaLimits media_limits;
   const auto paths = (*vm)["capture"].as<std::vector<std::string>>();
   const std::string db_path =
       vm->count("db") != 0U ? (*vm)["db"].as<std::string>() : default_db_path(paths.front());
@@ -87,13 +93,14 @@ int run_analyze(const Args& args) {
   correlate::Limits limits;
   limits.first_call_id = store->next_call_id();
   limits.max_open_calls = (*vm)["max-open-calls"].as<size_t>();
+  media_limits.gap_threshold_us = gap_ms * 1000;
 
   (void)std::signal(SIGINT, on_stop_signal);  // SIG_ERR only for invalid signal numbers
   (void)std::signal(SIGTERM, on_stop_signal);
   const bool tty = isatty(STDERR_FILENO) != 0;
-  const auto result =
-      run_pipeline(input, *store, limits, g_stop,
-                   tty ? std::function<void(const PipelineCounts&)>(print_progress) : nullptr);
+  const auto result = run_pipeline(
+      input, *store, limits, g_stop,
+      tty ? std::function<void(const PipelineCounts&)>(print_progress) : nullptr, media_limits);
   store->close();
   if (tty) std::cerr << "\r\033[K";
 

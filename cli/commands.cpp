@@ -1,6 +1,7 @@
 // `sipscope calls`, `sipscope show` and `sipscope help`.
 #include <iostream>
 
+#include "cli/activity.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/registrations.hpp"
@@ -144,6 +145,8 @@ std::string command_help(const std::string& command) {
   if (command == "calls") return format_help(calls_spec());
   if (command == "show") return format_help(show_spec());
   if (command == "registrations") return format_help(registrations_spec());
+  if (command == "peers") return format_help(peers_spec());
+  if (command == "activity") return format_help(activity_spec());
   if (command == "report") return format_help(report_spec());
   if (command == "export") return format_help(export_spec());
   if (command == "stats") return format_help(stats_spec());
@@ -154,6 +157,8 @@ std::string command_help(const std::string& command) {
          "  analyze CAPTURE...   decode captures into a SQLite database, print the calls\n"
          "  calls --db FILE      list and filter stored calls\n"
          "  registrations --db FILE   list stored registrations with their outcome\n"
+         "  peers --db FILE      OPTIONS keep-alive peers: up/down, outages (--events)\n"
+         "  activity --db FILE   subscriptions, MESSAGE and PUBLISH transactions\n"
          "  show --db FILE CALL  call-flow ladder of a call (text, json, mermaid, html)\n"
          "  report --db FILE CALL... -o FILE.html   self-contained HTML report for a ticket\n"
          "  export --db FILE CALL... --pcap OUT     pcap with exactly the frames of the calls\n"

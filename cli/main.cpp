@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/activity.hpp"
 #include "cli/commands.hpp"
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
     if (command == "export") return run_export(args);
     if (command == "stats") return run_stats(args);
     if (command == "registrations") return run_registrations(args);
+    if (command == "peers") return run_peers(args);
+    if (command == "activity") return run_activity(args);
     if (command == "help" || command == "--help" || command == "-h") return run_help(args);
     if (command == "--version" || command == "version") {
       std::cout << "sipscope " << SIPSCOPE_VERSION << "\n";

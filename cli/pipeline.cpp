@@ -44,9 +44,10 @@ void record_capture_problems(const std::vector<capture::CaptureInfo>& captures,
 
 PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
-                            const std::function<void(const PipelineCounts&)>& progress) {
+                            const std::function<void(const PipelineCounts&)>& progress,
+                            correlate::media::MediaLimits media_limits) {
   correlate::CallTracker tracker(store, limits);
-  correlate::media::MediaTracker media(store, {});
+  correlate::media::MediaTracker media(store, media_limits);
   TrackerFeed feed(tracker, media);
   decode::Decoder decoder(feed);
   PipelineResult result;

@@ -10,6 +10,7 @@
 
 #include "capture/pcap_reader.hpp"
 #include "correlate/call_tracker.hpp"
+#include "correlate/media/media_tracker.hpp"
 #include "decode/decoder.hpp"
 #include "report/store.hpp"
 
@@ -34,6 +35,7 @@ struct PipelineResult {
 // of wall time with running counts (may be empty).
 PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
-                            const std::function<void(const PipelineCounts&)>& progress);
+                            const std::function<void(const PipelineCounts&)>& progress,
+                            correlate::media::MediaLimits media_limits = {});
 
 }  // namespace sipscope::cli

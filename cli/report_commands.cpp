@@ -110,14 +110,118 @@ struct MediaWindow {
 };
 
 struct Picked {
-  int64_t ts_us = 0;
   uint32_t capture_id = 0;
   uint64_t number = 0;
-  int link_type = 0;
-  uint32_t wire_length = 0;
-  bool sip = false;
-  std::vector<uint8_t> data;
+  report::SliceFrame frame;
 };
+
+// A messages.frames list that reached decode::kMaxMessageFrames: the pieces between its
+// last two entries were not listed (decode/frame.hpp keeps the first pieces and the
+// completing frame without allocating). export takes every frame in that range that
+// belongs to the completing frame's flow.
+struct FrameGap {
+  uint32_t capture_id = 0;
+  uint64_t after = 0, completing = 0;
+};
+
+// Outermost flow of a frame: addresses and protocol, plus the ports of an unfragmented
+// UDP/TCP packet or the identification of an IP fragment. "" when it is not IP.
+std::string outer_flow(const decode::Frame& f) {
+  decode::LinkLayer link;
+  decode::IpPacket ip;
+  if (decode::decode_link(f.link_type, f.data, link) != decode::LinkError::ok ||
+      decode::decode_ip(link.payload, ip) != decode::IpError::ok) {
+    return {};
+  }
+  std::string key =
+      ip.src.to_string() + ">" + ip.dst.to_string() + "/" + std::to_string(ip.protocol);
+  if (ip.fragment) return key + "#" + std::to_string(ip.fragment_id);
+  if ((ip.protocol == 6 || ip.protocol == 17) && ip.payload.size() >= 4) {
+    key += ":" + std::to_string(ip.payload[0] << 8 | ip.payload[1]) + ">" +
+           std::to_string(ip.payload[2] << 8 | ip.payload[3]);
+  }
+  return key;
+}
+
+// The TCP connection of a frame (outermost IP + TCP ports, both directions alike), its
+// flags and payload; "" when the frame is not TCP.
+std::string tcp_connection(const decode::Frame& f, decode::TcpHeader& tcp) {
+  decode::LinkLayer link;
+  decode::IpPacket ip;
+  if (decode::decode_link(f.link_type, f.data, link) != decode::LinkError::ok ||
+      decode::decode_ip(link.payload, ip) != decode::IpError::ok || ip.protocol != 6 ||
+      ip.fragment || decode::decode_tcp(ip.payload, tcp) != decode::TransportError::ok) {
+    return {};
+  }
+  std::string a = ip.src.to_string() + ":" + std::to_string(tcp.src_port);
+  std::string b = ip.dst.to_string() + ":" + std::to_string(tcp.dst_port);
+  return a < b ? a + "|" + b : b + "|" + a;
+}
+
+// Frames of a TCP connection that a reader of the slice needs besides the SIP: the
+// handshake and teardown (where the stream starts, so reordered first segments are not
+// mistaken for a gap) and an HTTP upgrade to WebSocket (RFC 6455 §4, without which
+// Wireshark does not see the WebSocket frames).
+bool tcp_setup_frame(const decode::TcpHeader& tcp) {
+  constexpr uint8_t kSynFinRst = 0x07;
+  if ((tcp.flags & kSynFinRst) != 0) return true;
+  const std::string_view text(reinterpret_cast<const char*>(tcp.payload.data()),
+                              tcp.payload.size());
+  return text.rfind("GET ", 0) == 0 || text.rfind("HTTP/1.1 101", 0) == 0;
+}
+
+// A WebSocket connection is exported whole once it carries the calls' SIP: its framing
+// does not survive a gap (RFC 6455 frames have no resynchronisation point), and it is one
+// client's connection (RFC 7118 §5), not a trunk shared by other users' calls.
+bool websocket_upgrade(const decode::TcpHeader& tcp) {
+  const std::string_view text(reinterpret_cast<const char*>(tcp.payload.data()),
+                              tcp.payload.size());
+  if (text.rfind("GET ", 0) != 0) return false;
+  const std::string_view head = text.substr(0, text.find("\r\n\r\n"));
+  std::string lower(head);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.find("websocket") != std::string::npos;
+}
+
+// Every frame of the calls' SIP messages: the completing frame of each (ladder events)
+// and, for a message reassembled from several packets (TCP segments, IP or SCTP
+// fragments), all of them (messages.frames).
+std::set<std::pair<uint32_t, uint64_t>> sip_frames_of(const report::Database& db,
+                                                      const report::Ladder& ladder,
+                                                      const std::vector<int64_t>& ids,
+                                                      std::vector<FrameGap>& gaps) {
+  std::set<std::pair<uint32_t, uint64_t>> out;
+  for (const auto& e : ladder.events) out.insert({e.capture_id, e.frame});
+  report::sql::Statement st(db.handle(), db.path(),
+                            "SELECT capture_id, frames FROM messages WHERE call_id = ?1 AND "
+                            "frames IS NOT NULL");
+  std::vector<uint64_t> numbers;
+  for (const int64_t id : ids) {
+    st.bind(1, id);
+    while (st.step()) {
+      const auto capture_id = static_cast<uint32_t>(st.column_int64(0));
+      const std::string list = st.column_text(1);
+      const char* p = list.data();
+      const char* const end = list.data() + list.size();
+      numbers.clear();
+      while (p < end) {
+        uint64_t n = 0;
+        const auto [next, ec] = std::from_chars(p, end, n);
+        if (ec != std::errc{}) break;
+        numbers.push_back(n);
+        out.insert({capture_id, n});
+        p = next < end && *next == ',' ? next + 1 : end;
+      }
+      // A full list may hold one entry less: the completing frame, added twice, is
+      // deduplicated after the cap overwrote the last slot.
+      if (numbers.size() + 1 >= decode::kMaxMessageFrames) {
+        gaps.push_back({capture_id, numbers[numbers.size() - 2], numbers.back()});
+      }
+    }
+    st.reset();
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -284,31 +388,8 @@ int run_export(const Args& args) {
   if (!missing.empty()) return usage_error("export", "no call '" + missing + "' in " + db_path);
   auto ladder = report::build_ladder(*db, ids);
 
-  std::set<std::pair<uint32_t, uint64_t>> sip_frames;
-  for (const auto& e : ladder.events) sip_frames.insert({e.capture_id, e.frame});
-  // A message reassembled from several packets (TCP segments, IP or SCTP fragments) lists
-  // them all in messages.frames; `frame` is only the one that completed it.
-  {
-    report::sql::Statement st(db->handle(), db->path(),
-                              "SELECT capture_id, frames FROM messages WHERE call_id = ?1 AND "
-                              "frames IS NOT NULL");
-    for (const int64_t id : ids) {
-      st.bind(1, id);
-      while (st.step()) {
-        const auto capture_id = static_cast<uint32_t>(st.column_int64(0));
-        const std::string list = st.column_text(1);
-        const char* p = list.data();
-        const char* const end = list.data() + list.size();
-        while (p < end) {
-          uint64_t n = 0;
-          const auto [next, ec] = std::from_chars(p, end, n);
-          if (ec != std::errc{}) break;
-          sip_frames.insert({capture_id, n});
-          p = next < end && *next == ',' ? next + 1 : end;
-        }
-      }
-    }
-  }
+  std::vector<FrameGap> gaps;
+  const auto sip_frames = sip_frames_of(*db, ladder, ids, gaps);
   // RTCP the analysis tied to the calls (rtcp_reports keeps its frames), whatever its ports.
   std::set<std::pair<uint32_t, uint64_t>> rtcp_frames;
   for (const auto& p : ladder.rtcp) rtcp_frames.insert({p.capture_id, p.frame});
@@ -330,6 +411,11 @@ int run_export(const Args& args) {
   for (const auto& cap : report::list_captures(*db)) {
     const bool has_sip = std::any_of(sip_frames.begin(), sip_frames.end(),
                                      [&](const auto& f) { return f.first == cap.id; });
+    std::vector<Picked> candidates;  // in a FrameGap, with their outer flow
+    std::vector<std::string> candidate_flows;
+    std::vector<std::pair<std::string, Picked>> setup;  // tcp_setup_frame()s
+    std::set<std::string> sip_connections;
+    std::set<std::string> ws_connections;  // upgraded to WebSocket: taken whole
     const bool has_rtcp = std::any_of(rtcp_frames.begin(), rtcp_frames.end(),
                                       [&](const auto& f) { return f.first == cap.id; });
     if (!has_sip && !has_rtcp && media.empty()) continue;
@@ -354,36 +440,76 @@ int run_export(const Args& args) {
           }
         }
       }
+      const auto gap = std::find_if(gaps.begin(), gaps.end(), [&](const FrameGap& g) {
+        return g.capture_id == cap.id && f.ref.number > g.after && f.ref.number <= g.completing;
+      });
+      if (!take && gap != gaps.end()) {
+        candidates.push_back({cap.id,
+                              f.ref.number,
+                              {f.ref.ts_us, f.link_type, f.wire_length, true,
+                               std::vector<uint8_t>(f.data.begin(), f.data.end())}});
+        candidate_flows.push_back(outer_flow(f));
+        continue;
+      }
+      if (gap != gaps.end() && f.ref.number == gap->completing) {
+        const std::string flow = outer_flow(f);
+        for (size_t i = 0; i < candidates.size(); ++i) {
+          if (candidates[i].number > gap->after && !flow.empty() && candidate_flows[i] == flow) {
+            picked.push_back(std::move(candidates[i]));
+            candidates[i].number = 0;
+          }
+        }
+      }
+      decode::TcpHeader tcp;
+      if (const std::string conn = tcp_connection(f, tcp); !conn.empty()) {
+        if (sip) sip_connections.insert(conn);
+        if (websocket_upgrade(tcp)) ws_connections.insert(conn);
+        if (!take &&
+            (tcp_setup_frame(tcp) || (!tcp.payload.empty() && ws_connections.count(conn) != 0U))) {
+          setup.push_back({conn,
+                           {cap.id,
+                            f.ref.number,
+                            {f.ref.ts_us, f.link_type, f.wire_length, true,
+                             std::vector<uint8_t>(f.data.begin(), f.data.end())}}});
+        }
+      }
       if (!take) continue;
-      picked.push_back({f.ref.ts_us, cap.id, f.ref.number, f.link_type, f.wire_length, sip,
-                        std::vector<uint8_t>(f.data.begin(), f.data.end())});
+      picked.push_back({cap.id,
+                        f.ref.number,
+                        {f.ref.ts_us, f.link_type, f.wire_length, sip,
+                         std::vector<uint8_t>(f.data.begin(), f.data.end())}});
+    }
+    for (auto& [conn, p] : setup) {
+      if (sip_connections.count(conn) != 0U) picked.push_back(std::move(p));
     }
   }
   std::stable_sort(picked.begin(), picked.end(),
-                   [](const Picked& a, const Picked& b) { return a.ts_us < b.ts_us; });
-  const int link_type = picked.empty() ? 1 : picked.front().link_type;
-  for (const auto& p : picked) {
-    if (p.link_type != link_type) {
+                   [](const Picked& a, const Picked& b) { return a.frame.ts_us < b.frame.ts_us; });
+  std::vector<report::SliceFrame> frames;
+  frames.reserve(picked.size());
+  for (auto& p : picked) frames.push_back(std::move(p.frame));
+  const int link_type = frames.empty() ? 1 : frames.front().link_type;
+  for (const auto& f : frames) {
+    if (f.link_type != link_type) {
       throw std::runtime_error("the calls' frames come from captures of different link types (" +
-                               std::to_string(link_type) + ", " + std::to_string(p.link_type) +
+                               std::to_string(link_type) + ", " + std::to_string(f.link_type) +
                                "): one pcap cannot hold both");
     }
   }
   const bool redact = vm->count("redact") != 0U;
-  report::Redactor r;
-  report::TcpShifts shifts;
-  if (redact) r.learn_ladder(ladder);
+  if (redact) {
+    report::Redactor r;
+    r.learn_ladder(ladder);
+    report::redact_slice(frames, r);
+  }
   const std::string out_path = (*vm)["pcap"].as<std::string>();
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
   if (!out) throw std::runtime_error(out_path + ": cannot write");
   report::PcapWriter writer(out, link_type);
-  for (auto& p : picked) {
-    if (redact) report::redact_frame(link_type, p.data, p.wire_length, p.sip, r, shifts);
-    writer.write(p.ts_us, p.data, p.wire_length);
-  }
+  for (const auto& f : frames) writer.write(f.ts_us, f.data, f.wire_length);
   out.close();
   if (!out) throw std::runtime_error(out_path + ": write failed");
-  std::cerr << "sipscope export: " << picked.size() << " frames (" << sip_frames.size()
+  std::cerr << "sipscope export: " << frames.size() << " frames (" << sip_frames.size()
             << " SIP) of " << ids.size() << " call(s) written to " << out_path
             << (redact ? " (redacted)" : "") << "\n";
   return kExitOk;

@@ -66,10 +66,28 @@ void LinkIndex::link(int64_t later, int64_t earlier, std::string reason,
   for (const auto& l : out) {
     if (l.linked_call_id == earlier) return;  // one row per pair: the first evidence wins
   }
-  int64_t group = earlier;
-  if (auto g = group_.find(earlier); g != group_.end()) group = g->second;
-  if (auto g = group_.find(later); g != group_.end()) group = std::min(group, g->second);
-  group_[earlier] = group;
+  auto group_of = [&](int64_t id) -> std::optional<int64_t> {
+    if (auto g = group_.find(id); g != group_.end()) return g->second;
+    if (auto g = stored_group_.find(id); g != stored_group_.end()) return g->second;
+    return std::nullopt;
+  };
+  const std::optional<int64_t> of_earlier = group_of(earlier);
+  const std::optional<int64_t> of_later = group_of(later);
+  const int64_t group = std::min(of_earlier.value_or(earlier), of_later.value_or(later));
+  // Two groups meet (rare: transfers): every member moves to the smaller group id.
+  for (const auto& old : {of_earlier, of_later}) {
+    if (!old || *old == group) continue;
+    for (auto* groups : {&group_, &stored_group_}) {
+      for (auto& [id, g] : *groups) {
+        if (g == *old) g = group;
+      }
+    }
+  }
+  if (stored_group_.count(earlier) != 0U) {
+    stored_group_[earlier] = group;
+  } else {
+    group_[earlier] = group;
+  }
   group_[later] = group;
   out.push_back({later, earlier, std::move(reason), group});
 }
@@ -125,9 +143,17 @@ void LinkIndex::on_refer(int64_t call_id, const decode::SipEvent& ev, const SipS
 
 std::optional<int64_t> LinkIndex::take_group(int64_t call_id) {
   auto it = group_.find(call_id);
-  if (it == group_.end()) return std::nullopt;
+  if (it == group_.end()) {
+    auto s = stored_group_.find(call_id);
+    return s == stored_group_.end() ? std::nullopt : std::optional<int64_t>(s->second);
+  }
   const int64_t g = it->second;
   group_.erase(it);
+  if (stored_group_.emplace(call_id, g).second) stored_order_.push_back(call_id);
+  while (stored_group_.size() > std::max<size_t>(max_keys_, 1) && !stored_order_.empty()) {
+    stored_group_.erase(stored_order_.front());
+    stored_order_.pop_front();
+  }
   return g;
 }
 

@@ -8,8 +8,10 @@
 //   replaces    an INVITE with Replaces (RFC 3891) naming another call's Call-ID;
 //   refer       an INVITE after a REFER (RFC 3515) to its Refer-To target, carrying
 //               Referred-By (RFC 3892) or addressed to that user within the window.
-// The later call links to the earlier one; the group is the earliest call's id. Keys are
-// bounded (oldest forgotten first), so memory does not grow with the capture.
+// The later call links to the earlier one; the group is the earliest call's id, and a
+// link between two groups merges them (an attended transfer ties the consultation, by
+// Replaces, and the first call, by REFER, into one group). Keys and the groups of flushed
+// calls are bounded (oldest forgotten first), so memory does not grow with the capture.
 //
 //   LinkIndex links({"X-Call-ID"}, 100'000, 32'000'000);
 //   links.on_call_start(id, event, summary, out);  links.on_refer(id, event, summary);
@@ -39,7 +41,8 @@ class LinkIndex {
                      std::vector<CallLinkRecord>& out);
   // A REFER inside call `call_id`.
   void on_refer(int64_t call_id, const decode::SipEvent& event, const SipSummary& summary);
-  // The group of a call being flushed (nullopt when unlinked); forgets it.
+  // The group of a call being flushed (nullopt when unlinked); remembered, bounded, for
+  // later links to the stored call.
   std::optional<int64_t> take_group(int64_t call_id);
 
  private:
@@ -56,7 +59,9 @@ class LinkIndex {
   int64_t refer_window_us_;
   std::unordered_map<std::string, Entry> keys_;
   std::deque<std::string> order_;
-  std::unordered_map<int64_t, int64_t> group_;  // open linked calls -> group id
+  std::unordered_map<int64_t, int64_t> group_;         // open linked calls -> group id
+  std::unordered_map<int64_t, int64_t> stored_group_;  // flushed linked calls -> group id
+  std::deque<int64_t> stored_order_;
 };
 
 }  // namespace sipscope::correlate

@@ -12,6 +12,7 @@
 
 #include "correlate/call_links.hpp"
 #include "correlate/call_state.hpp"
+#include "correlate/non_call.hpp"
 #include "correlate/open_call.hpp"
 #include "correlate/registration.hpp"
 #include "correlate/sip_summary.hpp"
@@ -48,7 +49,8 @@ struct CallTracker::Impl {
         next_id(l.first_call_id),
         other_txns(l.max_open_transactions),
         registrations(l.max_open_registrations, std::max(l.linger_us, 64 * l.t1_us)),
-        links(l.link_headers, 4 * std::max<size_t>(l.max_open_calls, 1), l.no_answer_us) {}
+        links(l.link_headers, 4 * std::max<size_t>(l.max_open_calls, 1), l.no_answer_us),
+        activity(l, stats) {}
 
   RecordSink& sink;
   Limits limits;
@@ -68,6 +70,7 @@ struct CallTracker::Impl {
   LinkIndex links;
   std::unordered_set<int64_t> open_ids;  // calls.id of the open calls
   std::vector<CallLinkRecord> found_links;
+  NonCallActivity activity;  // OPTIONS peers, subscriptions, MESSAGE/PUBLISH
 
   void on_sip(const decode::SipEvent& event);
   void advance(int64_t now_us);
@@ -164,6 +167,7 @@ void CallTracker::Impl::flush(Slot& slot, int64_t now_us) {
   std::vector<DialogRecord> dialogs;
   slot.call.dialogs().records(row.id, dialogs);
   slot.call.dialogs().diagnostics(row.id, diagnostics);
+  slot.call.session_timer().diagnose(row.id, now_us, diagnostics);
   stats.retransmissions += static_cast<uint64_t>(txns.retransmissions());
   // Erase by iterator: the key must not be read from the node being destroyed.
   calls.erase(calls.find(std::string_view(slot.call.sip_call_id())));
@@ -199,6 +203,7 @@ void CallTracker::Impl::advance(int64_t now_us) {
   }
   registrations.advance(now_us, registrations_done);
   emit_registrations();
+  activity.advance(now_us, sink);
 }
 
 void CallTracker::Impl::emit_other_transaction(const Transaction& t, int64_t now_us) {
@@ -236,6 +241,7 @@ void CallTracker::Impl::finish(int64_t end_us) {
   while (auto t = other_txns.pop_oldest()) emit_other_transaction(*t, end_us);
   registrations.finish(registrations_done);
   emit_registrations();
+  activity.finish(end_us, sink);
 }
 
 void CallTracker::Impl::emit_non_call(const decode::SipEvent& event, const SipSummary& s) {
@@ -263,6 +269,13 @@ void CallTracker::Impl::emit_non_call(const decode::SipEvent& event, const SipSu
                    std::nullopt, std::nullopt);
     }
     emit_registrations();
+  }
+  const uint64_t evicted = activity.evicted();
+  activity.on_message(event, s, record.retransmission, sink);
+  if (activity.evicted() != evicted) {
+    emit_anomaly(decode::AnomalyKind::activity_table_full, event.frame, event.frame.ts_us,
+                 "open peer/subscription/MESSAGE-PUBLISH limit reached; oldest flushed early",
+                 std::nullopt, std::nullopt);
   }
   sink.on_message(std::move(record));
 }

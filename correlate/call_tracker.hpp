@@ -41,6 +41,11 @@ struct Limits {
   int64_t t1_us = 500'000;
   size_t max_open_transactions = 100'000;  // outside calls (OPTIONS, MESSAGE, ...)
   size_t max_open_registrations = 100'000;
+  // Non-call activity (correlate/non_call.hpp): OPTIONS peers and subscriptions; a peer
+  // with no OPTIONS and a subscription with no message and no known expiry this long end.
+  size_t max_open_peers = 10'000;
+  size_t max_open_subscriptions = 100'000;
+  int64_t peer_idle_us = 3600LL * 1'000'000;
   // Headers that carry the Call-ID of another leg (B2BUAs), matched case-insensitively.
   std::vector<std::string> link_headers = {"X-Call-ID", "X-CID", "X-Orig-Call-ID"};
 };
@@ -54,6 +59,8 @@ struct TrackerStats {
   uint64_t transactions = 0;  // flushed transaction rows
   uint64_t registrations = 0;
   uint64_t call_links = 0;
+  // Non-call rows flushed (correlate/non_call.hpp).
+  uint64_t peers = 0, subscriptions = 0, activities = 0;
   size_t open_calls = 0;  // open right now
   size_t open_calls_peak = 0;
 };

@@ -182,9 +182,17 @@ void DialogSet::observe_request(const decode::SipEvent& ev, const SipSummary& s)
   DialogRecord& r = d->record;
   if (s.method == "BYE") {
     apply(*d, DialogEvent::bye, ts);
-  } else if (s.method == "PRACK") {
+    return;
+  }
+  if (s.method != "PRACK" && s.method != "INVITE" && s.method != "UPDATE") return;
+  // The same request relayed by a proxy (or retransmitted) is one request: each side's
+  // CSeq grows with every new request in the dialog (RFC 3261 §12.2.1.1).
+  int64_t& counted = d->counted_cseq[s.from_tag == r.from_tag ? 0 : 1];
+  if (s.has_cseq && static_cast<int64_t>(s.cseq) <= counted) return;
+  if (s.has_cseq) counted = s.cseq;
+  if (s.method == "PRACK") {
     ++r.pracks;
-  } else if (s.method == "INVITE" || s.method == "UPDATE") {
+  } else {
     ++(s.method == "INVITE" ? r.reinvites : r.updates);
     const auto hold = sdp_is_hold(ev.message->body());
     if (!hold) return;  // no offer (e.g. a session refresh without SDP): no change

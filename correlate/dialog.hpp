@@ -54,6 +54,8 @@ class DialogSet {
     DialogRecord record;
     DialogState state = DialogState::early;
     bool on_hold = false;
+    // Highest CSeq counted per side (0: the caller's From-tag, 1: the callee's).
+    int64_t counted_cseq[2] = {-1, -1};
   };
   Dialog* find(std::string_view tag_a, std::string_view tag_b);
   [[nodiscard]] bool answered_on(std::string_view branch) const;

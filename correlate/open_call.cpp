@@ -68,6 +68,7 @@ void OpenCall::add(const decode::SipEvent& event, const SipSummary& summary) {
   last_ts_us_ = std::max(last_ts_us_, event.frame.ts_us);
   observe(event, summary);
   dialogs_.observe(event, summary);
+  session_timer_.observe(event, summary);
   messages_.push_back(std::move(record));
 }
 
@@ -178,6 +179,7 @@ void OpenCall::observe_invite_response(const decode::SipEvent& event, const SipS
     first_wins(ring_);
   } else if (r.code >= 200 && r.code < 300) {
     first_wins(answer_);
+    if (!answered_by_) answered_by_ = event.src;
   } else if (r.code >= 300) {
     if (to_caller) latest_wins(final_.caller);
     latest_wins(final_.any);
@@ -250,6 +252,13 @@ std::optional<std::string> OpenCall::hangup_by(const decode::SipEvent& bye,
 }
 
 std::optional<std::string> OpenCall::callee_ip() const {
+  // A forked INVITE has one last hop per branch: the callee is the UA whose 2xx answered
+  // it (its 2xx is first seen leaving it, before any proxy relays it).
+  if (answered_by_ && !contains(invite_senders_, *answered_by_) &&
+      std::any_of(hops_.begin(), hops_.end(),
+                  [&](const auto& hop) { return hop.second == *answered_by_; })) {
+    return answered_by_->ip.to_string();
+  }
   // The last hop is the one whose receiver never forwards the INVITE; among several
   // (a proxy sending from another port than it listens on), the one seen last.
   for (auto it = hops_.rbegin(); it != hops_.rend(); ++it) {

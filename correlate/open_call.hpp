@@ -17,6 +17,7 @@
 #include "correlate/call_tracker.hpp"
 #include "correlate/dialog.hpp"
 #include "correlate/records.hpp"
+#include "correlate/session_timer.hpp"
 #include "correlate/sip_summary.hpp"
 #include "correlate/transaction.hpp"
 #include "decode/decoder.hpp"
@@ -49,6 +50,7 @@ class OpenCall {
   [[nodiscard]] const MessageRecord& last_message() const { return messages_.back(); }
   [[nodiscard]] const TransactionTable& transactions() const { return txns_; }
   [[nodiscard]] const DialogSet& dialogs() const { return dialogs_; }
+  [[nodiscard]] const SessionTimer& session_timer() const { return session_timer_; }
 
   // The finished `calls` row and its messages in capture order; the object is spent.
   std::pair<CallRecord, std::vector<MessageRecord>> flush(int64_t now_us, int64_t no_answer_us);
@@ -92,6 +94,7 @@ class OpenCall {
   std::vector<MessageRecord> messages_;
   TransactionTable txns_;  // decides messages.retransmission (RFC 3261 §17)
   DialogSet dialogs_;
+  SessionTimer session_timer_;  // RFC 4028 expiry (correlate/session_timer.hpp)
   int64_t last_ts_us_ = 0;
 
   // Initial INVITE facts (has_invite_ false for `unknown` calls, whose orientation is
@@ -107,6 +110,7 @@ class OpenCall {
   std::vector<uint32_t> initial_cseqs_;        // the initial INVITE and its 401/407 retries
   std::vector<std::pair<decode::Endpoint, decode::Endpoint>> hops_;  // first-seen order
   std::vector<decode::Endpoint> invite_senders_;
+  std::optional<decode::Endpoint> answered_by_;  // sender of the first 2xx seen (forking)
 
   // Outcome facts.
   Pick ring_, answer_, final_;

@@ -126,6 +126,82 @@ struct RegistrationRecord {
   std::optional<double> response_ms;  // first REGISTER -> final response
 };
 
+// OPTIONS keep-alive monitoring of one peer (correlate/keepalive.hpp): one pinger IP
+// sending OPTIONS to one peer address. state is up / down / unknown at the end.
+struct PeerRecord {
+  std::string pinger_ip;
+  std::string peer_ip;
+  uint16_t peer_port = 0;
+  std::string transport;
+  std::optional<std::string> peer_uri;  // Request-URI of the latest OPTIONS
+  int64_t first_us = 0, last_us = 0;
+  int64_t pings = 0, answered = 0, timeouts = 0, failures = 0;  // failures: 408 / 503
+  std::string state;
+  std::optional<int64_t> state_since_us;
+  std::optional<int> last_code;
+  std::optional<double> last_rtt_ms, avg_rtt_ms, max_rtt_ms;
+  int64_t down_count = 0;
+  double down_ms = 0;  // total time in `down` up to the end of the monitoring
+};
+
+// A peer changed state (unknown/up/down), with the message that shows it.
+struct PeerEventRecord {
+  std::string pinger_ip;
+  std::string peer_ip;
+  uint16_t peer_port = 0;
+  int64_t ts_us = 0;
+  std::string state, previous;
+  std::string reason;  // "200 OK", "503 Service Unavailable", "timeout"
+  std::optional<int> code;
+  uint32_t capture_id = 0;
+  uint64_t frame = 0;                 // the response, or the unanswered OPTIONS
+  std::optional<double> previous_ms;  // how long the previous state lasted (NULL: unknown)
+};
+
+// One subscription (RFC 6665, correlate/subscription.hpp) outside calls.
+struct SubscriptionRecord {
+  std::string sip_call_id;
+  std::string event;  // event package ("presence", "dialog", "message-summary", ...)
+  std::optional<std::string> event_id;
+  std::optional<std::string> subscriber_uri, resource_uri;
+  std::optional<std::string> subscriber_ip, notifier_ip;
+  std::string transport;
+  int64_t start_us = 0;
+  std::optional<int64_t> end_us;
+  std::optional<int64_t> requested_expires, expires;
+  std::string state;  // accepted/pending/active/terminated/expired/rejected/no_response
+  std::optional<std::string> reason;  // Subscription-State reason of the termination
+  std::optional<int> final_code;      // of the initial SUBSCRIBE (challenges retried excluded)
+  std::optional<std::string> final_reason;
+  std::optional<double> response_ms;
+  int64_t subscribes = 0, refreshes = 0, challenges = 0, notifies = 0;
+  std::optional<int64_t> first_notify_us, last_notify_us;
+  std::string history;  // Subscription-State values in order: "pending active terminated"
+};
+
+// One MESSAGE (RFC 3428) or PUBLISH (RFC 3903) transaction outside calls.
+struct ActivityRecord {
+  std::string method;  // MESSAGE / PUBLISH
+  std::string sip_call_id;
+  int64_t cseq = 0;
+  std::optional<std::string> from_user, to_user, from_uri, to_uri;
+  std::string src_ip, dst_ip;
+  std::string transport;
+  uint32_t capture_id = 0;
+  uint64_t frame = 0;  // request (or the response when the request was not captured)
+  int64_t start_us = 0;
+  std::optional<int64_t> final_us;
+  std::optional<int> final_code;
+  std::optional<std::string> final_reason;
+  std::optional<double> response_ms;
+  std::string result;                                // success / failed / no_response / pending
+  std::optional<std::string> event, etag, if_match;  // PUBLISH
+  std::optional<std::string> action;                 // PUBLISH: initial/refresh/modify/remove
+  std::optional<int64_t> expires, granted_expires;
+  std::optional<std::string> content_type;
+  int64_t body_bytes = 0;
+};
+
 // One RFC 4733 telephone event (DTMF digit) of a stream.
 struct DtmfRecord {
   int64_t ts_us = 0;                  // arrival of the event's first packet
@@ -135,6 +211,20 @@ struct DtmfRecord {
   int volume = 0;                     // -dBm0
   std::optional<double> duration_ms;  // from the duration field; nullopt if clock unknown
   bool ended = false;                 // an end-bit packet was seen
+};
+
+// One interval of a stream's time series, for charts (docs/media.md "Time series").
+// Intervals are 1 s of capture time, doubled when a long stream would exceed the cap.
+struct StreamSampleRecord {
+  int64_t start_us = 0;     // interval start: the stream's first packet + k * interval
+  int64_t interval_ms = 0;  // interval length
+  int64_t packets = 0;      // RTP packets that arrived in the interval
+  int64_t expected = 0;     // growth of `expected` (RFC 3550 A.3) over the interval
+  int64_t lost = 0;         // expected - packets of the interval (A.3 "interval" loss)
+  int64_t late_discards = 0;
+  std::optional<double> jitter_ms;      // J after the interval's last packet
+  std::optional<double> jitter_max_ms;  // largest J after a packet of the interval
+  std::optional<double> max_delta_ms;   // largest arrival gap ending in the interval
 };
 
 // One media stream (design.md `streams`): one SSRC, one direction. Definitions of every
@@ -167,6 +257,7 @@ struct StreamRecord {
   std::optional<double> rtcp_jitter_ms;
   std::optional<double> rtcp_rtt_ms;
   std::vector<DtmfRecord> dtmf;
+  std::vector<StreamSampleRecord> samples;  // in time order
 };
 
 // One RTCP report block or sender info as received (RFC 3550 §6.4, RFC 3611 §4.7).
@@ -209,6 +300,12 @@ class RecordSink {
   virtual void on_dialog(DialogRecord /*dialog*/) {}
   virtual void on_call_link(CallLinkRecord /*link*/) {}
   virtual void on_registration(RegistrationRecord /*registration*/) {}
+  // Non-call activity: a peer's state changes as they happen, the peer row when its
+  // monitoring ends; subscriptions and MESSAGE/PUBLISH transactions when they end.
+  virtual void on_peer(PeerRecord /*peer*/) {}
+  virtual void on_peer_event(PeerEventRecord /*event*/) {}
+  virtual void on_subscription(SubscriptionRecord /*subscription*/) {}
+  virtual void on_activity(ActivityRecord /*activity*/) {}
   // Media (correlate/media): a finished stream with its DTMF events; an RTCP report.
   virtual void on_stream(StreamRecord /*stream*/) {}
   virtual void on_rtcp(RtcpRecord /*report*/) {}

@@ -73,6 +73,7 @@ namespace sipscope::decode {
   /* correlation (appended) */                                                        \
   X(transaction_table_full)     /* open-transaction limit hit; oldest flushed early */  \
   X(registration_table_full)    /* open-registration limit hit; oldest flushed early */ \
+  X(activity_table_full)        /* peer/subscription/MESSAGE limit hit; oldest flushed */ \
   /* SCTP and HEP (appended) */                                                       \
   X(truncated_sctp)                                                                   \
   X(sctp_bad_chunk)             /* chunk length < 4, DATA chunk shorter than header */ \

@@ -58,6 +58,9 @@ void load_media(const Database& db, Ladder& ladder) {
   sql::Statement rtcp(db.handle(), db.path(),
                       "SELECT ts_us, source_ssrc, fraction_lost, jitter_ms, capture_id, frame "
                       "FROM rtcp_reports WHERE call_id = ?1 ORDER BY ts_us, id");
+  sql::Statement samples(db.handle(), db.path(),
+                         "SELECT start_us, interval_ms, packets, expected, lost, jitter_ms FROM "
+                         "stream_samples WHERE stream_id = ?1 ORDER BY start_us, id");
   for (const auto& c : ladder.calls) {
     rtcp.bind(1, c.id);
     while (rtcp.step()) {
@@ -95,6 +98,13 @@ void load_media(const Database& db, Ladder& ladder) {
       r.jitter_max_ms = streams.column_opt_double(17);
       r.max_delta_ms = streams.column_opt_double(18);
       r.mos = streams.column_opt_double(19);
+      samples.bind(1, r.id);
+      while (samples.step()) {
+        r.samples.push_back({samples.column_int64(0), samples.column_int64(1),
+                             samples.column_int64(2), samples.column_int64(3),
+                             samples.column_int64(4), samples.column_opt_double(5)});
+      }
+      samples.reset();
       ladder.streams.push_back(std::move(r));
     }
     streams.reset();

@@ -45,6 +45,14 @@ struct LadderEvent {
   std::string raw;
 };
 
+// One `stream_samples` row: an interval of a stream's time series (docs/media.md).
+struct SamplePoint {
+  int64_t start_us = 0;
+  int64_t interval_ms = 0;
+  int64_t packets = 0, expected = 0, lost = 0;
+  std::optional<double> jitter_ms;
+};
+
 // One row of `streams` (docs/schema.md); optional columns are NULL when unknown.
 struct StreamRow {
   int64_t id = 0;
@@ -60,6 +68,7 @@ struct StreamRow {
   int64_t packets = 0;
   std::optional<int64_t> expected, lost, duplicates, out_of_order;
   std::optional<double> jitter_mean_ms, jitter_max_ms, max_delta_ms, mos;
+  std::vector<SamplePoint> samples;  // by time
 };
 
 // One RTCP report block about a stream (`rtcp_reports` row with a source_ssrc): the

@@ -69,6 +69,12 @@ std::string canonical_ip(std::string_view text) {
   return inet_ntop(AF_INET6, buf, out, sizeof out) != nullptr ? out : std::string();
 }
 
+// 0.0.0.0 and :: (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2) name no host: SDP uses them for hold
+// (RFC 3264 §8.4). Kept as they are, also so no pseudonym must avoid containing "::".
+bool unspecified(const std::string& canonical) {
+  return canonical == "0.0.0.0" || canonical == "::";
+}
+
 // Length of an IPv4 dotted quad at s[i] (0 if none): 4 decimal octets <= 255.
 size_t ipv4_at(std::string_view s, size_t i) {
   size_t j = i;
@@ -141,6 +147,38 @@ std::string_view::size_type find_ci(std::string_view hay, std::string_view needl
   return std::string_view::npos;
 }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX escapes decoded (RFC 3986 §2.1); anything else as it is.
+std::string percent_decoded(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      const int v = hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]);
+      if (v >= 0x20 && v < 0x7F) {  // printable only: a %0D%0A must not end a line here
+        out += static_cast<char>(v);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+// s[i] starts a word: at the start, after a non-alphanumeric character, or right after a
+// %XX escape ("id%40192.0.2.1": the address starts after "%40").
+bool word_start(std::string_view s, size_t i) {
+  if (i == 0 || !alnum(s[i - 1])) return true;
+  return i >= 3 && s[i - 3] == '%' && hex_value(s[i - 2]) >= 0 && hex_value(s[i - 1]) >= 0;
+}
+
 }  // namespace
 
 void Redactor::learn(std::string_view original, char kind) {
@@ -182,7 +220,7 @@ void Redactor::learn_host(std::string_view host) {
 
 void Redactor::learn_ip(std::string_view text) {
   std::string c = canonical_ip(text);
-  if (c.empty()) return;
+  if (c.empty() || unspecified(c)) return;
   if (std::find(original_ips_.begin(), original_ips_.end(), c) == original_ips_.end()) {
     original_ips_.push_back(c);
   }
@@ -193,6 +231,28 @@ void Redactor::learn_ip(std::string_view text) {
 }
 
 void Redactor::learn_sip(std::string_view raw) {
+  // URI headers carry whole header values escaped (RFC 3261 §19.1.1: Refer-To
+  // <sip:b@h?Replaces=id%40host%3Bto-tag%3D..>): learn from the unescaped text too.
+  if (raw.find('%') != std::string_view::npos) {
+    std::string plain = percent_decoded(raw);
+    if (plain != raw) {
+      // Each escaped "?name=value" / "&name=value" becomes a header line of its own.
+      for (char& c : plain) {
+        if (c == '?' || c == '&') c = '\n';
+      }
+      for (size_t eq = plain.find('='); eq != std::string::npos; eq = plain.find('=', eq + 1)) {
+        if (eq > 0 && plain[plain.rfind('\n', eq) + 1] != ' ') {
+          const size_t nl = plain.rfind('\n', eq);
+          if (nl != std::string::npos && plain.find_first_of(" :<>", nl + 1) >= eq) plain[eq] = ':';
+        }
+      }
+      learn_sip_text(plain);
+    }
+  }
+  learn_sip_text(raw);
+}
+
+void Redactor::learn_sip_text(std::string_view raw) {
   size_t pos = 0;
   bool in_body = false;
   while (pos < raw.size()) {
@@ -303,10 +363,18 @@ void Redactor::learn_sip(std::string_view raw) {
         host = host.substr(0, endh);
         learn_host(host);
       }
-    } else if (lname == "call-id" || lname == "i") {
-      // The Call-ID as a whole (it often embeds a host or number), and its host part.
-      learn(value, 'c');
-      if (auto at = value.find('@'); at != std::string_view::npos) learn_host(value.substr(at + 1));
+    } else if (lname == "call-id" || lname == "i" || lname == "replaces" || lname == "join" ||
+               lname == "target-dialog") {
+      // The Call-ID as a whole (it often embeds a host or number), its local part (also
+      // met alone, e.g. URI-escaped in a Refer-To ?Replaces=) and its host part. Replaces
+      // (RFC 3891), Join (RFC 3911), Target-Dialog (RFC 4538) name another call's Call-ID.
+      std::string_view id = value;
+      if (lname != "call-id" && lname != "i") id = id.substr(0, id.find(';'));
+      learn(id, 'c');
+      if (auto at = id.find('@'); at != std::string_view::npos) {
+        learn(id.substr(0, at), 'c');
+        learn_host(id.substr(at + 1));
+      }
     }
   }
 }
@@ -353,6 +421,8 @@ std::string Redactor::token_for(const std::string& original, char kind) {
       cand = "user" + std::to_string(next_user_++);
     } else if (kind == 'n') {
       cand = "Person " + std::to_string(next_name_++);
+    } else if (kind == 's') {
+      cand = "sdes" + std::to_string(next_sdes_++) + "@host.invalid";
     } else if (kind == 'c') {
       cand = "callid-" + std::to_string(next_call_++) + ".invalid";
     } else {
@@ -365,7 +435,7 @@ std::string Redactor::token_for(const std::string& original, char kind) {
 
 std::string Redactor::ip(std::string_view text) {
   const std::string c = canonical_ip(text);
-  if (c.empty()) return std::string(text);
+  if (c.empty() || unspecified(c)) return std::string(text);
   if (auto it = ips_.find(c); it != ips_.end()) return it->second;
   learn_ip(c);
   const bool v6 = c.find(':') != std::string::npos;
@@ -407,6 +477,44 @@ std::array<uint8_t, 16> Redactor::ipv6(const std::array<uint8_t, 16>& original) 
   return out;
 }
 
+std::array<uint8_t, 6> Redactor::mac(const std::array<uint8_t, 6>& original) {
+  static constexpr std::array<uint8_t, 6> kZero{};
+  static constexpr std::array<uint8_t, 6> kBroadcast{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  if (original == kZero || original == kBroadcast) return original;
+  if (auto it = macs_.find(original); it != macs_.end()) return it->second;
+  // Locally administered (bit 1 of the first octet, IEEE 802 §8.2); the group bit kept so
+  // multicast stays multicast. No pseudonym equals an original: their first octet is
+  // 02/03 with 00:00 after it, which real vendors' (OUI) addresses never have.
+  std::array<uint8_t, 6> out{};
+  do {
+    const uint32_t n = next_mac_++;
+    out = {static_cast<uint8_t>(0x02 | (original[0] & 0x01)),
+           0,
+           0,
+           static_cast<uint8_t>(n >> 16),
+           static_cast<uint8_t>(n >> 8),
+           static_cast<uint8_t>(n)};
+  } while (macs_.count(out) != 0U);
+  macs_.emplace(original, out);
+  return out;
+}
+
+std::string Redactor::sdes(std::string_view value) {
+  if (value.empty()) return {};
+  // The whole value is one original, also for text() elsewhere (a CNAME shown in a
+  // report). Values learn() refuses (too short, protocol words) get a token of their own.
+  learn(value, 's');
+  const std::string key = to_lower(trim(value));
+  if (auto it = originals_.find(key); it != originals_.end()) {
+    if (it->second.second.empty()) it->second.second = token_for(key, it->second.first);
+    return it->second.second;
+  }
+  if (!canonical_ip(key).empty()) return ip(key);
+  auto [it, inserted] = short_sdes_.try_emplace(key);
+  if (inserted) it->second = token_for(key, 's');
+  return it->second;
+}
+
 std::string Redactor::text(std::string_view in) {
   if (!sorted_) {
     by_length_.clear();
@@ -428,7 +536,9 @@ std::string Redactor::text(std::string_view in) {
       numeric_line = numeric_protocol_line(in.substr(line_start));
       continue;
     }
-    const bool boundary = i == 0 || !alnum(in[i - 1]);
+    // A %XX escape ends a token too: a URI header such as Refer-To's ?Replaces= carries a
+    // Call-ID with its '@' escaped (RFC 3261 §19.1.1), "%40192.0.2.10".
+    const bool boundary = word_start(in, i);
     if (boundary && (i == 0 || in[i - 1] != '.')) {
       if (size_t n = ipv4_at(in, i); n != 0) {
         out += ip(in.substr(i, n));

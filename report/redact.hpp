@@ -42,6 +42,12 @@ class Redactor {
   [[nodiscard]] std::string ip(std::string_view text);
   [[nodiscard]] std::array<uint8_t, 4> ipv4(const std::array<uint8_t, 4>& original);
   [[nodiscard]] std::array<uint8_t, 16> ipv6(const std::array<uint8_t, 16>& original);
+  // Pseudonym of a MAC address: locally administered (02:.., 03:.. for group addresses),
+  // consistent within the output; broadcast and all-zero addresses stay as they are.
+  [[nodiscard]] std::array<uint8_t, 6> mac(const std::array<uint8_t, 6>& original);
+  // An RTCP SDES item (CNAME "user@host", NAME, EMAIL, PHONE ...; RFC 3550 §6.5): the whole
+  // value becomes one pseudonym.
+  [[nodiscard]] std::string sdes(std::string_view value);
 
   // Any text: IP literals and learned originals replaced.
   [[nodiscard]] std::string text(std::string_view in);
@@ -52,18 +58,21 @@ class Redactor {
 
  private:
   void learn(std::string_view original, char kind);
+  void learn_sip_text(std::string_view raw);
   std::string token_for(const std::string& original, char kind);
   bool clashes(const std::string& candidate) const;
 
   // lower-cased original -> (kind, pseudonym); kind 'u' user, 'n' name, 'h' host,
-  // 'c' Call-ID.
+  // 'c' Call-ID, 's' SDES item.
   std::map<std::string, std::pair<char, std::string>> originals_;
   std::vector<std::string> by_length_;  // keys of originals_, longest first (lazily)
   bool sorted_ = true;
   std::map<std::string, std::string> ips_;  // canonical IP text -> pseudonym text
   std::vector<std::string> original_ips_;
+  std::map<std::array<uint8_t, 6>, std::array<uint8_t, 6>> macs_;
+  std::map<std::string, std::string> short_sdes_;  // SDES values learn() does not keep
   uint32_t next_v4_ = 1, next_v6_ = 1, next_user_ = 1, next_name_ = 1, next_host_ = 1,
-           next_call_ = 1;
+           next_call_ = 1, next_mac_ = 1, next_sdes_ = 1;
 };
 
 // Rewrites every string of the ladder (calls, participants, events, streams, findings).

@@ -3,50 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "report/format.hpp"
+#include "report/listing.hpp"
 #include "report/sql.hpp"
 
 namespace sipscope::report {
-
-namespace {
-
-template <typename T>
-nlohmann::json opt(const std::optional<T>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
-// RFC 4180: quote a field that holds a comma, quote, CR or LF; double inner quotes.
-void csv_field(std::string& out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(v);
-    return;
-  }
-  out += '"';
-  for (const char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-template <typename T>
-void csv_opt(std::string& out, const std::optional<T>& v) {
-  if (!v) return;
-  if constexpr (std::is_same_v<T, std::string>) {
-    csv_field(out, *v);
-  } else if constexpr (std::is_same_v<T, double>) {
-    out += format::fixed(*v, 3);
-  } else {
-    out += std::to_string(*v);
-  }
-}
-
-std::string cell(const std::optional<std::string>& v, size_t width) {
-  std::string s = format::fit(format::terminal_safe(v ? *v : "-"), width);
-  s.append(width > format::columns(s) ? width - format::columns(s) : 0, ' ');
-  return s;
-}
-
-}  // namespace
 
 std::vector<correlate::RegistrationRecord> list_registrations(const Database& db,
                                                               const RegistrationFilter& f) {
@@ -96,14 +56,16 @@ std::string render_registrations_table(const std::vector<correlate::Registration
       " CODE  EXPIRES  TRIES  401/407\n";
   for (const auto& r : rows) {
     out += format::iso_utc_ms(r.start_us) + "  ";
-    out += cell(r.user, 16) + " ";
-    out += cell(r.registrant_ip, 16) + " ";
-    out += cell(r.registrar_ip, 16) + " ";
-    out += cell(r.result, 12) + " ";
-    out +=
-        cell(r.final_code ? std::optional(std::to_string(*r.final_code)) : std::nullopt, 5) + " ";
-    out += cell(r.expires ? std::optional(std::to_string(*r.expires)) : std::nullopt, 8) + " ";
-    out += cell(std::to_string(r.attempts), 6) + " ";
+    out += listing::cell(r.user, 16) + " ";
+    out += listing::cell(r.registrant_ip, 16) + " ";
+    out += listing::cell(r.registrar_ip, 16) + " ";
+    out += listing::cell(r.result, 12) + " ";
+    out += listing::cell(r.final_code ? std::optional(std::to_string(*r.final_code)) : std::nullopt,
+                         5) +
+           " ";
+    out += listing::cell(r.expires ? std::optional(std::to_string(*r.expires)) : std::nullopt, 8) +
+           " ";
+    out += listing::cell(std::to_string(r.attempts), 6) + " ";
     out += std::to_string(r.challenges) + "\n";
   }
   out += std::to_string(rows.size()) + " registration" + (rows.size() == 1 ? "" : "s") + "\n";
@@ -114,25 +76,24 @@ std::string render_registrations_json(const std::vector<correlate::RegistrationR
   nlohmann::json a = nlohmann::json::array();
   for (const auto& r : rows) {
     a.push_back({{"sip_call_id", r.sip_call_id},
-                 {"user", opt(r.user)},
-                 {"aor", opt(r.aor)},
-                 {"contact", opt(r.contact)},
-                 {"registrant_ip", opt(r.registrant_ip)},
-                 {"registrar_ip", opt(r.registrar_ip)},
+                 {"user", listing::json_opt(r.user)},
+                 {"aor", listing::json_opt(r.aor)},
+                 {"contact", listing::json_opt(r.contact)},
+                 {"registrant_ip", listing::json_opt(r.registrant_ip)},
+                 {"registrar_ip", listing::json_opt(r.registrar_ip)},
                  {"transport", r.transport},
                  {"start_us", r.start_us},
-                 {"end_us", opt(r.end_us)},
-                 {"requested_expires", opt(r.requested_expires)},
-                 {"expires", opt(r.expires)},
+                 {"end_us", listing::json_opt(r.end_us)},
+                 {"requested_expires", listing::json_opt(r.requested_expires)},
+                 {"expires", listing::json_opt(r.expires)},
                  {"result", r.result},
-                 {"final_code", opt(r.final_code)},
-                 {"final_reason", opt(r.final_reason)},
+                 {"final_code", listing::json_opt(r.final_code)},
+                 {"final_reason", listing::json_opt(r.final_reason)},
                  {"attempts", r.attempts},
                  {"challenges", r.challenges},
-                 {"response_ms", opt(r.response_ms)}});
+                 {"response_ms", listing::json_opt(r.response_ms)}});
   }
-  // Wire text may hold invalid UTF-8: replace rather than throw.
-  return a.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return listing::json_dump(a);
 }
 
 std::string render_registrations_csv(const std::vector<correlate::RegistrationRecord>& rows) {
@@ -141,22 +102,22 @@ std::string render_registrations_csv(const std::vector<correlate::RegistrationRe
       "requested_expires,expires,result,final_code,final_reason,attempts,challenges,"
       "response_ms\r\n";
   for (const auto& r : rows) {
-    csv_field(out, r.sip_call_id), out += ',';
-    csv_opt(out, r.user), out += ',';
-    csv_opt(out, r.aor), out += ',';
-    csv_opt(out, r.contact), out += ',';
-    csv_opt(out, r.registrant_ip), out += ',';
-    csv_opt(out, r.registrar_ip), out += ',';
-    csv_field(out, r.transport), out += ',';
+    listing::field(out, r.sip_call_id), out += ',';
+    listing::opt(out, r.user), out += ',';
+    listing::opt(out, r.aor), out += ',';
+    listing::opt(out, r.contact), out += ',';
+    listing::opt(out, r.registrant_ip), out += ',';
+    listing::opt(out, r.registrar_ip), out += ',';
+    listing::field(out, r.transport), out += ',';
     out += std::to_string(r.start_us) + ',';
-    csv_opt(out, r.end_us), out += ',';
-    csv_opt(out, r.requested_expires), out += ',';
-    csv_opt(out, r.expires), out += ',';
-    csv_field(out, r.result), out += ',';
-    csv_opt(out, r.final_code), out += ',';
-    csv_opt(out, r.final_reason), out += ',';
+    listing::opt(out, r.end_us), out += ',';
+    listing::opt(out, r.requested_expires), out += ',';
+    listing::opt(out, r.expires), out += ',';
+    listing::field(out, r.result), out += ',';
+    listing::opt(out, r.final_code), out += ',';
+    listing::opt(out, r.final_reason), out += ',';
     out += std::to_string(r.attempts) + ',' + std::to_string(r.challenges) + ',';
-    csv_opt(out, r.response_ms);
+    listing::opt(out, r.response_ms);
     out += "\r\n";
   }
   return out;

@@ -557,61 +557,113 @@ std::string opt_ms(const std::optional<double>& v) {
   return v ? format::fixed(*v, 2) : std::string();
 }
 
+// One point of a per-stream chart: time since the chart's start, jitter (ms), loss (%).
+struct ChartPoint {
+  double t_us = 0;
+  std::optional<double> jitter_ms, loss_pct;
+};
+
+// A chart of one stream's jitter (blue) and loss (red) over span_us; `what` follows the
+// stream's addresses in its heading. The axes scale to the largest value (at least 1 ms /
+// 1 %); the legend gives the largest values themselves.
+void jitter_loss_chart(std::string& out, const StreamRow& st, const std::string& what,
+                       const char* svg_class, const std::vector<ChartPoint>& pts, double span_us) {
+  constexpr int kW = 420;
+  constexpr int kH = 120;
+  constexpr int kPad = 36;
+  double jmax = 0;
+  double lmax = 0;
+  for (const auto& p : pts) {
+    if (p.jitter_ms) jmax = std::max(jmax, *p.jitter_ms);
+    if (p.loss_pct) lmax = std::max(lmax, *p.loss_pct);
+  }
+  auto line = [&](bool jitter) {
+    std::string attr;
+    for (const auto& p : pts) {
+      const auto v = jitter ? p.jitter_ms : p.loss_pct;
+      if (!v) continue;
+      const double x = kPad + p.t_us / std::max(1.0, span_us) * (kW - 2 * kPad);
+      const double y = kH - 20 - *v / std::max(1.0, jitter ? jmax : lmax) * (kH - 40);
+      attr += format::fixed(x, 1) + "," + format::fixed(y, 1) + " ";
+    }
+    return attr;
+  };
+  char ssrc[16];
+  std::snprintf(ssrc, sizeof ssrc, "0x%08X", st.ssrc);
+  out += "<div class=\"chart\"><div class=\"panel-head\">" + html_escape(st.src_ip) + ":" +
+         std::to_string(st.src_port) + " &rarr; " + html_escape(st.dst_ip) + ":" +
+         std::to_string(st.dst_port) + " ssrc " + ssrc + " (" + html_escape(what) +
+         ")</div><svg class=\"" + svg_class + "\" width=\"" + num(kW) + "\" height=\"" + num(kH) +
+         "\" role=\"img\" aria-label=\"jitter and loss\"><line class=\"lane\" x1=\"" + num(kPad) +
+         "\" y1=\"" + num(kH - 20) + "\" x2=\"" + num(kW - kPad) + "\" y2=\"" + num(kH - 20) +
+         "\"/><polyline class=\"jit\" points=\"" + line(true) +
+         "\"/><polyline class=\"los\" points=\"" + line(false) +
+         "\"/><text class=\"off\" x=\"4\" y=\"14\">jitter max " + format::fixed(jmax, 1) +
+         " ms (blue) &middot; loss max " + format::fixed(lmax, 1) +
+         " % (red)</text><text class=\"off\" x=\"" + num(kPad) + "\" y=\"" + num(kH - 6) +
+         "\">0 s</text><text class=\"off\" x=\"" + num(kW - kPad - 30) + "\" y=\"" + num(kH - 6) +
+         "\">" + format::fixed(span_us / 1e6, 1) + " s</text></svg></div>\n";
+}
+
 // Per-stream charts over time from the RTCP report blocks about the stream's SSRC
 // (rtcp_reports): interarrival jitter (ms) and fraction lost (%) as the receiver saw them.
 void stream_charts(std::string& out, const Ladder& l) {
   out += "<h3>Jitter and loss over time (RTCP)</h3>\n";
   bool any = false;
-  constexpr int kW = 420;
-  constexpr int kH = 120;
-  constexpr int kPad = 36;
   for (const auto& st : l.streams) {
-    std::vector<const RtcpPoint*> pts;
+    std::vector<ChartPoint> pts;
+    int64_t t0 = 0;
     for (const auto& p : l.rtcp) {
-      if (p.source_ssrc == st.ssrc) pts.push_back(&p);
+      if (p.source_ssrc != st.ssrc) continue;
+      if (pts.empty()) t0 = p.ts_us;
+      ChartPoint c;
+      c.t_us = static_cast<double>(p.ts_us - t0);
+      c.jitter_ms = p.jitter_ms;
+      if (p.fraction_lost) c.loss_pct = *p.fraction_lost * 100.0;
+      pts.push_back(c);
     }
     if (pts.empty()) continue;
     any = true;
-    const int64_t t0 = pts.front()->ts_us;
-    const int64_t span = std::max<int64_t>(1, pts.back()->ts_us - t0);
-    double jmax = 1.0;
-    double lmax = 1.0;
-    for (const auto* p : pts) {
-      if (p->jitter_ms) jmax = std::max(jmax, *p->jitter_ms);
-      if (p->fraction_lost) lmax = std::max(lmax, *p->fraction_lost * 100.0);
-    }
-    auto line = [&](bool jitter) {
-      std::string pts_attr;
-      for (const auto* p : pts) {
-        const auto v = jitter ? p->jitter_ms
-                              : (p->fraction_lost ? std::optional<double>(*p->fraction_lost * 100.0)
-                                                  : std::nullopt);
-        if (!v) continue;
-        const double x =
-            kPad + static_cast<double>(p->ts_us - t0) / static_cast<double>(span) * (kW - 2 * kPad);
-        const double y = kH - 20 - *v / (jitter ? jmax : lmax) * (kH - 40);
-        pts_attr += format::fixed(x, 1) + "," + format::fixed(y, 1) + " ";
-      }
-      return pts_attr;
-    };
-    char ssrc[16];
-    std::snprintf(ssrc, sizeof ssrc, "0x%08X", st.ssrc);
-    out += "<div class=\"chart\"><div class=\"panel-head\">" + html_escape(st.src_ip) + ":" +
-           std::to_string(st.src_port) + " &rarr; " + html_escape(st.dst_ip) + ":" +
-           std::to_string(st.dst_port) + " ssrc " + ssrc + " (" + std::to_string(pts.size()) +
-           " reports over " + format::fixed(static_cast<double>(span) / 1e6, 1) +
-           " s)</div><svg class=\"chart\" width=\"" + num(kW) + "\" height=\"" + num(kH) +
-           "\" role=\"img\" aria-label=\"jitter and loss\"><line class=\"lane\" x1=\"" + num(kPad) +
-           "\" y1=\"" + num(kH - 20) + "\" x2=\"" + num(kW - kPad) + "\" y2=\"" + num(kH - 20) +
-           "\"/><polyline class=\"jit\" points=\"" + line(true) +
-           "\"/><polyline class=\"los\" points=\"" + line(false) +
-           "\"/><text class=\"off\" x=\"4\" y=\"14\">jitter max " + format::fixed(jmax, 1) +
-           " ms (blue) &middot; loss max " + format::fixed(lmax, 1) +
-           " % (red)</text></svg></div>\n";
+    const double span = pts.back().t_us;
+    jitter_loss_chart(out, st,
+                      std::to_string(pts.size()) + " reports over " +
+                          format::fixed(std::max(1.0, span) / 1e6, 1) + " s",
+                      "chart", pts, span);
   }
   if (!any) {
     out += "<p class=\"empty\">No RTCP report blocks about these streams: no charts.</p>\n";
   }
+}
+
+// Per-stream charts of the RTP time series (stream_samples, docs/media.md "Time series"):
+// the jitter estimate at the end of each interval and the interval's loss (lost /
+// expected), one point per interval at its middle.
+void series_charts(std::string& out, const Ladder& l) {
+  out += "<h3>Jitter and loss over time (RTP, per interval)</h3>\n";
+  bool any = false;
+  for (const auto& st : l.streams) {
+    if (st.samples.empty()) continue;
+    any = true;
+    const int64_t t0 = st.samples.front().start_us;
+    std::vector<ChartPoint> pts;
+    for (const auto& p : st.samples) {
+      ChartPoint c;
+      c.t_us = static_cast<double>(p.start_us - t0) + static_cast<double>(p.interval_ms) * 500.0;
+      c.jitter_ms = p.jitter_ms;
+      if (p.expected > 0) {
+        c.loss_pct = 100.0 * static_cast<double>(std::max<int64_t>(0, p.lost)) /
+                     static_cast<double>(p.expected);
+      }
+      pts.push_back(c);
+    }
+    const auto& last = st.samples.back();
+    const double span = static_cast<double>(last.start_us + last.interval_ms * 1000 - t0);
+    jitter_loss_chart(out, st,
+                      std::to_string(st.samples.size()) + " intervals of " +
+                          std::to_string(st.samples.front().interval_ms) + " ms",
+                      "chart series", pts, span);
+  }
+  if (!any) out += "<p class=\"empty\">No RTP time series stored for these streams.</p>\n";
 }
 
 void streams_table(std::string& out, const Ladder& l) {
@@ -656,6 +708,7 @@ void streams_table(std::string& out, const Ladder& l) {
            "</td></tr>\n";
   }
   out += "</tbody></table>\n";
+  series_charts(out, l);
   stream_charts(out, l);
 }
 

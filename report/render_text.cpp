@@ -91,6 +91,11 @@ std::string wrap(const std::vector<std::string>& pieces, size_t width) {
 std::string render_text(const Ladder& ladder, int width) {
   std::string out;
   const auto w = static_cast<size_t>(std::max(width, kTimeW + kMinLaneW));
+  if (ladder.redacted) {
+    out += wrap(
+        {"REDACTED:", "numbers, names, addresses and hosts are pseudonyms,", "credentials removed"},
+        w);
+  }
   for (const auto& c : ladder.calls) out += wrap(call_pieces(c), w);
   if (!ladder.calls.empty()) out += "\n";
   const int lanes = std::max<int>(1, static_cast<int>(ladder.participants.size()));

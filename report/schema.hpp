@@ -131,6 +131,21 @@ CREATE TABLE dtmf_events (
   ended       INTEGER NOT NULL
 );
 CREATE INDEX dtmf_events_call_id ON dtmf_events(call_id);
+CREATE TABLE stream_samples (
+  id            INTEGER PRIMARY KEY,
+  stream_id     INTEGER NOT NULL,
+  call_id       INTEGER,
+  start_us      INTEGER NOT NULL,
+  interval_ms   INTEGER NOT NULL,
+  packets       INTEGER NOT NULL,
+  expected      INTEGER NOT NULL,
+  lost          INTEGER NOT NULL,
+  late_discards INTEGER NOT NULL,
+  jitter_ms     REAL,
+  jitter_max_ms REAL,
+  max_delta_ms  REAL
+);
+CREATE INDEX stream_samples_stream_id ON stream_samples(stream_id);
 CREATE TABLE rtcp_reports (
   id              INTEGER PRIMARY KEY,
   call_id         INTEGER,
@@ -243,6 +258,101 @@ CREATE TABLE registrations (
   response_ms       REAL
 );
 CREATE INDEX registrations_start_us ON registrations(start_us);
+CREATE TABLE peers (
+  id             INTEGER PRIMARY KEY,
+  pinger_ip      TEXT NOT NULL,
+  peer_ip        TEXT NOT NULL,
+  peer_port      INTEGER NOT NULL,
+  transport      TEXT NOT NULL,
+  peer_uri       TEXT,
+  first_us       INTEGER NOT NULL,
+  last_us        INTEGER NOT NULL,
+  pings          INTEGER NOT NULL,
+  answered       INTEGER NOT NULL,
+  timeouts       INTEGER NOT NULL,
+  failures       INTEGER NOT NULL,
+  state          TEXT NOT NULL,
+  state_since_us INTEGER,
+  last_code      INTEGER,
+  last_rtt_ms    REAL,
+  avg_rtt_ms     REAL,
+  max_rtt_ms     REAL,
+  down_count     INTEGER NOT NULL,
+  down_ms        REAL NOT NULL
+);
+CREATE TABLE peer_events (
+  id          INTEGER PRIMARY KEY,
+  pinger_ip   TEXT NOT NULL,
+  peer_ip     TEXT NOT NULL,
+  peer_port   INTEGER NOT NULL,
+  ts_us       INTEGER NOT NULL,
+  state       TEXT NOT NULL,
+  previous    TEXT NOT NULL,
+  reason      TEXT NOT NULL,
+  code        INTEGER,
+  capture_id  INTEGER NOT NULL,
+  frame       INTEGER,
+  previous_ms REAL
+);
+CREATE INDEX peer_events_peer ON peer_events(peer_ip, peer_port, ts_us);
+CREATE TABLE subscriptions (
+  id                INTEGER PRIMARY KEY,
+  sip_call_id       TEXT NOT NULL,
+  event             TEXT NOT NULL,
+  event_id          TEXT,
+  subscriber_uri    TEXT,
+  resource_uri      TEXT,
+  subscriber_ip     TEXT,
+  notifier_ip       TEXT,
+  transport         TEXT NOT NULL,
+  start_us          INTEGER NOT NULL,
+  end_us            INTEGER,
+  requested_expires INTEGER,
+  expires           INTEGER,
+  state             TEXT NOT NULL,
+  reason            TEXT,
+  final_code        INTEGER,
+  final_reason      TEXT,
+  response_ms       REAL,
+  subscribes        INTEGER NOT NULL,
+  refreshes         INTEGER NOT NULL,
+  challenges        INTEGER NOT NULL,
+  notifies          INTEGER NOT NULL,
+  first_notify_us   INTEGER,
+  last_notify_us    INTEGER,
+  history           TEXT NOT NULL
+);
+CREATE INDEX subscriptions_start_us ON subscriptions(start_us);
+CREATE TABLE activity (
+  id              INTEGER PRIMARY KEY,
+  method          TEXT NOT NULL,
+  sip_call_id     TEXT NOT NULL,
+  cseq            INTEGER NOT NULL,
+  from_user       TEXT,
+  to_user         TEXT,
+  from_uri        TEXT,
+  to_uri          TEXT,
+  src_ip          TEXT NOT NULL,
+  dst_ip          TEXT NOT NULL,
+  transport       TEXT NOT NULL,
+  capture_id      INTEGER NOT NULL,
+  frame           INTEGER,
+  start_us        INTEGER NOT NULL,
+  final_us        INTEGER,
+  final_code      INTEGER,
+  final_reason    TEXT,
+  response_ms     REAL,
+  result          TEXT NOT NULL,
+  event           TEXT,
+  etag            TEXT,
+  if_match        TEXT,
+  action          TEXT,
+  expires         INTEGER,
+  granted_expires INTEGER,
+  content_type    TEXT,
+  body_bytes      INTEGER NOT NULL
+);
+CREATE INDEX activity_start_us ON activity(start_us);
 )sql";
 
 }  // namespace sipscope::report::schema

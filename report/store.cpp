@@ -6,6 +6,7 @@
 #include <optional>
 #include <system_error>
 
+#include "report/activity_rows.hpp"
 #include "report/schema.hpp"
 #include "report/sql.hpp"
 
@@ -44,9 +45,11 @@ constexpr const char* kInsertDialog =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 constexpr const char* kInsertCallLink =
     "INSERT INTO call_links (call_id, linked_call_id, reason) VALUES (?1, ?2, ?3)";
-// The earlier leg may already be stored: give it the group too.
+// The earlier leg may already be stored: give it the group too, and when the link merges
+// two groups, every stored member of either (correlate/call_links.hpp).
 constexpr const char* kUpdateGroup =
-    "UPDATE calls SET group_id = ?1 WHERE id IN (?2, ?3) AND group_id IS NULL";
+    "UPDATE calls SET group_id = ?1 WHERE id IN (?2, ?3) OR group_id IN (SELECT group_id FROM "
+    "calls WHERE id IN (?2, ?3) AND group_id IS NOT NULL)";
 constexpr const char* kInsertRegistration =
     "INSERT INTO registrations (sip_call_id, user, aor, contact, registrant_ip, registrar_ip, "
     "transport, start_us, end_us, requested_expires, expires, result, final_code, final_reason, "
@@ -64,6 +67,10 @@ constexpr const char* kInsertStream =
 constexpr const char* kInsertDtmf =
     "INSERT INTO dtmf_events (stream_id, call_id, ts_us, frame, digit, event, volume, "
     "duration_ms, ended) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* kInsertSample =
+    "INSERT INTO stream_samples (stream_id, call_id, start_us, interval_ms, packets, expected, "
+    "lost, late_discards, jitter_ms, jitter_max_ms, max_delta_ms) VALUES (?1, ?2, ?3, ?4, ?5, "
+    "?6, ?7, ?8, ?9, ?10, ?11)";
 constexpr const char* kInsertRtcp =
     "INSERT INTO rtcp_reports (call_id, capture_id, frame, ts_us, src_ip, src_port, dst_ip, "
     "dst_port, packet_type, sender_ssrc, source_ssrc, fraction_lost, cumulative_lost, "
@@ -109,6 +116,9 @@ struct Store::Impl {
   std::optional<sql::Statement> insert_transaction, insert_diagnostic, insert_dialog,
       insert_call_link, update_group, insert_registration;
   std::optional<sql::Statement> insert_stream, insert_dtmf, insert_rtcp;  // media
+  std::optional<sql::Statement> insert_peer, insert_peer_event, insert_subscription,
+      insert_activity;  // non-call activity (report/activity_rows.hpp)
+  std::optional<sql::Statement> insert_sample;
   bool in_transaction = false;
   int pending_rows = 0;
 
@@ -124,8 +134,13 @@ struct Store::Impl {
   }
 
   void reset_correlation_statements() {
+    insert_peer.reset();
+    insert_peer_event.reset();
+    insert_subscription.reset();
+    insert_activity.reset();
     insert_stream.reset();
     insert_dtmf.reset();
+    insert_sample.reset();
     insert_rtcp.reset();
     insert_transaction.reset();
     insert_diagnostic.reset();
@@ -170,8 +185,13 @@ struct Store::Impl {
     insert_call_link.emplace(db, path, kInsertCallLink);
     update_group.emplace(db, path, kUpdateGroup);
     insert_registration.emplace(db, path, kInsertRegistration);
+    insert_peer.emplace(db, path, rows::kInsertPeer);
+    insert_peer_event.emplace(db, path, rows::kInsertPeerEvent);
+    insert_subscription.emplace(db, path, rows::kInsertSubscription);
+    insert_activity.emplace(db, path, rows::kInsertActivity);
     insert_stream.emplace(db, path, kInsertStream);
     insert_dtmf.emplace(db, path, kInsertDtmf);
+    insert_sample.emplace(db, path, kInsertSample);
     insert_rtcp.emplace(db, path, kInsertRtcp);
   }
 
@@ -534,6 +554,22 @@ void Store::on_stream(correlate::StreamRecord r) {
     dt.run();
     s.row_written();
   }
+  for (const auto& x : r.samples) {
+    auto& sp = *s.insert_sample;
+    sp.bind(1, stream_id);
+    sp.bind(2, r.call_id);
+    sp.bind(3, x.start_us);
+    sp.bind(4, x.interval_ms);
+    sp.bind(5, x.packets);
+    sp.bind(6, x.expected);
+    sp.bind(7, x.lost);
+    sp.bind(8, x.late_discards);
+    sp.bind(9, x.jitter_ms);
+    sp.bind(10, x.jitter_max_ms);
+    sp.bind(11, x.max_delta_ms);
+    sp.run();
+    s.row_written();
+  }
 }
 
 void Store::on_rtcp(correlate::RtcpRecord r) {
@@ -564,6 +600,33 @@ void Store::on_rtcp(correlate::RtcpRecord r) {
   st.bind(21, r.detail);
   st.run();
   s.row_written();
+}
+
+// Non-call activity: one row each, bound by report/activity_rows.cpp.
+// (Impl is deduced: the free function needs no access to the private name.)
+template <typename Impl, typename Record, typename Bind>
+void insert_row(Impl& s, std::optional<sql::Statement>& st, const Record& r, Bind bind) {
+  s.check_open();
+  s.begin_if_needed();
+  bind(*st, r);
+  st->run();
+  s.row_written();
+}
+
+void Store::on_peer(correlate::PeerRecord r) {
+  insert_row(*impl_, impl_->insert_peer, r, rows::bind_peer);
+}
+
+void Store::on_peer_event(correlate::PeerEventRecord r) {
+  insert_row(*impl_, impl_->insert_peer_event, r, rows::bind_peer_event);
+}
+
+void Store::on_subscription(correlate::SubscriptionRecord r) {
+  insert_row(*impl_, impl_->insert_subscription, r, rows::bind_subscription);
+}
+
+void Store::on_activity(correlate::ActivityRecord r) {
+  insert_row(*impl_, impl_->insert_activity, r, rows::bind_activity);
 }
 
 void Store::commit() {

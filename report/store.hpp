@@ -55,6 +55,10 @@ class Store final : public correlate::RecordSink {
   void on_dialog(correlate::DialogRecord dialog) override;
   void on_call_link(correlate::CallLinkRecord link) override;
   void on_registration(correlate::RegistrationRecord registration) override;
+  void on_peer(correlate::PeerRecord peer) override;
+  void on_peer_event(correlate::PeerEventRecord event) override;
+  void on_subscription(correlate::SubscriptionRecord subscription) override;
+  void on_activity(correlate::ActivityRecord activity) override;
   void on_stream(correlate::StreamRecord stream) override;
   void on_rtcp(correlate::RtcpRecord report) override;
 

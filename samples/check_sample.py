@@ -13,7 +13,10 @@ Checks, per capture:
   - the first INVITE tshark sees per Call-ID is at the earliest truth start_us of that
     Call-ID (generator captures);
   - no IPv4/UDP/TCP/SCTP checksum errors and no malformed packets (generator captures
-    only: loopback captures have offloaded, unfilled checksums).
+    only: loopback captures have offloaded, unfilled checksums);
+  - "dialogs": tshark sees a 101-299 response to an initial INVITE (its From-tag is that
+    of an INVITE without To-tag) with each dialog's Call-ID and To-tag, and no other; "registrations": the last response tshark sees to a
+    REGISTER of that Call-ID has the truth's final_code.
 Per-capture options in the truth:
   - "tshark_args": extra tshark options (e.g. TCP out-of-order reassembly);
   - "tshark_sip_messages": tshark's expected count where it differs from sip_messages;
@@ -163,11 +166,23 @@ def check_sip(pcap, outer, truth, problems, generated, link, packets):
 
     # One frame may carry several messages (TCP, SCTP bundling): fields are comma-joined.
     rows = tshark("-r", pcap, "-Y", "sip", "-T", "fields", "-E", "separator=\t", "-e",
-                  "frame.time_epoch", "-e", "sip.Call-ID", "-e", "sip.Method").splitlines()
+                  "frame.time_epoch", "-e", "sip.Call-ID", "-e", "sip.Method", "-e",
+                  "sip.Status-Code", "-e", "sip.to.tag", "-e", "sip.CSeq.method", "-e",
+                  "sip.from.tag").splitlines()
     per_id = collections.Counter()
     first = {}
+    initial_from = collections.defaultdict(set)  # Call-ID -> From-tags of initial INVITEs
+    dialog_responses = set()  # (Call-ID, To-tag, From-tag) of 101-299 responses to INVITE
+    register_final = {}  # Call-ID -> last REGISTER response code
     for row in rows:
-        epoch, cids, methods = (row.split("\t") + ["", ""])[:3]
+        epoch, cids, methods, codes, tags, cseqs, ftag = (row.split("\t") + [""] * 6)[:7]
+        if len(cids.split(",")) == 1:  # one message in the frame
+            if methods == "INVITE" and not tags:
+                initial_from[cids].add(ftag)
+            if codes and cseqs == "INVITE" and 101 <= int(codes) <= 299 and tags:
+                dialog_responses.add((cids, tags, ftag))
+            if codes and cseqs == "REGISTER":
+                register_final[cids] = int(codes)
         per_id.update(cid for cid in cids.split(",") if cid)
         # Requests come first in sip.Method only when the frame holds one message or all of
         # its messages are requests; match INVITEs by position only in those cases.
@@ -186,6 +201,17 @@ def check_sip(pcap, outer, truth, problems, generated, link, packets):
             problems.append(f"Call-ID {cid}: tshark {per_id.get(cid, 0)} messages != truth {n}")
     if non_call != truth["non_call_sip_messages"] and "tshark_sip_messages" not in truth:
         problems.append(f"non-call messages {non_call} != truth {truth['non_call_sip_messages']}")
+
+    early_tags = {(c, t) for c, t, f in dialog_responses if f in initial_from[c]}
+    if "dialogs" in truth:
+        want_tags = {(d["call"], d["to_tag"]) for d in truth["dialogs"]}
+        if want_tags != early_tags:
+            problems.append(f"dialog To-tags: tshark {sorted(early_tags)} != truth "
+                            f"{sorted(want_tags)}")
+    for r in truth.get("registrations", []):
+        if register_final.get(r["sip_call_id"]) != r["final_code"]:
+            problems.append(f"registration {r['sip_call_id']}: tshark final "
+                            f"{register_final.get(r['sip_call_id'])} != truth {r['final_code']}")
 
     # The first INVITE of each Call-ID is at the truth's start time (frame time of the
     # frame that completed it, as sipscope stores it).

@@ -48,6 +48,19 @@ for s in basic proxy no_final in_progress retransmissions callid_reuse mid_call;
   make_one "$s.pcap" "$s"
 done
 
+# Correlation scenarios (generator/dialog_scenarios.cpp): forking, CANCEL races, hold,
+# 100rel/PRACK, REFER transfer, B2BUA legs, a 2xx never ACKed, REGISTER challenges; and
+# some of them again over TCP and IPv6.
+for s in fork_early cancel_race hold_resume prack refer_transfer refer_replaces \
+  b2bua_xcallid b2bua_session_id no_ack register_auth register_forbidden; do
+  make_one "$s.pcap" "$s"
+done
+mkdir -p "$dest/tcp" "$dest/ipv6"
+make_one tcp/fork_early.pcap fork_early --transport tcp
+make_one tcp/b2bua_session_id.pcap b2bua_session_id --transport tcp
+make_one ipv6/hold_resume.pcap hold_resume --ipv6
+make_one ipv6/refer_transfer.pcap refer_transfer --ipv6
+
 # The same one-call scenario in every encapsulation the decoder must handle.
 mkdir -p "$dest/encaps"
 make_one encaps/ethernet.pcap encaps
@@ -99,6 +112,13 @@ make_one hep-gen/hep3.pcap encaps --hep 3
 make_one hep-gen/hep3-ipv6.pcap encaps --hep 3 --ipv6
 make_one hep-gen/hep2.pcap encaps --hep 2
 make_one hep-gen/hep3-basic.pcap basic --hep 3
+
+# Non-call activity (OPTIONS peers, SUBSCRIBE/NOTIFY, MESSAGE/PUBLISH) and RFC 4028
+# session timers, with their expectations in the truth (tests/cli/golden_activity_test.cpp).
+mkdir -p "$dest/activity"
+for s in peers subscribe message session_timer; do
+  make_one "activity/$s.pcap" "activity_$s"
+done
 
 echo "generated $((${#made[@]} / 2)) captures in $dest" >&2
 if [[ $check -eq 1 ]]; then

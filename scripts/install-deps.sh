@@ -34,9 +34,11 @@ fi
 # the gitignored node_modules/ at the repository root, never system-wide.
 if [[ "${1:-}" == "--test" ]]; then
   root="$(cd "$(dirname "$0")/.." && pwd)"
-  if [[ ! -d "$root/node_modules/playwright-core" ]]; then
-    echo "sipscope: installing npm playwright-core into $root/node_modules" >&2
+  # mermaid: tests/browser/mermaid_test.cjs renders `show --format mermaid` with the real
+  # parser. Both are installed together so a later one never prunes the other.
+  if [[ ! -d "$root/node_modules/playwright-core" || ! -d "$root/node_modules/mermaid" ]]; then
+    echo "sipscope: installing npm playwright-core and mermaid into $root/node_modules" >&2
     npm install --prefix "$root" --no-save --no-package-lock --no-audit --no-fund \
-      playwright-core >/dev/null
+      playwright-core mermaid >/dev/null
   fi
 fi

@@ -11,17 +11,33 @@ namespace {
 
 using decode::sip::iequals;  // ASCII case-insensitive, as SDP encoding names compare
 
-// docs/media.md lists the source of each row.
+// ITU-T G.113 Appendix I. Ie: the table of provisional planning values for the equipment
+// impairment factor (Table I.1). Bpl: the table of provisional planning values for the
+// packet-loss robustness factor (Table I.3; later editions renumber it, the row names are
+// what to look up). Rows flagged `approximation` are not in G.113: docs/media.md says where
+// each of their numbers comes from.
 constexpr std::array<CodecImpairment, 9> kCodecs = {{
-    {"PCMU", 0.0, 25.1, false},   // G.711 with PLC (G.711 App. I), G.113 App. I
-    {"PCMA", 0.0, 25.1, false},   // idem
-    {"G729", 11.0, 19.0, false},  // G.729A + VAD
-    {"G723", 15.0, 16.1, false},  // G.723.1 6.3 kbit/s + VAD
-    {"GSM", 20.0, 10.0, true},    // GSM 06.10 FR: Ie from G.113; Bpl approximated
-    {"GSM-EFR", 5.0, 10.0, false},
-    {"iLBC", 11.0, 32.0, true},  // approximation (docs/media.md)
-    {"G722", 0.0, 25.1, true},   // wideband, mapped to the narrowband scale (docs)
-    {"opus", 0.0, 25.1, true},   // idem
+    // Table I.1 "G.711 PCM 64 kbit/s": Ie 0. Table I.3 "G.711, 10 ms packets, PLC of G.711
+    // Appendix I, random loss": Bpl 25.1 (without PLC the row gives 4.3, G.107's default).
+    {"PCMU", 0.0, 25.1, false, "G.113 I.1 G.711 / I.3 G.711 with App. I PLC"},
+    {"PCMA", 0.0, 25.1, false, "G.113 I.1 G.711 / I.3 G.711 with App. I PLC"},
+    // Table I.1 "G.729-A + VAD, CS-ACELP 8 kbit/s": Ie 11. Table I.3 "G.729A + VAD, 20 ms
+    // packets (2 frames)": Bpl 19.0.
+    {"G729", 11.0, 19.0, false, "G.113 I.1 G.729-A + VAD / I.3 G.729A + VAD 20 ms"},
+    // Table I.1 "G.723.1 MP-MLQ 6.3 kbit/s": Ie 15 (5.3 kbit/s ACELP would be 19; SDP does
+    // not say which rate, 6.3 is the default). Table I.3 "G.723.1 + VAD, 30 ms": Bpl 16.1.
+    {"G723", 15.0, 16.1, false, "G.113 I.1 G.723.1 6.3 kbit/s / I.3 G.723.1 + VAD 30 ms"},
+    // Table I.1 "GSM 06.10 RPE-LTP 13 kbit/s (full rate)": Ie 20. Table I.3 has no GSM-FR
+    // row: Bpl borrowed from GSM-EFR (same 20 ms framing). Approximation.
+    {"GSM", 20.0, 10.0, true, "Ie G.113 I.1 GSM 06.10; Bpl borrowed from GSM-EFR (I.3)"},
+    // Table I.1 "GSM 06.60 ACELP 12.2 kbit/s (EFR)": Ie 5. Table I.3 "GSM-EFR, 20 ms": 10.0.
+    {"GSM-EFR", 5.0, 10.0, false, "G.113 I.1 GSM 06.60 EFR / I.3 GSM-EFR 20 ms"},
+    // No iLBC row in G.113 Appendix I: both values borrowed from G.729A + VAD (a linear-
+    // predictive codec of similar bit rate and frame size). Approximation.
+    {"iLBC", 11.0, 19.0, true, "not in G.113: G.729-A + VAD values borrowed"},
+    // Wideband: scored on the narrowband scale as G.711 with PLC, not per G.107.1.
+    {"G722", 0.0, 25.1, true, "wideband on the narrowband scale as G.711 with PLC"},
+    {"opus", 0.0, 25.1, true, "wideband on the narrowband scale as G.711 with PLC"},
 }};
 
 }  // namespace
@@ -34,8 +50,8 @@ const CodecImpairment* codec_impairment(std::string_view codec) {
 
 double delay_impairment(double ta) {
   if (ta <= 100.0) return 0.0;
-  // G.107 §7.4 (Idd for Ta > 100 ms, default mT = 100 ms, sT = 1).
-  const double x = std::log10(ta / 100.0) / std::log10(2.0);
+  // G.107 §7.4, Idd for Ta > mT with the default delay sensitivity (mT = 100 ms, sT = 1).
+  const double x = std::log2(ta / 100.0);
   return 25.0 * (std::pow(1.0 + std::pow(x, 6.0), 1.0 / 6.0) -
                  3.0 * std::pow(1.0 + std::pow(x / 3.0, 6.0), 1.0 / 6.0) + 2.0);
 }
@@ -47,7 +63,8 @@ double effective_equipment_impairment(const EModelInput& in) {
 }
 
 double r_factor(const EModelInput& in) {
-  return 93.2 - delay_impairment(in.one_way_delay_ms) - effective_equipment_impairment(in);
+  return kDefaultRating - delay_impairment(in.one_way_delay_ms) -
+         effective_equipment_impairment(in);
 }
 
 double mos_from_r(double r) {

@@ -4,7 +4,9 @@
 //   R = 93.2 - Idd(Ta) - Ie,eff          (G.107 §7 with all other parameters at default)
 //   Ie,eff = Ie + (95 - Ie) * Ppl / (Ppl / BurstR + Bpl)             (G.107 eq. 7-29)
 //   MOS = 1 + 0.035 R + R (R - 60)(100 - R) 7e-6 for 0 < R < 100    (G.107 Annex B)
-// Wideband codecs (G.722, opus) use an approximation stated in docs/media.md.
+// Every codec row cites its G.113 table and row (emodel.cpp); rows that G.113 does not
+// have (GSM-FR Bpl, iLBC, and the wideband G.722 and opus scored on the narrowband scale)
+// are flagged `approximation` and explained in docs/media.md.
 //
 //   const CodecImpairment* c = codec_impairment("PCMA");
 //   double r = r_factor({.ie = c->ie, .bpl = c->bpl, .ppl_percent = 1.0});
@@ -20,7 +22,11 @@ struct CodecImpairment {
   double ie = 0;               // equipment impairment factor, narrowband scale
   double bpl = 0;              // packet-loss robustness factor
   bool approximation = false;  // value not taken from a G.113 table (docs/media.md)
+  std::string_view source;     // where the two numbers come from
 };
+
+// Ro - Is with every G.107 parameter at its default (G.107 §7.7: "R = 93.2").
+inline constexpr double kDefaultRating = 93.2;
 
 // nullptr when the codec has no impairment values: then MOS is NULL.
 [[nodiscard]] const CodecImpairment* codec_impairment(std::string_view codec);

@@ -10,6 +10,7 @@
 #include "correlate/media/emodel.hpp"
 #include "correlate/media/rtp_stats.hpp"
 #include "correlate/media/sdp_bindings.hpp"
+#include "correlate/media/stream_series.hpp"
 #include "correlate/media/stream_table.hpp"
 #include "decode/rtcp.hpp"
 #include "decode/rtp.hpp"
@@ -78,12 +79,15 @@ struct StreamState {
   bool have_transit = false;
   double min_transit_ms = 0;
   uint64_t late = 0;
-  // Evidence for the diagnostics.
-  int64_t max_gap_us = 0;
-  uint64_t gap_frame = 0, gaps_over = 0;
+  // Evidence for the diagnostics: the longest gap (frames before and after it, time of
+  // the packet after it) and the first packet of a payload type not negotiated.
+  int64_t max_gap_us = 0, gap_us = 0;
+  uint64_t gap_frame = 0, gap_prev_frame = 0, gaps_over = 0;
   int bad_pt = -1;
+  int64_t bad_pt_us = 0;
   uint64_t bad_pt_frame = 0, bad_pt_packets = 0;
   LatestRr rr;
+  StreamSeries series;  // per-interval samples for charts
 };
 
 struct EndpointUse {
@@ -106,8 +110,11 @@ struct CallMedia {
   int64_t after_bye_us = 0;
   // Streams seen per direction, to count SSRC changes (a new SSRC on the same addresses).
   std::vector<StreamKey> keys;
-  bool codec_mismatch = false;   // reported once per call (every proxy hop repeats the 488)
-  std::string last_hold_origin;  // o= of the last hold SDP: hops forward it unchanged
+  bool codec_mismatch = false;  // reported once per call (every proxy hop repeats the 488)
+  // A hold is reported when the call enters it: proxies and B2BUAs forward the hold offer
+  // hop by hop (a B2BUA rewrites o=), so later hold SDPs are the same hold until a request
+  // offers media again (resume).
+  bool on_hold = false;
   uint64_t ssrc_changes = 0, ssrc_change_frame = 0;
   int64_t ssrc_change_us = 0;
 };
@@ -215,11 +222,9 @@ struct MediaTracker::Impl {
         it->packets_in = seen;
       }
     }
-    const std::string origin = std::string(sdp.origin.username) + " " +
-                               std::string(sdp.origin.session_id) + " " +
-                               std::string(sdp.origin.session_version);
-    if (r.hold && origin != cm.last_hold_origin) {
-      cm.last_hold_origin = origin;
+    if (!r.hold && m.is_request()) cm.on_hold = false;
+    if (r.hold && !cm.on_hold) {
+      cm.on_hold = true;
       std::string what =
           m.is_request() ? std::string(m.method()) : std::to_string(m.status_code()) + " response";
       diag(*call_id, ts, "hold",
@@ -303,14 +308,18 @@ struct MediaTracker::Impl {
     }
     if (h.payload_type != st->cur_pt) resolve_pt(*st, h.payload_type, to, from);
 
-    if (st->last_us != 0 && st->seq.packets() > 0) {
-      const int64_t gap = ts - st->last_us;
+    int64_t gap = -1;
+    if (st->seq.packets() > 0) {
+      gap = ts - st->last_us;
       if (gap > limits.gap_threshold_us) ++st->gaps_over;
       if (gap > st->max_gap_us) {
         st->max_gap_us = gap;
+        st->gap_us = ts;
         st->gap_frame = d.frame.number;
+        st->gap_prev_frame = st->last_frame;
       }
     }
+    st->series.begin_packet(ts, st->seq, st->late);
     st->last_us = ts;
     st->last_frame = d.frame.number;
     st->seq.update(h.sequence);
@@ -320,6 +329,7 @@ struct MediaTracker::Impl {
       if (st->bad_pt < 0) {
         st->bad_pt = h.payload_type;
         st->bad_pt_frame = d.frame.number;
+        st->bad_pt_us = ts;
       }
       ++st->bad_pt_packets;
     }
@@ -330,6 +340,7 @@ struct MediaTracker::Impl {
     } else if (st->cur_rate != 0 && !st->cur_cn) {
       late_model(*st, ts, h.timestamp);
     }
+    st->series.end_packet(gap, st->transit.has_jitter(), st->transit.jitter_ms());
     if (st->call_id) on_call_packet(*st->call_id, d, ts);
   }
 
@@ -582,6 +593,7 @@ struct MediaTracker::Impl {
       if (st.rr.rtt_ms >= 0) r.rtcp_rtt_ms = st.rr.rtt_ms;
     }
     score(st, r);
+    st.series.emit(st.seq.expected(), st.late, r.samples);
     for (uint8_t i = 0; i < st.dtmf_count; ++i) {
       const Dtmf& x = st.dtmf[i];
       DtmfRecord dr;
@@ -636,17 +648,17 @@ struct MediaTracker::Impl {
            frames_list({st.first_frame}));
     }
     if (st.bad_pt >= 0) {
-      diag(call, st.first_us, "payload_type_not_negotiated",
+      diag(call, st.bad_pt_us, "payload_type_not_negotiated",
            flow + ": payload type " + std::to_string(st.bad_pt) + " not in the SDP (" +
                std::to_string(st.bad_pt_packets) + " packets)",
            frames_list({st.bad_pt_frame}));
     }
     if (st.gaps_over > 0) {
-      diag(call, st.last_us, "rtp_gap",
+      diag(call, st.gap_us, "rtp_gap",
            flow + ": " + std::to_string(st.gaps_over) + " gap(s) longer than " +
                std::to_string(limits.gap_threshold_us / 1000) + " ms, longest " +
-               std::to_string(st.max_gap_us / 1000) + " ms",
-           frames_list({st.gap_frame}));
+               std::to_string(st.max_gap_us / 1000) + " ms (between the frames listed)",
+           frames_list({st.gap_prev_frame, st.gap_frame}));
     }
     (void)r;
   }

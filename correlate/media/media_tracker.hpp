@@ -1,7 +1,8 @@
 // Media streams tied to calls (issue 5): RTP packets are grouped into streams (one SSRC,
 // one direction), counted (correlate/media/rtp_stats.hpp), tied to calls through SDP
 // offer/answer (correlate/media/sdp_bindings.hpp), scored (correlate/media/emodel.hpp) and
-// flushed to the RecordSink as StreamRecord rows; RTCP reports become RtcpRecord rows and
+// flushed to the RecordSink as StreamRecord rows with their time series (per-interval
+// samples, correlate/media/stream_series.hpp); RTCP reports become RtcpRecord rows and
 // the latest receiver report about a stream is stored beside its measured values; call
 // level findings become DiagnosticRecord rows. Definitions: docs/media.md.
 //
@@ -34,7 +35,7 @@ struct MediaLimits {
   size_t max_streams = 200'000;
   int64_t stream_idle_us = 300'000'000;              // flush a stream silent for 5 minutes
   int64_t binding_idle_us = 4LL * 3600 * 1'000'000;  // forget SDP addresses after 4 h
-  int64_t gap_threshold_us = 1'000'000;  // rtp_gap diagnostic above this inter-packet gap
+  int64_t gap_threshold_us = 1'000'000;  // rtp_gap above this gap (analyze --rtp-gap-ms)
   int64_t after_bye_grace_us = 500'000;  // rtp_after_bye: later than BYE + this
   double jitter_buffer_ms = 60.0;        // fixed de-jitter buffer of the MOS model
   uint64_t min_orphan_packets = 1;       // orphans with fewer packets are not stored

@@ -1,6 +1,7 @@
 #include "call.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace sipscope::gen {
 namespace {
@@ -148,12 +149,56 @@ void Call::emit(std::int64_t t, const Endpoint& src, const Endpoint& dst, const 
   ++truth_.message_count;
 }
 
-std::string Call::sdp(Side side) {
+std::string Call::sdp(Side side, Media media, bool is_answer) {
+  // An offer of sendonly is answered recvonly (RFC 3264 §6.1); the c=0.0.0.0 hold of RFC
+  // 2543 is answered as usual.
+  std::string_view direction = "sendrecv";
+  if (media == Media::kHold) direction = is_answer ? "recvonly" : "sendonly";
+  const bool null_address = media == Media::kHoldNullAddress && !is_answer;
   if (side == Side::kCaller) {
-    return sdp_body(caller_.user, caller_sess_, caller_sdp_version_++, caller_.media, offered_pts_);
+    return sdp_body(caller_.user, caller_sess_, caller_sdp_version_++, caller_.media, offered_pts_,
+                    direction, null_address);
   }
   const int chosen[] = {offered_pts_.front()};
-  return sdp_body(callee_.user, callee_sess_, callee_sdp_version_++, callee_.media, chosen);
+  return sdp_body(callee_.user, callee_sess_, callee_sdp_version_++, callee_.media, chosen,
+                  direction, null_address);
+}
+
+DialogTruth* Call::dialog(bool create, int first_code, std::int64_t t) {
+  if (!ctx_.truth.dialogs) return nullptr;
+  for (auto& d : *ctx_.truth.dialogs) {
+    if (d.call == call_id_ && d.to_tag == to_tag_) return &d;
+  }
+  if (!create) return nullptr;
+  DialogTruth& d = ctx_.truth.dialogs->emplace_back();
+  d.call = call_id_;
+  d.to_tag = to_tag_;
+  d.remote_ip = callee_.sip.ip.text;
+  d.created_us = t;
+  d.first_code = first_code;
+  return &d;
+}
+
+std::size_t Call::fork(Party other) {
+  if (branches_.empty()) branches_.push_back({callee_, to_tag_, {}});
+  const std::string tag = ctx_.rng.hex(8);
+  branches_.push_back({std::move(other), tag, ctx_.rng.hex(12)});
+  return branches_.size() - 1;
+}
+
+void Call::use_branch(std::size_t b) {
+  if (b == branch_ || b >= branches_.size()) return;
+  if (hops() < 2 || invite_.branch.size() != nodes_.size()) {
+    throw std::logic_error("Call::use_branch: needs a proxy and the INVITE sent first");
+  }
+  // The forking proxy is the last node before the callee; its Via branch is per fork.
+  std::string& proxy_branch = invite_.branch[hops() - 1];
+  branches_[branch_] = {callee_, to_tag_, proxy_branch};
+  callee_ = branches_[b].callee;
+  to_tag_ = branches_[b].to_tag;
+  proxy_branch = branches_[b].proxy_branch;
+  nodes_.back() = callee_.sip;
+  branch_ = b;
 }
 
 void Call::invite(std::int64_t t, const ExtraHeaders& extra) {
@@ -174,21 +219,30 @@ void Call::invite(std::int64_t t, const ExtraHeaders& extra) {
       truth_.end_us.reset();
     }
   }
-  const std::string body = sdp(Side::kCaller);
+  invite_body_ = sdp(Side::kCaller);
+  invite_extra_ = extra;
   last_invite_hop0_.clear();
   for (std::size_t s = 0; s < hops(); ++s) {
-    const std::size_t hop = hop_at(Side::kCaller, s);
-    SipMessage m = request(invite_, hop, s);
-    m.add("Contact", "<" + caller_.contact_uri() + ">");
-    for (const auto& [k, v] : extra) m.add(k, v);
-    m.add("Allow", kAllow);
-    m.add("User-Agent", caller_.agent);
-    m.body = body;
-    Endpoint src, dst;
-    hop_ends(Side::kCaller, hop, src, dst);
-    emit(t + static_cast<std::int64_t>(s) * hop_delay_, src, dst, m);
+    invite_hop(t + static_cast<std::int64_t>(s) * hop_delay_, s);
     if (s == 0) last_invite_hop0_.push_back(ctx_.out.sip.back());
   }
+}
+
+void Call::invite_hop(std::int64_t t, std::size_t s) {
+  const std::size_t hop = hop_at(Side::kCaller, s);
+  SipMessage m = request(invite_, hop, s);
+  m.add("Contact", "<" + caller_.contact_uri() + ">");
+  for (const auto& [k, v] : invite_extra_) m.add(k, v);
+  m.add("Allow", kAllow);
+  m.add("User-Agent", caller_.agent);
+  m.body = invite_body_;
+  Endpoint src, dst;
+  hop_ends(Side::kCaller, hop, src, dst);
+  emit(t, src, dst, m);
+}
+
+void Call::fork_invite(std::int64_t t) {
+  invite_hop(t, hops() - 1);
 }
 
 void Call::retransmit_invite(std::int64_t t) {
@@ -209,12 +263,14 @@ void Call::trying(std::int64_t t) {
   }
 }
 
-void Call::ringing(std::int64_t t, int code) {
+void Call::ringing(std::int64_t t, int code, const ExtraHeaders& extra) {
   const std::string body = code == 183 ? sdp(Side::kCallee) : std::string();
+  if (invite_.initial) dialog(true, code, t);
   for (std::size_t s = 0; s < hops(); ++s) {
     const std::size_t hop = hop_at(Side::kCallee, s);
     SipMessage m = response(invite_, hop, code);
     m.add("Contact", "<" + callee_.contact_uri() + ">");
+    for (const auto& [k, v] : extra) m.add(k, v);
     m.add("Server", callee_.agent);
     m.body = body;
     Endpoint src, dst;
@@ -239,7 +295,16 @@ void Call::answer(std::int64_t t) {
     emit(t + static_cast<std::int64_t>(s) * hop_delay_, src, dst, m);
     last_answer_.push_back(ctx_.out.sip.back());
   }
+  if (invite_.initial) {
+    if (DialogTruth* d = dialog(true, 200, t)) {
+      if (!d->final_code) d->final_code = 200;
+      if (!d->confirmed_us) d->confirmed_us = t;
+    }
+    invite_final();
+  }
   if (invite_.initial && !truth_.answer_us) {
+    // With forking, the callee is the UA that answered.
+    if (!branches_.empty()) truth_.callee_ip = nodes_.back().ip.text;
     truth_.answer_us = at_caller(t);
     truth_.final_code = 200;
     truth_.final_reason = "OK";
@@ -270,8 +335,23 @@ void Call::ack(std::int64_t t) {
   }
 }
 
-void Call::reject(std::int64_t t, int code, const ExtraHeaders& extra) {
-  for (std::size_t s = 0; s < hops(); ++s) {
+void Call::invite_final() {
+  if (!ctx_.truth.dialogs) return;
+  for (auto& d : *ctx_.truth.dialogs) {
+    if (d.call == call_id_) d.invite_final = true;
+  }
+}
+
+void Call::reject(std::int64_t t, int code, const ExtraHeaders& extra, bool last_hop_only) {
+  if (invite_.initial && code != 401 && code != 407) {
+    // A non-2xx final ends this branch's early dialog; a confirmed one stays (§12.3).
+    if (DialogTruth* d = dialog(false, code, t); d != nullptr && !d->confirmed_us) {
+      if (!d->final_code) d->final_code = code;
+      if (!d->terminated_us) d->terminated_us = t;
+    }
+    invite_final();
+  }
+  for (std::size_t s = 0; s < (last_hop_only ? 1 : hops()); ++s) {
     const std::size_t hop = hop_at(Side::kCallee, s);
     const std::int64_t at = t + static_cast<std::int64_t>(s) * hop_delay_;
     SipMessage m = response(invite_, hop, code);
@@ -301,9 +381,9 @@ void Call::reject(std::int64_t t, int code, const ExtraHeaders& extra) {
   truth_.challenged = code == 401 || code == 407;
 }
 
-void Call::cancel(std::int64_t t) {
-  for (std::size_t s = 0; s < hops(); ++s) {
-    const std::int64_t at = t + static_cast<std::int64_t>(s) * hop_delay_;
+void Call::cancel(std::int64_t t, bool last_hop_only) {
+  for (std::size_t s = last_hop_only ? hops() - 1 : 0; s < hops(); ++s) {
+    const std::int64_t at = t + static_cast<std::int64_t>(last_hop_only ? 0 : s) * hop_delay_;
     SipMessage m;
     const std::size_t last = hops() - 1;
     const std::string ruri = (s == last && hops() > 1) ? callee_.contact_uri() : callee_.uri();
@@ -325,18 +405,22 @@ void Call::cancel(std::int64_t t) {
     ok.add("CSeq", std::to_string(invite_.cseq) + " CANCEL");
     emit(at + 600, dst, src, ok);
   }
-  truth_.cancel_answered = true;
+  if (!last_hop_only) truth_.cancel_answered = true;
 }
 
-void Call::bye(std::int64_t t, Side from) {
+void Call::transact(std::int64_t t, Side from, const std::string& method, const ExtraHeaders& extra,
+                    int code, const std::string& body, const std::string& content_type) {
   const std::uint32_t cseq = from == Side::kCaller ? ++caller_cseq_ : ++callee_cseq_;
-  Txn txn = new_txn("BYE", from, cseq, false);
+  Txn txn = new_txn(method, from, cseq, false);
   const Party& who = from == Side::kCaller ? caller_ : callee_;
   const Party& peer = from == Side::kCaller ? callee_ : caller_;
   for (std::size_t s = 0; s < hops(); ++s) {
     const std::size_t hop = hop_at(from, s);
     SipMessage m = request(txn, hop, s);
     m.add("User-Agent", who.agent);
+    for (const auto& [k, v] : extra) m.add(k, v);
+    m.body = body;
+    m.content_type = content_type;
     Endpoint src, dst;
     hop_ends(from, hop, src, dst);
     emit(t + static_cast<std::int64_t>(s) * hop_delay_, src, dst, m);
@@ -345,17 +429,34 @@ void Call::bye(std::int64_t t, Side from) {
   const std::int64_t t_ok = t + static_cast<std::int64_t>(hops()) * hop_delay_ + 2000;
   for (std::size_t s = 0; s < hops(); ++s) {
     const std::size_t hop = hop_at(back, s);
-    SipMessage m = response(txn, hop, 200);
+    SipMessage m = response(txn, hop, code);
     m.add("Server", peer.agent);
     Endpoint src, dst;
     hop_ends(back, hop, src, dst);
     emit(t_ok + static_cast<std::int64_t>(s) * hop_delay_, src, dst, m);
   }
+}
+
+void Call::in_dialog(std::int64_t t, Side from, const std::string& method,
+                     const ExtraHeaders& extra, int code, const std::string& body,
+                     const std::string& content_type) {
+  transact(t, from, method, extra, code, body, content_type);
+  if (DialogTruth* d = dialog(false, 0, t)) {
+    if (method == "PRACK") ++d->pracks;
+    if (method == "UPDATE") ++d->updates;
+  }
+}
+
+void Call::bye(std::int64_t t, Side from) {
+  transact(t, from, "BYE", {}, 200, {}, {});
+  if (DialogTruth* d = dialog(false, 0, t); d != nullptr && !d->terminated_us) {
+    d->terminated_us = t;
+  }
   if (!truth_.end_us) truth_.end_us = t;
   if (!truth_.hangup_by) truth_.hangup_by = from == Side::kCaller ? "caller" : "callee";
 }
 
-void Call::reinvite(std::int64_t t, Side from) {
+void Call::reinvite(std::int64_t t, Side from, Media media) {
   const std::uint32_t cseq = from == Side::kCaller ? ++caller_cseq_ : ++callee_cseq_;
   Txn txn = new_txn("INVITE", from, cseq, false);
   const Party& who = from == Side::kCaller ? caller_ : callee_;
@@ -364,7 +465,17 @@ void Call::reinvite(std::int64_t t, Side from) {
     truth_.caller_ip = nodes_.front().ip.text;
     truth_.callee_ip = nodes_.back().ip.text;
   }
-  const std::string offer = sdp(from);
+  const std::string offer = sdp(from, media);
+  if (DialogTruth* d = dialog(false, 0, t)) {
+    ++d->reinvites;
+    if (media != Media::kSendrecv && !on_hold_) ++d->holds;
+  }
+  // RFC 3264 §8.4 hold / resume, as docs/correlation.md names the findings.
+  const bool hold = media != Media::kSendrecv;
+  if (ctx_.truth.diagnostics && hold != on_hold_) {
+    ctx_.truth.diagnostics->push_back({call_id_, hold ? "call_hold" : "call_resume"});
+  }
+  on_hold_ = hold;
   for (std::size_t s = 0; s < hops(); ++s) {
     const std::size_t hop = hop_at(from, s);
     SipMessage m = request(txn, hop, s);
@@ -376,7 +487,7 @@ void Call::reinvite(std::int64_t t, Side from) {
     emit(t + static_cast<std::int64_t>(s) * hop_delay_, src, dst, m);
   }
   const Side back = from == Side::kCaller ? Side::kCallee : Side::kCaller;
-  const std::string answer = sdp(back);
+  const std::string answer = sdp(back, media, true);
   const std::int64_t t_ok = t + 40000;
   for (std::size_t s = 0; s < hops(); ++s) {
     const std::size_t hop = hop_at(back, s);
@@ -430,7 +541,7 @@ void Call::media(std::int64_t from_us, std::int64_t to_us,
 }
 
 void register_flow(Context ctx, std::int64_t t, const Party& ua, const Endpoint& registrar,
-                   bool challenge) {
+                   bool challenge, int final_code) {
   const std::string call_id = ctx.rng.hex(20) + "@" + ua.sip.sip_host();
   const std::string tag = ctx.rng.hex(8);
   const std::string server_tag = ctx.rng.hex(8);
@@ -455,7 +566,7 @@ void register_flow(Context ctx, std::int64_t t, const Party& ua, const Endpoint&
     m.add("User-Agent", ua.agent);
     ctx.out.sip.push_back(SipPacket{at, ua.sip, registrar, m.render()});
     SipMessage r;
-    const int code = challenge && !with_auth ? 401 : 200;
+    const int code = challenge && !with_auth ? 401 : final_code;
     r.start_line = "SIP/2.0 " + std::to_string(code) + " " + std::string(reason_phrase(code));
     r.add("Via", via(ua.sip, branch) + ";received=" + ua.sip.ip.text);
     r.add("From", ua.name_addr() + ";tag=" + tag);
@@ -465,16 +576,36 @@ void register_flow(Context ctx, std::int64_t t, const Party& ua, const Endpoint&
     if (code == 401) {
       r.add("WWW-Authenticate", "Digest realm=\"" + ua.domain + "\", nonce=\"" + ctx.rng.hex(16) +
                                     "\", algorithm=MD5, qop=\"auth\"");
-    } else {
+    } else if (code == 200) {
       r.add("Contact", "<" + ua.contact_uri() + ">;expires=3600");
     }
     r.add("Server", "sipscope-gen registrar");
     ctx.out.sip.push_back(SipPacket{at + 3000, registrar, ua.sip, r.render()});
     ctx.truth.non_call_sip_messages += 2;
     ++cseq;
+    return at + 3000;
   };
-  send(t, false);
-  if (challenge) send(t + 30000, true);
+  std::int64_t end = send(t, false);
+  if (challenge) end = send(t + 30000, true);
+  if (!ctx.truth.registrations) return;
+  // docs/schema.md "registrations": one attempt, the 401 round included.
+  RegistrationTruth& r = ctx.truth.registrations->emplace_back();
+  r.sip_call_id = call_id;
+  r.user = ua.user;
+  r.aor = ua.uri();
+  r.contact = ua.contact_uri();
+  r.registrant_ip = ua.sip.ip.text;
+  r.registrar_ip = registrar.ip.text;
+  r.start_us = t;
+  r.end_us = end;
+  r.requested_expires = 3600;
+  if (final_code == 200) r.expires = 3600;
+  r.result = final_code == 200 ? "registered" : "failed";
+  r.final_code = final_code;
+  r.final_reason = std::string(reason_phrase(final_code));
+  r.attempts = challenge ? 2 : 1;
+  r.challenges = challenge ? 1 : 0;
+  r.response_ms = static_cast<double>(end - t) / 1000.0;
 }
 
 void options_ping(Context ctx, std::int64_t t, const Endpoint& from, const Endpoint& to) {

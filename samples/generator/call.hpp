@@ -52,28 +52,51 @@ struct Context {
 
 using ExtraHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// What an SDP offer in a re-INVITE asks of the media (RFC 3264 §8.4): keep it flowing, put
+// it on hold with a=sendonly (answered recvonly), or hold the RFC 2543 way with the
+// connection address 0.0.0.0 ("::" over IPv6).
+enum class Media { kSendrecv, kHold, kHoldNullAddress };
+
 class Call {
  public:
   Call(Context ctx, std::string call_id, Party caller, Party callee,
        std::vector<Endpoint> proxies = {}, std::int64_t hop_delay_us = 1500);
 
   [[nodiscard]] CallTruth& truth() { return truth_; }
+  [[nodiscard]] const std::string& from_tag() const { return from_tag_; }
+  [[nodiscard]] const std::string& to_tag() const { return to_tag_; }
   void set_codec(int payload_type);  // preferred codec of the offer (PCMU by default)
 
   // New INVITE transaction from the caller. Before the dialog is confirmed it is the
   // initial INVITE (or its retry after 401/407, CSeq + 1, `extra` carries credentials).
   void invite(std::int64_t t, const ExtraHeaders& extra = {});
-  void retransmit_invite(std::int64_t t);        // same bytes again on the first hop (Timer A)
-  void trying(std::int64_t t);                   // 100 from each hop's receiver
-  void ringing(std::int64_t t, int code = 180);  // 183 carries the SDP answer
+  void retransmit_invite(std::int64_t t);  // same bytes again on the first hop (Timer A)
+  void trying(std::int64_t t);             // 100 from each hop's receiver
+  // 183 carries the SDP answer; `extra` e.g. Require: 100rel + RSeq (RFC 3262).
+  void ringing(std::int64_t t, int code = 180, const ExtraHeaders& extra = {});
   void answer(std::int64_t t);
   void retransmit_answer(std::int64_t t);  // 2xx again on every hop (Timer G, no ACK yet)
   void ack(std::int64_t t);                // ACK for the 2xx, end to end
   // Final non-2xx from the callee, each hop ACKed by its upstream element (§17.1.1.3).
-  void reject(std::int64_t t, int code, const ExtraHeaders& extra = {});
-  void cancel(std::int64_t t);  // CANCEL + 200, hop by hop (§9.1, §16.10)
+  // `last_hop_only`: the last proxy absorbs it (a forking proxy's CANCELled branch, §16.7).
+  void reject(std::int64_t t, int code, const ExtraHeaders& extra = {}, bool last_hop_only = false);
+  // CANCEL + 200, hop by hop (§9.1, §16.10); `last_hop_only`: the proxy CANCELs a branch.
+  void cancel(std::int64_t t, bool last_hop_only = false);
   void bye(std::int64_t t, Side from);
-  void reinvite(std::int64_t t, Side from);  // in-dialog INVITE, 200, ACK
+  void reinvite(std::int64_t t, Side from, Media media = Media::kSendrecv);  // INVITE, 200, ACK
+  // Any other in-dialog request end to end and its final answer `code` (PRACK, UPDATE,
+  // INFO, REFER 202, NOTIFY ...). A body needs its `content_type`.
+  void in_dialog(std::int64_t t, Side from, const std::string& method, const ExtraHeaders& extra,
+                 int code = 200, const std::string& body = {},
+                 const std::string& content_type = {});
+
+  // Forking (RFC 3261 §16.7): the last proxy also tries `other`, with its own Via branch
+  // and the other UA's own To-tag. Returns the branch number for use_branch(); branch 0 is
+  // the callee given to the constructor. Responses, CANCEL and in-dialog requests follow
+  // the branch in use.
+  std::size_t fork(Party other);
+  void use_branch(std::size_t b);
+  void fork_invite(std::int64_t t);  // the initial INVITE on the last hop of this branch
   // Two-way G.711 at 20 ms from `from_us` (callee's stream 7 ms later) until `to_us`.
   void media(std::int64_t from_us, std::int64_t to_us,
              std::vector<std::uint32_t> drop_to_callee = {},
@@ -103,7 +126,13 @@ class Call {
   void add_vias(SipMessage& m, const Txn& txn, std::size_t hop) const;
   void add_from_to(SipMessage& m, Side origin, bool with_to_tag) const;
   void emit(std::int64_t t, const Endpoint& src, const Endpoint& dst, const SipMessage& m);
-  [[nodiscard]] std::string sdp(Side side);
+  [[nodiscard]] std::string sdp(Side side, Media media = Media::kSendrecv, bool is_answer = false);
+  // Dialog truth of the branch in use (nullptr unless the scenario records dialogs).
+  DialogTruth* dialog(bool create, int first_code, std::int64_t t);
+  void invite_hop(std::int64_t t, std::size_t step);  // the INVITE on one hop
+  void invite_final();  // the initial INVITE got its final answer: early dialogs end
+  void transact(std::int64_t t, Side from, const std::string& method, const ExtraHeaders& extra,
+                int code, const std::string& body, const std::string& content_type);
   // Time the caller-side hop sees a response that the callee sent at t.
   [[nodiscard]] std::int64_t at_caller(std::int64_t t) const {
     return t + static_cast<std::int64_t>(hops() - 1) * hop_delay_;
@@ -123,14 +152,26 @@ class Call {
   std::uint64_t caller_sess_ = 0, callee_sess_ = 0;
   std::uint64_t caller_sdp_version_ = 0, callee_sdp_version_ = 0;
   Txn invite_;
+  ExtraHeaders invite_extra_;  // of the last INVITE, for fork_invite
+  std::string invite_body_;
   std::vector<SipPacket> last_invite_hop0_;  // for retransmit_invite
   std::vector<SipPacket> last_answer_;       // per hop, for retransmit_answer
+  struct Branch {
+    Party callee;
+    std::string to_tag;
+    std::string proxy_branch;  // the forking proxy's Via branch towards this UA
+  };
+  std::vector<Branch> branches_;  // empty unless fork() was called
+  std::size_t branch_ = 0;
+  bool on_hold_ = false;
 };
 
 // Non-call activity (design.md): counted in Truth::non_call_sip_messages.
 // REGISTER (optionally challenged with 401 and retried with credentials) and its 200.
+// `final_code` answers the (retried) REGISTER; the truth's registrations get the attempt
+// when the scenario records them.
 void register_flow(Context ctx, std::int64_t t, const Party& ua, const Endpoint& registrar,
-                   bool challenge);
+                   bool challenge, int final_code = 200);
 // OPTIONS keep-alive and its 200 OK.
 void options_ping(Context ctx, std::int64_t t, const Endpoint& from, const Endpoint& to);
 

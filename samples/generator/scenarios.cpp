@@ -4,26 +4,17 @@
 #include <string>
 #include <vector>
 
+#include "activity.hpp"
 #include "call.hpp"
+#include "dialog_scenarios.hpp"
+#include "hostile.hpp"
 #include "parties.hpp"
+#include "scenario_support.hpp"
 
 namespace sipscope::gen {
-namespace {
 
-constexpr std::int64_t kMs = 1000;
-
-// Scenario time in seconds (may be fractional) -> capture time.
-std::int64_t at(double seconds) {
-  return kBaseTimeUs + static_cast<std::int64_t>(seconds * 1e6 + (seconds >= 0 ? 0.5 : -0.5));
-}
-
-std::string call_id(Rng& rng, const Party& p) {
-  return rng.hex(24) + "@" + p.sip.sip_host();
-}
-
-// The common happy path: INVITE, 100, 180, 200, ACK, two-way RTP, BYE.
 void answered(Call& c, double t, double ring_after, double answer_after, double talk, Side hangup,
-              std::vector<std::uint32_t> drop = {}, bool media = true) {
+              std::vector<std::uint32_t> drop, bool media) {
   c.invite(at(t));
   c.trying(at(t) + 20 * kMs);
   c.ringing(at(t + ring_after));
@@ -34,8 +25,7 @@ void answered(Call& c, double t, double ring_after, double answer_after, double 
   c.bye(at(t + answer_after + talk) + 100 * kMs, hangup);
 }
 
-const std::string kAtlanta = "atlanta.example.com";
-const std::string kBiloxi = "biloxi.example.com";
+namespace {
 
 void basic(const ScenarioOptions& o, Context ctx) {
   const bool v6 = o.ipv6;
@@ -451,6 +441,32 @@ const Entry kScenarios[] = {
      nullptr,
      frag_incomplete},
     {{"sctp", "SIP over SCTP, one DATA chunk per message, 100+180 bundled"}, nullptr, sctp},
+    // Correlation scenarios (dialog_scenarios.cpp).
+    {{"fork_early", "forking proxy: two early dialogs, one 200, the other branch CANCELled"},
+     fork_early},
+    {{"cancel_race", "CANCEL crossing the 200, a 487 after the 200, and CANCEL winning"},
+     cancel_race},
+    {{"hold_resume", "re-INVITE hold (sendonly) / resume, then c=0.0.0.0 hold / resume"},
+     hold_resume},
+    {{"prack", "183 with 100rel + PRACK through a proxy; a reliable 183 never PRACKed"}, prack},
+    {{"refer_transfer", "REFER + NOTIFY sipfrag, the new call with Referred-By"}, refer_transfer},
+    {{"refer_replaces", "attended transfer: REFER with Replaces, the consultation replaced"},
+     refer_replaces},
+    {{"b2bua_xcallid", "two B2BUA calls, legs tied by X-Call-ID and X-CID"}, b2bua_xcallid},
+    {{"b2bua_session_id", "B2BUA legs tied by the RFC 7989 Session-ID"}, b2bua_session_id},
+    {{"no_ack", "200 retransmitted (Timer G) and never ACKed, BYE after 64*T1"}, no_ack},
+    {{"register_auth", "REGISTER 401, REGISTER with credentials 200"}, register_auth},
+    {{"register_forbidden", "REGISTER 401, REGISTER with credentials 403"}, register_forbidden},
+    // Non-call activity and session timers (activity.cpp).
+    {{"activity_peers", "OPTIONS pings to two trunks, one down 72..90 s (Timer F, 503)"},
+     activity_peers},
+    {{"activity_subscribe", "SUBSCRIBE/NOTIFY: refreshed+terminated, 401+202+expired, 489"},
+     activity_subscribe},
+    {{"activity_message", "MESSAGE 200/404/unanswered, PUBLISH initial/refresh/remove"},
+     activity_message},
+    {{"activity_session_timer", "Session-Expires 90 s: refreshed call, expired call, none"},
+     activity_session_timer},
+    {{"hostile", "HTML/JavaScript in display names, User-Agent, Call-ID, reason phrase"}, hostile},
 };
 
 }  // namespace

@@ -35,10 +35,14 @@ std::string_view reason_phrase(int code) {
       return "Session Progress";
     case 200:
       return "OK";
+    case 202:
+      return "Accepted";
     case 302:
       return "Moved Temporarily";
     case 401:
       return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 407:
@@ -80,7 +84,8 @@ std::string_view codec_name(int payload_type) {
 }
 
 std::string sdp_body(std::string_view user, std::uint64_t session_id, std::uint64_t version,
-                     const Endpoint& media, std::span<const int> payload_types) {
+                     const Endpoint& media, std::span<const int> payload_types,
+                     std::string_view direction, bool null_address) {
   // Built with append() only: GCC 12 reports a false -Wrestrict on chained operator+.
   const std::string family = media.ip.v6 ? "IP6" : "IP4";
   std::string s;
@@ -89,7 +94,9 @@ std::string sdp_body(std::string_view user, std::uint64_t session_id, std::uint6
   s.append(std::to_string(version)).append(" IN ").append(family).append(" ");
   s.append(media.ip.text).append("\r\n");
   s.append("s=sipscope-gen\r\n");
-  s.append("c=IN ").append(family).append(" ").append(media.ip.text).append("\r\n");
+  std::string connection = media.ip.text;
+  if (null_address) connection = media.ip.v6 ? "::" : "0.0.0.0";
+  s.append("c=IN ").append(family).append(" ").append(connection).append("\r\n");
   s.append("t=0 0\r\n");
   s.append("m=audio ").append(std::to_string(media.port)).append(" RTP/AVP");
   for (int pt : payload_types) s.append(" ").append(std::to_string(pt));
@@ -101,7 +108,7 @@ std::string sdp_body(std::string_view user, std::uint64_t session_id, std::uint6
   s += "a=rtpmap:101 telephone-event/8000\r\n";
   s += "a=fmtp:101 0-16\r\n";
   s += "a=ptime:20\r\n";
-  s += "a=sendrecv\r\n";
+  s.append("a=").append(direction).append("\r\n");
   return s;
 }
 

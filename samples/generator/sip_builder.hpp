@@ -39,9 +39,12 @@ struct SipMessage {
 [[nodiscard]] std::string_view codec_name(int payload_type);
 
 // Audio session offering/answering `payload_types` (first preferred) plus
-// telephone-event/8000 as 101, 20 ms ptime, sendrecv.
+// telephone-event/8000 as 101, 20 ms ptime, `direction` (sendrecv, sendonly, recvonly);
+// `null_address` writes the RFC 2543 hold connection c=IN IP4 0.0.0.0 (IP6 ::).
 [[nodiscard]] std::string sdp_body(std::string_view user, std::uint64_t session_id,
                                    std::uint64_t version, const Endpoint& media,
-                                   std::span<const int> payload_types);
+                                   std::span<const int> payload_types,
+                                   std::string_view direction = "sendrecv",
+                                   bool null_address = false);
 
 }  // namespace sipscope::gen

@@ -55,6 +55,16 @@ void Truth::finalize(std::int64_t capture_last_us) {
       c.duration_ms = static_cast<double>(*c.end_us - *c.answer_us) / 1000.0;
     }
   }
+  if (!dialogs) return;
+  for (auto& d : *dialogs) {
+    // An early dialog whose INVITE was answered on another branch, or failed, is over
+    // (RFC 3261 §13.2.2.4) even though nothing on the wire ended it.
+    if (d.terminated_us || (!d.confirmed_us && d.invite_final)) {
+      d.state = "terminated";
+    } else {
+      d.state = d.confirmed_us ? "confirmed" : "early";
+    }
+  }
 }
 
 nlohmann::ordered_json Truth::to_json() const {
@@ -109,6 +119,57 @@ nlohmann::ordered_json Truth::to_json() const {
   if (!tshark_args.empty()) j["tshark_args"] = tshark_args;
   if (tshark_sip_messages) j["tshark_sip_messages"] = *tshark_sip_messages;
   if (!pending_decoder.empty()) j["pending_decoder"] = pending_decoder;
+  for (const auto& [key, value] : activity.items()) j[key] = value;
+  if (dialogs) {
+    auto& jd = j["dialogs"] = nlohmann::ordered_json::array();
+    for (const auto& d : *dialogs) {
+      jd.push_back({{"call", d.call},
+                    {"to_tag", d.to_tag},
+                    {"state", d.state},
+                    {"remote_ip", d.remote_ip},
+                    {"created_us", opt(d.created_us)},
+                    {"confirmed_us", opt(d.confirmed_us)},
+                    {"terminated_us", opt(d.terminated_us)},
+                    {"first_code", opt(d.first_code)},
+                    {"final_code", opt(d.final_code)},
+                    {"reinvites", d.reinvites},
+                    {"updates", d.updates},
+                    {"pracks", d.pracks},
+                    {"holds", d.holds}});
+    }
+  }
+  if (links) {
+    auto& jl = j["links"] = nlohmann::ordered_json::array();
+    for (const auto& l : *links) {
+      jl.push_back({{"call", l.call}, {"linked", l.linked}, {"reason", l.reason}});
+    }
+  }
+  if (diagnostics) {
+    auto& jd = j["diagnostics"] = nlohmann::ordered_json::array();
+    for (const auto& d : *diagnostics) jd.push_back({{"call", d.call}, {"kind", d.kind}});
+  }
+  if (registrations) {
+    auto& jr = j["registrations"] = nlohmann::ordered_json::array();
+    for (const auto& r : *registrations) {
+      jr.push_back({{"sip_call_id", r.sip_call_id},
+                    {"user", r.user},
+                    {"aor", r.aor},
+                    {"contact", r.contact},
+                    {"registrant_ip", r.registrant_ip},
+                    {"registrar_ip", r.registrar_ip},
+                    {"transport", r.transport},
+                    {"start_us", r.start_us},
+                    {"end_us", opt(r.end_us)},
+                    {"requested_expires", opt(r.requested_expires)},
+                    {"expires", opt(r.expires)},
+                    {"result", r.result},
+                    {"final_code", opt(r.final_code)},
+                    {"final_reason", opt(r.final_reason)},
+                    {"attempts", r.attempts},
+                    {"challenges", r.challenges},
+                    {"response_ms", opt(r.response_ms)}});
+    }
+  }
   return j;
 }
 

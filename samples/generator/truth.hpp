@@ -44,6 +44,43 @@ struct CallTruth {
   bool challenged = false;  // last final so far was 401/407; a retry may follow
 };
 
+// One dialog of a call (RFC 3261 §12; docs/schema.md "dialogs"), as the generator made it:
+// created by the first 101-299 response with its To-tag, confirmed by its 2xx, ended by
+// BYE or a non-2xx final. `state` is decided by finalize().
+struct DialogTruth {
+  std::string call;  // sip_call_id of the call
+  std::string to_tag;
+  std::string remote_ip;  // sender of its first response
+  std::optional<std::int64_t> created_us, confirmed_us, terminated_us;
+  std::optional<int> first_code, final_code;
+  int reinvites = 0, updates = 0, pracks = 0, holds = 0;
+  std::string state;
+  bool invite_final = false;  // bookkeeping: the INVITE got a final answer (any dialog)
+};
+
+// A link between two calls (docs/schema.md "call_links"): `call` is the later leg.
+struct LinkTruth {
+  std::string call, linked, reason;
+};
+
+// A SIP finding the scenario staged on purpose (docs/correlation.md names).
+struct DiagnosticTruth {
+  std::string call, kind;
+};
+
+// One registration attempt (docs/schema.md "registrations").
+struct RegistrationTruth {
+  std::string sip_call_id, user, aor, contact, registrant_ip, registrar_ip;
+  std::string transport = "UDP";
+  std::int64_t start_us = 0;
+  std::optional<std::int64_t> end_us, requested_expires, expires;
+  std::string result;
+  std::optional<int> final_code;
+  std::optional<std::string> final_reason;
+  int attempts = 0, challenges = 0;
+  std::optional<double> response_ms;
+};
+
 struct StreamTruth {
   std::string src, dst;  // "ip:port" / "[ipv6]:port"
   std::uint32_t ssrc = 0;
@@ -73,6 +110,16 @@ struct Truth {
   std::optional<std::uint64_t> tshark_sip_messages;
   // Non-empty: sipscope's decoder for this capture has not landed yet (golden test skips).
   std::string pending_decoder;
+  // Non-call activity expectations (activity.cpp): keys "peers", "peer_events",
+  // "subscriptions", "activity", "session_timer_diagnostics", written as given.
+  nlohmann::ordered_json activity = nlohmann::ordered_json::object();
+  // Correlation expectations, written only when a scenario engages them (an engaged empty
+  // list asserts "none"): dialogs of every call, call links, the SIP findings, and the
+  // registration attempts.
+  std::optional<std::deque<DialogTruth>> dialogs;
+  std::optional<std::vector<LinkTruth>> links;
+  std::optional<std::vector<DiagnosticTruth>> diagnostics;
+  std::optional<std::vector<RegistrationTruth>> registrations;
 
   CallTruth& new_call(std::string sip_call_id);
   [[nodiscard]] std::uint64_t sip_messages() const;

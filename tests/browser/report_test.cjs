@@ -82,6 +82,18 @@ const sip = [
   [3010000, B, A, withLength('SIP/2.0 200 OK\r\n' + via('h3') + dialog + ';tag=b2\r\n' + common + 'CSeq: 2 BYE\r\n', '')],
 ];
 const frames = sip.map(([dt, s, d, text]) => [t0 + dt, frameUdp(s, 5060, d, 5060, text)]);
+// RTP both ways between the 200 OK and the BYE (PCMU, 20 ms), for the per-stream charts.
+function rtpPacket(seq, ssrc) {
+  const b = Buffer.alloc(12 + 160, 0xff);
+  b[0] = 0x80; b.writeUInt16BE(seq, 2); b.writeUInt32BE(seq * 160, 4); b.writeUInt32BE(ssrc, 8);
+  return b.toString('latin1');
+}
+for (let n = 0; n < 90; n++) {
+  if (n === 40) continue;  // one lost packet: the loss line has a point above zero
+  frames.push([t0 + 1020000 + n * 20000, frameUdp(A, 40000, B, 50000, rtpPacket(n, 0x1111))]);
+  frames.push([t0 + 1025000 + n * 20000, frameUdp(B, 50000, A, 40000, rtpPacket(n, 0x2222))]);
+}
+frames.sort((x, y) => x[0] - y[0]);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sipscope-browser-'));
 let failures = 0;
@@ -142,6 +154,12 @@ function check(ok, what) {
       await page.locator('svg.ladder g.ev').nth(0).click();
       const invite = await page.locator('section .panel pre').first().textContent();
       check(invite.includes('User-Agent: <img src=x onerror=alert(2)>'), `${name}: User-Agent shown as text`);
+      // One RTP time-series chart (stream_samples) per row of the streams table.
+      const streamRows = await page.locator('table.streams tbody tr').count();
+      const seriesCharts = await page.locator('svg.chart.series').count();
+      const seriesLines = await page.locator('svg.chart.series polyline.jit').count();
+      check(streamRows === 2 && seriesCharts === streamRows && seriesLines === streamRows,
+        `${name}: one RTP jitter/loss chart per stream (${seriesCharts} charts, ${streamRows} streams)`);
       await page.waitForTimeout(200);
       check(dialogs === 0, `${name}: no dialog fired (${dialogs})`);
       check(requests.length === 0, `${name}: no network request (${requests.join(' ')})`);

@@ -51,6 +51,39 @@ int64_t as_int(const Value& v) {
   return std::holds_alternative<int64_t>(v) ? std::get<int64_t>(v) : INT64_MIN;
 }
 
+// The stream's time series (stream_samples, docs/media.md "Time series") against the
+// generator's truth: packets, expected and lost add up to the stream's exact counts, the
+// first interval starts at the first packet and every start is on the interval grid. The
+// generator delays each packet by less than 3 ms (samples/README.md), so |D| < 3 ms and the
+// RFC 3550 estimate J, a running average of |D| from 0, stays below 3 ms in every interval.
+void expect_samples_match_truth(const std::string& db, int64_t stream_id, const json& want,
+                                const std::string& what) {
+  const auto rows =
+      query(db, "SELECT * FROM stream_samples WHERE stream_id = " + std::to_string(stream_id) +
+                    " ORDER BY start_us");
+  ASSERT_FALSE(rows.empty()) << what << ": no stream_samples";
+  EXPECT_LE(rows.size(), 256U) << what;
+  const int64_t first_us = want["first_us"].get<int64_t>();
+  EXPECT_EQ(as_int(rows.front().at("start_us")), first_us) << what;
+  int64_t packets = 0, expected = 0, lost = 0;
+  for (const auto& r : rows) {
+    packets += as_int(r.at("packets"));
+    expected += as_int(r.at("expected"));
+    lost += as_int(r.at("lost"));
+    const int64_t interval_us = as_int(r.at("interval_ms")) * 1000;
+    ASSERT_GT(interval_us, 0) << what;
+    EXPECT_EQ((as_int(r.at("start_us")) - first_us) % interval_us, 0) << what;
+    for (const char* f : {"jitter_ms", "jitter_max_ms"}) {
+      if (const auto* j = std::get_if<double>(&r.at(f))) {
+        EXPECT_LT(*j, 3.0) << what << " " << f;
+      }
+    }
+  }
+  EXPECT_EQ(packets, want["packets"].get<int64_t>()) << what << ": samples' packets";
+  EXPECT_EQ(expected, want["expected"].get<int64_t>()) << what << ": samples' expected";
+  EXPECT_EQ(lost, want["lost"].get<int64_t>()) << what << ": samples' lost";
+}
+
 void expect_streams_match_truth(const fs::path& capture, const fs::path& truth_path) {
   const json truth = json::parse(read_text(truth_path));
   if (!truth.contains("rtp_streams")) return;
@@ -81,6 +114,7 @@ void expect_streams_match_truth(const fs::path& capture, const fs::path& truth_p
     EXPECT_EQ(std::get<std::string>(got->at("codec")), want["codec"].get<std::string>()) << what;
     // The generator sends RTP only inside calls, announced by SDP.
     EXPECT_NE(as_int(got->at("call_id")), INT64_MIN) << what << ": not tied to a call";
+    expect_samples_match_truth(db, as_int(got->at("id")), want, what);
   }
   // The call a stream is tied to announced one of its addresses in SDP: its caller or
   // callee signalling address shares the stream's media host (the generator's parties use
@@ -118,6 +152,57 @@ TEST(GoldenMedia, SamplesMatchGeneratorTruth) {
     }
   }
   EXPECT_GT(checked, 5);
+}
+
+TEST(GoldenMedia, BasicSampleTimeSeriesByHand) {
+  // samples/basic.pcap, call 1 (samples/generator/scenarios.cpp): 150 PCMU packets at 20 ms
+  // from 192.0.2.10:49170, packet index 60 not sent, no send jitter. From the first packet,
+  // 1 s intervals hold indices 0-49, 50-99 (without 60) and 100-149: 50/49/50 packets,
+  // 50 expected each, lost 0/1/0; J stays 0 (perfect pacing); the longest gap is 20 ms
+  // except across the lost packet in interval 1 (40 ms).
+  const auto db = analyze(fs::path(SIPSCOPE_SOURCE_DIR) / "samples" / "basic.pcap", "basic-ts");
+  const auto rows = query(db,
+                          "SELECT x.* FROM stream_samples x JOIN streams s ON s.id = x.stream_id "
+                          "WHERE s.src_ip = '192.0.2.10' AND s.src_port = 49170 "
+                          "ORDER BY x.start_us");
+  ASSERT_EQ(rows.size(), 3U);
+  const int64_t first_us = 1767261603050000;  // basic.truth.json first_us
+  const int64_t packets[] = {50, 49, 50};
+  const double max_delta[] = {20.0, 40.0, 20.0};
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(as_int(rows[k].at("start_us")), first_us + static_cast<int64_t>(k) * 1'000'000);
+    EXPECT_EQ(as_int(rows[k].at("interval_ms")), 1000);
+    EXPECT_EQ(as_int(rows[k].at("packets")), packets[k]);
+    EXPECT_EQ(as_int(rows[k].at("expected")), 50);
+    EXPECT_EQ(as_int(rows[k].at("lost")), 50 - packets[k]);
+    EXPECT_NEAR(std::get<double>(rows[k].at("jitter_ms")), 0.0, 1e-9);
+    EXPECT_NEAR(std::get<double>(rows[k].at("max_delta_ms")), max_delta[k], 1e-3);
+  }
+}
+
+TEST(GoldenMedia, RtpGapThresholdIsAnOption) {
+  // samples/basic.pcap paces every stream at 20 ms; the one dropped packet (call 1, index
+  // 60) leaves a 40 ms gap. Default threshold 1000 ms: no rtp_gap; --rtp-gap-ms 30: exactly
+  // that gap, with the frames on both sides as evidence; 0 is a usage error (exit 1).
+  const fs::path basic = fs::path(SIPSCOPE_SOURCE_DIR) / "samples" / "basic.pcap";
+  const auto dflt = analyze(basic, "gap-default");
+  EXPECT_TRUE(query(dflt, "SELECT * FROM diagnostics WHERE kind = 'rtp_gap'").empty());
+  const auto dir = temp_dir("media-gap");
+  const std::string db = (dir / "gap.db").string();
+  const auto r = run(sipscope_cmd("analyze " + shell_quote(basic.string()) + " --db " +
+                                  shell_quote(db) + " --quiet --rtp-gap-ms 30"),
+                     dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto gaps = query(db, "SELECT * FROM diagnostics WHERE kind = 'rtp_gap'");
+  ASSERT_EQ(gaps.size(), 1U);
+  const auto& detail = std::get<std::string>(gaps[0].at("detail"));
+  EXPECT_NE(detail.find("192.0.2.10:49170 -> 203.0.113.20:3456"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("longer than 30 ms, longest 40 ms"), std::string::npos) << detail;
+  EXPECT_NE(std::get<std::string>(gaps[0].at("frames")).find(','), std::string::npos);
+  const auto bad = run(sipscope_cmd("analyze " + shell_quote(basic.string()) + " --db " +
+                                    shell_quote(db) + " --rtp-gap-ms 0"),
+                       dir);
+  EXPECT_EQ(bad.exit_code, 1);
 }
 
 TEST(GoldenMedia, MixedCaptureWithPortReuseMatchesTruth) {

@@ -5,7 +5,10 @@
 // null means the column must be NULL. A truth with "anomalies" ({kind: count}, deliberate
 // damage such as a lost IP fragment or TCP segment) must produce exactly those anomalies;
 // any other capture none. A truth with "pending_decoder" is skipped until that decoder
-// lands (samples/README.md).
+// lands (samples/README.md). The correlation keys, when present, are compared the same way:
+// "dialogs" (every dialogs row, by Call-ID and To-tag), "links" (every call_links row, by
+// the two Call-IDs; linked calls share a group_id), "diagnostics" (the SIP findings of
+// docs/correlation.md, as a multiset of Call-ID + kind) and "registrations" (every row).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,6 +16,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tests/cli/db_reader.hpp"
 #include "tests/cli/run_command.hpp"
@@ -83,6 +87,75 @@ bool same(const json& expected, const Value& actual) {
   return false;
 }
 
+// Every stored row has one truth row with equal `key` fields, and every field the truth
+// row lists is equal.
+void expect_rows(const std::string& what, const json& want, std::vector<Row> got,
+                 const std::vector<std::string>& key) {
+  EXPECT_EQ(got.size(), want.size()) << "number of " << what;
+  for (const auto& w : want) {
+    auto match = std::find_if(got.begin(), got.end(), [&](const Row& r) {
+      return std::all_of(key.begin(), key.end(),
+                         [&](const std::string& k) { return r.count(k) && same(w[k], r.at(k)); });
+    });
+    if (match == got.end()) {
+      ADD_FAILURE() << what << ": no stored row for truth " << w.dump();
+      continue;
+    }
+    for (const auto& [field, value] : w.items()) {
+      const auto it = match->find(field);
+      ASSERT_NE(it, match->end()) << what << " has no column " << field;
+      EXPECT_TRUE(same(value, it->second))
+          << what << " " << w.dump() << ": " << field << " stored " << describe(it->second);
+    }
+    got.erase(match);
+  }
+}
+
+// The SIP findings docs/correlation.md defines; media findings are docs/media.md's.
+constexpr const char* kSipFindings =
+    "('no_ack_for_2xx', 'timer_b_expired', 'invite_no_response', 'timer_f_expired', "
+    "'request_no_response', 'timer_h_expired', 'call_hold', 'call_resume', 'prack_missing', "
+    "'cancel_after_answer', 'request_terminated_after_answer', 'bye_before_answer')";
+
+void expect_correlation(const json& truth, const std::string& db) {
+  if (truth.contains("dialogs")) {
+    expect_rows("dialogs", truth["dialogs"],
+                query(db,
+                      "SELECT d.*, c.sip_call_id AS call FROM dialogs d "
+                      "JOIN calls c ON c.id = d.call_id"),
+                {"call", "to_tag"});
+  }
+  if (truth.contains("links")) {
+    const auto links = query(db,
+                             "SELECT a.sip_call_id AS call, b.sip_call_id AS linked, l.reason, "
+                             "a.group_id AS group_a, b.group_id AS group_b FROM call_links l "
+                             "JOIN calls a ON a.id = l.call_id JOIN calls b ON b.id = "
+                             "l.linked_call_id");
+    for (const auto& l : links) {
+      EXPECT_FALSE(std::holds_alternative<std::monostate>(l.at("group_a")));
+      EXPECT_EQ(l.at("group_a"), l.at("group_b")) << "linked calls share calls.group_id";
+    }
+    expect_rows("call_links", truth["links"], links, {"call", "linked"});
+  }
+  if (truth.contains("diagnostics")) {
+    std::multiset<std::string> want, got;
+    for (const auto& d : truth["diagnostics"]) {
+      want.insert(d["call"].get<std::string>() + " " + d["kind"].get<std::string>());
+    }
+    for (const auto& r : query(db, std::string("SELECT c.sip_call_id AS call, d.kind FROM "
+                                               "diagnostics d JOIN calls c ON c.id = "
+                                               "d.call_id WHERE d.kind IN ") +
+                                       kSipFindings)) {
+      got.insert(std::get<std::string>(r.at("call")) + " " + std::get<std::string>(r.at("kind")));
+    }
+    EXPECT_EQ(got, want) << "SIP diagnostics (Call-ID kind)";
+  }
+  if (truth.contains("registrations")) {
+    expect_rows("registrations", truth["registrations"], query(db, "SELECT * FROM registrations"),
+                {"sip_call_id", "start_us"});
+  }
+}
+
 void expect_matches_truth(const Sample& sample) {
   const json truth = json::parse(read_text(sample.truth));
   // SIPSCOPE_GOLDEN_PENDING=1 runs them anyway, to see which decoders have landed.
@@ -148,6 +221,7 @@ void expect_matches_truth(const Sample& sample) {
           << value.dump() << ", stored " << describe(it->second);
     }
   }
+  expect_correlation(truth, db);
 }
 
 class GoldenSample : public ::testing::TestWithParam<Sample> {};

@@ -13,6 +13,7 @@
 #include <regex>
 
 #include "tests/cli/db_reader.hpp"
+#include "tests/cli/pcap_builder.hpp"
 #include "tests/cli/run_command.hpp"
 
 namespace sipscope::cli {
@@ -42,61 +43,7 @@ const std::vector<std::string> kOriginals = {"198.18.7.21",
                                              "x7q",
                                              "s3cr3tresp0nse"};
 
-// Little-endian classic pcap, Ethernet, IPv4/UDP with checksum 0 (RFC 768: none).
-class PcapBuilder {
- public:
-  explicit PcapBuilder(const fs::path& path) : out_(path, std::ios::binary) {
-    const uint8_t header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
-                                0,    0,    0,    0,    0, 0, 4, 0, 1, 0, 0, 0};
-    out_.write(reinterpret_cast<const char*>(header), 24);
-  }
-  void udp(int64_t ts_us, const char* src, int sport, const char* dst, int dport,
-           const std::string& payload) {
-    std::vector<uint8_t> f = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
-    const size_t total = 28 + payload.size();
-    std::vector<uint8_t> ip = {0x45,
-                               0,
-                               static_cast<uint8_t>(total >> 8),
-                               static_cast<uint8_t>(total),
-                               0,
-                               0,
-                               0x40,
-                               0,
-                               64,
-                               17,
-                               0,
-                               0};
-    auto addr = [&ip](const char* text) {
-      unsigned a = 0, b = 0, c = 0, d = 0;
-      std::sscanf(text, "%u.%u.%u.%u", &a, &b, &c, &d);
-      for (unsigned v : {a, b, c, d}) ip.push_back(static_cast<uint8_t>(v));
-    };
-    addr(src);
-    addr(dst);
-    uint32_t sum = 0;
-    for (size_t i = 0; i < 20; i += 2) sum += (ip[i] << 8) | ip[i + 1];
-    while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
-    ip[10] = static_cast<uint8_t>(~sum >> 8);
-    ip[11] = static_cast<uint8_t>(~sum);
-    f.insert(f.end(), ip.begin(), ip.end());
-    const size_t ul = 8 + payload.size();
-    f.insert(f.end(), {static_cast<uint8_t>(sport >> 8), static_cast<uint8_t>(sport),
-                       static_cast<uint8_t>(dport >> 8), static_cast<uint8_t>(dport),
-                       static_cast<uint8_t>(ul >> 8), static_cast<uint8_t>(ul), 0, 0});
-    f.insert(f.end(), payload.begin(), payload.end());
-    const uint32_t rec[4] = {static_cast<uint32_t>(ts_us / 1'000'000),
-                             static_cast<uint32_t>(ts_us % 1'000'000),
-                             static_cast<uint32_t>(f.size()), static_cast<uint32_t>(f.size())};
-    out_.write(reinterpret_cast<const char*>(rec), 16);  // the test host is little-endian
-    out_.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
-    ++frames_;
-  }
-  int frames() const { return frames_; }
-
- private:
-  std::ofstream out_;
-  int frames_ = 0;
-};
+using sipscope::testing::PcapBuilder;
 
 std::string with_length(std::string head, const std::string& body) {
   return head + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;

@@ -185,6 +185,34 @@ TEST_F(DialogSetTest, CancelAndByeRaces) {
   EXPECT_EQ(dialogs()[0].state, "confirmed");  // the 2xx made it; 487 cannot undo it
 }
 
+// Through a proxy every in-dialog request is seen twice (A -> P, P -> B): one PRACK and
+// one re-INVITE each, not two (found by samples/prack.pcap, where PRACK crosses a proxy).
+TEST_F(DialogSetTest, ProxiedRequestsCountOnce) {
+  send(kT0, kA, kP, msg("INVITE sip:2002@example.com SIP/2.0", "1 INVITE", "a", ""));
+  send(kT0 + 1 * kMs, kP, kB, msg("INVITE sip:2002@192.0.2.30 SIP/2.0", "1 INVITE", "a", ""));
+  send(kT0 + 100 * kMs, kB, kP,
+       msg("SIP/2.0 183 Session Progress", "1 INVITE", "a", "b", "Require: 100rel\r\nRSeq: 1\r\n"));
+  for (const auto& [src, dst] : {std::pair{kA, kP}, std::pair{kP, kB}}) {
+    send(kT0 + 150 * kMs, src, dst,
+         msg("PRACK sip:2002@192.0.2.30 SIP/2.0", "2 PRACK", "a", "b", "RAck: 1 1 INVITE\r\n"));
+  }
+  send(kT0 + kSec, kB, kP, msg("SIP/2.0 200 OK", "1 INVITE", "a", "b"));
+  for (const auto& [src, dst] : {std::pair{kA, kP}, std::pair{kP, kB}}) {
+    send(kT0 + 10 * kSec, src, dst,
+         msg("INVITE sip:2002@192.0.2.30 SIP/2.0", "3 INVITE", "a", "b", "",
+             sdp("192.0.2.10", "sendonly")));
+  }
+  // The callee's own re-INVITE may reuse CSeq 3 in its CSeq space: a request of its own.
+  send(kT0 + 20 * kSec, kB, kP,
+       msg("INVITE sip:1001@192.0.2.10 SIP/2.0", "3 INVITE", "b", "a", "",
+           sdp("192.0.2.30", "sendrecv")));
+  const auto d = dialogs();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].pracks, 1);
+  EXPECT_EQ(d[0].reinvites, 2);
+  EXPECT_EQ(d[0].holds, 1);
+}
+
 TEST_F(DialogSetTest, ByeBeforeAnswer) {
   send(kT0, kA, kB, msg("INVITE sip:2002@example.com SIP/2.0", "1 INVITE", "a", ""));
   send(kT0 + 100 * kMs, kB, kA, msg("SIP/2.0 180 Ringing", "1 INVITE", "a", "b"));

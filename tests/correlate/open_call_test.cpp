@@ -73,6 +73,20 @@ TEST_F(OpenCallTest, CalleeIpSkipsEveryForwardingHop) {
   EXPECT_EQ(c.flush(kT0 + 1 * kSec, kNoAnswer).first.callee_ip, "192.0.2.30");
 }
 
+// A forking proxy sends the INVITE to B and to a second UA B2; both are last hops, B2's
+// seen last. B answers: the callee is the UA that answered (its 2xx leaves B before P
+// relays it), not the branch forked last (found by samples/fork_early.pcap).
+TEST_F(OpenCallTest, ForkedCalleeIsTheBranchThatAnswered) {
+  const auto b2 = test::ep({192, 0, 2, 31});
+  OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));
+  add(c, kT0 + 1 * kMs, kP, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKp1"));
+  add(c, kT0 + 2 * kMs, kP, b2, caller_request(leg_, "INVITE", 1, "z9hG4bKp2"));
+  add(c, kT0 + 1 * kSec, kB, kP, response_to_caller(leg_, 200, "OK", 1, "INVITE", "z9hG4bKp1"));
+  add(c, kT0 + 1 * kSec + 1 * kMs, kP, kA,
+      response_to_caller(leg_, 200, "OK", 1, "INVITE", "z9hG4bKa"));
+  EXPECT_EQ(c.flush(kT0 + 2 * kSec, kNoAnswer).first.callee_ip, "192.0.2.30");
+}
+
 // The callee's own re-INVITE reuses CSeq 1 in its CSeq space (legal, RFC 3261 §12.2.1.1).
 // Its 200 carries the callee's From-tag, so it is not an answer to the initial INVITE.
 TEST_F(OpenCallTest, CalleeReInviteWithSameCSeqIsNotTheAnswer) {

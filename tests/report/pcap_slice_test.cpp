@@ -95,20 +95,26 @@ TEST(PcapWriter, ClassicHeaderAndRecord) {
   EXPECT_EQ(b.substr(40), "\xaa\xbb");
 }
 
-TEST(RedactFrame, UdpSipLengthsChecksumsAndAddresses) {
+// One frame through redact_slice.
+std::vector<uint8_t> redact_one(std::vector<uint8_t> f, Redactor& r, bool sip = true) {
+  std::vector<SliceFrame> frames{{0, 1, static_cast<uint32_t>(f.size()), sip, std::move(f)}};
+  redact_slice(frames, r);
+  EXPECT_EQ(frames.size(), 1U);
+  EXPECT_EQ(frames[0].wire_length, frames[0].data.size());
+  return frames[0].data;
+}
+
+TEST(RedactSlice, UdpSipLengthsChecksumsAddressesAndMacs) {
   auto f = frame(17, kSip);
-  uint32_t wire = static_cast<uint32_t>(f.size());
   Redactor r;
   r.learn_sip(kSip);
-  TcpShifts shifts;
-  ASSERT_TRUE(redact_frame(1, f, wire, true, r, shifts));
+  f = redact_one(f, r);
   const std::string payload(f.begin() + 42, f.end());
   Redactor again;  // same learning order gives the same pseudonyms
   again.learn_sip(kSip);
   EXPECT_EQ(payload, again.sip(kSip));
   EXPECT_EQ(payload.find("carol"), std::string::npos);
   EXPECT_EQ(payload.find("192.0.2.1"), std::string::npos);
-  EXPECT_EQ(wire, f.size());
   EXPECT_EQ(be16(f, 14 + 2), f.size() - 14);             // IPv4 total length
   EXPECT_EQ(be16(f, 34 + 4), f.size() - 34);             // UDP length
   EXPECT_EQ(internet_checksum({f.data() + 14, 20}), 0);  // header checksum verifies
@@ -117,55 +123,150 @@ TEST(RedactFrame, UdpSipLengthsChecksumsAndAddresses) {
   const auto dst = again.ipv4({198, 51, 100, 2});
   EXPECT_TRUE(std::equal(src.begin(), src.end(), f.begin() + 26));
   EXPECT_TRUE(std::equal(dst.begin(), dst.end(), f.begin() + 30));
+  // MACs: locally administered pseudonyms (first octet 0x02), not the originals.
+  EXPECT_EQ(f[0], 0x02);
+  EXPECT_EQ(f[6], 0x02);
+  EXPECT_NE(std::vector<uint8_t>(f.begin(), f.begin() + 6),
+            std::vector<uint8_t>(f.begin() + 6, f.begin() + 12));
+  EXPECT_EQ(std::vector<uint8_t>(f.begin(), f.begin() + 12),
+            (std::vector<uint8_t>{2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2}));
 }
 
-TEST(RedactFrame, NonSipUdpKeepsPayloadFixesChecksums) {
+TEST(RedactSlice, NonSipUdpKeepsPayloadFixesChecksums) {
   const std::string rtp("\x80\x00\x00\x01payload", 11);
-  auto f = frame(17, rtp);
-  uint32_t wire = static_cast<uint32_t>(f.size());
   Redactor r;
-  TcpShifts shifts;
-  ASSERT_TRUE(redact_frame(1, f, wire, false, r, shifts));
+  auto f = redact_one(frame(17, rtp), r, false);
   EXPECT_EQ(std::string(f.begin() + 42, f.end()), rtp);
   EXPECT_EQ(internet_checksum({f.data() + 14, 20}), 0);
   EXPECT_EQ(transport_verify(f, 17), 0);
 }
 
-TEST(RedactFrame, TcpSequenceNumbersFollowEarlierLengthChanges) {
+TEST(RedactSlice, RtcpSdesItemsReplaced) {
+  // RTCP SDES (RFC 3550 §6.5): V=2, SC=1, PT=202; header 4 + SSRC 4 + CNAME item
+  // "alice@192.0.2.1" (2 + 15) + NAME "Alice" (2 + 5) = 32 bytes, then the end item and
+  // padding to 36: 9 words, length field 8.
+  std::string sdes("\x81\xca\x00\x08\x11\x22\x33\x44", 8);
+  sdes += std::string("\x01\x0f") + "alice@192.0.2.1" + std::string("\x02\x05", 2) + "Alice";
+  sdes += std::string(4, '\0');
+  ASSERT_EQ(sdes.size(), 36U);
+  Redactor r;
+  auto f = redact_one(frame(17, sdes), r, false);
+  const std::string out(f.begin() + 42, f.end());
+  EXPECT_EQ(out.find("alice"), std::string::npos);
+  EXPECT_EQ(out.find("Alice"), std::string::npos);
+  EXPECT_EQ(out.find("192.0.2.1"), std::string::npos);
+  ASSERT_GE(out.size(), 8U);
+  EXPECT_EQ(out.substr(0, 2), "\x81\xca");
+  EXPECT_EQ(out.size() % 4, 0U);
+  EXPECT_EQ((size_t{static_cast<uint8_t>(out[2])} << 8 | static_cast<uint8_t>(out[3])) + 1,
+            out.size() / 4);
+  EXPECT_EQ(out.substr(4, 4), "\x11\x22\x33\x44");
+  EXPECT_EQ(out[8], '\x01');  // CNAME item first, its pseudonym after the length byte
+  const size_t cname = static_cast<uint8_t>(out[9]);
+  EXPECT_EQ(out.substr(10, cname), r.sdes("alice@192.0.2.1"));
+  EXPECT_EQ(transport_verify(f, 17), 0);
+}
+
+TEST(RedactSlice, TcpSequenceNumbersFollowLengthChanges) {
   Redactor r;
   r.learn_sip(kSip);
-  TcpShifts shifts;
-  auto first = frame(6, kSip, 1000, 5000);
-  uint32_t wire = static_cast<uint32_t>(first.size());
-  ASSERT_TRUE(redact_frame(1, first, wire, true, r, shifts));
+  const uint32_t second_seq = 1000 + static_cast<uint32_t>(kSip.size());
+  const uint32_t acked = 1000 + 2 * static_cast<uint32_t>(kSip.size());
+  std::vector<SliceFrame> frames;
+  for (auto f : {frame(6, kSip, 1000, 5000), frame(6, kSip, second_seq, 5000),
+                 frame(6, "", 5000, acked, true)}) {
+    frames.push_back({0, 1, static_cast<uint32_t>(f.size()), true, f});
+  }
+  redact_slice(frames, r);
+  ASSERT_EQ(frames.size(), 3U);
+  const auto& first = frames[0].data;
+  const auto& second = frames[1].data;
+  const auto& reply = frames[2].data;
   const int64_t delta =
       static_cast<int64_t>(first.size()) - static_cast<int64_t>(frame(6, kSip).size());
   ASSERT_NE(delta, 0);                    // "192.0.2.1" -> a pseudonym of another length
   EXPECT_EQ(be32(first, 34 + 4), 1000U);  // nothing before it moved
   EXPECT_EQ(transport_verify(first, 6), 0);
   // The next segment in the same direction starts delta bytes later.
-  auto second = frame(6, kSip, 1000 + static_cast<uint32_t>(kSip.size()), 5000);
-  wire = static_cast<uint32_t>(second.size());
-  ASSERT_TRUE(redact_frame(1, second, wire, true, r, shifts));
   EXPECT_EQ(be32(second, 34 + 4),
             static_cast<uint32_t>(1000 + static_cast<int64_t>(kSip.size()) + delta));
   // The reply acknowledges the shifted bytes.
-  const uint32_t acked = 1000 + 2 * static_cast<uint32_t>(kSip.size());
-  auto reply = frame(6, "", 5000, acked, true);
-  wire = static_cast<uint32_t>(reply.size());
-  ASSERT_TRUE(redact_frame(1, reply, wire, false, r, shifts));
   EXPECT_EQ(be32(reply, 34 + 8), static_cast<uint32_t>(acked + 2 * delta));
   EXPECT_EQ(transport_verify(reply, 6), 0);
 }
 
-TEST(RedactFrame, NotIpIsLeftAlone) {
-  std::vector<uint8_t> arp = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06, 0, 1};
-  const auto copy = arp;
-  uint32_t wire = 16;
+TEST(RedactSlice, TcpMessageSplitOverSegmentsIsRedactedWhole) {
+  // "carol" straddles the segment boundary: only the stream view can find it.
+  const size_t cut = kSip.find("carol") + 2;
   Redactor r;
-  TcpShifts shifts;
-  EXPECT_FALSE(redact_frame(1, arp, wire, false, r, shifts));
-  EXPECT_EQ(arp, copy);
+  r.learn_sip(kSip);
+  std::vector<SliceFrame> frames;
+  for (auto f : {frame(6, kSip.substr(0, cut), 1000, 5000),
+                 frame(6, kSip.substr(cut), 1000 + static_cast<uint32_t>(cut), 5000)}) {
+    frames.push_back({0, 1, static_cast<uint32_t>(f.size()), true, f});
+  }
+  redact_slice(frames, r);
+  ASSERT_EQ(frames.size(), 2U);
+  const std::string a(frames[0].data.begin() + 54, frames[0].data.end());
+  const std::string b(frames[1].data.begin() + 54, frames[1].data.end());
+  EXPECT_EQ(a + b, r.sip(kSip));
+  EXPECT_EQ(be32(frames[1].data, 34 + 4), 1000U + a.size());
+}
+
+TEST(RedactSlice, FragmentedSipIsRefragmentedAndStillWhole) {
+  // One UDP datagram (8 + payload bytes) cut into two IPv4 fragments at 64 bytes.
+  const std::string sip = kSip + std::string(40, ' ');
+  auto whole = frame(17, sip);
+  std::vector<uint8_t> udp(whole.begin() + 34, whole.end());
+  auto fragment = [&](size_t off, size_t len, bool more) {
+    std::vector<uint8_t> f(whole.begin(), whole.begin() + 34);
+    f.insert(f.end(), udp.begin() + static_cast<ptrdiff_t>(off),
+             udp.begin() + static_cast<ptrdiff_t>(off + len));
+    f[14 + 2] = static_cast<uint8_t>((20 + len) >> 8);
+    f[14 + 3] = static_cast<uint8_t>(20 + len);
+    const size_t fo = (more ? 0x2000 : 0) | off / 8;
+    f[14 + 6] = static_cast<uint8_t>(fo >> 8);
+    f[14 + 7] = static_cast<uint8_t>(fo);
+    return f;
+  };
+  std::vector<SliceFrame> frames;
+  for (auto f : {fragment(0, 64, true), fragment(64, udp.size() - 64, false)}) {
+    frames.push_back({0, 1, static_cast<uint32_t>(f.size()), true, f});
+  }
+  Redactor r;
+  r.learn_sip(sip);
+  redact_slice(frames, r);
+  ASSERT_GE(frames.size(), 2U);
+  std::string joined;
+  size_t expect_offset = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const auto& f = frames[i].data;
+    EXPECT_EQ(internet_checksum({f.data() + 14, 20}), 0);
+    EXPECT_EQ(be16(f, 14 + 2), f.size() - 14);
+    EXPECT_EQ((be16(f, 14 + 6) & 0x1FFF) * 8U, expect_offset);
+    EXPECT_EQ((be16(f, 14 + 6) & 0x2000) != 0, i + 1 < frames.size());
+    joined.append(f.begin() + 34, f.end());
+    expect_offset += f.size() - 34;
+  }
+  const std::string expected = r.sip(sip);
+  ASSERT_EQ(joined.size(), 8 + expected.size());
+  EXPECT_EQ(joined.substr(8), expected);
+  EXPECT_EQ(joined.find("carol"), std::string::npos);
+}
+
+TEST(RedactSlice, NotIpIsBlanked) {
+  std::vector<uint8_t> arp = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x08, 0x06, 0, 1};
+  Redactor r;
+  std::vector<SliceFrame> frames{{0, 1, 16, false, arp}};
+  redact_slice(frames, r);
+  ASSERT_EQ(frames.size(), 1U);
+  EXPECT_EQ(frames[0].data, std::vector<uint8_t>(16, 0));
+}
+
+TEST(Crc32c, KnownVector) {
+  // RFC 3720 App. B.4: 32 bytes of zeros -> 0x8A9136AA.
+  const std::vector<uint8_t> zeros(32, 0);
+  EXPECT_EQ(crc32c(zeros), 0x8A9136AAU);
 }
 
 }  // namespace

@@ -100,6 +100,16 @@ TEST(RenderText, EveryLineFitsTheWidth) {
   }
 }
 
+TEST(RenderText, RedactedLadderSaysSoFirst) {
+  Ladder l = two_party();
+  EXPECT_EQ(render_text(l, 80).find("REDACTED"), std::string::npos);
+  l.redacted = true;
+  const auto lines = lines_of(render_text(l, 40));
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0].rfind("REDACTED:", 0), 0U);
+  for (const auto& line : lines) EXPECT_LE(format::columns(line), 40U) << line;
+}
+
 TEST(RenderText, WireControlCharactersNeverReachTheTerminal) {
   Ladder l = two_party();
   l.participants[0].address = "192.0.2.1:5060\x1b]0;pwned\x07";

@@ -266,3 +266,110 @@ TEST(MediaTracker, RtcpReceiverReportStoredNextToTheStream) {
 
 }  // namespace
 }  // namespace sipscope::correlate::media
+
+namespace sipscope::correlate::media {
+namespace {
+
+TEST(MediaTracker, HoldForwardedByEveryHopIsOneHold) {
+  // The corpus capture heplify_erspan_sip_ipv4_udp: a B2BUA forwards a hold re-INVITE
+  // (c=0.0.0.0) with its own o= line (frames 45 and 47). One hold; a request offering
+  // media again resumes, and a second hold after it is a new one.
+  Harness h;
+  h.offer_answer(5, kT0);
+  const std::string hold_a =
+      "v=0\r\no=IpPhone 7 8001 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 "
+      "0.0.0.0\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+  const std::string hold_b =
+      "v=0\r\no=- 7 8001 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 "
+      "0.0.0.0\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
+  h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "2 INVITE", hold_a), kSipA, kSipB, kT0 + 1'000'000,
+        5);
+  h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "10 INVITE", hold_b), ep({192, 0, 2, 9}, 5060),
+        kSipB, kT0 + 1'003'000, 5);
+  h.sip(test::sip_text("SIP/2.0 200 OK", "10 INVITE", test::sdp("192.0.2.2", 6000, "0")), kSipB,
+        ep({192, 0, 2, 9}, 5060), kT0 + 1'006'000, 5);
+  EXPECT_EQ(h.sink.count_diag("hold"), 1U);
+  // Resume (sendrecv offer in a request), then hold again.
+  h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "3 INVITE", test::sdp("192.0.2.1", 4000, "0")),
+        kSipA, kSipB, kT0 + 2'000'000, 5);
+  h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "4 INVITE",
+                       test::sdp("192.0.2.1", 4000, "0", "a=inactive\r\n")),
+        kSipA, kSipB, kT0 + 3'000'000, 5);
+  h.tracker.finish();
+  EXPECT_EQ(h.sink.count_diag("hold"), 2U);
+  for (const auto& d : h.sink.diagnostics) {
+    if (d.kind == "hold") {
+      EXPECT_FALSE(d.frames.empty());
+    }
+  }
+}
+
+TEST(MediaTracker, StreamRowCarriesItsTimeSeries) {
+  // 120 packets at 20 ms (2.4 s) from kT0 + 100 ms, packet 70 lost: intervals [0, 1 s),
+  // [1 s, 2 s), [2 s, 2.4 s) from the first packet hold packets 0-49, 50-99 (minus 70),
+  // 100-119: 50 / 49 / 20 packets, 50 / 50 / 20 expected.
+  Harness h;
+  h.offer_answer(7, kT0);
+  for (int i = 0; i < 120; ++i) {
+    if (i == 70) continue;
+    h.udp(kMediaA, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x77),
+          kT0 + 100'000 + i * 20'000);
+  }
+  h.tracker.finish();
+  const auto* s = h.sink.stream(0x77, 6000);
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(s->samples.size(), 3U);
+  const int64_t packets[] = {50, 49, 20};
+  const int64_t expected[] = {50, 50, 20};
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(s->samples[k].start_us, kT0 + 100'000 + static_cast<int64_t>(k) * 1'000'000);
+    EXPECT_EQ(s->samples[k].interval_ms, 1000);
+    EXPECT_EQ(s->samples[k].packets, packets[k]);
+    EXPECT_EQ(s->samples[k].expected, expected[k]);
+    EXPECT_EQ(s->samples[k].lost, expected[k] - packets[k]);
+  }
+  EXPECT_NEAR(*s->samples[1].max_delta_ms, 40.0, 1e-3);  // across the lost packet
+}
+
+TEST(MediaTracker, RtpGapNamesTheFramesAroundIt) {
+  // A 1.5 s silence between packets 4 and 5: rtp_gap with the frames on both sides; with
+  // a 2 s threshold no diagnostic.
+  for (const int64_t threshold_us : {1'000'000LL, 2'000'000LL}) {
+    test::Sink sink;
+    MediaLimits limits;
+    limits.gap_threshold_us = threshold_us;
+    MediaTracker tracker(sink, limits);
+    uint64_t frame = 0;
+    auto sip = [&](const std::string& text, decode::Endpoint src, decode::Endpoint dst) {
+      test::SipFixture f(text, src, dst, kT0, ++frame);
+      tracker.on_sip(f.event, 9);
+    };
+    sip(test::sip_text("INVITE sip:b@x SIP/2.0", "1 INVITE", test::sdp("192.0.2.1", 4000, "0")),
+        kSipA, kSipB);
+    sip(test::sip_text("SIP/2.0 200 OK", "1 INVITE", test::sdp("192.0.2.2", 6000, "0")), kSipB,
+        kSipA);
+    std::vector<uint64_t> frames;
+    for (int i = 0; i < 10; ++i) {
+      const auto bytes = test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x9);
+      const int64_t ts = kT0 + 100'000 + i * 20'000 + (i >= 5 ? 1'500'000 : 0);
+      frames.push_back(++frame);
+      decode::UdpDatagram d{{1, frame, ts}, kMediaA, kMediaB, bytes};
+      tracker.advance(ts);
+      tracker.on_udp(d);
+    }
+    tracker.finish();
+    if (threshold_us == 2'000'000) {
+      EXPECT_EQ(sink.count_diag("rtp_gap"), 0U);
+      continue;
+    }
+    ASSERT_EQ(sink.count_diag("rtp_gap"), 1U);
+    for (const auto& d : sink.diagnostics) {
+      if (d.kind != "rtp_gap") continue;
+      EXPECT_EQ(d.frames, std::to_string(frames[4]) + "," + std::to_string(frames[5]));
+      EXPECT_EQ(d.ts_us, kT0 + 100'000 + 5 * 20'000 + 1'500'000);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sipscope::correlate::media
