@@ -27,12 +27,8 @@ std::optional<std::string> short_party(const std::optional<std::string>& uri) {
 
 // ?1 user, ?2 Call-ID, ?3 result, ?4/?5 time range, ?6 limit: both queries take them.
 void bind_filter(sql::Statement& st, const ActivityFilter& f) {
-  st.bind(1, f.user);
-  st.bind(2, f.call_id);
-  st.bind(3, f.result);
-  st.bind(4, f.since_us);
-  st.bind(5, f.until_us);
-  st.bind(6, f.limit && *f.limit >= 0 ? *f.limit : int64_t{-1});
+  st.bind_all(f.user, f.call_id, f.result, f.since_us, f.until_us,
+              f.limit && *f.limit >= 0 ? *f.limit : int64_t{-1});
 }
 
 std::vector<correlate::SubscriptionRecord> subscriptions(const Database& db,

@@ -37,95 +37,30 @@ const char* const kInsertActivity =
     "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 
 void bind_peer(sql::Statement& st, const correlate::PeerRecord& r) {
-  st.bind(1, r.pinger_ip);
-  st.bind(2, r.peer_ip);
-  st.bind(3, r.peer_port);
-  st.bind(4, r.transport);
-  st.bind(5, r.peer_uri);
-  st.bind(6, r.first_us);
-  st.bind(7, r.last_us);
-  st.bind(8, r.pings);
-  st.bind(9, r.answered);
-  st.bind(10, r.timeouts);
-  st.bind(11, r.failures);
-  st.bind(12, r.state);
-  st.bind(13, r.state_since_us);
-  st.bind(14, r.last_code);
-  st.bind(15, r.last_rtt_ms);
-  st.bind(16, r.avg_rtt_ms);
-  st.bind(17, r.max_rtt_ms);
-  st.bind(18, r.down_count);
-  st.bind(19, r.down_ms);
+  st.bind_all(r.pinger_ip, r.peer_ip, r.peer_port, r.transport, r.peer_uri, r.first_us, r.last_us,
+              r.pings, r.answered, r.timeouts, r.failures, r.state, r.state_since_us, r.last_code,
+              r.last_rtt_ms, r.avg_rtt_ms, r.max_rtt_ms, r.down_count, r.down_ms);
 }
 
 void bind_peer_event(sql::Statement& st, const correlate::PeerEventRecord& r) {
-  st.bind(1, r.pinger_ip);
-  st.bind(2, r.peer_ip);
-  st.bind(3, r.peer_port);
-  st.bind(4, r.ts_us);
-  st.bind(5, r.state);
-  st.bind(6, r.previous);
-  st.bind(7, r.reason);
-  st.bind(8, r.code);
-  st.bind(9, static_cast<int64_t>(r.capture_id));
-  st.bind(10, frame_or_null(r.frame));
-  st.bind(11, r.previous_ms);
+  st.bind_all(r.pinger_ip, r.peer_ip, r.peer_port, r.ts_us, r.state, r.previous, r.reason, r.code,
+              static_cast<int64_t>(r.capture_id), frame_or_null(r.frame), r.previous_ms);
 }
 
 void bind_subscription(sql::Statement& st, const correlate::SubscriptionRecord& r) {
-  st.bind(1, r.sip_call_id);
-  st.bind(2, r.event);
-  st.bind(3, r.event_id);
-  st.bind(4, r.subscriber_uri);
-  st.bind(5, r.resource_uri);
-  st.bind(6, r.subscriber_ip);
-  st.bind(7, r.notifier_ip);
-  st.bind(8, r.transport);
-  st.bind(9, r.start_us);
-  st.bind(10, r.end_us);
-  st.bind(11, r.requested_expires);
-  st.bind(12, r.expires);
-  st.bind(13, r.state);
-  st.bind(14, r.reason);
-  st.bind(15, r.final_code);
-  st.bind(16, r.final_reason);
-  st.bind(17, r.response_ms);
-  st.bind(18, r.subscribes);
-  st.bind(19, r.refreshes);
-  st.bind(20, r.challenges);
-  st.bind(21, r.notifies);
-  st.bind(22, r.first_notify_us);
-  st.bind(23, r.last_notify_us);
-  st.bind(24, r.history);
+  st.bind_all(r.sip_call_id, r.event, r.event_id, r.subscriber_uri, r.resource_uri, r.subscriber_ip,
+              r.notifier_ip, r.transport, r.start_us, r.end_us, r.requested_expires, r.expires,
+              r.state, r.reason, r.final_code, r.final_reason, r.response_ms, r.subscribes,
+              r.refreshes, r.challenges, r.notifies, r.first_notify_us, r.last_notify_us,
+              r.history);
 }
 
 void bind_activity(sql::Statement& st, const correlate::ActivityRecord& r) {
-  st.bind(1, r.method);
-  st.bind(2, r.sip_call_id);
-  st.bind(3, r.cseq);
-  st.bind(4, r.from_user);
-  st.bind(5, r.to_user);
-  st.bind(6, r.from_uri);
-  st.bind(7, r.to_uri);
-  st.bind(8, r.src_ip);
-  st.bind(9, r.dst_ip);
-  st.bind(10, r.transport);
-  st.bind(11, static_cast<int64_t>(r.capture_id));
-  st.bind(12, frame_or_null(r.frame));
-  st.bind(13, r.start_us);
-  st.bind(14, r.final_us);
-  st.bind(15, r.final_code);
-  st.bind(16, r.final_reason);
-  st.bind(17, r.response_ms);
-  st.bind(18, r.result);
-  st.bind(19, r.event);
-  st.bind(20, r.etag);
-  st.bind(21, r.if_match);
-  st.bind(22, r.action);
-  st.bind(23, r.expires);
-  st.bind(24, r.granted_expires);
-  st.bind(25, r.content_type);
-  st.bind(26, r.body_bytes);
+  st.bind_all(r.method, r.sip_call_id, r.cseq, r.from_user, r.to_user, r.from_uri, r.to_uri,
+              r.src_ip, r.dst_ip, r.transport, static_cast<int64_t>(r.capture_id),
+              frame_or_null(r.frame), r.start_us, r.final_us, r.final_code, r.final_reason,
+              r.response_ms, r.result, r.event, r.etag, r.if_match, r.action, r.expires,
+              r.granted_expires, r.content_type, r.body_bytes);
 }
 
 }  // namespace sipscope::report::rows

@@ -37,12 +37,7 @@ constexpr const char* kPeerWhere =
     " AND (?3 IS NULL OR instr(pinger_ip, ?3) > 0)";
 
 void bind_peer_filter(sql::Statement& st, const PeerFilter& f) {
-  st.bind(1, f.state);
-  st.bind(2, f.peer);
-  st.bind(3, f.pinger);
-  st.bind(4, f.since_us);
-  st.bind(5, f.until_us);
-  st.bind(6, limit_of(f.limit));
+  st.bind_all(f.state, f.peer, f.pinger, f.since_us, f.until_us, limit_of(f.limit));
 }
 
 std::string peer_where(bool with_uri) {

@@ -125,17 +125,9 @@ std::vector<correlate::CallRecord> list_calls(const Database& db, const CallFilt
   const int64_t limit = filter.limit && *filter.limit >= 0 ? *filter.limit : int64_t{-1};
 
   sql::Statement st(db.handle(), db.path(), sql.c_str());
-  st.bind(1, filter.state);
-  st.bind(2, filter.call_id);
-  st.bind(3, filter.from_user);
-  st.bind(4, filter.to_user);
-  st.bind(5, filter.since_us);
-  st.bind(6, filter.until_us);
-  st.bind(7, filter.min_loss_pct);
-  st.bind(8, filter.max_mos);
-  st.bind(9, filter.diagnostic);
-  st.bind(10, filter.min_duration_ms);
-  st.bind(11, filter.max_duration_ms);
+  st.bind_all(filter.state, filter.call_id, filter.from_user, filter.to_user, filter.since_us,
+              filter.until_us, filter.min_loss_pct, filter.max_mos, filter.diagnostic,
+              filter.min_duration_ms, filter.max_duration_ms);
   // The regexes run here, so SQL may not cut the list before them.
   st.bind(12, post_filter ? int64_t{-1} : limit);
   auto matches = [](const std::optional<std::regex>& re, const std::optional<std::string>& v) {

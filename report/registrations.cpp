@@ -19,12 +19,8 @@ std::vector<correlate::RegistrationRecord> list_registrations(const Database& db
       " AND (?4 IS NULL OR start_us >= ?4) AND (?5 IS NULL OR start_us < ?5)"
       " ORDER BY start_us, id LIMIT ?6";
   sql::Statement st(db.handle(), db.path(), kSql);
-  st.bind(1, f.result);
-  st.bind(2, f.user);
-  st.bind(3, f.call_id);
-  st.bind(4, f.since_us);
-  st.bind(5, f.until_us);
-  st.bind(6, f.limit && *f.limit >= 0 ? *f.limit : int64_t{-1});
+  st.bind_all(f.result, f.user, f.call_id, f.since_us, f.until_us,
+              f.limit && *f.limit >= 0 ? *f.limit : int64_t{-1});
   std::vector<correlate::RegistrationRecord> out;
   while (st.step()) {
     correlate::RegistrationRecord r;

@@ -3,8 +3,8 @@
 // failure becomes one StoreError line naming the database file. Not part of the contract
 // with other modules; web/ and cli/ go through store.hpp / query.hpp.
 //
-//   Statement st(db, path, "SELECT id FROM calls WHERE sip_call_id = ?1");
-//   st.bind(1, call_id);
+//   Statement st(db, path, "SELECT id FROM calls WHERE sip_call_id = ?1 AND state = ?2");
+//   st.bind_all(call_id, state);
 //   while (st.step()) ids.push_back(st.column_int64(0));
 //   st.reset();
 #pragma once
@@ -50,6 +50,12 @@ class Statement {
   void bind(int index, int value) { bind(index, static_cast<int64_t>(value)); }
   void bind(int index, const std::string& text) { bind(index, std::string_view(text)); }
   void bind(int index, const char* text) = delete;  // ambiguous intent: use string_view
+  // Binds ?1, ?2 ... in order: one call per row instead of one line per column.
+  template <typename... Values>
+  void bind_all(const Values&... values) {
+    int index = 0;
+    (bind(++index, values), ...);
+  }
 
   // true: a row is available; false: done. Throws on error.
   bool step();

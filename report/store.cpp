@@ -287,12 +287,9 @@ void Store::finish_capture(const CaptureSummary& summary) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.finish_capture;
-  st.bind(1, summary.link_type);
-  st.bind(2, nonzero(summary.first_us));
-  st.bind(3, nonzero(summary.last_us));
-  st.bind(4, static_cast<int64_t>(summary.packets));
-  st.bind(5, summary.status);
-  st.bind(6, static_cast<int64_t>(summary.capture_id));
+  st.bind_all(summary.link_type, nonzero(summary.first_us), nonzero(summary.last_us),
+              static_cast<int64_t>(summary.packets), summary.status,
+              static_cast<int64_t>(summary.capture_id));
   st.run();
   s.commit();
 }
@@ -308,27 +305,10 @@ void Store::on_call(correlate::CallRecord call, std::vector<correlate::MessageRe
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_call;
-  st.bind(1, call.id);
-  st.bind(2, call.sip_call_id);
-  st.bind(3, call.group_id);
-  st.bind(4, call.from_user);
-  st.bind(5, call.to_user);
-  st.bind(6, call.from_uri);
-  st.bind(7, call.to_uri);
-  st.bind(8, call.caller_ip);
-  st.bind(9, call.callee_ip);
-  st.bind(10, call.transport);
-  st.bind(11, call.start_us);
-  st.bind(12, call.ring_us);
-  st.bind(13, call.answer_us);
-  st.bind(14, call.end_us);
-  st.bind(15, call.state);
-  st.bind(16, call.final_code);
-  st.bind(17, call.final_reason);
-  st.bind(18, call.hangup_by);
-  st.bind(19, call.pdd_ms);
-  st.bind(20, call.duration_ms);
-  st.bind(21, call.message_count);
+  st.bind_all(call.id, call.sip_call_id, call.group_id, call.from_user, call.to_user, call.from_uri,
+              call.to_uri, call.caller_ip, call.callee_ip, call.transport, call.start_us,
+              call.ring_us, call.answer_us, call.end_us, call.state, call.final_code,
+              call.final_reason, call.hangup_by, call.pdd_ms, call.duration_ms, call.message_count);
   st.run();
   s.row_written();
   for (auto& m : messages) on_message(std::move(m));
@@ -339,23 +319,9 @@ void Store::on_message(correlate::MessageRecord m) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_message;
-  st.bind(1, m.call_id);
-  st.bind(2, static_cast<int64_t>(m.capture_id));
-  st.bind(3, static_cast<int64_t>(m.frame));
-  st.bind(4, m.ts_us);
-  st.bind(5, m.src_ip);
-  st.bind(6, m.src_port);
-  st.bind(7, m.dst_ip);
-  st.bind(8, m.dst_port);
-  st.bind(9, m.transport);
-  st.bind(10, m.method);
-  st.bind(11, m.status_code);
-  st.bind(12, m.reason);
-  st.bind(13, m.cseq);
-  st.bind(14, m.cseq_method);
-  st.bind(15, m.sip_call_id);
-  st.bind(16, m.retransmission ? 1 : 0);
-  st.bind(17, m.raw);
+  st.bind_all(m.call_id, static_cast<int64_t>(m.capture_id), static_cast<int64_t>(m.frame), m.ts_us,
+              m.src_ip, m.src_port, m.dst_ip, m.dst_port, m.transport, m.method, m.status_code,
+              m.reason, m.cseq, m.cseq_method, m.sip_call_id, m.retransmission ? 1 : 0, m.raw);
   std::optional<std::string> frames;
   for (const uint64_t f : m.frames) {
     if (!frames) {
@@ -375,11 +341,7 @@ void Store::on_anomaly(correlate::AnomalyRecord a) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_anomaly;
-  st.bind(1, static_cast<int64_t>(a.capture_id));
-  st.bind(2, a.call_id);
-  st.bind(3, a.ts_us);
-  st.bind(4, a.kind);
-  st.bind(5, a.detail);
+  st.bind_all(static_cast<int64_t>(a.capture_id), a.call_id, a.ts_us, a.kind, a.detail);
   // Frames are 1-based; 0 means the anomaly is not tied to one frame (e.g. end of input).
   st.bind(6, nonzero(static_cast<int64_t>(a.frame)));
   st.bind(7, a.flow);
@@ -392,24 +354,9 @@ void Store::on_transaction(correlate::TransactionRecord t) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_transaction;
-  st.bind(1, t.call_id);
-  st.bind(2, t.sip_call_id);
-  st.bind(3, t.method);
-  st.bind(4, t.cseq);
-  st.bind(5, t.branch);
-  st.bind(6, t.src_ip);
-  st.bind(7, t.src_port);
-  st.bind(8, t.dst_ip);
-  st.bind(9, t.dst_port);
-  st.bind(10, t.state);
-  st.bind(11, t.start_us);
-  st.bind(12, t.first_response_us);
-  st.bind(13, t.final_us);
-  st.bind(14, t.final_code);
-  st.bind(15, t.response_ms);
-  st.bind(16, t.requests);
-  st.bind(17, t.responses);
-  st.bind(18, t.retransmissions);
+  st.bind_all(t.call_id, t.sip_call_id, t.method, t.cseq, t.branch, t.src_ip, t.src_port, t.dst_ip,
+              t.dst_port, t.state, t.start_us, t.first_response_us, t.final_us, t.final_code,
+              t.response_ms, t.requests, t.responses, t.retransmissions);
   st.run();
   s.row_written();
 }
@@ -419,11 +366,7 @@ void Store::on_diagnostic(correlate::DiagnosticRecord d) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_diagnostic;
-  st.bind(1, d.call_id);
-  st.bind(2, d.ts_us);
-  st.bind(3, d.kind);
-  st.bind(4, d.detail);
-  st.bind(5, d.frames);
+  st.bind_all(d.call_id, d.ts_us, d.kind, d.detail, d.frames);
   st.run();
   s.row_written();
 }
@@ -433,20 +376,9 @@ void Store::on_dialog(correlate::DialogRecord d) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_dialog;
-  st.bind(1, d.call_id);
-  st.bind(2, d.from_tag);
-  st.bind(3, d.to_tag);
-  st.bind(4, d.state);
-  st.bind(5, d.remote_ip);
-  st.bind(6, d.created_us);
-  st.bind(7, d.confirmed_us);
-  st.bind(8, d.terminated_us);
-  st.bind(9, d.first_code);
-  st.bind(10, d.final_code);
-  st.bind(11, d.reinvites);
-  st.bind(12, d.updates);
-  st.bind(13, d.pracks);
-  st.bind(14, d.holds);
+  st.bind_all(d.call_id, d.from_tag, d.to_tag, d.state, d.remote_ip, d.created_us, d.confirmed_us,
+              d.terminated_us, d.first_code, d.final_code, d.reinvites, d.updates, d.pracks,
+              d.holds);
   st.run();
   s.row_written();
 }
@@ -456,14 +388,10 @@ void Store::on_call_link(correlate::CallLinkRecord l) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_call_link;
-  st.bind(1, l.call_id);
-  st.bind(2, l.linked_call_id);
-  st.bind(3, l.reason);
+  st.bind_all(l.call_id, l.linked_call_id, l.reason);
   st.run();
   auto& up = *s.update_group;
-  up.bind(1, l.group_id);
-  up.bind(2, l.call_id);
-  up.bind(3, l.linked_call_id);
+  up.bind_all(l.group_id, l.call_id, l.linked_call_id);
   up.run();
   s.row_written();
 }
@@ -473,23 +401,9 @@ void Store::on_registration(correlate::RegistrationRecord r) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_registration;
-  st.bind(1, r.sip_call_id);
-  st.bind(2, r.user);
-  st.bind(3, r.aor);
-  st.bind(4, r.contact);
-  st.bind(5, r.registrant_ip);
-  st.bind(6, r.registrar_ip);
-  st.bind(7, r.transport);
-  st.bind(8, r.start_us);
-  st.bind(9, r.end_us);
-  st.bind(10, r.requested_expires);
-  st.bind(11, r.expires);
-  st.bind(12, r.result);
-  st.bind(13, r.final_code);
-  st.bind(14, r.final_reason);
-  st.bind(15, r.attempts);
-  st.bind(16, r.challenges);
-  st.bind(17, r.response_ms);
+  st.bind_all(r.sip_call_id, r.user, r.aor, r.contact, r.registrant_ip, r.registrar_ip, r.transport,
+              r.start_us, r.end_us, r.requested_expires, r.expires, r.result, r.final_code,
+              r.final_reason, r.attempts, r.challenges, r.response_ms);
   st.run();
   s.row_written();
 }
@@ -499,74 +413,28 @@ void Store::on_stream(correlate::StreamRecord r) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_stream;
-  st.bind(1, r.call_id);
-  st.bind(2, r.src_ip);
-  st.bind(3, r.src_port);
-  st.bind(4, r.dst_ip);
-  st.bind(5, r.dst_port);
-  st.bind(6, static_cast<int64_t>(r.ssrc));
-  st.bind(7, r.payload_type);
-  st.bind(8, r.codec);
-  st.bind(9, r.first_us);
-  st.bind(10, r.last_us);
-  st.bind(11, r.packets);
-  st.bind(12, r.expected);
-  st.bind(13, r.lost);
-  st.bind(14, r.duplicates);
-  st.bind(15, r.out_of_order);
-  st.bind(16, r.jitter_mean_ms);
-  st.bind(17, r.jitter_max_ms);
-  st.bind(18, r.max_delta_ms);
-  st.bind(19, r.mos);
-  st.bind(20, static_cast<int64_t>(r.capture_id));
-  st.bind(21, static_cast<int64_t>(r.first_frame));
-  st.bind(22, static_cast<int64_t>(r.last_frame));
-  st.bind(23, r.clock_rate);
-  st.bind(24, r.mean_delta_ms);
-  st.bind(25, r.seq_wraps);
-  st.bind(26, r.seq_restarts);
-  st.bind(27, r.loss_bursts);
-  st.bind(28, r.max_burst);
-  st.bind(29, r.markers);
-  st.bind(30, r.comfort_noise);
-  st.bind(31, r.telephone_event_packets);
-  st.bind(32, r.late_discards);
-  st.bind(33, r.r_factor);
-  st.bind(34, r.association);
-  st.bind(35, r.rtcp_fraction_lost);
-  st.bind(36, r.rtcp_cumulative_lost);
-  st.bind(37, r.rtcp_jitter_ms);
-  st.bind(38, r.rtcp_rtt_ms);
+  st.bind_all(r.call_id, r.src_ip, r.src_port, r.dst_ip, r.dst_port, static_cast<int64_t>(r.ssrc),
+              r.payload_type, r.codec, r.first_us, r.last_us, r.packets, r.expected, r.lost,
+              r.duplicates, r.out_of_order, r.jitter_mean_ms, r.jitter_max_ms, r.max_delta_ms,
+              r.mos, static_cast<int64_t>(r.capture_id), static_cast<int64_t>(r.first_frame),
+              static_cast<int64_t>(r.last_frame), r.clock_rate, r.mean_delta_ms, r.seq_wraps,
+              r.seq_restarts, r.loss_bursts, r.max_burst, r.markers, r.comfort_noise,
+              r.telephone_event_packets, r.late_discards, r.r_factor, r.association,
+              r.rtcp_fraction_lost, r.rtcp_cumulative_lost, r.rtcp_jitter_ms, r.rtcp_rtt_ms);
   st.run();
   s.row_written();
   const int64_t stream_id = sqlite3_last_insert_rowid(s.db);
   for (const auto& d : r.dtmf) {
     auto& dt = *s.insert_dtmf;
-    dt.bind(1, stream_id);
-    dt.bind(2, r.call_id);
-    dt.bind(3, d.ts_us);
-    dt.bind(4, nonzero(static_cast<int64_t>(d.frame)));
-    dt.bind(5, std::string_view(&d.digit, 1));
-    dt.bind(6, d.event);
-    dt.bind(7, d.volume);
-    dt.bind(8, d.duration_ms);
-    dt.bind(9, d.ended ? 1 : 0);
+    dt.bind_all(stream_id, r.call_id, d.ts_us, nonzero(static_cast<int64_t>(d.frame)),
+                std::string_view(&d.digit, 1), d.event, d.volume, d.duration_ms, d.ended ? 1 : 0);
     dt.run();
     s.row_written();
   }
   for (const auto& x : r.samples) {
     auto& sp = *s.insert_sample;
-    sp.bind(1, stream_id);
-    sp.bind(2, r.call_id);
-    sp.bind(3, x.start_us);
-    sp.bind(4, x.interval_ms);
-    sp.bind(5, x.packets);
-    sp.bind(6, x.expected);
-    sp.bind(7, x.lost);
-    sp.bind(8, x.late_discards);
-    sp.bind(9, x.jitter_ms);
-    sp.bind(10, x.jitter_max_ms);
-    sp.bind(11, x.max_delta_ms);
+    sp.bind_all(stream_id, r.call_id, x.start_us, x.interval_ms, x.packets, x.expected, x.lost,
+                x.late_discards, x.jitter_ms, x.jitter_max_ms, x.max_delta_ms);
     sp.run();
     s.row_written();
   }
@@ -577,27 +445,11 @@ void Store::on_rtcp(correlate::RtcpRecord r) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_rtcp;
-  st.bind(1, r.call_id);
-  st.bind(2, static_cast<int64_t>(r.capture_id));
-  st.bind(3, static_cast<int64_t>(r.frame));
-  st.bind(4, r.ts_us);
-  st.bind(5, r.src_ip);
-  st.bind(6, r.src_port);
-  st.bind(7, r.dst_ip);
-  st.bind(8, r.dst_port);
-  st.bind(9, r.packet_type);
-  st.bind(10, static_cast<int64_t>(r.sender_ssrc));
-  st.bind(11, r.source_ssrc);
-  st.bind(12, r.fraction_lost);
-  st.bind(13, r.cumulative_lost);
-  st.bind(14, r.highest_seq);
-  st.bind(15, r.jitter_units);
-  st.bind(16, r.jitter_ms);
-  st.bind(17, r.rtt_ms);
-  st.bind(18, r.xr_mos_lq);
-  st.bind(19, r.xr_mos_cq);
-  st.bind(20, r.xr_r_factor);
-  st.bind(21, r.detail);
+  st.bind_all(r.call_id, static_cast<int64_t>(r.capture_id), static_cast<int64_t>(r.frame), r.ts_us,
+              r.src_ip, r.src_port, r.dst_ip, r.dst_port, r.packet_type,
+              static_cast<int64_t>(r.sender_ssrc), r.source_ssrc, r.fraction_lost,
+              r.cumulative_lost, r.highest_seq, r.jitter_units, r.jitter_ms, r.rtt_ms, r.xr_mos_lq,
+              r.xr_mos_cq, r.xr_r_factor, r.detail);
   st.run();
   s.row_written();
 }
