@@ -57,7 +57,16 @@ CommandSpec analyze_spec() {
       ("max-open-calls", po::value<size_t>()->default_value(correlate::Limits{}.max_open_calls),
        "open-call limit; beyond it the oldest call is flushed (anomaly call_table_full)")  //
       ("rtp-gap-ms", po::value<int64_t>()->default_value(1000),
-       "rtp_gap diagnostic for a silence longer than this between two packets of a stream");
+       "rtp_gap diagnostic for a silence longer than this between two packets of a stream")  //
+      ("t1-ms", po::value<int64_t>()->default_value(correlate::Limits{}.t1_us / 1000),
+       "RFC 3261 T1; 64*T1 is Timer B/F/H for the timer diagnostics and the expiry of "
+       "transactions outside calls")  //
+      ("call-idle-s",
+       po::value<int64_t>()->default_value(correlate::Limits{}.call_idle_us / 1'000'000),
+       "an open call with no message for this long is flushed unfinished")  //
+      ("link-header", po::value<std::vector<std::string>>()->composing(),
+       "another header naming a B2BUA leg's Call-ID, besides X-Call-ID, X-CID and "
+       "X-Orig-Call-ID (repeatable)");
   spec.hidden.add_options()("capture", po::value<std::vector<std::string>>(), "capture files");
   spec.positional.add("capture", -1);
   return spec;
@@ -72,6 +81,21 @@ int run_analyze(const Args& args) {
   const int64_t gap_ms = (*vm)["rtp-gap-ms"].as<int64_t>();
   if (gap_ms <= 0 || gap_ms > 3'600'000)
     return usage_error("analyze", "--rtp-gap-ms must be between 1 and 3600000");
+  const int64_t t1_ms = (*vm)["t1-ms"].as<int64_t>();
+  if (t1_ms <= 0 || t1_ms > 60'000)
+    return usage_error("analyze", "--t1-ms must be between 1 and 60000");
+  const int64_t idle_s = (*vm)["call-idle-s"].as<int64_t>();
+  if (idle_s <= 0 || idle_s > 7 * 86'400)
+    return usage_error("analyze", "--call-idle-s must be between 1 and 604800");
+  std::vector<std::string> link_headers;
+  if (vm->count("link-header") != 0U)
+    link_headers = (*vm)["link-header"].as<std::vector<std::string>>();
+  for (const auto& name : link_headers) {
+    if (name.empty() || name.find_first_of(": \t\r\n") != std::string::npos)
+      return usage_error(
+          "analyze",
+          std::string("--link-header needs a header name, got '").append(name).append("'"));
+  }
   correlate::media::MediaLimits media_limits;
   const auto paths = (*vm)["capture"].as<std::vector<std::string>>();
   const std::string db_path =
@@ -93,6 +117,10 @@ int run_analyze(const Args& args) {
   correlate::Limits limits;
   limits.first_call_id = store->next_call_id();
   limits.max_open_calls = (*vm)["max-open-calls"].as<size_t>();
+  limits.t1_us = t1_ms * 1000;
+  limits.call_idle_us = idle_s * 1'000'000;
+  limits.link_headers.insert(limits.link_headers.end(), link_headers.begin(), link_headers.end());
+
   media_limits.gap_threshold_us = gap_ms * 1000;
 
   (void)std::signal(SIGINT, on_stop_signal);  // SIG_ERR only for invalid signal numbers
