@@ -121,6 +121,7 @@ void OpenCall::observe(const decode::SipEvent& event, const SipSummary& s) {
       bye_us_ = ts;
       hangup_by_ = hangup_by(event, s);
     }
+    if ((s.method == "BYE" || s.method == "CANCEL") && !hangup_reason_) keep_reason(event);
   } else {
     const bool success = s.status_code >= 200 && s.status_code < 300;
     if (s.cseq_method == "CANCEL" && success) cancel_answered_ = true;
@@ -239,6 +240,24 @@ int64_t OpenCall::due_us(const Limits& limits) const {
   return last_ts_us_ + limits.call_idle_us;
 }
 
+// RFC 3326: `Reason: Q.850;cause=16;text="Normal call clearing", SIP;cause=200`. The whole
+// value is kept (bounded) so a SIP cause and its text are not lost; the Q.850 cause gets a
+// column of its own because it is what carriers are asked about.
+void OpenCall::keep_reason(const decode::SipEvent& event) {
+  const decode::sip::Header* h = event.message->find(decode::sip::HeaderId::reason);
+  if (h == nullptr) return;
+  constexpr size_t kMaxReason = 256;
+  std::string value = decode::sip::unfold(h->value);
+  if (value.size() > kMaxReason) value.resize(kMaxReason);
+  hangup_reason_ = std::move(value);
+  (void)decode::sip::for_each_value(h->value, [this](std::string_view item) {
+    decode::sip::ReasonValue r;
+    if (!q850_cause_ && decode::sip::parse_reason(item, r) &&
+        decode::sip::iequals(r.protocol, "Q.850"))
+      q850_cause_ = r.cause;
+  });
+}
+
 std::optional<std::string> OpenCall::hangup_by(const decode::SipEvent& bye,
                                                const SipSummary& s) const {
   if (!has_invite_ && !oriented_) return std::nullopt;
@@ -276,6 +295,8 @@ std::pair<CallRecord, std::vector<MessageRecord>> OpenCall::flush(int64_t now_us
   r.transport = transport_;
   r.message_count = static_cast<int64_t>(messages_.size());
   r.hangup_by = hangup_by_;
+  r.hangup_reason = hangup_reason_;
+  r.q850_cause = q850_cause_;
 
   const Response* answer = answer_.best();
   const Response* final_response = decisive_final();

@@ -84,6 +84,7 @@ class OpenCall {
   // BYE seen, or a final non-2xx other than a challenge: an INVITE without To-tag on this
   // Call-ID may now start a new call (design.md: "A Call-ID reused after its call ended").
   [[nodiscard]] bool ended_for_reuse() const;
+  void keep_reason(const decode::SipEvent& event);
   [[nodiscard]] std::optional<std::string> hangup_by(const decode::SipEvent& bye,
                                                      const SipSummary& summary) const;
   [[nodiscard]] std::optional<std::string> callee_ip() const;
@@ -117,6 +118,8 @@ class OpenCall {
   bool cancel_answered_ = false;
   std::optional<int64_t> bye_us_;
   std::optional<std::string> hangup_by_;
+  std::optional<std::string> hangup_reason_;
+  std::optional<int> q850_cause_;
   std::optional<int64_t> ended_us_;  // when a BYE or a non-challenge final was first seen
 };
 

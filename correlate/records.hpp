@@ -46,6 +46,10 @@ struct CallRecord {
   std::optional<int> final_code;
   std::optional<std::string> final_reason;
   std::optional<std::string> hangup_by;  // "caller" / "callee"
+  // Reason header (RFC 3326) of the first BYE or CANCEL that carries one, unfolded, and the
+  // cause of its Q.850 value.
+  std::optional<std::string> hangup_reason;
+  std::optional<int> q850_cause;
   std::optional<double> pdd_ms, duration_ms;
   int64_t message_count = 0;
 };

@@ -41,7 +41,9 @@ CREATE TABLE calls (
   hangup_by     TEXT,
   pdd_ms        REAL,
   duration_ms   REAL,
-  message_count INTEGER NOT NULL
+  message_count INTEGER NOT NULL,
+  hangup_reason TEXT,
+  q850_cause    INTEGER
 );
 CREATE INDEX calls_sip_call_id ON calls(sip_call_id);
 CREATE INDEX calls_start_us ON calls(start_us);

@@ -25,8 +25,9 @@ constexpr const char* kFinishCapture =
 constexpr const char* kInsertCall =
     "INSERT INTO calls (id, sip_call_id, group_id, from_user, to_user, from_uri, to_uri, "
     "caller_ip, callee_ip, transport, start_us, ring_us, answer_us, end_us, state, final_code, "
-    "final_reason, hangup_by, pdd_ms, duration_ms, message_count) VALUES (?1, ?2, ?3, ?4, ?5, "
-    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+    "final_reason, hangup_by, pdd_ms, duration_ms, message_count, hangup_reason, q850_cause) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+    "?19, ?20, ?21, ?22, ?23)";
 constexpr const char* kInsertMessage =
     "INSERT INTO messages (call_id, capture_id, frame, ts_us, src_ip, src_port, dst_ip, "
     "dst_port, transport, method, status_code, reason, cseq, cseq_method, sip_call_id, "
@@ -308,7 +309,8 @@ void Store::on_call(correlate::CallRecord call, std::vector<correlate::MessageRe
   st.bind_all(call.id, call.sip_call_id, call.group_id, call.from_user, call.to_user, call.from_uri,
               call.to_uri, call.caller_ip, call.callee_ip, call.transport, call.start_us,
               call.ring_us, call.answer_us, call.end_us, call.state, call.final_code,
-              call.final_reason, call.hangup_by, call.pdd_ms, call.duration_ms, call.message_count);
+              call.final_reason, call.hangup_by, call.pdd_ms, call.duration_ms, call.message_count,
+              call.hangup_reason, call.q850_cause);
   st.run();
   s.row_written();
   for (auto& m : messages) on_message(std::move(m));

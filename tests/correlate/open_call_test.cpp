@@ -136,6 +136,37 @@ TEST_F(OpenCallTest, DueTimesFollowTheCallPhase) {
   EXPECT_EQ(c.due_us(limits_), kT0 + 9 * kSec + kLinger);
 }
 
+// RFC 3326 §2: the Reason header of the BYE is kept whole, and the Q.850 cause of its
+// Q.850 value (here the second value) gets its own field. A later BYE does not replace it.
+TEST_F(OpenCallTest, KeepsTheReasonOfTheFirstByeAndItsQ850Cause) {
+  OpenCall c = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
+  add(c, kT0 + 1 * kSec, kB, kA, response_to_caller(leg_, 200, "OK", 1, "INVITE", "z9hG4bKi"));
+  auto with_reason = [](std::string text, std::string_view reason) {
+    return text.insert(text.find("Content-Length"), "Reason: " + std::string(reason) + "\r\n");
+  };
+  add(c, kT0 + 5 * kSec, kB, kA,
+      with_reason(
+          callee_request(leg_, "BYE", 1, "z9hG4bKb"),
+          "SIP;cause=200;text=\"Call completed elsewhere\", Q.850;cause=16;text=\"Normal\""));
+  add(c, kT0 + 6 * kSec, kA, kB,
+      with_reason(caller_request(leg_, "BYE", 2, "z9hG4bKc", true), "Q.850;cause=31"));
+  auto [row, messages] = c.flush(kT0 + 60 * kSec, kNoAnswer);
+  EXPECT_EQ(row.hangup_reason,
+            "SIP;cause=200;text=\"Call completed elsewhere\", Q.850;cause=16;text=\"Normal\"");
+  EXPECT_EQ(row.q850_cause, 16);
+  EXPECT_EQ(row.hangup_by, "callee");
+}
+
+// A call cleared without a Reason header has neither field.
+TEST_F(OpenCallTest, NoReasonHeaderLeavesBothNull) {
+  OpenCall c = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
+  add(c, kT0 + 1 * kSec, kB, kA, response_to_caller(leg_, 200, "OK", 1, "INVITE", "z9hG4bKi"));
+  add(c, kT0 + 5 * kSec, kA, kB, caller_request(leg_, "BYE", 2, "z9hG4bKb", true));
+  auto [row, messages] = c.flush(kT0 + 60 * kSec, kNoAnswer);
+  EXPECT_FALSE(row.hangup_reason.has_value());
+  EXPECT_FALSE(row.q850_cause.has_value());
+}
+
 // A 401 that will be retried does not make the Call-ID reusable; a 486 does, for another
 // From-tag at once and for the same one after linger.
 TEST_F(OpenCallTest, ReplacedByOnlyAfterARealEnd) {
