@@ -10,18 +10,12 @@
 // scripts/install-deps.sh --test).
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
+const lib = require('./lib.cjs');
 
-const root = path.resolve(__dirname, '..', '..');
-let chromium;
-try {
-  ({ chromium } = require(path.join(root, 'node_modules', 'playwright-core')));
-} catch (e) {
-  console.log('SKIP: playwright-core not installed (scripts/install-deps.sh --test)');
-  process.exit(77);
-}
+const t = lib.start('browser');  // exits 77 when playwright-core is absent
+const { work, check } = t;
 const exe = process.argv[2];
 const browserPath = process.argv[3] || '/usr/bin/chromium';
 if (!exe || !fs.existsSync(exe)) {
@@ -95,11 +89,6 @@ for (let n = 0; n < 90; n++) {
 }
 frames.sort((x, y) => x[0] - y[0]);
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sipscope-browser-'));
-let failures = 0;
-function check(ok, what) {
-  if (ok) { console.log('ok   ' + what); } else { failures++; console.log('FAIL ' + what); }
-}
 
 (async () => {
   const pcap = path.join(work, 'hostile.pcap');
@@ -115,20 +104,11 @@ function check(ok, what) {
   execFileSync(exe, ['show', '--db', db, '1', '--format', 'html', '-o', pages.show]);
   execFileSync(exe, ['report', '--db', db, '1', '--redact', '-o', pages.redacted]);
 
-  const browser = await chromium.launch({
-    executablePath: browserPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await t.launch(browserPath);
   try {
     for (const [name, file] of Object.entries(pages)) {
-      const page = await browser.newPage();
-      let dialogs = 0;
-      const requests = [];
-      page.on('dialog', (d) => { dialogs++; d.dismiss().catch(() => {}); });
-      page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
-      const pageErrors = [];
-      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      const w = lib.watch(await browser.newPage());
+      const { page } = w;
       await page.goto('file://' + file);
       const arrows = await page.locator('svg.ladder g.ev').count();
       check(arrows === sip.length, `${name}: one arrow per SIP message (${arrows} of ${sip.length})`);
@@ -161,9 +141,9 @@ function check(ok, what) {
       check(streamRows === 2 && seriesCharts === streamRows && seriesLines === streamRows,
         `${name}: one RTP jitter/loss chart per stream (${seriesCharts} charts, ${streamRows} streams)`);
       await page.waitForTimeout(200);
-      check(dialogs === 0, `${name}: no dialog fired (${dialogs})`);
-      check(requests.length === 0, `${name}: no network request (${requests.join(' ')})`);
-      check(pageErrors.length === 0, `${name}: no script error (${pageErrors.join(' ')})`);
+      check(w.dialogs === 0, `${name}: no dialog fired (${w.dialogs})`);
+      check(w.requests.length === 0, `${name}: no network request (${w.requests.join(' ')})`);
+      check(w.errors.length === 0, `${name}: no script error (${w.errors.join(' ')})`);
       if (name === 'redacted') {
         const text = await page.evaluate(() => document.documentElement.outerHTML);
         for (const original of ['198.18.7.21', '198.18.9.44', '4930123456789', '4940987654321', 'pbx.example.test']) {
@@ -173,14 +153,9 @@ function check(ok, what) {
       }
       await page.close();
     }
-  } finally {
+  } catch (e) {
     await browser.close();
-    fs.rmSync(work, { recursive: true, force: true });
+    throw e;
   }
-  console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
-  process.exit(failures === 0 ? 0 : 1);
-})().catch((e) => {
-  console.error(e);
-  fs.rmSync(work, { recursive: true, force: true });
-  process.exit(1);
-});
+  await t.finish(browser);
+})().catch((e) => t.crash(e));
