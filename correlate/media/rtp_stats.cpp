@@ -84,8 +84,8 @@ void TransitStats::update(int64_t arrival_us, uint32_t ts, uint8_t pt, bool mark
   if (total_ == 0) {
     first_us_ = arrival_us;
     last_time_ms_ = 0;
+    first_ts_ = ts;
     last_clock_ts_ = ts;
-    prev_ts_ = ts;
     prev_pt_ = pt;
     total_ = 1;
     return;
@@ -93,18 +93,24 @@ void TransitStats::update(int64_t arrival_us, uint32_t ts, uint8_t pt, bool mark
   const double now_ms = static_cast<double>(arrival_us - first_us_) / 1000.0;
   const bool follows_cn = is_cn(prev_pt_);
   prev_pt_ = pt;
-  delta_ = now_ms - last_time_ms_;
-  if (clock_rate != 0) {
-    // Timestamp advance since the last clocked packet, signed across 32-bit wraps.
-    const double nominal_ms = static_cast<double>(static_cast<int32_t>(ts - last_clock_ts_)) /
-                              (static_cast<double>(clock_rate) / 1000.0);
-    const double d = std::fabs(now_ms - (last_time_ms_ + nominal_ms));
-    jitter_ = (15.0 * jitter_ + d) / 16.0;
-    last_clock_ts_ = ts;
-    jitter_known_ = true;
+  // Wireshark 4.0's "in time sequence": the timestamp is not before the first packet's
+  // (modulo 2^32, within half the range). A packet before it (a late first packet, a
+  // timestamp reset) leaves jitter, delta and the arrival reference alone and is not
+  // regular; a packet merely reordered after the first still counts.
+  const bool in_time_sequence = static_cast<int32_t>(ts - first_ts_) >= 0;
+  if (in_time_sequence) {
+    delta_ = now_ms - last_time_ms_;
+    if (clock_rate != 0) {
+      // Timestamp advance since the last clocked packet, signed across 32-bit wraps.
+      const double nominal_ms = static_cast<double>(static_cast<int32_t>(ts - last_clock_ts_)) /
+                                (static_cast<double>(clock_rate) / 1000.0);
+      const double d = std::fabs(now_ms - (last_time_ms_ + nominal_ms));
+      jitter_ = (15.0 * jitter_ + d) / 16.0;
+      last_clock_ts_ = ts;
+      jitter_known_ = true;
+    }
   }
-  const bool wrong_timestamp = static_cast<int32_t>(ts - prev_ts_) < 0;
-  if (!marker && !is_cn(pt) && !wrong_timestamp && !follows_cn) {
+  if (in_time_sequence && !marker && !is_cn(pt) && !follows_cn) {
     max_delta_ = std::max(max_delta_, delta_);
     delta_sum_ += delta_;
     if (clock_rate != 0) {
@@ -115,8 +121,7 @@ void TransitStats::update(int64_t arrival_us, uint32_t ts, uint8_t pt, bool mark
     }
     ++regular_;
   }
-  last_time_ms_ = now_ms;
-  prev_ts_ = ts;
+  if (in_time_sequence) last_time_ms_ = now_ms;
   ++total_;
 }
 

@@ -14,7 +14,9 @@
 //   a known clock rate (RFC 4733 events and unknown payloads advance the arrival reference
 //   but not the timestamp one). Max and mean jitter and the max delta are taken over
 //   "regular" packets only: not the first, not marker packets, not comfort noise or the
-//   packet after it, not packets whose timestamp is older than the previous packet's.
+//   packet after it, not packets whose timestamp is before the first packet's (those are
+//   "out of time sequence" and do not touch jitter or delta at all; a packet reordered
+//   after the first is regular and its D counts, as in tshark).
 //   docs/media.md has the definitions.
 //
 //   SequenceStats seq; TransitStats t;
@@ -80,7 +82,7 @@ class TransitStats {
   int64_t first_us_ = 0;
   double last_time_ms_ = 0;     // arrival of the previous packet, ms since the first
   uint32_t last_clock_ts_ = 0;  // RTP timestamp of the last packet with a known clock rate
-  uint32_t prev_ts_ = 0;        // RTP timestamp of the previous packet
+  uint32_t first_ts_ = 0;       // RTP timestamp of the first packet ("time sequence")
   double jitter_ = 0, max_jitter_ = 0, mean_jitter_ = 0;
   double delta_ = 0, max_delta_ = 0, delta_sum_ = 0;
   uint8_t prev_pt_ = 255;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <initializer_list>
 
 namespace sipscope::correlate::media {
@@ -102,6 +103,39 @@ TEST(TransitStats, OneLatePacketWorkedByHand) {
   EXPECT_NEAR(t.jitter_ms(), 0.567626953125, 1e-12);
   EXPECT_NEAR(t.mean_jitter_ms(), 0.37139892578125, 1e-12);
   EXPECT_DOUBLE_EQ(t.max_delta_ms(), 25.0);
+}
+
+TEST(TransitStats, ReorderedPacketCountsLikeTshark) {
+  // Arrivals 0, 20, 45 (seq 3, ts 480), 50 (seq 2, ts 320), 80 ms (seq 4, ts 640); 8 kHz.
+  // Both the late packet and its successor are in time sequence (timestamps after the
+  // first packet's), so each D enters J and the mean/max (tshark 4.0.17 on the same
+  // arrivals prints mean 1.573, max 2.914):
+  //   p2: D = |20 - (0 + 20)| = 0             J = 0
+  //   p3: D = |45 - (20 + 40)| = 15           J = 15/16 = 0.9375
+  //   p4: D = |50 - (45 - 20)| = 25           J = (15*0.9375 + 25)/16 = 2.4414...
+  //   p5: D = |80 - (50 + 40)| = 10           J = (15*2.44140625 + 10)/16 = 2.91381835...
+  // mean over p2..p5 (n = 1..4): (0 + 0.9375 + 2.44140625 + 2.9138183594)/4
+  const std::array<int64_t, 5> arrival_ms = {0, 20, 45, 50, 80};
+  const std::array<uint32_t, 5> ts = {0, 160, 480, 320, 640};
+  TransitStats t;
+  for (size_t i = 0; i < 5; ++i) t.update(arrival_ms[i] * 1000, ts[i], 0, false, 8000);
+  EXPECT_NEAR(t.jitter_ms(), 2.9138183594, 1e-9);
+  EXPECT_NEAR(t.max_jitter_ms(), 2.9138183594, 1e-9);
+  EXPECT_NEAR(t.mean_jitter_ms(), (0 + 0.9375 + 2.44140625 + 2.9138183594) / 4, 1e-9);
+}
+
+TEST(TransitStats, PacketBeforeTheFirstTimestampIsIgnored) {
+  // The first packet (ts 160) overtook its predecessor (ts 0, arriving 5 ms later): the
+  // late one is before the first timestamp, so it touches neither J nor the arrival
+  // reference, and the perfectly paced rest gives J = 0 (tshark 4.0.17: 0.000 / 0.000).
+  TransitStats t;
+  t.update(20'000, 160, 0, false, 8000);
+  t.update(25'000, 0, 0, false, 8000);
+  for (int i = 2; i < 50; ++i) t.update(i * 20'000, static_cast<uint32_t>(i * 160), 0, false, 8000);
+  EXPECT_TRUE(t.has_jitter());
+  EXPECT_DOUBLE_EQ(t.max_jitter_ms(), 0.0);
+  EXPECT_DOUBLE_EQ(t.mean_jitter_ms(), 0.0);
+  EXPECT_DOUBLE_EQ(t.max_delta_ms(), 20.0);
 }
 
 TEST(TransitStats, UnknownClockRateGivesNoJitter) {
