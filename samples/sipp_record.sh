@@ -44,7 +44,9 @@ rec_kill_all() {  # for an EXIT trap
 # rec_start_tcpdump CMD...: CMD is a tcpdump command line (possibly behind `ip netns
 # exec`) without -w; it writes $raw and is waited for until it listens.
 rec_start_tcpdump() {
-  timeout -s INT 120 "$@" -U -n -w "$raw" 2>"$state/tcpdump.log" &
+  # --immediate-mode: with TPACKET_V3 the last packets would wait for the 1 s block timeout
+  # and could be lost when tcpdump is stopped right after the last call.
+  timeout -s INT 120 "$@" --immediate-mode -U -n -w "$raw" 2>"$state/tcpdump.log" &
   tcpdump_pid=$!
   echo "$tcpdump_pid" >>"$state/pids"
   for _ in $(seq 50); do

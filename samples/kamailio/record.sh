@@ -147,9 +147,7 @@ for variant in "${variants[@]}"; do
     *) echo "record.sh: unknown variant $variant (udp, tcp, ipv6)" >&2; exit 2 ;;
   esac
   rm -f "$raw"
-  # --immediate-mode: with TPACKET_V3 the last packets would wait for the 1 s block timeout
-  # and be lost when tcpdump is stopped.
-  rec_start_tcpdump tcpdump --immediate-mode -i lo "$proto and (port 5060 or portrange 5062-5063 or portrange 5071-5085)"
+  rec_start_tcpdump tcpdump -i lo "$proto and (port 5060 or portrange 5062-5063 or portrange 5071-5085)"
   n=0
   for name in "${scenarios[@]}"; do
     n=$((n + 1))
