@@ -1,5 +1,7 @@
 #include "decode/rtcp.hpp"
 
+#include <algorithm>
+
 #include "decode/byte_reader.hpp"
 
 namespace sipscope::decode::rtcp {
@@ -159,6 +161,43 @@ RtcpError CompoundReader::next(Packet& out) {
       break;
   }
   return RtcpError::ok;
+}
+
+std::string_view packet_type_name(uint8_t packet_type) {
+  switch (packet_type) {
+    case type::kSr:
+      return "SR";
+    case type::kRr:
+      return "RR";
+    case type::kSdes:
+      return "SDES";
+    case type::kBye:
+      return "BYE";
+    case type::kApp:
+      return "APP";
+    case type::kXr:
+      return "XR";
+    default:
+      return {};
+  }
+}
+
+bool is_valid_compound(std::span<const uint8_t> datagram) {
+  size_t pos = 0;
+  while (pos < datagram.size()) {
+    const auto rest = datagram.subspan(pos);
+    if (pos > 0 && rest.size() < 4 &&
+        std::all_of(rest.begin(), rest.end(), [](uint8_t b) { return b == 0; }))
+      return true;
+    ByteReader r(rest);
+    uint8_t b0 = 0;
+    uint8_t pt = 0;
+    uint16_t length = 0;
+    if (!r.read_u8(b0) || !r.read_u8(pt) || !r.read_u16(length)) return false;
+    if ((b0 >> 6) != 2 || pt < 192 || pt > 223) return false;
+    pos += 4 + size_t{length} * 4;
+  }
+  return pos == datagram.size() && !datagram.empty();
 }
 
 double rtt_ms(uint32_t arrival, uint32_t lsr, uint32_t dlsr) {

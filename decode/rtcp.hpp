@@ -90,6 +90,16 @@ class CompoundReader {
   size_t pos_ = 0;
 };
 
+// RFC 3550 Appendix A.2: every packet has version 2 and an RTCP type, and the length fields
+// add up to the datagram (up to 3 zero octets after the last packet are tolerated: a phone
+// in corpus heplify_rtp_rtcp_sip.pcap pads so, and tshark reads it). SRTCP (RFC 3711 §3.4:
+// encrypted body, E flag + index and an authentication tag after it) and damaged datagrams
+// fail; their content is not to be read.
+[[nodiscard]] bool is_valid_compound(std::span<const uint8_t> datagram);
+
+// "SR", "RR", "SDES", "BYE", "APP", "XR"; empty for other types.
+[[nodiscard]] std::string_view packet_type_name(uint8_t packet_type);
+
 // NTP middle 32 bits (LSR) and DLSR to a round-trip time in ms at arrival time `arrival`
 // (also middle-32 NTP units), RFC 3550 §6.4.1: A - LSR - DLSR. Negative / absent -> < 0.
 [[nodiscard]] double rtt_ms(uint32_t arrival_ntp_mid32, uint32_t lsr, uint32_t dlsr);

@@ -40,7 +40,8 @@ void load_media(const Database& db, Ladder& ladder) {
                          "SELECT id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc, "
                          "payload_type, codec, first_us, last_us, packets, expected, lost, "
                          "duplicates, out_of_order, jitter_mean_ms, jitter_max_ms, max_delta_ms, "
-                         "mos FROM streams WHERE call_id = ?1 ORDER BY first_us, id");
+                         "mos, rtcp_fraction_lost, rtcp_cumulative_lost, rtcp_jitter_ms, "
+                         "rtcp_rtt_ms FROM streams WHERE call_id = ?1 ORDER BY first_us, id");
   sql::Statement diags(db.handle(), db.path(),
                        "SELECT call_id, ts_us, kind, detail FROM diagnostics WHERE call_id = ?1 "
                        "ORDER BY ts_us, id");
@@ -98,6 +99,10 @@ void load_media(const Database& db, Ladder& ladder) {
       r.jitter_max_ms = streams.column_opt_double(17);
       r.max_delta_ms = streams.column_opt_double(18);
       r.mos = streams.column_opt_double(19);
+      r.rtcp_fraction_lost = streams.column_opt_double(20);
+      r.rtcp_cumulative_lost = streams.column_opt_int64(21);
+      r.rtcp_jitter_ms = streams.column_opt_double(22);
+      r.rtcp_rtt_ms = streams.column_opt_double(23);
       samples.bind(1, r.id);
       while (samples.step()) {
         r.samples.push_back({samples.column_int64(0), samples.column_int64(1),

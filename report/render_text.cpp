@@ -86,6 +86,37 @@ std::string wrap(const std::vector<std::string>& pieces, size_t width) {
   return out;
 }
 
+// One stream as wrap() pieces: what sipscope measured, then what the receiver's last RTCP
+// report says about the same stream (streams.rtcp_*), side by side.
+std::vector<std::string> stream_pieces(const StreamRow& s) {
+  char ssrc[16];
+  std::snprintf(ssrc, sizeof ssrc, "0x%08X", s.ssrc);
+  std::vector<std::string> p;
+  p.push_back("RTP " + format::terminal_safe(s.src_ip) + ":" + std::to_string(s.src_port) + " -> " +
+              format::terminal_safe(s.dst_ip) + ":" + std::to_string(s.dst_port));
+  p.push_back(std::string("ssrc ") + ssrc + (s.codec ? " " + format::terminal_safe(*s.codec) : ""));
+  std::string measured = "measured: " + std::to_string(s.packets) + " pkts";
+  if (s.lost && s.expected && *s.expected > 0) {
+    measured +=
+        ", lost " + std::to_string(*s.lost) + " (" +
+        format::fixed(100.0 * static_cast<double>(*s.lost) / static_cast<double>(*s.expected), 2) +
+        " %)";
+  }
+  if (s.jitter_mean_ms) measured += ", jitter " + format::fixed(*s.jitter_mean_ms, 2) + " ms";
+  p.push_back(measured);
+  if (s.mos) p.push_back("MOS " + format::fixed(*s.mos, 2));
+  if (s.rtcp_fraction_lost || s.rtcp_cumulative_lost || s.rtcp_jitter_ms || s.rtcp_rtt_ms) {
+    std::string r = "RTCP:";
+    if (s.rtcp_fraction_lost)
+      r += " lost " + format::fixed(*s.rtcp_fraction_lost * 100.0, 2) + " %";
+    if (s.rtcp_cumulative_lost) r += " (cum. " + std::to_string(*s.rtcp_cumulative_lost) + ")";
+    if (s.rtcp_jitter_ms) r += ", jitter " + format::fixed(*s.rtcp_jitter_ms, 2) + " ms";
+    if (s.rtcp_rtt_ms) r += ", RTT " + format::fixed(*s.rtcp_rtt_ms, 2) + " ms";
+    p.push_back(r);
+  }
+  return p;
+}
+
 }  // namespace
 
 std::string render_text(const Ladder& ladder, int width) {
@@ -160,6 +191,8 @@ std::string render_text(const Ladder& ladder, int width) {
     }
     out += line.str() + "\n";
   }
+  if (!ladder.streams.empty()) out += "\n";
+  for (const auto& s : ladder.streams) out += wrap(stream_pieces(s), w);
   return out;
 }
 

@@ -120,6 +120,17 @@ for s in peers subscribe message session_timer; do
   make_one "activity/$s.pcap" "activity_$s"
 done
 
+# RTCP (SR/RR/SDES/BYE/APP/XR) consistent with the RTP sent: rtcp_reports truth.
+mkdir -p "$dest/media"
+make_one media/rtcp.pcap media_rtcp
+make_one media/rtcp-ipv6.pcap media_rtcp --ipv6
+
+# RTP impairments (loss, duplicates, reordering, jitter, wrap, SSRC change, talkspurts, hold,
+# port move and reuse, early media, NAT), truth counted in capture order with its Call-ID.
+make_one media/impair.pcap media_impair
+make_one media/impair-ipv6.pcap media_impair --ipv6
+make_one media/impair-vlan.pcap media_impair --link vlan
+
 echo "generated $((${#made[@]} / 2)) captures in $dest" >&2
 if [[ $check -eq 1 ]]; then
   if command -v tshark >/dev/null && command -v python3 >/dev/null; then

@@ -97,11 +97,25 @@ struct EndpointUse {
   bool superseded = false;
   bool hold = false;
   uint64_t packets_in = 0;
+  // Symmetric RTP behind a NAT (RFC 4961): the first source outside the call's SDP that
+  // sent here, and the packets this endpoint sent back to it (the media the NATed side
+  // receives on its public address).
+  std::optional<decode::Endpoint> nat_peer;
+  uint64_t packets_to_nat_peer = 0;
 };
 
 // Per call: what its SDP announced and what media arrived, for the call diagnostics.
 struct CallMedia {
   std::vector<EndpointUse> endpoints;
+  [[nodiscard]] bool two_sides() const {
+    return std::any_of(endpoints.begin(), endpoints.end(), [&](const EndpointUse& e) {
+      return e.announcer != endpoints.front().announcer;
+    });
+  }
+  [[nodiscard]] bool announced(const decode::Endpoint& ep) const {
+    return std::any_of(endpoints.begin(), endpoints.end(),
+                       [&](const EndpointUse& e) { return e.ep == ep; });
+  }
   int64_t last_us = 0;
   uint64_t rtp_packets = 0;
   std::optional<int64_t> bye_us;
@@ -122,6 +136,40 @@ struct CallMedia {
 struct SrSeen {
   uint32_t ntp_mid = 0;
   int64_t ts_us = 0;
+  decode::Endpoint to;  // where this copy of the SR went
+};
+
+// The last 8 SRs of one SSRC as captured. A relay (B2BUA, SBC) forwards the same SR on
+// every leg, and a report's round trip must use the copy that went to the report's sender,
+// not the other leg's (corpus heplify_rtp_rtcp_sip.pcap, frames 1181/1183); and receivers
+// may echo an SR older than the last one (voipshark_SIP-RTP-Normal_Call_two_parties.pcap
+// frame 5627 echoes the SR of 46.28 s, not the one of 49.19 s).
+struct SrCopies {
+  std::array<SrSeen, 8> copies{};
+  uint8_t next = 0, used = 0;
+
+  void put(const SrSeen& s) {
+    copies[next] = s;
+    next = static_cast<uint8_t>((next + 1) % copies.size());
+    if (used < copies.size()) ++used;
+  }
+
+  // The copy echoed by `lsr` that went to `reporter`; else one that went to its host; else
+  // the latest with that LSR (the reporter sends from another address, e.g. behind NAT).
+  [[nodiscard]] const SrSeen* find(uint32_t lsr, const decode::Endpoint& reporter) const {
+    const SrSeen* exact = nullptr;
+    const SrSeen* host = nullptr;
+    const SrSeen* any = nullptr;
+    for (size_t i = 0; i < used; ++i) {
+      const SrSeen& s = copies[i];
+      if (s.ntp_mid != lsr) continue;
+      if (s.to == reporter && (exact == nullptr || s.ts_us > exact->ts_us)) exact = &s;
+      if (s.to.ip == reporter.ip && (host == nullptr || s.ts_us > host->ts_us)) host = &s;
+      if (any == nullptr || s.ts_us > any->ts_us) any = &s;
+    }
+    if (exact != nullptr) return exact;
+    return host != nullptr ? host : any;
+  }
 };
 
 std::string frames_list(std::initializer_list<uint64_t> frames) {
@@ -154,7 +202,7 @@ struct MediaTracker::Impl {
   StreamTable<StreamState> streams{1024};
   std::unordered_multimap<uint32_t, StreamKey> by_ssrc;
   std::unordered_map<int64_t, CallMedia> calls;
-  std::unordered_map<uint32_t, SrSeen> last_sr;
+  std::unordered_map<uint32_t, SrCopies> last_sr;
   decode::sdp::Session sdp;
   int64_t now_us = 0;
   int64_t last_sweep_us = 0;
@@ -217,9 +265,11 @@ struct MediaTracker::Impl {
       if (it == cm.endpoints.end()) {
         cm.endpoints.push_back(u);
       } else {
-        const uint64_t seen = it->packets_in;
+        const EndpointUse seen = *it;
         *it = u;
-        it->packets_in = seen;
+        it->packets_in = seen.packets_in;
+        it->nat_peer = seen.nat_peer;
+        it->packets_to_nat_peer = seen.packets_to_nat_peer;
       }
     }
     if (!r.hold && m.is_request()) cm.on_hold = false;
@@ -412,7 +462,18 @@ struct MediaTracker::Impl {
       // private one). Counted unless an exact address matches.
       if (hit == nullptr && e.ep.port == d.dst.port && !e.superseded) hit = &e;
     }
-    if (hit != nullptr) ++hit->packets_in;
+    if (hit != nullptr) {
+      ++hit->packets_in;
+      if (!hit->nat_peer && !cm.announced(d.src)) hit->nat_peer = d.src;
+    } else {
+      // The way back of symmetric RTP: an announced endpoint answering its NAT peer.
+      for (auto& e : cm.endpoints) {
+        if (e.ep == d.src && e.nat_peer == d.dst) {
+          ++e.packets_to_nat_peer;
+          break;
+        }
+      }
+    }
     if (cm.bye_us && ts > *cm.bye_us + limits.after_bye_grace_us) {
       if (cm.after_bye++ == 0) {
         cm.after_bye_frame = d.frame.number;
@@ -440,6 +501,10 @@ struct MediaTracker::Impl {
     if (b == nullptr) b = bindings.find(d.src);
     std::optional<int64_t> call_id;
     if (b != nullptr) call_id = b->call_id;
+    // RFC 3550 A.2: when the lengths do not add up (SRTCP, RFC 3711 §3.4, or damage) the
+    // content is not read; the first header (type and sender SSRC, clear even in SRTCP) is
+    // kept alone.
+    const bool valid = decode::rtcp::is_valid_compound(d.payload);
     decode::rtcp::CompoundReader reader(d.payload);
     decode::rtcp::Packet p;
     while (reader.next(p) == decode::rtcp::RtcpError::ok) {
@@ -454,28 +519,33 @@ struct MediaTracker::Impl {
       base.dst_ip = d.dst.ip.to_string();
       base.dst_port = d.dst.port;
       base.sender_ssrc = p.ssrc;
+      const std::string_view name = decode::rtcp::packet_type_name(p.packet_type);
+      base.packet_type = name.empty() ? std::to_string(p.packet_type) : std::string(name);
+      if (!valid) {
+        base.detail = "not a valid compound (RFC 3550 A.2): SRTCP or damaged, not read";
+        sink.on_rtcp(std::move(base));
+        break;
+      }
       switch (p.packet_type) {
         case decode::rtcp::type::kSr:
-          base.packet_type = "SR";
-          last_sr[p.ssrc] = {(p.sender.ntp_msw << 16) | (p.sender.ntp_lsw >> 16), d.frame.ts_us};
+          // Bounded like the stream table: past it, old senders' SRs are forgotten (their
+          // reports then carry no round trip).
+          if (last_sr.size() >= limits.max_streams && last_sr.count(p.ssrc) == 0) last_sr.clear();
+          last_sr[p.ssrc].put(
+              {(p.sender.ntp_msw << 16) | (p.sender.ntp_lsw >> 16), d.frame.ts_us, d.dst});
           break;
         case decode::rtcp::type::kRr:
-          base.packet_type = "RR";
           break;
         case decode::rtcp::type::kSdes:
-          base.packet_type = "SDES";
           if (!p.cname.empty()) base.detail = std::string(p.cname);
           break;
         case decode::rtcp::type::kBye:
-          base.packet_type = "BYE";
           if (!p.bye_reason.empty()) base.detail = std::string(p.bye_reason);
           break;
         case decode::rtcp::type::kApp:
-          base.packet_type = "APP";
           base.detail = std::string(p.app_name);
           break;
         case decode::rtcp::type::kXr:
-          base.packet_type = "XR";
           if (p.has_voip_metrics) {
             const auto& v = p.voip;
             base.source_ssrc = v.ssrc;
@@ -487,7 +557,6 @@ struct MediaTracker::Impl {
           }
           break;
         default:
-          base.packet_type = std::to_string(p.packet_type);
           break;
       }
       if (p.block_count == 0) {
@@ -508,10 +577,14 @@ struct MediaTracker::Impl {
         if (rate != 0) r.jitter_ms = blk.jitter * 1000.0 / rate;
         // RTT as seen from the capture point: RR arrival - SR arrival - DLSR, for the SR
         // whose NTP middle bits the report echoes (RFC 3550 §6.4.1, Figure 2).
-        auto sr = last_sr.find(blk.ssrc);
-        if (blk.lsr != 0 && sr != last_sr.end() && sr->second.ntp_mid == blk.lsr) {
-          const double rtt = static_cast<double>(d.frame.ts_us - sr->second.ts_us) / 1000.0 -
-                             blk.dlsr * 1000.0 / 65536.0;
+        // A block about the sender's own SSRC (seen from relays) echoes its own SR: no RTT.
+        auto it = last_sr.find(blk.ssrc);
+        const SrSeen* sr = blk.lsr != 0 && blk.ssrc != p.ssrc && it != last_sr.end()
+                               ? it->second.find(blk.lsr, d.src)
+                               : nullptr;
+        if (sr != nullptr) {
+          const double rtt =
+              static_cast<double>(d.frame.ts_us - sr->ts_us) / 1000.0 - blk.dlsr * 1000.0 / 65536.0;
           if (rtt >= 0) r.rtt_ms = rtt;
         }
         if (s != nullptr) {
@@ -646,6 +719,22 @@ struct MediaTracker::Impl {
       diag(call, st.first_us, "rtp_address_not_in_sdp",
            flow + ": ports match the SDP but an address does not (NAT / SIP ALG latching)",
            frames_list({st.first_frame}));
+    } else if (const auto it = calls.find(call); it != calls.end() && it->second.two_sides()) {
+      // One end is announced; the other is not in any SDP of the call, though both sides'
+      // SDP was seen: symmetric RTP from behind a NAT, or media sent back to it.
+      if (st.assoc == Assoc::sdp && !it->second.announced(key.src)) {
+        diag(call, st.first_us, "rtp_address_not_in_sdp",
+             flow +
+                 ": the source is in no SDP of the call (symmetric RTP from behind a NAT, "
+                 "or an SDP rewritten by a SIP ALG)",
+             frames_list({st.first_frame}));
+      } else if (st.assoc == Assoc::sdp_source && !it->second.announced(key.dst)) {
+        diag(call, st.first_us, "rtp_address_not_in_sdp",
+             flow +
+                 ": the destination is in no SDP of the call (media sent back to where the "
+                 "peer's media came from: NAT latching)",
+             frames_list({st.first_frame}));
+      }
     }
     if (st.bad_pt >= 0) {
       diag(call, st.bad_pt_us, "payload_type_not_negotiated",
@@ -693,6 +782,9 @@ struct MediaTracker::Impl {
             frame = e.frame;
             eps += (eps.empty() ? "" : " ") + e.ep.to_string();
           }
+          // Symmetric RTP: the other side answered the NAT address a's media came from.
+          for (const auto& f : cm.endpoints)
+            if (f.announcer != a) in += f.packets_to_nat_peer;
           if (active && in == 0) {
             diag(call_id, cm.last_us, "one_way_audio",
                  "no RTP towards " + eps + " (announced by " + a.to_string() + ")",

@@ -66,6 +66,12 @@ class Call {
   [[nodiscard]] const std::string& from_tag() const { return from_tag_; }
   [[nodiscard]] const std::string& to_tag() const { return to_tag_; }
   void set_codec(int payload_type);  // preferred codec of the offer (PCMU by default)
+  [[nodiscard]] int codec() const { return offered_pts_.front(); }
+  // Where `side` receives RTP from now on, for the SDP bodies that follow (a re-INVITE
+  // moving the media to another port).
+  void move_media(Side side, Endpoint to) {
+    (side == Side::kCaller ? caller_.media : callee_.media) = std::move(to);
+  }
 
   // New INVITE transaction from the caller. Before the dialog is confirmed it is the
   // initial INVITE (or its retry after 401/407, CSeq + 1, `extra` carries credentials).

@@ -8,7 +8,9 @@
 #include "call.hpp"
 #include "dialog_scenarios.hpp"
 #include "hostile.hpp"
+#include "media_scenarios.hpp"
 #include "parties.hpp"
+#include "rtcp_scenarios.hpp"
 #include "scenario_support.hpp"
 
 namespace sipscope::gen {
@@ -467,6 +469,14 @@ const Entry kScenarios[] = {
     {{"activity_session_timer", "Session-Expires 90 s: refreshed call, expired call, none"},
      activity_session_timer},
     {{"hostile", "HTML/JavaScript in display names, User-Agent, Call-ID, reason phrase"}, hostile},
+    // Media accuracy (media_scenarios.cpp).
+    {{"media_impair", "13 calls, RTP with loss, duplicates, reordering, jitter, wrap, hold, NAT"},
+     media_impair},
+    {{"media_random", "6-10 calls with media events and impairments drawn from --seed"},
+     media_random},
+    // RTCP SR/RR/SDES/BYE/APP/XR consistent with the RTP sent (rtcp_scenarios.cpp).
+    {{"media_rtcp", "3 calls with RTCP on port+1, a=rtcp (hold: RR only), rtcp-mux; APP, XR"},
+     media_rtcp},
 };
 
 }  // namespace

@@ -78,6 +78,8 @@ std::string_view codec_name(int payload_type) {
       return "G722";
     case 18:
       return "G729";
+    case 96:  // the generator's one dynamic payload type (rtpmap iLBC/8000, RFC 3952)
+      return "iLBC";
     default:
       return "";
   }

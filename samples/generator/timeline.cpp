@@ -4,17 +4,46 @@
 #include <array>
 #include <span>
 
+#include "rtp_plan.hpp"
 #include "sip_builder.hpp"
 
 namespace sipscope::gen {
 
+std::uint32_t RtpSpec::paused_before(std::uint32_t i) const {
+  std::uint32_t slots = 0;
+  for (const auto& p : pauses) {
+    if (p.index <= i) slots += p.slots;
+  }
+  return slots;
+}
+
+std::int64_t RtpSpec::slot_time(std::uint32_t i) const {
+  return start_us + static_cast<std::int64_t>(i + paused_before(i)) * interval_us;
+}
+
 std::int64_t RtpSpec::send_time(std::uint32_t i) const {
-  std::int64_t t = start_us + static_cast<std::int64_t>(i) * interval_us;
+  std::int64_t t = slot_time(i);
   if (jitter_us > 0) {
     Rng r(jitter_seed ^ (0x9e37ULL * (i + 1)));
     t += r.below(jitter_us);
   }
   return t;
+}
+
+std::int64_t RtpSpec::arrival_time(std::uint32_t i) const {
+  for (const auto& l : late) {
+    if (l.index == i && i + l.after < count) return send_time(i + l.after) + 1000;
+  }
+  return send_time(i);
+}
+
+std::uint32_t RtpSpec::rtp_timestamp(std::uint32_t i) const {
+  return ts0 + (i + paused_before(i)) * samples_per_packet;
+}
+
+bool RtpSpec::marker(std::uint32_t i) const {
+  return i == 0 || std::any_of(pauses.begin(), pauses.end(),
+                               [i](const Pause& p) { return p.index == i && p.slots > 0; });
 }
 
 StreamTruth RtpSpec::truth() const {
@@ -24,11 +53,25 @@ StreamTruth RtpSpec::truth() const {
   s.ssrc = ssrc;
   s.payload_type = payload_type;
   s.codec = std::string(codec_name(payload_type));
-  s.packets = count - drop.size();
-  s.expected = count;
-  s.lost = drop.size();
-  s.first_us = send_time(0);
-  s.last_us = send_time(count - 1);
+  SeqCounter c;
+  TsharkLost tshark;
+  RtpPlan plan(*this);
+  bool first = true;
+  for (const RtpPlan::Packet* p = plan.front(); p != nullptr; p = plan.front()) {
+    c.update(static_cast<std::uint16_t>(seq0 + p->index));
+    tshark.update(static_cast<std::uint16_t>(seq0 + p->index), rtp_timestamp(p->index));
+    if (first) s.first_us = p->ts_us;
+    first = false;
+    s.last_us = p->ts_us;
+    s.max_delay_us = std::max(s.max_delay_us, p->ts_us - slot_time(p->index));
+    plan.pop();
+  }
+  s.packets = c.packets();
+  s.expected = static_cast<std::uint64_t>(c.expected());
+  s.lost = c.expected() - static_cast<std::int64_t>(c.packets());
+  s.duplicates = c.duplicates();
+  s.out_of_order = c.out_of_order();
+  s.tshark_lost = tshark.lost();
   return s;
 }
 
@@ -86,7 +129,7 @@ class WireSource final : public Scheduler::Source {
 
 class RtpSource final : public Scheduler::Source {
  public:
-  explicit RtpSource(RtpSpec&& spec) : spec_(std::move(spec)) {
+  explicit RtpSource(RtpSpec&& spec) : spec_(std::move(spec)), plan_(spec_) {
     buf_.resize(12 + spec_.payload_bytes);
     buf_[0] = 0x80;  // V=2, no padding/extension/CSRC
     for (int k = 0; k < 4; ++k) buf_[8 + k] = static_cast<std::uint8_t>(spec_.ssrc >> (24 - 8 * k));
@@ -95,37 +138,29 @@ class RtpSource final : public Scheduler::Source {
     const std::uint8_t fill = spec_.payload_type == 8 ? 0xD5 : 0xFF;
     for (std::size_t k = 12; k < buf_.size(); ++k)
       buf_[k] = fill ^ static_cast<std::uint8_t>(k & 1);
-    skip_dropped();
+    next_ = plan_.front();
   }
-  std::int64_t ts() const override { return next_ts_; }
+  std::int64_t ts() const override { return next_->ts_us; }
   bool emit_and_advance(Scheduler&, PcapWriter& w) override {
-    const std::uint16_t seq = static_cast<std::uint16_t>(spec_.seq0 + i_);
-    const std::uint32_t rtp_ts = spec_.ts0 + i_ * spec_.samples_per_packet;
-    buf_[1] = static_cast<std::uint8_t>((i_ == 0 ? 0x80 : 0) | spec_.payload_type);  // M on first
+    const std::uint32_t i = next_->index;
+    const std::int64_t t = next_->ts_us;
+    const std::uint16_t seq = static_cast<std::uint16_t>(spec_.seq0 + i);
+    const std::uint32_t rtp_ts = spec_.rtp_timestamp(i);
+    buf_[1] = static_cast<std::uint8_t>((spec_.marker(i) ? 0x80 : 0) | spec_.payload_type);
     buf_[2] = static_cast<std::uint8_t>(seq >> 8);
     buf_[3] = static_cast<std::uint8_t>(seq & 0xff);
     for (int k = 0; k < 4; ++k) buf_[4 + k] = static_cast<std::uint8_t>(rtp_ts >> (24 - 8 * k));
-    w.write_udp(next_ts_, spec_.src, spec_.dst, buf_);
-    ++i_;
-    skip_dropped();
-    return i_ < spec_.count;
+    w.write_udp(t, spec_.src, spec_.dst, buf_);
+    plan_.pop();
+    next_ = plan_.front();
+    return next_ != nullptr;
   }
 
  private:
-  void skip_dropped() {
-    while (d_ < spec_.drop.size() && spec_.drop[d_] < i_) ++d_;
-    while (d_ < spec_.drop.size() && spec_.drop[d_] == i_) {
-      ++i_;
-      ++d_;
-    }
-    if (i_ < spec_.count) next_ts_ = spec_.send_time(i_);
-  }
-
   RtpSpec spec_;
+  RtpPlan plan_;  // refers to spec_
+  const RtpPlan::Packet* next_ = nullptr;
   std::vector<std::uint8_t> buf_;
-  std::uint32_t i_ = 0;
-  std::size_t d_ = 0;
-  std::int64_t next_ts_ = 0;
 };
 
 class TimerSource final : public Scheduler::Source {
@@ -159,7 +194,7 @@ void Scheduler::add(Emission&& e) {
   if (!e.sip.empty()) push(new SipSource(std::move(e.sip)));
   if (!e.wire.empty()) push(new WireSource(std::move(e.wire)));
   for (auto& r : e.rtp) {
-    if (r.count > 0) push(new RtpSource(std::move(r)));
+    if (RtpPlan(r).front() != nullptr) push(new RtpSource(std::move(r)));
   }
 }
 

@@ -56,13 +56,15 @@ struct WirePacket {
   std::vector<std::uint8_t> l4;
 };
 
-// One RTP stream (RFC 3550 §5.1): packet i carries seq0+i, ts0+i*samples, and is sent at
-// start_us + i*interval_us + jitter(i); indices in `drop` are never sent (loss).
+// One RTP stream (RFC 3550 §5.1): packet i carries seq0+i, ts0+(i+paused slots)*samples,
+// and is sent at slot_time(i) + jitter(i); indices in `drop` are never sent (loss). The
+// impairments below are all off by default, so older scenarios keep their bytes; packets
+// reach the capture in arrival order (rtp_plan.hpp), whatever they do to the order.
 struct RtpSpec {
   Endpoint src, dst;
   std::uint32_t ssrc = 0;
   std::uint8_t payload_type = 0;
-  std::uint16_t seq0 = 0;
+  std::uint16_t seq0 = 0;  // may sit just below 65535: the sequence wraps
   std::uint32_t ts0 = 0;
   std::int64_t start_us = 0;
   std::uint32_t count = 0;
@@ -70,12 +72,35 @@ struct RtpSpec {
   std::uint32_t samples_per_packet = 160;
   std::uint32_t payload_bytes = 160;
   std::vector<std::uint32_t> drop;  // sorted, interior indices only
-  std::uint32_t jitter_us = 0;      // send delay drawn in [0, jitter_us)
+  std::uint32_t jitter_us = 0;      // send delay drawn in [0, jitter_us); > interval reorders
   std::uint64_t jitter_seed = 0;
+  std::vector<std::uint32_t> duplicate;  // sorted: sent twice, the copy dup_delay_us later
+  std::uint32_t dup_delay_us = 2000;
+  // Packet `index` held back until 1 ms after packet index+after was sent (reordering).
+  struct Late {
+    std::uint32_t index = 0, after = 1;
+  };
+  std::vector<Late> late;
+  // The sender pauses `slots` packet times before packet `index` (silence suppression,
+  // or the held side of a hold): sequence numbers continue, the RTP timestamp jumps by the
+  // pause, and `index` starts a talkspurt with the marker bit (RFC 3551 §4.1). Sorted.
+  struct Pause {
+    std::uint32_t index = 0, slots = 0;
+  };
+  std::vector<Pause> pauses;
 
+  // Nominal send time of packet i (no delay), and the time it is really sent.
+  [[nodiscard]] std::int64_t slot_time(std::uint32_t i) const;
   [[nodiscard]] std::int64_t send_time(std::uint32_t i) const;
-  // Truth for this stream as RFC 3550 Appendix A counts it (first and last are sent).
+  [[nodiscard]] std::int64_t arrival_time(std::uint32_t i) const;  // send_time or late
+  [[nodiscard]] std::uint32_t rtp_timestamp(std::uint32_t i) const;
+  [[nodiscard]] bool marker(std::uint32_t i) const;
+  // Truth for this stream: RFC 3550 Appendix A counters over the packets in the order they
+  // reach the capture (RtpPlan), first and last arrival times.
   [[nodiscard]] StreamTruth truth() const;
+
+ private:
+  [[nodiscard]] std::uint32_t paused_before(std::uint32_t i) const;
 };
 
 struct Emission {

@@ -102,16 +102,20 @@ nlohmann::ordered_json Truth::to_json() const {
   }
   auto& js = j["rtp_streams"] = nlohmann::ordered_json::array();
   for (const auto& s : streams) {
-    js.push_back({{"src", s.src},
-                  {"dst", s.dst},
-                  {"ssrc", s.ssrc},
-                  {"payload_type", s.payload_type},
-                  {"codec", s.codec},
-                  {"packets", s.packets},
-                  {"expected", s.expected},
-                  {"lost", s.lost},
-                  {"first_us", s.first_us},
-                  {"last_us", s.last_us}});
+    nlohmann::ordered_json o = {{"src", s.src},           {"dst", s.dst},
+                                {"ssrc", s.ssrc},         {"payload_type", s.payload_type},
+                                {"codec", s.codec},       {"packets", s.packets},
+                                {"expected", s.expected}, {"lost", s.lost},
+                                {"first_us", s.first_us}, {"last_us", s.last_us}};
+    if (s.detailed) {
+      o["duplicates"] = s.duplicates;
+      o["out_of_order"] = s.out_of_order;
+      o["max_delay_us"] = s.max_delay_us;
+      o["sip_call_id"] = s.sip_call_id;
+      o["association"] = s.association;
+      if (s.tshark_lost != s.lost) o["tshark_lost"] = s.tshark_lost;
+    }
+    js.push_back(std::move(o));
   }
   if (!notes.empty()) j["notes"] = notes;
   if (!wire.empty()) j["wire"] = wire;

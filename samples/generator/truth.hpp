@@ -81,13 +81,26 @@ struct RegistrationTruth {
   std::optional<double> response_ms;
 };
 
+// One RTP stream as RFC 3550 Appendix A.1/A.3 counts it in capture order (rtp_plan.hpp):
+// `lost` = expected - packets, negative when duplicates outnumber losses.
 struct StreamTruth {
   std::string src, dst;  // "ip:port" / "[ipv6]:port"
   std::uint32_t ssrc = 0;
   int payload_type = 0;
   std::string codec;
-  std::uint64_t packets = 0, expected = 0, lost = 0;
+  std::uint64_t packets = 0, expected = 0;
+  std::int64_t lost = 0;
   std::int64_t first_us = 0, last_us = 0;
+  std::uint64_t duplicates = 0, out_of_order = 0;
+  std::int64_t max_delay_us = 0;  // largest arrival - nominal send time (jitter bound)
+  std::int64_t tshark_lost = 0;   // tshark 4.0's "Lost" (rtp_plan.hpp TsharkLost)
+  // Written only when `detailed` (media scenarios), so older truth files keep their bytes:
+  // the counters above, the Call-ID whose SDP announced the stream and how sipscope must tie
+  // it (docs/media.md "association": sdp, sdp_source, latched -> rtp_address_not_in_sdp);
+  // `tshark_lost` only where tshark 4.0 counts differently.
+  bool detailed = false;
+  std::string sip_call_id;
+  std::string association;
 };
 
 struct Truth {

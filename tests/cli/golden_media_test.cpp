@@ -12,6 +12,7 @@
 //    shrinks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -22,12 +23,15 @@
 
 #include "tests/cli/db_reader.hpp"
 #include "tests/cli/run_command.hpp"
+#include "tests/cli/tshark_rtp.hpp"
 
 namespace sipscope::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+constexpr int kRandomSeeds = 40;  // media_random seeds checked here (0.3 s each, ASan)
 
 std::string analyze(const fs::path& capture, const std::string& tag) {
   const auto dir = temp_dir("media-db-" + tag);
@@ -54,8 +58,9 @@ int64_t as_int(const Value& v) {
 // The stream's time series (stream_samples, docs/media.md "Time series") against the
 // generator's truth: packets, expected and lost add up to the stream's exact counts, the
 // first interval starts at the first packet and every start is on the interval grid. The
-// generator delays each packet by less than 3 ms (samples/README.md), so |D| < 3 ms and the
-// RFC 3550 estimate J, a running average of |D| from 0, stays below 3 ms in every interval.
+// generator delays each packet by less than 3 ms (samples/README.md), or by at most the
+// truth's "max_delay_us" (impaired streams), so |D| of RFC 3550 stays below that bound and so
+// does J, a running average of |D| from 0, in every interval.
 void expect_samples_match_truth(const std::string& db, int64_t stream_id, const json& want,
                                 const std::string& what) {
   const auto rows =
@@ -73,15 +78,44 @@ void expect_samples_match_truth(const std::string& db, int64_t stream_id, const 
     const int64_t interval_us = as_int(r.at("interval_ms")) * 1000;
     ASSERT_GT(interval_us, 0) << what;
     EXPECT_EQ((as_int(r.at("start_us")) - first_us) % interval_us, 0) << what;
+    const double bound_ms = std::max(3.0, want.value("max_delay_us", 0.0) / 1000.0);
     for (const char* f : {"jitter_ms", "jitter_max_ms"}) {
       if (const auto* j = std::get_if<double>(&r.at(f))) {
-        EXPECT_LT(*j, 3.0) << what << " " << f;
+        EXPECT_LT(*j, bound_ms) << what << " " << f;
       }
     }
   }
   EXPECT_EQ(packets, want["packets"].get<int64_t>()) << what << ": samples' packets";
   EXPECT_EQ(expected, want["expected"].get<int64_t>()) << what << ": samples' expected";
   EXPECT_EQ(lost, want["lost"].get<int64_t>()) << what << ": samples' lost";
+}
+
+// Media scenarios (samples/generator/media_scenarios.cpp) name each stream's call and
+// association: the stream is tied to exactly that call, the RFC 3550 duplicate and
+// out-of-order counts agree, and a latched stream (NAT on both sides) carries the
+// rtp_address_not_in_sdp diagnostic of docs/media.md.
+void expect_exact_call(const std::string& db, const Row& got, const json& want,
+                       const std::string& what) {
+  for (const char* f : {"duplicates", "out_of_order"})
+    EXPECT_EQ(as_int(got.at(f)), want[f].get<int64_t>()) << what << " " << f;
+  const std::string call = std::to_string(as_int(got.at("call_id")));
+  const auto calls = query(db, "SELECT sip_call_id FROM calls WHERE id = " + call);
+  ASSERT_EQ(calls.size(), 1U) << what;
+  EXPECT_EQ(std::get<std::string>(calls[0].at("sip_call_id")), want["sip_call_id"]) << what;
+  const std::string assoc = want["association"].get<std::string>();
+  EXPECT_EQ(std::get<std::string>(got.at("association")), assoc) << what;
+  if (assoc != "latched") return;
+  const auto diags = query(db,
+                           "SELECT detail FROM diagnostics WHERE kind = "
+                           "'rtp_address_not_in_sdp' AND call_id = " +
+                               call);
+  const std::string flow = std::get<std::string>(got.at("src_ip"));
+  EXPECT_TRUE(std::any_of(diags.begin(), diags.end(),
+                          [&](const Row& d) {
+                            return std::get<std::string>(d.at("detail")).find(flow) !=
+                                   std::string::npos;
+                          }))
+      << what << ": no rtp_address_not_in_sdp diagnostic";
 }
 
 void expect_streams_match_truth(const fs::path& capture, const fs::path& truth_path) {
@@ -114,11 +148,13 @@ void expect_streams_match_truth(const fs::path& capture, const fs::path& truth_p
     EXPECT_EQ(std::get<std::string>(got->at("codec")), want["codec"].get<std::string>()) << what;
     // The generator sends RTP only inside calls, announced by SDP.
     EXPECT_NE(as_int(got->at("call_id")), INT64_MIN) << what << ": not tied to a call";
+    if (want.contains("sip_call_id")) expect_exact_call(db, *got, want, what);
     expect_samples_match_truth(db, as_int(got->at("id")), want, what);
   }
-  // The call a stream is tied to announced one of its addresses in SDP: its caller or
-  // callee signalling address shares the stream's media host (the generator's parties use
-  // one address for SIP and RTP).
+  // Older truth files do not name the call: then the tied call announced one of the
+  // stream's addresses in SDP, so its caller or callee signalling address shares the
+  // stream's media host (those scenarios use one address for SIP and RTP).
+  if (!truth["rtp_streams"].empty() && truth["rtp_streams"][0].contains("sip_call_id")) return;
   for (const auto& r : query(db,
                              "SELECT s.src_ip, s.dst_ip, c.caller_ip, c.callee_ip FROM streams s "
                              "JOIN calls c ON c.id = s.call_id")) {
@@ -217,67 +253,36 @@ TEST(GoldenMedia, MixedCaptureWithPortReuseMatchesTruth) {
   expect_streams_match_truth(capture, truth);
 }
 
-// --- tshark ---------------------------------------------------------------------------
-
-struct TsharkStream {
-  std::string src, dst;
-  int64_t sport = 0, dport = 0, ssrc = 0, packets = 0, lost = 0;
-  double mean_jitter = 0, max_jitter = 0;
-  std::string payload;
-};
-
-std::vector<TsharkStream> tshark_streams(const fs::path& file) {
-  static const std::regex line(
-      R"(^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+0x([0-9A-Fa-f]+)\s+(.*?)\s+(\d+)\s+(-?\d+) \(\S+\)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+))");
-  std::vector<TsharkStream> out;
-  std::istringstream in(read_text(file));
-  std::string l;
-  while (std::getline(in, l)) {
-    std::smatch m;
-    if (!std::regex_search(l, m, line)) continue;
-    TsharkStream t;
-    t.src = m[1];
-    t.sport = std::stoll(m[2]);
-    t.dst = m[3];
-    t.dport = std::stoll(m[4]);
-    t.ssrc = std::stoll(m[5], nullptr, 16);
-    t.payload = m[6];
-    t.packets = std::stoll(m[7]);
-    t.lost = std::stoll(m[8]);
-    t.mean_jitter = std::stod(m[13]);
-    t.max_jitter = std::stod(m[14]);
-    out.push_back(t);
+// The randomized media scenario for the first seeds (the lead runs many more against tshark
+// too): every seed's capture matches its truth exactly, calls included.
+TEST(GoldenMedia, RandomMediaSeedsMatchTruth) {
+  const auto dir = temp_dir("media-random");
+  for (int seed = 1; seed <= kRandomSeeds; ++seed) {
+    const auto capture = dir / ("r" + std::to_string(seed) + ".pcap");
+    const auto truth = dir / ("r" + std::to_string(seed) + ".truth.json");
+    const auto gen = run(shell_quote(SIPSCOPE_GEN_EXE) + " scenario media_random --seed " +
+                             std::to_string(seed) + " -o " + shell_quote(capture.string()) +
+                             " --truth " + shell_quote(truth.string()),
+                         dir);
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    SCOPED_TRACE("media_random --seed " + std::to_string(seed));
+    expect_streams_match_truth(capture, truth);
   }
-  return out;
 }
 
+// --- tshark ---------------------------------------------------------------------------
+
 // (capture, SSRC in hex as tshark prints it) -> why sipscope differs from tshark there.
-const std::map<std::pair<std::string, std::string>, std::string> kAcceptedDifferences = {
+const tshark_rtp::Accepted kAcceptedDifferences = {
     {{"heplify_FAX-Call-t38-CA-TDM-SIP-FB-1.pcap", "0EAF0EAF"},
      "after the re-INVITE to T.38 (frames 3097-3122, partly MGCP SDP that sipscope does not "
      "decode) tshark dissects 2010 datagrams of 10.35.60.100:15580 -> 10.23.1.52:16756 as "
      "T.38 (tshark -Y t38: frames 3106, 3108 ...); sipscope still reads them as this RTP "
      "stream (they parse as RTP with the same SSRC), so it counts 3842 packets, not 1838"},
-    {{"heplify_FAX-Call-t38-CA-TDM-SIP-FB-1.pcap", "17D90134"},
-     "the RTP timestamp restarts at 0 (seq 1145, after timestamp 347200, tshark -T fields "
-     "-e rtp.timestamp); tshark 4.0 and sipscope treat the backwards jump differently in "
-     "the jitter recurrence (mean 14.144 vs 13.406 ms, max 2730 vs 2561 ms); packets and "
-     "lost agree"},
 };
 
 // (capture, "src:port>dst:port") -> why sipscope stores a stream tshark does not list.
-const std::map<std::pair<std::string, std::string>, std::string> kAcceptedExtraStreams = {};
-
-bool close_enough(double ours, double theirs) {
-  const double d = std::fabs(ours - theirs);
-  return d <= 0.05 || d <= 0.02 * std::fabs(theirs);
-}
-
-std::string hex_ssrc(int64_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%08llX", static_cast<unsigned long long>(v));
-  return buf;
-}
+const tshark_rtp::Accepted kAcceptedExtraStreams = {};
 
 TEST(CorpusMedia, StreamsMatchTshark) {
   const fs::path pcaps = fs::path(SIPSCOPE_CORPUS_DIR) / "pcaps";
@@ -287,75 +292,16 @@ TEST(CorpusMedia, StreamsMatchTshark) {
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(pcaps)) files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  std::set<std::pair<std::string, std::string>> differences_seen;
+  std::set<tshark_rtp::Key> differences_seen;
   size_t compared = 0;
   for (const auto& f : files) {
     const std::string name = f.filename().string();
     const fs::path expect = baseline / (name + ".rtp_streams.txt");
     if (!fs::exists(expect)) continue;
     const std::string db = analyze(f, "corpus-" + f.stem().string());
-    const auto rows = query(db, "SELECT * FROM streams");
-    std::set<size_t> matched;
-    for (const auto& t : tshark_streams(expect)) {
-      const std::string key = hex_ssrc(t.ssrc);
-      const Row* got = nullptr;
-      for (size_t i = 0; i < rows.size(); ++i) {
-        const Row& r = rows[i];
-        if (std::get<std::string>(r.at("src_ip")) == t.src && as_int(r.at("src_port")) == t.sport &&
-            std::get<std::string>(r.at("dst_ip")) == t.dst && as_int(r.at("dst_port")) == t.dport &&
-            as_int(r.at("ssrc")) == t.ssrc) {
-          got = &r;
-          matched.insert(i);
-          break;
-        }
-      }
-      const std::string what = name + " " + t.src + ":" + std::to_string(t.sport) + " -> " + t.dst +
-                               ":" + std::to_string(t.dport) + " SSRC 0x" + key;
-      bool same = got != nullptr && as_int(got->at("packets")) == t.packets &&
-                  as_int(got->at("lost")) == t.lost;
-      std::string detail;
-      if (got != nullptr) {
-        const Value& mean = got->at("jitter_mean_ms");
-        const Value& max = got->at("jitter_max_ms");
-        if (t.mean_jitter == 0 && t.max_jitter == 0) {
-          // tshark prints 0 when it does not know the clock rate; sipscope may know it from
-          // SDP, or store NULL. Either is consistent with tshark's 0.
-          if (const auto* d = std::get_if<double>(&mean)) same = same && *d < 0.05;
-        } else {
-          const auto* dm = std::get_if<double>(&mean);
-          const auto* dx = std::get_if<double>(&max);
-          same = same && dm != nullptr && dx != nullptr && close_enough(*dm, t.mean_jitter) &&
-                 close_enough(*dx, t.max_jitter);
-          if (dm != nullptr && dx != nullptr)
-            detail = " jitter mean " + std::to_string(*dm) + " vs " +
-                     std::to_string(t.mean_jitter) + ", max " + std::to_string(*dx) + " vs " +
-                     std::to_string(t.max_jitter);
-        }
-        detail += " packets " + std::to_string(as_int(got->at("packets"))) + " vs " +
-                  std::to_string(t.packets) + ", lost " + std::to_string(as_int(got->at("lost"))) +
-                  " vs " + std::to_string(t.lost);
-      }
-      ++compared;
-      const auto accepted = kAcceptedDifferences.find({name, key});
-      if (accepted != kAcceptedDifferences.end()) {
-        differences_seen.insert({name, key});
-        EXPECT_FALSE(same) << what << " now matches tshark: remove it from kAcceptedDifferences";
-        continue;
-      }
-      EXPECT_NE(got, nullptr) << what << ": tshark lists it, sipscope stored no such stream";
-      EXPECT_TRUE(same) << what << ":" << detail;
-    }
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (matched.count(i) != 0) continue;
-      const Row& r = rows[i];
-      const std::string flow = std::get<std::string>(r.at("src_ip")) + ":" +
-                               std::to_string(as_int(r.at("src_port"))) + ">" +
-                               std::get<std::string>(r.at("dst_ip")) + ":" +
-                               std::to_string(as_int(r.at("dst_port")));
-      EXPECT_TRUE(kAcceptedExtraStreams.count({name, flow}) != 0)
-          << name << ": sipscope stored " << flow << " SSRC 0x" << hex_ssrc(as_int(r.at("ssrc")))
-          << " that tshark does not list";
-    }
+    compared += tshark_rtp::expect_streams_match(
+        name, query(db, "SELECT * FROM streams"), tshark_rtp::parse_streams(read_text(expect)),
+        kAcceptedDifferences, kAcceptedExtraStreams, differences_seen);
   }
   for (const auto& [k, why] : kAcceptedDifferences)
     EXPECT_TRUE(differences_seen.count(k) != 0) << k.first << " " << k.second << " not seen";

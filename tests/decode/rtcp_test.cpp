@@ -139,5 +139,27 @@ TEST(Rtcp, RoundTrip) {
   EXPECT_LT(rtt_ms(100, 0, 0), 0);  // no SR received yet
 }
 
+TEST(Rtcp, ValidCompoundLengthsAddUp) {
+  const auto data = compound();  // 52 + 16 + 12 bytes, nothing after
+  EXPECT_TRUE(is_valid_compound(data));
+  // SRTCP (RFC 3711 §3.4): E flag + SRTCP index and an 80-bit tag follow the packets.
+  auto srtcp = data;
+  srtcp.insert(srtcp.end(), {0x80, 0, 0, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+  EXPECT_FALSE(is_valid_compound(srtcp));
+  // Two stray zero octets after the last packet (corpus heplify_rtp_rtcp_sip.pcap frame 529)
+  // are tolerated; non-zero ones, or four, are not.
+  auto trailing = data;
+  trailing.insert(trailing.end(), {0, 0});
+  EXPECT_TRUE(is_valid_compound(trailing));
+  trailing.back() = 1;
+  EXPECT_FALSE(is_valid_compound(trailing));
+  trailing.back() = 0;
+  trailing.insert(trailing.end(), {0, 0});
+  EXPECT_FALSE(is_valid_compound(trailing));
+  // A length field reaching past the datagram, and an empty datagram.
+  EXPECT_FALSE(is_valid_compound(std::span(data).first(data.size() - 4)));
+  EXPECT_FALSE(is_valid_compound({}));
+}
+
 }  // namespace
 }  // namespace sipscope::decode::rtcp

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "correlate/records.hpp"
+#include "report/ladder.hpp"
 
 namespace sipscope::report::test {
 
@@ -62,6 +63,30 @@ inline correlate::CallRecord full_call(int64_t id, std::string sip_call_id) {
 }
 
 // A call with only the columns that are never NULL.
+// A PCMU stream 192.0.2.1:4000 -> 198.51.100.9:6000 of call 1: 190 of 200 packets (10 lost,
+// 5.00 %), MOS 3.5; and its receiver's last RTCP report about it: 20/256 = 7.81 % lost in the
+// interval, 9 in all, jitter 3 ms, round trip 50 ms.
+inline StreamRow pcmu_stream_with_rtcp() {
+  StreamRow s;
+  s.call_id = 1;
+  s.src_ip = "192.0.2.1";
+  s.src_port = 4000;
+  s.dst_ip = "198.51.100.9";
+  s.dst_port = 6000;
+  s.ssrc = 0xDEADBEEF;
+  s.codec = "PCMU";
+  s.payload_type = 0;
+  s.packets = 190;
+  s.expected = 200;
+  s.lost = 10;
+  s.mos = 3.5;
+  s.rtcp_fraction_lost = 20.0 / 256;
+  s.rtcp_cumulative_lost = 9;
+  s.rtcp_jitter_ms = 3.0;
+  s.rtcp_rtt_ms = 50.0;
+  return s;
+}
+
 inline correlate::CallRecord bare_call(int64_t id, std::string sip_call_id) {
   correlate::CallRecord c;
   c.id = id;

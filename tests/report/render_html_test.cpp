@@ -219,21 +219,9 @@ Ladder media_ladder() {
       "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 0\r\n";
   l.events[2].raw =
       "SIP/2.0 180 Ringing\r\n\r\nv=0\r\nc=IN IP4 198.51.100.9\r\nm=audio 6000 RTP/AVP 0\r\n";
-  StreamRow s;
-  s.call_id = 1;
-  s.src_ip = "192.0.2.1";
-  s.src_port = 4000;
-  s.dst_ip = "198.51.100.9";  // no signalling lane: drawn on a media lane
-  s.dst_port = 6000;
-  s.ssrc = 0xDEADBEEF;
-  s.codec = "PCMU";
-  s.payload_type = 0;
+  StreamRow s = test::pcmu_stream_with_rtcp();  // to 198.51.100.9: drawn on a media lane
   s.first_us = l.events[0].ts_us;
   s.last_us = l.events[2].ts_us;
-  s.packets = 190;
-  s.expected = 200;
-  s.lost = 10;
-  s.mos = 3.5;
   l.streams.push_back(s);
   l.rtcp = {{s.first_us.value() + 5'000'000, 0xDEADBEEF, 0.05, 12.5, 1, 9},
             {s.first_us.value() + 10'000'000, 0xDEADBEEF, 0.0, 3.0, 1, 12}};
@@ -251,6 +239,14 @@ TEST(RenderHtml, ReportSectionsSdpStreamsChartsFindings) {
   // Streams table with loss 10 / 200 = 5.00 % and the SSRC in hex.
   EXPECT_NE(html.find("<td>0xDEADBEEF</td><td>PCMU (PT 0)</td>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"num\">5.00</td>"), std::string::npos);
+  // Beside the measured values (MOS 3.50): the RTCP-reported loss 20/256 = 7.81 %,
+  // cumulative 9, jitter 3.00 ms and round trip 50.00 ms.
+  EXPECT_NE(html.find("<th>RTCP cum. lost</th><th>RTCP jitter ms</th><th>RTCP RTT ms</th>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">3.50</td><td class=\"num\">7.81</td><td "
+                      "class=\"num\">9</td><td class=\"num\">3.00</td><td "
+                      "class=\"num\">50.00</td></tr>"),
+            std::string::npos);
   // Quality in the summary: lowest MOS and loss.
   EXPECT_NE(html.find("MOS 3.50 (lowest stream), RTP loss 5.00 %"), std::string::npos);
   // One band, on a media lane for the address without signalling.

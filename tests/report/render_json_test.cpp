@@ -209,5 +209,23 @@ TEST(RenderJson, DocumentedExampleHasTheSameMembers) {
   EXPECT_EQ(keys(example.at("events")[0]), keys(actual.at("events")[0]));
 }
 
+TEST(RenderJson, StreamCarriesRtcpReportNextToMeasured) {
+  Ladder l = sample_ladder();
+  StreamRow s;
+  s.ssrc = 0x1234;
+  s.packets = 100;
+  s.lost = 2;
+  s.rtcp_fraction_lost = 6.0 / 256;  // the 8-bit field 6 (RFC 3550 §6.4.1)
+  s.rtcp_cumulative_lost = 2;
+  s.rtcp_jitter_ms = 0.875;  // 7 units at 8000 Hz
+  l.streams.push_back(s);
+  const auto j = nlohmann::json::parse(render_json(l)).at("streams").at(0);
+  EXPECT_EQ(j.at("lost"), 2);
+  EXPECT_DOUBLE_EQ(j.at("rtcp_fraction_lost").get<double>(), 0.0234375);
+  EXPECT_EQ(j.at("rtcp_cumulative_lost"), 2);
+  EXPECT_DOUBLE_EQ(j.at("rtcp_jitter_ms").get<double>(), 0.875);
+  EXPECT_TRUE(j.at("rtcp_rtt_ms").is_null());  // no LSR/DLSR pair seen
+}
+
 }  // namespace
 }  // namespace sipscope::report

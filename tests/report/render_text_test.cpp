@@ -127,6 +127,23 @@ TEST(RenderText, WireControlCharactersNeverReachTheTerminal) {
   }
 }
 
+// Streams follow the ladder, one block each: the measured loss and jitter, then the
+// receiver's last RTCP report about the same stream (fixtures.hpp pcmu_stream_with_rtcp).
+// At width 200 every piece fits on one line.
+TEST(RenderText, StreamLinesShowRtcpNextToMeasured) {
+  Ladder l = two_party();
+  l.streams.push_back(test::pcmu_stream_with_rtcp());
+  l.streams.back().jitter_mean_ms = 1.25;
+  const auto lines = lines_of(render_text(l, 200));
+  ASSERT_EQ(lines.size(), 6U);  // header, 3 events, blank, the stream
+  EXPECT_EQ(lines[5],
+            "RTP 192.0.2.1:4000 -> 198.51.100.9:6000  ssrc 0xDEADBEEF PCMU  measured: 190 pkts, "
+            "lost 10 (5.00 %), jitter 1.25 ms  MOS 3.50  RTCP: lost 7.81 % (cum. 9), jitter "
+            "3.00 ms, RTT 50.00 ms");
+  // Narrow: wrapped, never wider than asked.
+  for (const auto& line : lines_of(render_text(l, 40))) EXPECT_LE(format::columns(line), 40U);
+}
+
 TEST(RenderCallsTable, AlignedColumnsWithDashForNull) {
   const std::string text =
       render_calls_table({test::full_call(1, "abc@host"), test::bare_call(22, "zzz")});

@@ -134,6 +134,40 @@ TEST(MediaTracker, NatLatchingIsAttributedAndDiagnosed) {
   EXPECT_EQ(to_nat->association, "sdp_source");
 }
 
+TEST(MediaTracker, SymmetricRtpBehindNatIsNotOneWay) {
+  // A's NAT rewrites address and port (203.0.113.9:61000, neither in the SDP); B answers
+  // there (RFC 4961 symmetric RTP). Both directions belong to the call, each stream gets an
+  // rtp_address_not_in_sdp finding (source, then destination, outside the SDP), and A is
+  // not "one-way": it receives on its public address.
+  Harness h;
+  h.offer_answer(3, kT0);
+  const auto natted = ep({203, 0, 113, 9}, 61000);
+  for (int i = 0; i < 5; ++i) {
+    h.udp(natted, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x5),
+          kT0 + 10'000 + i * 20'000);
+    h.udp(kMediaB, natted, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x6),
+          kT0 + 15'000 + i * 20'000);
+  }
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.streams.size(), 2U);
+  for (const auto& st : h.sink.streams) EXPECT_EQ(st.call_id, 3);
+  EXPECT_EQ(h.sink.count_diag("rtp_address_not_in_sdp"), 2U);
+  EXPECT_EQ(h.sink.count_diag("one_way_audio"), 0U);
+}
+
+TEST(MediaTracker, NatPeerWithoutAnswerIsStillOneWay) {
+  // The same NAT, but B never sends back: A hears nothing.
+  Harness h;
+  h.offer_answer(3, kT0);
+  const auto natted = ep({203, 0, 113, 9}, 61000);
+  for (int i = 0; i < 5; ++i)
+    h.udp(natted, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x5),
+          kT0 + 10'000 + i * 20'000);
+  h.tracker.finish();
+  EXPECT_EQ(h.sink.count_diag("one_way_audio"), 1U);
+  EXPECT_EQ(h.sink.count_diag("rtp_address_not_in_sdp"), 1U);
+}
+
 TEST(MediaTracker, LatchedWhenNeitherAddressIsInTheSdp) {
   Harness h;
   h.offer_answer(4, kT0);
@@ -369,6 +403,87 @@ TEST(MediaTracker, RtpGapNamesTheFramesAroundIt) {
       EXPECT_EQ(d.ts_us, kT0 + 100'000 + 5 * 20'000 + 1'500'000);
     }
   }
+}
+
+}  // namespace
+}  // namespace sipscope::correlate::media
+
+namespace sipscope::correlate::media {
+namespace {
+
+// A relay (198.51.100.5) forwards 0xa's SR on both legs, 0.5 ms apart. Each leg's report
+// pairs with the SR copy that went to its sender (RFC 3550 §6.4.1 seen from the capture
+// point): B's RR 1050 ms after copy 1 with DLSR 1 s -> 50 ms; the relay's RR on the other
+// leg 1020 ms after copy 2 with DLSR 1 s -> 20 ms. Pairing by SSRC alone would give B 49.5.
+TEST(MediaTracker, RtcpRoundTripUsesTheSrCopyOfTheReportersLeg) {
+  using test::ep;
+  Harness h;
+  const decode::Endpoint a = ep({192, 0, 2, 1}, 4001), b = ep({192, 0, 2, 2}, 6001);
+  const decode::Endpoint relay_b = ep({198, 51, 100, 5}, 7001),
+                         relay_a = ep({198, 51, 100, 5}, 7003);
+  // SR from 0xa, NTP 0x00010002.00030000: middle 32 bits 0x00020003.
+  const std::vector<uint8_t> sr = {0x80, 200, 0, 6, 0, 0, 0, 0xa, 0, 1, 0, 2, 0, 3,
+                                   0,    0,   0, 0, 0, 0, 0, 0,   0, 5, 0, 0, 3, 0x20};
+  // RR about 0xa: LSR 0x00020003, DLSR 0x00010000 = 1 s.
+  auto rr = [](uint8_t sender) {
+    return std::vector<uint8_t>{0x81, 201, 0, 7, 0, 0, 0, sender, 0, 0, 0, 0xa, 0, 0, 0, 0,
+                                0,    0,   0, 4, 0, 0, 0, 0,      0, 2, 0, 3,   0, 1, 0, 0};
+  };
+  h.udp(relay_b, b, sr, kT0 + 100'000);
+  h.udp(a, relay_a, sr, kT0 + 100'500);
+  h.udp(relay_a, a, rr(0xc), kT0 + 1'120'500);
+  h.udp(b, relay_b, rr(0xb), kT0 + 1'150'000);
+  h.tracker.finish();
+  std::optional<double> from_b, from_relay;
+  for (const auto& r : h.sink.rtcp) {
+    if (r.packet_type != "RR") continue;
+    (r.sender_ssrc == 0xb ? from_b : from_relay) = r.rtt_ms;
+  }
+  ASSERT_TRUE(from_b.has_value());
+  ASSERT_TRUE(from_relay.has_value());
+  EXPECT_NEAR(*from_b, 50.0, 1e-9);
+  EXPECT_NEAR(*from_relay, 20.0, 1e-9);
+}
+
+// An SR whose only block is about its own SSRC and echoes its own NTP time (a relay's
+// copy, corpus heplify_rtp_rtcp_sip.pcap frames 1181/1183): the "round trip" would be the
+// relay's forwarding delay, not a path; none is stored.
+TEST(MediaTracker, RtcpBlockAboutItselfGetsNoRoundTrip) {
+  using test::ep;
+  Harness h;
+  // SR from 0xa, NTP 0x00010002.00030000, one block about 0xa with LSR 0x00020003, DLSR 0.
+  const std::vector<uint8_t> sr = {
+      0x81, 200,  0, 12, 0, 0,   0, 0xa, 0, 1, 0, 2, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0,
+      3,    0x20, 0, 0,  0, 0xa, 0, 0,   0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 2, 0, 3, 0, 0, 0, 0};
+  h.udp(ep({198, 51, 100, 5}, 7001), ep({192, 0, 2, 2}, 6001), sr, kT0);
+  h.udp(ep({198, 51, 100, 5}, 7003), ep({192, 0, 2, 1}, 4001), sr, kT0 + 500);
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.rtcp.size(), 2U);
+  for (const auto& r : h.sink.rtcp) {
+    EXPECT_EQ(r.source_ssrc, 0xa);
+    EXPECT_FALSE(r.rtt_ms.has_value());
+  }
+}
+
+// SRTCP (RFC 3711 §3.4): the SR's body is encrypted and the E flag + index and a 10-octet
+// tag follow it, so the lengths do not add up (RFC 3550 A.2). Only the clear header is kept:
+// type SR, sender SSRC, no report block read from the ciphertext.
+TEST(MediaTracker, SrtcpKeepsOnlyTheClearHeader) {
+  using test::ep;
+  Harness h;
+  std::vector<uint8_t> d = {0x81, 200, 0, 12, 0x1e, 0xda, 0xa6, 0xcf};
+  for (int i = 0; i < 44; ++i) d.push_back(static_cast<uint8_t>(0x5a ^ i));  // ciphertext
+  d.insert(d.end(), {0x80, 0, 0, 4, 0x2f, 0xdd, 0x49, 0xb0, 0x27, 0x0d, 0xb2, 0xaa, 0xa5, 0x14});
+  h.udp(ep({192, 168, 20, 130}, 14905), ep({192, 168, 20, 1}, 4001), d, kT0);
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.rtcp.size(), 1U);
+  const auto& r = h.sink.rtcp[0];
+  EXPECT_EQ(r.packet_type, "SR");
+  EXPECT_EQ(r.sender_ssrc, 0x1edaa6cfU);
+  EXPECT_FALSE(r.source_ssrc.has_value());
+  EXPECT_FALSE(r.cumulative_lost.has_value());
+  ASSERT_TRUE(r.detail.has_value());
+  EXPECT_NE(r.detail->find("RFC 3550 A.2"), std::string::npos);
 }
 
 }  // namespace
