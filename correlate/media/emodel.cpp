@@ -27,14 +27,16 @@ constexpr std::array<CodecImpairment, 9> kCodecs = {{
     // Table I.1 "G.723.1 MP-MLQ 6.3 kbit/s": Ie 15 (5.3 kbit/s ACELP would be 19; SDP does
     // not say which rate, 6.3 is the default). Table I.3 "G.723.1 + VAD, 30 ms": Bpl 16.1.
     {"G723", 15.0, 16.1, false, "G.113 I.1 G.723.1 6.3 kbit/s / I.3 G.723.1 + VAD 30 ms"},
-    // Table I.1 "GSM 06.10 RPE-LTP 13 kbit/s (full rate)": Ie 20. Table I.3 has no GSM-FR
-    // row: Bpl borrowed from GSM-EFR (same 20 ms framing). Approximation.
+    // Table I.1 "GSM 06.10 RPE-LTP 13 kbit/s (full rate)": Ie 20. No GSM-FR Bpl row was
+    // found in the sources quoting Table I.3: Bpl borrowed from GSM-EFR (same 20 ms
+    // framing). Approximation.
     {"GSM", 20.0, 10.0, true, "Ie G.113 I.1 GSM 06.10; Bpl borrowed from GSM-EFR (I.3)"},
     // Table I.1 "GSM 06.60 ACELP 12.2 kbit/s (EFR)": Ie 5. Table I.3 "GSM-EFR, 20 ms": 10.0.
     {"GSM-EFR", 5.0, 10.0, false, "G.113 I.1 GSM 06.60 EFR / I.3 GSM-EFR 20 ms"},
-    // No iLBC row in G.113 Appendix I: both values borrowed from G.729A + VAD (a linear-
-    // predictive codec of similar bit rate and frame size). Approximation.
-    {"iLBC", 11.0, 19.0, true, "not in G.113: G.729-A + VAD values borrowed"},
+    // No G.113 Appendix I iLBC row was found (only sources quoting G.113 were at hand):
+    // both values borrowed from G.729A + VAD (a linear-predictive codec of similar bit rate
+    // and frame size). Approximation.
+    {"iLBC", 11.0, 19.0, true, "no G.113 row found: G.729-A + VAD values borrowed"},
     // Wideband: scored on the narrowband scale as G.711 with PLC, not per G.107.1.
     {"G722", 0.0, 25.1, true, "wideband on the narrowband scale as G.711 with PLC"},
     {"opus", 0.0, 25.1, true, "wideband on the narrowband scale as G.711 with PLC"},

@@ -43,8 +43,8 @@ TEST(EModel, CodecTableRowsFromG113AppendixI) {
       {"G729", 11, 19.0, false},  // G.729-A + VAD
       {"G723", 15, 16.1, false},  // G.723.1 6.3 kbit/s (+ VAD)
       {"GSM-EFR", 5, 10.0, false},
-      {"GSM", 20, 10.0, true},   // Ie from I.1; Bpl not in G.113 (GSM-EFR's)
-      {"iLBC", 11, 19.0, true},  // not in G.113 (G.729-A + VAD's values)
+      {"GSM", 20, 10.0, true},   // Ie from I.1; Bpl: no G.113 row found (GSM-EFR's)
+      {"iLBC", 11, 19.0, true},  // no G.113 row found (G.729-A + VAD's values)
       {"G722", 0, 25.1, true},   // wideband on the narrowband scale
       {"opus", 0, 25.1, true},
   };
