@@ -396,6 +396,12 @@ class EdgeCapture {
       packets_.push_back({kT0 + (ms + 20 * i) * 1000, src, dst, sport, dport,
                           rtp_packet(static_cast<uint16_t>(seq + i), step * i, ssrc, pt)});
   }
+  // One packet arriving `us` microseconds after the start (captures are written in time
+  // order, so this is how reordering is built).
+  void rtp_at(int64_t us, const std::string& src, int sport, const std::string& dst, int dport,
+              uint16_t seq, uint32_t ts, uint32_t ssrc) {
+    packets_.push_back({kT0 + us, src, dst, sport, dport, rtp_packet(seq, ts, ssrc, 0)});
+  }
   void write(const fs::path& path) {
     std::stable_sort(packets_.begin(), packets_.end(),
                      [](const Packet& a, const Packet& b) { return a.ts_us < b.ts_us; });
@@ -426,7 +432,10 @@ void audio_call(EdgeCapture& e, int64_t ms, const std::string& call_id) {
 // - port reuse: the next call re-offers the same ports and its callee sends before the answer;
 // - RTP flowing before any SDP of its call is seen (tshark: no SDP setup; SDP fields decide);
 // - replayed RTP (same SSRC and sequence numbers, as SIPp's pcap_play sends) on reused ports:
-//   sipscope splits the stream per call, tshark keeps one.
+//   sipscope splits the stream per call, tshark keeps one;
+// - the jitter rules of tshark 4.0 at their edges (docs/media.md "Jitter and delta"): a
+//   first packet overtaken by the second, an RTP timestamp reset backwards, a 32-bit
+//   timestamp wrap under jitter, a packet 200 packets late, and reordering by send jitter.
 TEST(MediaTshark, HandBuiltEdgeCases) {
   if (!tshark_available()) GTEST_SKIP() << "tshark or python3 not installed";
   const auto dir = temp_dir("media-tshark-edge");
@@ -487,14 +496,35 @@ TEST(MediaTshark, HandBuiltEdgeCases) {
     }
     e.write(dir / "replayed_rtp.pcap");
   }
+  {
+    EdgeCapture e;
+    audio_call(e, 0, "jitter-edges");
+    constexpr int64_t kMs = 1000;
+    for (uint16_t i = 0; i < 50; ++i)  // packet 0 arrives 5 ms after packet 1
+      e.rtp_at((i == 0 ? 225 : 200 + 20 * i) * kMs, kA, 4000, kB, 6000, i, 160U * i, 0xA1);
+    for (uint16_t i = 0; i < 100; ++i)  // from packet 50 the timestamp restarts at 0
+      e.rtp_at((1400 + 20 * i) * kMs, kA, 4000, kB, 6000, static_cast<uint16_t>(1000 + i),
+               i < 50 ? 100000U + 160U * i : 160U * (i - 50U), 0xA2);
+    for (uint32_t i = 0; i < 100; ++i)  // timestamp wraps past 2^32, 0-29 ms send jitter
+      e.rtp_at((3600 + 20 * i + (i * 7919) % 30) * kMs + i, kA, 4000, kB, 6000,
+               static_cast<uint16_t>(65500 + i), 0xFFFFFFFFU - 160U * 50U + 160U * i + 1U, 0xA3);
+    for (int64_t i = 0; i < 300; ++i)  // packet 10 arrives after packet 210
+      e.rtp_at(i == 10 ? (200 + 20 * 210) * kMs + 1000 : (200 + 20 * i) * kMs + 3, kB, 6000, kA,
+               4000, static_cast<uint16_t>(i), 160U * static_cast<uint32_t>(i), 0xB1);
+    for (uint32_t i = 0; i < 100; ++i)  // 0-49 ms send jitter: reordered
+      e.rtp_at((6200 + 20 * i + (i * 37) % 50) * kMs + 7, kB, 6000, kA, 4000,
+               static_cast<uint16_t>(i), 160U * i, 0xB2);
+    e.write(dir / "jitter_edges.pcap");
+  }
   std::vector<Capture> captures;
-  for (const char* n :
-       {"multi_m.pcap", "port_reuse.pcap", "rtp_before_sdp.pcap", "replayed_rtp.pcap"})
+  for (const char* n : {"multi_m.pcap", "port_reuse.pcap", "rtp_before_sdp.pcap",
+                        "replayed_rtp.pcap", "jitter_edges.pcap"})
     captures.push_back({dir / n, n});
   const Totals t = check_against_tshark(captures, true);
-  EXPECT_EQ(t.captures, 4U);
-  EXPECT_EQ(t.counted, 4U + 4U + 2U + 2U);     // tshark's streams: 4, 4, 2, 2 (replay merged)
-  EXPECT_EQ(t.associated, 4U + 4U + 2U + 4U);  // sipscope's rows: the replay split per call
+  EXPECT_EQ(t.captures, 5U);
+  // tshark's streams: 4, 4, 2, 2 (replay merged), 5; sipscope's rows: the replay split.
+  EXPECT_EQ(t.counted, 4U + 4U + 2U + 2U + 5U);
+  EXPECT_EQ(t.associated, 4U + 4U + 2U + 4U + 5U);
 }
 
 // A tool, not part of the suite (disabled, so CI does not list it as skipped): captures
