@@ -8,6 +8,7 @@
 
 #include "correlate/media/codec.hpp"
 #include "correlate/media/emodel.hpp"
+#include "correlate/media/offer_answer.hpp"
 #include "correlate/media/rtp_stats.hpp"
 #include "correlate/media/sdp_bindings.hpp"
 #include "correlate/media/stream_series.hpp"
@@ -15,6 +16,7 @@
 #include "decode/rtcp.hpp"
 #include "decode/rtp.hpp"
 #include "decode/sdp/sdp.hpp"
+#include "decode/sip/fields.hpp"
 
 namespace sipscope::correlate::media {
 namespace {
@@ -125,6 +127,12 @@ struct CallMedia {
   // Streams seen per direction, to count SSRC changes (a new SSRC on the same addresses).
   std::vector<StreamKey> keys;
   bool codec_mismatch = false;  // reported once per call (every proxy hop repeats the 488)
+  // The latest SDP offer (RFC 3264) and its CSeq number: an SDP in a response, or in the
+  // ACK, of that CSeq is its answer.
+  AudioCodecs offer;
+  uint32_t offer_cseq = 0;
+  uint64_t offer_frame = 0;
+  bool offer_pending = false;
   // A hold is reported when the call enters it: proxies and B2BUAs forward the hold offer
   // hop by hop (a B2BUA rewrites o=), so later hold SDPs are the same hold until a request
   // offers media again (resume).
@@ -223,6 +231,33 @@ struct MediaTracker::Impl {
 
   // --- SIP / SDP -----------------------------------------------------------------------
 
+  // RFC 3264: an SDP in a request (INVITE, UPDATE) or in a response of another CSeq (late
+  // offer in a 200) is an offer; one in a response or ACK of the offer's CSeq answers it.
+  // Proxies forward both hop by hop: a copy of the offer replaces it with the same codecs.
+  void check_offer_answer(int64_t call_id, CallMedia& cm, const decode::SipEvent& ev,
+                          const decode::sdp::Session& body) {
+    const auto& m = *ev.message;
+    decode::sip::CSeq cseq;
+    if (!decode::sip::parse_cseq(m.header_value(decode::sip::HeaderId::cseq), cseq)) return;
+    const bool is_ack = m.is_request() && m.method() == "ACK";
+    if (cm.offer_pending && cseq.number == cm.offer_cseq && (is_ack || !m.is_request())) {
+      const AudioCodecs answer = audio_codecs(body);
+      if (!cm.codec_mismatch && no_common_codec(cm.offer, answer)) {
+        cm.codec_mismatch = true;
+        diag(call_id, ev.frame.ts_us, "codec_mismatch",
+             "the SDP answer shares no audio codec with the offer (offer: " + codec_list(cm.offer) +
+                 "; answer: " + codec_list(answer) + ")",
+             frames_list({cm.offer_frame, ev.frame.number}));
+      }
+      return;
+    }
+    if (is_ack || (m.is_request() && m.method() == "PRACK")) return;  // no offer to answer
+    cm.offer = audio_codecs(body);
+    cm.offer_cseq = cseq.number;
+    cm.offer_frame = ev.frame.number;
+    cm.offer_pending = true;
+  }
+
   void on_sip(const decode::SipEvent& ev, std::optional<int64_t> call_id) {
     if (ev.message == nullptr || !call_id) return;
     const auto& m = *ev.message;
@@ -245,6 +280,7 @@ struct MediaTracker::Impl {
     if (body.empty()) return;
     if (decode::sdp::parse_sdp(body, sdp) != decode::sdp::SdpError::ok) return;
     ++stats.sdp_bodies;
+    check_offer_answer(*call_id, cm, ev, sdp);
     for (auto& e : cm.endpoints)
       if (e.announcer == ev.src) e.superseded = true;
     const AnnounceResult r = bindings.announce(*call_id, ev.frame, ev.src, sdp);

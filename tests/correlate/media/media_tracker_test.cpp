@@ -241,6 +241,41 @@ TEST(MediaTracker, CallDiagnostics) {
   for (const auto& d : h.sink.diagnostics) EXPECT_FALSE(d.frames.empty()) << d.kind;
 }
 
+TEST(MediaTracker, AnswerWithoutACommonCodecIsAMismatch) {
+  // RFC 3264 §6: the answer must pick from the offer. Offer PCMU/PCMA (+ events), answer
+  // G.729 only, in the 200 of the same CSeq: codec_mismatch, evidence offer and answer.
+  Harness h;
+  h.sip(
+      test::sip_text("INVITE sip:b@x SIP/2.0", "1 INVITE", test::sdp("192.0.2.1", 4000, "0 8 101")),
+      kSipA, kSipB, kT0, 9);
+  h.sip(test::sip_text("SIP/2.0 200 OK", "1 INVITE", test::sdp("192.0.2.2", 6000, "18")), kSipB,
+        kSipA, kT0 + 1000, 9);
+  // A re-INVITE (CSeq 2) offering G.729 and answered with it is fine; the finding stays one.
+  h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "2 INVITE", test::sdp("192.0.2.1", 4000, "18")),
+        kSipA, kSipB, kT0 + 2000, 9);
+  h.sip(test::sip_text("SIP/2.0 200 OK", "2 INVITE", test::sdp("192.0.2.2", 6000, "18")), kSipB,
+        kSipA, kT0 + 3000, 9);
+  h.tracker.finish();
+  ASSERT_EQ(h.sink.count_diag("codec_mismatch"), 1U);
+  for (const auto& d : h.sink.diagnostics)
+    if (d.kind == "codec_mismatch") EXPECT_EQ(d.frames, "1,2");  // the offer, the answer
+}
+
+TEST(MediaTracker, LateOfferAnsweredInTheAck) {
+  // INVITE without SDP, offer in the 200 (PCMA), answer in the ACK (PCMA): no mismatch;
+  // the same with a PCMU-only ACK answer: mismatch.
+  for (const char* answer : {"8", "0"}) {
+    Harness h;
+    h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "1 INVITE", ""), kSipA, kSipB, kT0, 9);
+    h.sip(test::sip_text("SIP/2.0 200 OK", "1 INVITE", test::sdp("192.0.2.2", 6000, "8")), kSipB,
+          kSipA, kT0 + 1000, 9);
+    h.sip(test::sip_text("ACK sip:b@x SIP/2.0", "1 ACK", test::sdp("192.0.2.1", 4000, answer)),
+          kSipA, kSipB, kT0 + 2000, 9);
+    h.tracker.finish();
+    EXPECT_EQ(h.sink.count_diag("codec_mismatch"), std::string(answer) == "0" ? 1U : 0U) << answer;
+  }
+}
+
 TEST(MediaTracker, SsrcChangeOnTheSameAddresses) {
   Harness h;
   h.offer_answer(11, kT0);
