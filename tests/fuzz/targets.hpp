@@ -30,6 +30,7 @@ int sctp_one_input(const uint8_t* data, size_t size);     // SCTP chunks + reass
 // TcpStreams (SIP over TCP and WebSocket) and frame_sip
 int tcp_stream_one_input(const uint8_t* data, size_t size);
 int ip_reassembly_one_input(const uint8_t* data, size_t size);  // IpReassembler alone
+int rtp_rtcp_one_input(const uint8_t* data, size_t size);       // RTP header/events, RTCP compounds
 
 struct FuzzTarget {
   std::string_view name;  // also the folder under tests/fuzz/regressions/
@@ -44,6 +45,7 @@ inline constexpr std::array kFuzzTargets = {
     FuzzTarget{"sctp", &sctp_one_input},
     FuzzTarget{"tcp_stream", &tcp_stream_one_input},
     FuzzTarget{"ip_reassembly", &ip_reassembly_one_input},
+    FuzzTarget{"rtp_rtcp", &rtp_rtcp_one_input},
 };
 
 }  // namespace sipscope::fuzz
