@@ -529,8 +529,8 @@ TEST(MediaTshark, HandBuiltEdgeCases) {
 
 // A tool, not part of the suite (disabled, so CI does not list it as skipped): captures
 // named in SIPSCOPE_MEDIA_CAPTURES (colon-separated), e.g. ones the project has not seen:
-//   SIPSCOPE_MEDIA_CAPTURES=/x/a.pcap:/x/b.pcapng build/tests/cli_tests \
-//     --gtest_also_run_disabled_tests --gtest_filter='*ListedCaptures*'
+//   SIPSCOPE_MEDIA_CAPTURES=/x/a.pcap:/x/b.pcapng build/tests/cli_tests
+//     --gtest_also_run_disabled_tests --gtest_filter='*ListedCaptures*' (one command line)
 TEST(MediaTshark, DISABLED_ListedCaptures) {
   const char* env = std::getenv("SIPSCOPE_MEDIA_CAPTURES");
   if (env == nullptr || *env == '\0') GTEST_SKIP() << "SIPSCOPE_MEDIA_CAPTURES not set";

@@ -257,8 +257,11 @@ TEST(MediaTracker, AnswerWithoutACommonCodecIsAMismatch) {
         kSipA, kT0 + 3000, 9);
   h.tracker.finish();
   ASSERT_EQ(h.sink.count_diag("codec_mismatch"), 1U);
-  for (const auto& d : h.sink.diagnostics)
-    if (d.kind == "codec_mismatch") EXPECT_EQ(d.frames, "1,2");  // the offer, the answer
+  for (const auto& d : h.sink.diagnostics) {
+    if (d.kind == "codec_mismatch") {
+      EXPECT_EQ(d.frames, "1,2");  // the offer, the answer
+    }
+  }
 }
 
 TEST(MediaTracker, LateOfferAnsweredInTheAck) {
