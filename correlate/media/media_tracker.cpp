@@ -488,27 +488,21 @@ struct MediaTracker::Impl {
     CallMedia& cm = it->second;
     ++cm.rtp_packets;
     cm.last_us = std::max(cm.last_us, ts);
-    EndpointUse* hit = nullptr;
+    // One pass: the endpoint the packet goes to (exact address, else NAT: the announced port
+    // on another address, the SDP carrying the private one) and the one it comes from.
+    EndpointUse* exact = nullptr;
+    EndpointUse* by_port = nullptr;
+    EndpointUse* from = nullptr;
     for (auto& e : cm.endpoints) {
-      if (e.ep == d.dst) {
-        hit = &e;
-        break;
-      }
-      // NAT: media reaches the announced port on another address (the SDP carries the
-      // private one). Counted unless an exact address matches.
-      if (hit == nullptr && e.ep.port == d.dst.port && !e.superseded) hit = &e;
+      if (e.ep == d.dst) exact = &e;
+      if (by_port == nullptr && e.ep.port == d.dst.port && !e.superseded) by_port = &e;
+      if (e.ep == d.src) from = &e;
     }
-    if (hit != nullptr) {
+    if (EndpointUse* hit = exact != nullptr ? exact : by_port) {
       ++hit->packets_in;
-      if (!hit->nat_peer && !cm.announced(d.src)) hit->nat_peer = d.src;
-    } else {
-      // The way back of symmetric RTP: an announced endpoint answering its NAT peer.
-      for (auto& e : cm.endpoints) {
-        if (e.ep == d.src && e.nat_peer == d.dst) {
-          ++e.packets_to_nat_peer;
-          break;
-        }
-      }
+      if (!hit->nat_peer && from == nullptr) hit->nat_peer = d.src;
+    } else if (from != nullptr && from->nat_peer == d.dst) {
+      ++from->packets_to_nat_peer;  // the way back of symmetric RTP: answering the NAT peer
     }
     if (cm.bye_us && ts > *cm.bye_us + limits.after_bye_grace_us) {
       if (cm.after_bye++ == 0) {
