@@ -38,8 +38,10 @@ CommandSpec show_spec() {
   CommandSpec spec{"show",
                    "sipscope show --db FILE CALL [--format text|json|mermaid|html] [-o FILE] "
                    "[--redact]",
-                   "Shows the call-flow ladder of one call. CALL is a calls.id (digits) or a SIP\n"
-                   "Call-ID (every call with that Call-ID is shown together).",
+                   "Shows the call-flow ladder of one call, then its media streams (measured\n"
+                   "loss, jitter, MOS, and the RTCP-reported values beside them). CALL is a\n"
+                   "calls.id (digits) or a SIP Call-ID (every call with that Call-ID is shown\n"
+                   "together).",
                    po::options_description("Options"),
                    po::options_description(),
                    {}};
