@@ -1,20 +1,13 @@
 #include "correlate/media/codec.hpp"
 
 #include <array>
-#include <cctype>
+
+#include "decode/sip/headers.hpp"
 
 namespace sipscope::correlate::media {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
+using decode::sip::iequals;  // ASCII case-insensitive, as SDP encoding names compare
 
 // RFC 3551 §6, Table 4 (audio) and Table 5 (video). Empty name = unassigned/reserved.
 constexpr std::array<StaticPayload, 35> kStatic = {{
