@@ -2,8 +2,8 @@
 
 #include <iostream>
 
-#include "report/activity.hpp"
-#include "report/peers.hpp"
+#include "report/render_activity.hpp"
+#include "report/render_peers.hpp"
 
 namespace sipscope::cli {
 
@@ -76,21 +76,21 @@ int run_peers(const Args& args) {
   if (!valid_format(format)) {
     return usage_error("peers", "--format must be table, json or csv, not '" + format + "'");
   }
-  report::PeerFilter filter;
+  store::PeerFilter filter;
   copy_opt(*vm, "state", filter.state);
   copy_opt(*vm, "peer", filter.peer);
   copy_opt(*vm, "pinger", filter.pinger);
   copy_opt(*vm, "limit", filter.limit);
   if (!read_times(*vm, "peers", filter, exit)) return exit;
-  const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
+  const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
   if (vm->count("events") != 0U) {
-    const auto rows = report::list_peer_events(*db, filter);
+    const auto rows = store::list_peer_events(*db, filter);
     std::cout << (format == "json"  ? report::render_peer_events_json(rows)
                   : format == "csv" ? report::render_peer_events_csv(rows)
                                     : report::render_peer_events_table(rows));
     return kExitOk;
   }
-  const auto rows = report::list_peers(*db, filter);
+  const auto rows = store::list_peers(*db, filter);
   std::cout << (format == "json"  ? report::render_peers_json(rows)
                 : format == "csv" ? report::render_peers_csv(rows)
                                   : report::render_peers_table(rows));
@@ -130,7 +130,7 @@ int run_activity(const Args& args) {
   if (!valid_format(format)) {
     return usage_error("activity", "--format must be table, json or csv, not '" + format + "'");
   }
-  report::ActivityFilter filter;
+  store::ActivityFilter filter;
   copy_opt(*vm, "kind", filter.kind);
   if (filter.kind && *filter.kind != "subscribe" && *filter.kind != "message" &&
       *filter.kind != "publish") {
@@ -142,8 +142,8 @@ int run_activity(const Args& args) {
   copy_opt(*vm, "result", filter.result);
   copy_opt(*vm, "limit", filter.limit);
   if (!read_times(*vm, "activity", filter, exit)) return exit;
-  const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
-  const auto rows = report::list_activity(*db, filter);
+  const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
+  const auto rows = store::list_activity(*db, filter);
   std::cout << (format == "json"  ? report::render_activity_json(rows)
                 : format == "csv" ? report::render_activity_csv(rows)
                                   : report::render_activity_table(rows));

@@ -11,7 +11,7 @@
 #include "cli/output.hpp"
 #include "cli/pipeline.hpp"
 #include "report/ladder.hpp"
-#include "report/query.hpp"
+#include "store/query.hpp"
 
 namespace sipscope::cli {
 namespace {
@@ -105,8 +105,8 @@ int run_analyze(const Args& args) {
   for (const auto& path : paths) capture::PcapReader probe(path, 0);
 
   auto store =
-      report::Store::open(db_path, vm->count("append") != 0U ? report::Store::Mode::append
-                                                             : report::Store::Mode::replace);
+      store::Store::open(db_path, vm->count("append") != 0U ? store::Store::Mode::append
+                                                             : store::Store::Mode::replace);
   uint32_t first_capture_id = 0;
   for (size_t i = 0; i < paths.size(); ++i) {
     const uint32_t id = store->add_capture(paths[i]);
@@ -135,7 +135,7 @@ int run_analyze(const Args& args) {
   for (const auto& c : result.captures) {
     if (!c.error.empty()) std::cerr << "sipscope analyze: error: " << c.error << "\n";
   }
-  const auto db = report::Database::open_read_only(db_path);
+  const auto db = store::Database::open_read_only(db_path);
   if (vm->count("html") != 0U)
     write_file((*vm)["html"].as<std::string>(), all_calls_html(*db, db_path));
   if (vm->count("json") != 0U) write_file((*vm)["json"].as<std::string>(), all_calls_json(*db));

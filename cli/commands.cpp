@@ -7,7 +7,7 @@
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
 #include "report/ladder.hpp"
-#include "report/query.hpp"
+#include "store/query.hpp"
 
 namespace sipscope::cli {
 
@@ -77,7 +77,7 @@ int run_calls(const Args& args) {
   if (format != "table" && format != "json" && format != "csv") {
     return usage_error("calls", "--format must be table, json or csv, not '" + format + "'");
   }
-  report::CallFilter filter;
+  store::CallFilter filter;
   if (vm->count("state") != 0U) filter.state = (*vm)["state"].as<std::string>();
   if (vm->count("from") != 0U) filter.from_user = (*vm)["from"].as<std::string>();
   if (vm->count("to") != 0U) filter.to_user = (*vm)["to"].as<std::string>();
@@ -91,11 +91,11 @@ int run_calls(const Args& args) {
     return usage_error("calls", error);
   }
 
-  const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
+  const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
   std::vector<correlate::CallRecord> calls;
   try {
-    calls = report::list_calls(*db, filter);
-  } catch (const report::CallFilterError& e) {
+    calls = store::list_calls(*db, filter);
+  } catch (const store::CallFilterError& e) {
     return usage_error("calls", e.what());
   }
   if (format == "json") {
@@ -121,8 +121,8 @@ int run_show(const Args& args) {
   }
   const std::string db_path = (*vm)["db"].as<std::string>();
   const std::string call = (*vm)["call"].as<std::string>();
-  const auto db = report::Database::open_read_only(db_path);
-  const auto ids = report::resolve_call(*db, call);
+  const auto db = store::Database::open_read_only(db_path);
+  const auto ids = store::resolve_call(*db, call);
   if (ids.empty()) return usage_error("show", "no call '" + call + "' in " + db_path);
   auto ladder = report::build_ladder(*db, ids);
   if (vm->count("redact") != 0U) redact_for_output(ladder);

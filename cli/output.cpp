@@ -24,20 +24,20 @@ void write_file(const std::string& path, const std::string& content) {
 }
 
 namespace {
-std::vector<int64_t> all_call_ids(const report::Database& db) {
+std::vector<int64_t> all_call_ids(const store::Database& db) {
   std::vector<int64_t> ids;
-  for (const auto& call : report::list_calls(db, {})) ids.push_back(call.id);
+  for (const auto& call : store::list_calls(db, {})) ids.push_back(call.id);
   return ids;
 }
 }  // namespace
 
-std::string all_calls_html(const report::Database& db, const std::string& title) {
+std::string all_calls_html(const store::Database& db, const std::string& title) {
   std::vector<report::Ladder> ladders;
   for (int64_t id : all_call_ids(db)) ladders.push_back(report::build_ladder(db, {id}));
   return report::render_html(ladders, "sipscope: " + title);
 }
 
-std::string all_calls_json(const report::Database& db) {
+std::string all_calls_json(const store::Database& db) {
   std::string out = "[";
   bool first = true;
   for (int64_t id : all_call_ids(db)) {
@@ -49,10 +49,10 @@ std::string all_calls_json(const report::Database& db) {
   return out;
 }
 
-void print_calls_table(const report::Database& db, int max_rows, const std::string& db_path) {
-  report::CallFilter filter;
+void print_calls_table(const store::Database& db, int max_rows, const std::string& db_path) {
+  store::CallFilter filter;
   if (max_rows > 0) filter.limit = max_rows + 1;
-  auto calls = report::list_calls(db, filter);
+  auto calls = store::list_calls(db, filter);
   const bool more = max_rows > 0 && calls.size() > static_cast<size_t>(max_rows);
   if (more) calls.resize(static_cast<size_t>(max_rows));
   std::cout << report::render_calls_table(calls);
@@ -75,8 +75,8 @@ void print_breakdown(const std::map<std::string, int64_t>& counts, std::ostream&
 }
 }  // namespace
 
-void print_summary(const report::Database& db, std::ostream& out) {
-  const auto s = report::summarize(db);
+void print_summary(const store::Database& db, std::ostream& out) {
+  const auto s = store::summarize(db);
   out << "calls: " << s.calls;
   print_breakdown(s.calls_by_state, out);
   out << "\nSIP messages: " << s.messages << " (" << s.call_messages << " in calls, "

@@ -4,7 +4,7 @@
 #include <ostream>
 #include <string>
 
-#include "report/query.hpp"
+#include "store/query.hpp"
 
 namespace sipscope::cli {
 
@@ -12,14 +12,14 @@ namespace sipscope::cli {
 // std::runtime_error naming the file on failure.
 void write_file(const std::string& path, const std::string& content);
 
-std::string all_calls_html(const report::Database& db, const std::string& title);
-std::string all_calls_json(const report::Database& db);
+std::string all_calls_html(const store::Database& db, const std::string& title);
+std::string all_calls_json(const store::Database& db);
 
 // The calls table on stdout; with more than max_rows calls (max_rows > 0) says how to
 // list the rest.
-void print_calls_table(const report::Database& db, int max_rows, const std::string& db_path);
+void print_calls_table(const store::Database& db, int max_rows, const std::string& db_path);
 
 // "calls: 8 (answered 3, busy 1, ...)" / messages / anomalies lines.
-void print_summary(const report::Database& db, std::ostream& out);
+void print_summary(const store::Database& db, std::ostream& out);
 
 }  // namespace sipscope::cli

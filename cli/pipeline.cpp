@@ -27,7 +27,7 @@ class TrackerFeed final : public decode::PacketSink {
 
 // A file that ended early is itself an anomaly of the input, kept beside the others.
 void record_capture_problems(const std::vector<capture::CaptureInfo>& captures,
-                             report::Store& store) {
+                             store::Store& store) {
   for (const auto& c : captures) {
     if (c.status != "truncated") continue;
     correlate::AnomalyRecord a;
@@ -42,7 +42,7 @@ void record_capture_problems(const std::vector<capture::CaptureInfo>& captures,
 
 }  // namespace
 
-PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
+PipelineResult run_pipeline(capture::MergedReader& input, store::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
                             const std::function<void(const PipelineCounts&)>& progress,
                             correlate::media::MediaLimits media_limits) {

@@ -12,7 +12,7 @@
 #include "correlate/call_tracker.hpp"
 #include "correlate/media/media_tracker.hpp"
 #include "decode/decoder.hpp"
-#include "report/store.hpp"
+#include "store/store.hpp"
 
 namespace sipscope::cli {
 
@@ -33,7 +33,7 @@ struct PipelineResult {
 // Reads every frame of `input` into `store`. Stops early (results kept, captures marked
 // interrupted) when `stop` becomes non-zero. `progress` is called about twice a second
 // of wall time with running counts (may be empty).
-PipelineResult run_pipeline(capture::MergedReader& input, report::Store& store,
+PipelineResult run_pipeline(capture::MergedReader& input, store::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
                             const std::function<void(const PipelineCounts&)>& progress,
                             correlate::media::MediaLimits media_limits = {});

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "report/registrations.hpp"
+#include "report/render_registrations.hpp"
 
 namespace sipscope::cli {
 
@@ -39,7 +39,7 @@ int run_registrations(const Args& args) {
     return usage_error("registrations",
                        "--format must be table, json or csv, not '" + format + "'");
   }
-  report::RegistrationFilter filter;
+  store::RegistrationFilter filter;
   if (vm->count("result") != 0U) filter.result = (*vm)["result"].as<std::string>();
   if (vm->count("user") != 0U) filter.user = (*vm)["user"].as<std::string>();
   if (vm->count("call-id") != 0U) filter.call_id = (*vm)["call-id"].as<std::string>();
@@ -50,8 +50,8 @@ int run_registrations(const Args& args) {
     if (!t) return usage_error("registrations", std::string("bad --") + name + " time");
     (name[0] == 's' ? filter.since_us : filter.until_us) = t;
   }
-  const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
-  const auto rows = report::list_registrations(*db, filter);
+  const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
+  const auto rows = store::list_registrations(*db, filter);
   if (format == "json") {
     std::cout << report::render_registrations_json(rows);
   } else if (format == "csv") {

@@ -16,10 +16,10 @@
 #include "cli/output.hpp"
 #include "decode/ip.hpp"
 #include "decode/link.hpp"
-#include "report/pcap_slice.hpp"
-#include "report/redact.hpp"
-#include "report/sql.hpp"
-#include "report/stats.hpp"
+#include "export/pcap_slice.hpp"
+#include "export/redact.hpp"
+#include "store/sql.hpp"
+#include "report/render_stats.hpp"
 
 namespace sipscope::cli {
 
@@ -36,27 +36,27 @@ CommandSpec calls_spec_with_targets(std::string name, std::string usage, std::st
 
 // CALL arguments -> call ids (design.md: digits = calls.id, else a Call-ID); with_legs adds
 // the linked legs. Empty `missing` when every argument matched.
-std::vector<int64_t> resolve_all(const report::Database& db, const std::vector<std::string>& args,
+std::vector<int64_t> resolve_all(const store::Database& db, const std::vector<std::string>& args,
                                  bool with_legs, std::string& missing) {
   std::vector<int64_t> ids;
   for (const auto& a : args) {
-    const auto r = report::resolve_call(db, a);
+    const auto r = store::resolve_call(db, a);
     if (r.empty() && missing.empty()) missing = a;
     for (int64_t id : r) {
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
     }
   }
-  if (with_legs) ids = report::with_linked_calls(db, ids);
+  if (with_legs) ids = store::with_linked_calls(db, ids);
   return ids;
 }
 
 // Calls sharing a group_id (legs of one call) share one ladder; others get their own.
-std::vector<report::Ladder> ladders_for(const report::Database& db,
+std::vector<report::Ladder> ladders_for(const store::Database& db,
                                         const std::vector<int64_t>& ids) {
   std::vector<std::vector<int64_t>> groups;
   std::map<int64_t, size_t> group_index;
   for (int64_t id : ids) {
-    const auto call = report::get_call(db, id);
+    const auto call = store::get_call(db, id);
     if (!call) continue;
     if (call->group_id) {
       auto [it, inserted] = group_index.try_emplace(*call->group_id, groups.size());
@@ -112,7 +112,7 @@ struct MediaWindow {
 struct Picked {
   uint32_t capture_id = 0;
   uint64_t number = 0;
-  report::SliceFrame frame;
+  export_::SliceFrame frame;
 };
 
 // A messages.frames list that reached decode::kMaxMessageFrames: the pieces between its
@@ -186,13 +186,13 @@ bool websocket_upgrade(const decode::TcpHeader& tcp) {
 // Every frame of the calls' SIP messages: the completing frame of each (ladder events)
 // and, for a message reassembled from several packets (TCP segments, IP or SCTP
 // fragments), all of them (messages.frames).
-std::set<std::pair<uint32_t, uint64_t>> sip_frames_of(const report::Database& db,
+std::set<std::pair<uint32_t, uint64_t>> sip_frames_of(const store::Database& db,
                                                       const report::Ladder& ladder,
                                                       const std::vector<int64_t>& ids,
                                                       std::vector<FrameGap>& gaps) {
   std::set<std::pair<uint32_t, uint64_t>> out;
   for (const auto& e : ladder.events) out.insert({e.capture_id, e.frame});
-  report::sql::Statement st(db.handle(), db.path(),
+  store::sql::Statement st(db.handle(), db.path(),
                             "SELECT capture_id, frames FROM messages WHERE call_id = ?1 AND "
                             "frames IS NOT NULL");
   std::vector<uint64_t> numbers;
@@ -240,7 +240,7 @@ void add_call_filter_options(po::options_description& options) {
       ("desc", "sort in descending order");
 }
 
-bool read_call_filter_options(const po::variables_map& vm, report::CallFilter& filter,
+bool read_call_filter_options(const po::variables_map& vm, store::CallFilter& filter,
                               std::string& error) {
   if (vm.count("from-regex") != 0U) filter.from_regex = vm["from-regex"].as<std::string>();
   if (vm.count("to-regex") != 0U) filter.to_regex = vm["to-regex"].as<std::string>();
@@ -251,7 +251,7 @@ bool read_call_filter_options(const po::variables_map& vm, report::CallFilter& f
   if (auto v = opt_double(vm, "max-duration")) filter.max_duration_ms = *v * 1000.0;
   if (vm.count("sort") != 0U) {
     const auto name = vm["sort"].as<std::string>();
-    const auto key = report::parse_call_sort(name);
+    const auto key = store::parse_call_sort(name);
     if (!key) {
       error = "--sort must be start, id, duration, pdd, loss, mos or messages, not '" + name + "'";
       return false;
@@ -276,9 +276,9 @@ int terminal_width() {
 }
 
 void redact_for_output(report::Ladder& ladder) {
-  report::Redactor r;
+  export_::Redactor r;
   r.learn_ladder(ladder);
-  report::redact_ladder(ladder, r);
+  export_::redact_ladder(ladder, r);
 }
 
 CommandSpec report_spec() {
@@ -339,8 +339,8 @@ int run_stats(const Args& args) {
   if (format != "table" && format != "json") {
     return usage_error("stats", "--format must be table or json, not '" + format + "'");
   }
-  const auto db = report::Database::open_read_only((*vm)["db"].as<std::string>());
-  const auto stats = report::compute_stats(*db);
+  const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
+  const auto stats = store::compute_stats(*db);
   std::cout << (format == "json" ? report::render_stats_json(stats)
                                  : report::render_stats_table(stats));
   return kExitOk;
@@ -353,7 +353,7 @@ int run_report(const Args& args) {
   if (!vm) return exit;
   if (vm->count("call") == 0U) return usage_error("report", "no CALL given");
   const std::string db_path = (*vm)["db"].as<std::string>();
-  const auto db = report::Database::open_read_only(db_path);
+  const auto db = store::Database::open_read_only(db_path);
   std::string missing;
   const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
                                vm->count("legs") != 0U, missing);
@@ -362,9 +362,9 @@ int run_report(const Args& args) {
   const bool redact = vm->count("redact") != 0U;
   std::string title = "sipscope report";
   if (redact) {
-    report::Redactor r;
+    export_::Redactor r;
     for (const auto& l : ladders) r.learn_ladder(l);
-    for (auto& l : ladders) report::redact_ladder(l, r);
+    for (auto& l : ladders) export_::redact_ladder(l, r);
     title += " (redacted)";
   } else {
     title += ": calls";
@@ -381,7 +381,7 @@ int run_export(const Args& args) {
   if (!vm) return exit;
   if (vm->count("call") == 0U) return usage_error("export", "no CALL given");
   const std::string db_path = (*vm)["db"].as<std::string>();
-  const auto db = report::Database::open_read_only(db_path);
+  const auto db = store::Database::open_read_only(db_path);
   std::string missing;
   const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
                                vm->count("legs") != 0U, missing);
@@ -408,7 +408,7 @@ int run_export(const Args& args) {
 
   std::vector<Picked> picked;
   const std::string capture_dir = (*vm)["capture-dir"].as<std::string>();
-  for (const auto& cap : report::list_captures(*db)) {
+  for (const auto& cap : store::list_captures(*db)) {
     const bool has_sip = std::any_of(sip_frames.begin(), sip_frames.end(),
                                      [&](const auto& f) { return f.first == cap.id; });
     std::vector<Picked> candidates;  // in a FrameGap, with their outer flow
@@ -485,7 +485,7 @@ int run_export(const Args& args) {
   }
   std::stable_sort(picked.begin(), picked.end(),
                    [](const Picked& a, const Picked& b) { return a.frame.ts_us < b.frame.ts_us; });
-  std::vector<report::SliceFrame> frames;
+  std::vector<export_::SliceFrame> frames;
   frames.reserve(picked.size());
   for (auto& p : picked) frames.push_back(std::move(p.frame));
   const int link_type = frames.empty() ? 1 : frames.front().link_type;
@@ -498,14 +498,14 @@ int run_export(const Args& args) {
   }
   const bool redact = vm->count("redact") != 0U;
   if (redact) {
-    report::Redactor r;
+    export_::Redactor r;
     r.learn_ladder(ladder);
-    report::redact_slice(frames, r);
+    export_::redact_slice(frames, r);
   }
   const std::string out_path = (*vm)["pcap"].as<std::string>();
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
   if (!out) throw std::runtime_error(out_path + ": cannot write");
-  report::PcapWriter writer(out, link_type);
+  export_::PcapWriter writer(out, link_type);
   for (const auto& f : frames) writer.write(f.ts_us, f.data, f.wire_length);
   out.close();
   if (!out) throw std::runtime_error(out_path + ": write failed");

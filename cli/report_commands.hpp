@@ -7,7 +7,7 @@
 
 #include "cli/options.hpp"
 #include "report/ladder.hpp"
-#include "report/query.hpp"
+#include "store/query.hpp"
 
 namespace sipscope::cli {
 
@@ -23,7 +23,7 @@ int run_stats(const Args& args);
 // --max-duration, --sort, --desc.
 void add_call_filter_options(po::options_description& options);
 // false with a one-line message on a bad value.
-bool read_call_filter_options(const po::variables_map& vm, report::CallFilter& filter,
+bool read_call_filter_options(const po::variables_map& vm, store::CallFilter& filter,
                               std::string& error);
 
 // Columns for a text ladder: $COLUMNS when a positive number, else the terminal's width

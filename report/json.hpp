@@ -16,6 +16,12 @@ namespace sipscope::correlate {
 void to_json(nlohmann::json& j, const CallRecord& call);
 }  // namespace sipscope::correlate
 
+// The stored rows the ladder embeds (store/call_detail.hpp): found by ADL in their namespace.
+namespace sipscope::store {
+void to_json(nlohmann::json& j, const StreamRow& stream);
+void to_json(nlohmann::json& j, const FindingRow& finding);
+}  // namespace sipscope::store
+
 namespace sipscope::report {
 
 // Version of the JSON document layout ("version" member of a ladder document).
@@ -23,8 +29,6 @@ inline constexpr int kLadderJsonVersion = 1;
 
 void to_json(nlohmann::json& j, const Participant& participant);
 void to_json(nlohmann::json& j, const LadderEvent& event);
-void to_json(nlohmann::json& j, const StreamRow& stream);
-void to_json(nlohmann::json& j, const FindingRow& finding);
 void to_json(nlohmann::json& j, const Ladder& ladder);
 
 // Pretty-printed (indent 2), invalid UTF-8 replaced by U+FFFD, trailing newline.

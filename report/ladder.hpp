@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "correlate/records.hpp"
-#include "report/query.hpp"
+#include "store/call_detail.hpp"
+#include "store/query.hpp"
 
 namespace sipscope::report {
 
@@ -45,54 +46,10 @@ struct LadderEvent {
   std::string raw;
 };
 
-// One `stream_samples` row: an interval of a stream's time series (docs/media.md).
-struct SamplePoint {
-  int64_t start_us = 0;
-  int64_t interval_ms = 0;
-  int64_t packets = 0, expected = 0, lost = 0;
-  std::optional<double> jitter_ms;
-};
-
-// One row of `streams` (docs/schema.md); optional columns are NULL when unknown.
-struct StreamRow {
-  int64_t id = 0;
-  std::optional<int64_t> call_id;
-  std::string src_ip;
-  int src_port = 0;
-  std::string dst_ip;
-  int dst_port = 0;
-  uint32_t ssrc = 0;
-  std::optional<int> payload_type;
-  std::optional<std::string> codec;
-  std::optional<int64_t> first_us, last_us;
-  int64_t packets = 0;
-  std::optional<int64_t> expected, lost, duplicates, out_of_order;
-  std::optional<double> jitter_mean_ms, jitter_max_ms, max_delta_ms, mos;
-  // The last RTCP report block about the stream from its receiver (streams.rtcp_*), shown
-  // next to the measured loss and jitter.
-  std::optional<double> rtcp_fraction_lost, rtcp_jitter_ms, rtcp_rtt_ms;
-  std::optional<int64_t> rtcp_cumulative_lost;
-  std::vector<SamplePoint> samples;  // by time
-};
-
-// One RTCP report block about a stream (`rtcp_reports` row with a source_ssrc): the
-// receiver's view over time, drawn as the per-stream charts.
-struct RtcpPoint {
-  int64_t ts_us = 0;
-  uint32_t source_ssrc = 0;
-  std::optional<double> fraction_lost;  // 0..1
-  std::optional<double> jitter_ms;
-  uint32_t capture_id = 0;
-  uint64_t frame = 0;
-};
-
-// One row of `diagnostics` or of `anomalies` (kind + detail), tied to a call.
-struct FindingRow {
-  int64_t call_id = 0;
-  std::optional<int64_t> ts_us;
-  std::string kind;
-  std::string detail;
-};
+using store::FindingRow;
+using store::RtcpPoint;
+using store::SamplePoint;
+using store::StreamRow;
 
 struct Ladder {
   std::vector<correlate::CallRecord> calls;
@@ -106,7 +63,7 @@ struct Ladder {
   bool redacted = false;
 };
 
-[[nodiscard]] Ladder build_ladder(const Database& db, const std::vector<int64_t>& call_ids);
+[[nodiscard]] Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_ids);
 
 [[nodiscard]] std::string render_json(const Ladder& ladder);
 // One self-contained page; each Ladder becomes one section (one call, or the legs of one

@@ -73,6 +73,10 @@ void to_json(nlohmann::json& j, const LadderEvent& e) {
   };
 }
 
+}  // namespace sipscope::report
+
+namespace sipscope::store {
+
 void to_json(nlohmann::json& j, const StreamRow& s) {
   j = nlohmann::json{
       {"id", s.id},
@@ -108,6 +112,10 @@ void to_json(nlohmann::json& j, const FindingRow& f) {
                      {"kind", f.kind},
                      {"detail", f.detail}};
 }
+
+}  // namespace sipscope::store
+
+namespace sipscope::report {
 
 void to_json(nlohmann::json& j, const Ladder& l) {
   j = nlohmann::json{

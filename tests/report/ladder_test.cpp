@@ -4,10 +4,11 @@
 
 #include <functional>
 
-#include "report/store.hpp"
-#include "tests/report/fixtures.hpp"
+#include "store/store.hpp"
+#include "tests/store/fixtures.hpp"
 
 namespace sipscope::report {
+using namespace store;  // the rows, readers and fixtures the renderings are fed from
 namespace {
 
 using test::message;

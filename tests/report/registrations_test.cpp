@@ -1,13 +1,14 @@
-#include "report/registrations.hpp"
+#include "report/render_registrations.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "report/store.hpp"
-#include "tests/report/fixtures.hpp"
+#include "store/store.hpp"
+#include "tests/store/fixtures.hpp"
 
 namespace sipscope::report {
+using namespace store;  // the rows, readers and fixtures the renderings are fed from
 namespace {
 
 using test::RawDb;

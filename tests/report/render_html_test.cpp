@@ -3,9 +3,10 @@
 #include <regex>
 
 #include "report/ladder.hpp"
-#include "tests/report/fixtures.hpp"
+#include "tests/store/fixtures.hpp"
 
 namespace sipscope::report {
+using namespace store;  // the rows, readers and fixtures the renderings are fed from
 namespace {
 
 size_t count(const std::string& hay, const std::string& needle) {

@@ -7,9 +7,10 @@
 
 #include "report/json.hpp"
 #include "report/ladder.hpp"
-#include "tests/report/fixtures.hpp"
+#include "tests/store/fixtures.hpp"
 
 namespace sipscope::report {
+using namespace store;  // the rows, readers and fixtures the renderings are fed from
 namespace {
 
 using nlohmann::json;

@@ -4,9 +4,10 @@
 
 #include "report/format.hpp"
 #include "report/ladder.hpp"
-#include "tests/report/fixtures.hpp"
+#include "tests/store/fixtures.hpp"
 
 namespace sipscope::report {
+using namespace store;  // the rows, readers and fixtures the renderings are fed from
 namespace {
 
 LadderEvent event(int from, int to, std::string label, int64_t offset_us, bool retx = false) {

@@ -1,0 +1,129 @@
+// Reads one call's messages, streams, RTCP blocks, diagnostics and anomalies (docs/schema.md).
+#include "store/call_detail.hpp"
+
+#include "store/sql.hpp"
+
+namespace sipscope::store {
+
+namespace {
+
+std::vector<MessageRow> call_messages(const Database& db, int64_t call_id) {
+  sql::Statement st(db.handle(), db.path(),
+                    "SELECT id, call_id, ts_us, src_ip, src_port, dst_ip, dst_port, transport, "
+                    "method, status_code, reason, cseq, cseq_method, retransmission, capture_id, "
+                    "frame, raw FROM messages WHERE call_id = ?1 ORDER BY ts_us, id");
+  st.bind(1, call_id);
+  std::vector<MessageRow> out;
+  while (st.step()) {
+    MessageRow m;
+    m.id = st.column_int64(0);
+    m.call_id = st.column_int64(1);
+    m.ts_us = st.column_int64(2);
+    m.src_ip = st.column_text(3);
+    m.src_port = static_cast<int>(st.column_int64(4));
+    m.dst_ip = st.column_text(5);
+    m.dst_port = static_cast<int>(st.column_int64(6));
+    m.transport = st.column_text(7);
+    m.method = st.column_opt_text(8);
+    m.status_code = st.column_opt_int(9);
+    m.reason = st.column_opt_text(10);
+    m.cseq = st.column_opt_int64(11);
+    m.cseq_method = st.column_opt_text(12);
+    m.retransmission = st.column_int64(13) != 0;
+    m.capture_id = static_cast<uint32_t>(st.column_int64(14));
+    m.frame = static_cast<uint64_t>(st.column_int64(15));
+    m.raw = st.column_text(16);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace
+
+CallDetail load_call_detail(const Database& db, int64_t call_id) {
+  CallDetail detail;
+  detail.messages = call_messages(db, call_id);
+  sql::Statement streams(db.handle(), db.path(),
+                         "SELECT id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc, "
+                         "payload_type, codec, first_us, last_us, packets, expected, lost, "
+                         "duplicates, out_of_order, jitter_mean_ms, jitter_max_ms, max_delta_ms, "
+                         "mos, rtcp_fraction_lost, rtcp_cumulative_lost, rtcp_jitter_ms, "
+                         "rtcp_rtt_ms FROM streams WHERE call_id = ?1 ORDER BY first_us, id");
+  sql::Statement diags(db.handle(), db.path(),
+                       "SELECT call_id, ts_us, kind, detail FROM diagnostics WHERE call_id = ?1 "
+                       "ORDER BY ts_us, id");
+  sql::Statement anomalies(db.handle(), db.path(),
+                           "SELECT call_id, ts_us, kind, detail FROM anomalies WHERE call_id = "
+                           "?1 ORDER BY ts_us, id");
+  auto findings = [](sql::Statement& st, int64_t id, std::vector<FindingRow>& out) {
+    st.bind(1, id);
+    while (st.step()) {
+      out.push_back(
+          {st.column_int64(0), st.column_opt_int64(1), st.column_text(2), st.column_text(3)});
+    }
+    st.reset();
+  };
+  sql::Statement rtcp(db.handle(), db.path(),
+                      "SELECT ts_us, source_ssrc, fraction_lost, jitter_ms, capture_id, frame "
+                      "FROM rtcp_reports WHERE call_id = ?1 ORDER BY ts_us, id");
+  sql::Statement samples(db.handle(), db.path(),
+                         "SELECT start_us, interval_ms, packets, expected, lost, jitter_ms FROM "
+                         "stream_samples WHERE stream_id = ?1 ORDER BY start_us, id");
+  {
+    rtcp.bind(1, call_id);
+    while (rtcp.step()) {
+      if (rtcp.column_is_null(1)) continue;  // a sender report without report blocks
+      RtcpPoint p;
+      p.ts_us = rtcp.column_int64(0);
+      p.source_ssrc = static_cast<uint32_t>(rtcp.column_opt_int64(1).value_or(0));
+      p.fraction_lost = rtcp.column_opt_double(2);
+      p.jitter_ms = rtcp.column_opt_double(3);
+      p.capture_id = static_cast<uint32_t>(rtcp.column_int64(4));
+      p.frame = static_cast<uint64_t>(rtcp.column_int64(5));
+      detail.rtcp.push_back(p);
+    }
+    rtcp.reset();
+    streams.bind(1, call_id);
+    while (streams.step()) {
+      StreamRow r;
+      r.id = streams.column_int64(0);
+      r.call_id = streams.column_opt_int64(1);
+      r.src_ip = streams.column_text(2);
+      r.src_port = static_cast<int>(streams.column_int64(3));
+      r.dst_ip = streams.column_text(4);
+      r.dst_port = static_cast<int>(streams.column_int64(5));
+      r.ssrc = static_cast<uint32_t>(streams.column_int64(6));
+      r.payload_type = streams.column_opt_int(7);
+      r.codec = streams.column_opt_text(8);
+      r.first_us = streams.column_opt_int64(9);
+      r.last_us = streams.column_opt_int64(10);
+      r.packets = streams.column_int64(11);
+      r.expected = streams.column_opt_int64(12);
+      r.lost = streams.column_opt_int64(13);
+      r.duplicates = streams.column_opt_int64(14);
+      r.out_of_order = streams.column_opt_int64(15);
+      r.jitter_mean_ms = streams.column_opt_double(16);
+      r.jitter_max_ms = streams.column_opt_double(17);
+      r.max_delta_ms = streams.column_opt_double(18);
+      r.mos = streams.column_opt_double(19);
+      r.rtcp_fraction_lost = streams.column_opt_double(20);
+      r.rtcp_cumulative_lost = streams.column_opt_int64(21);
+      r.rtcp_jitter_ms = streams.column_opt_double(22);
+      r.rtcp_rtt_ms = streams.column_opt_double(23);
+      samples.bind(1, r.id);
+      while (samples.step()) {
+        r.samples.push_back({samples.column_int64(0), samples.column_int64(1),
+                             samples.column_int64(2), samples.column_int64(3),
+                             samples.column_int64(4), samples.column_opt_double(5)});
+      }
+      samples.reset();
+      detail.streams.push_back(std::move(r));
+    }
+    streams.reset();
+    findings(diags, call_id, detail.diagnostics);
+    findings(anomalies, call_id, detail.anomalies);
+  }
+  return detail;
+}
+
+}  // namespace sipscope::store

@@ -1,0 +1,75 @@
+// The SQLite store: the schema of design.md / docs/schema.md, versioned with
+// PRAGMA user_version, written through prepared statements inside batched transactions.
+// Store is the RecordSink that correlate/ flushes finished calls and messages into.
+//
+//   auto store = store::Store::open("out/x.db", store::Store::Mode::replace);
+//   uint32_t cap = store->add_capture("x.pcap");
+//   correlate::CallTracker t(*store, {.first_call_id = store->next_call_id()});
+//   ...; store->finish_capture(info); store->close();
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "correlate/records.hpp"
+
+struct sqlite3;
+
+namespace sipscope::store {
+
+inline constexpr int kSchemaVersion = 1;
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CaptureSummary {
+  uint32_t capture_id = 0;
+  int link_type = 0;
+  int64_t first_us = 0;  // 0 = no frames (stored NULL)
+  int64_t last_us = 0;
+  uint64_t packets = 0;
+  std::string status;  // complete | truncated | interrupted
+};
+
+class Store final : public correlate::RecordSink {
+ public:
+  enum class Mode { replace, append };
+  // replace: an existing file is deleted first. append: the schema must match.
+  // Throws StoreError with one line naming the file.
+  static std::unique_ptr<Store> open(const std::string& path, Mode mode);
+  ~Store() override;
+
+  uint32_t add_capture(const std::string& path);
+  void finish_capture(const CaptureSummary& summary);
+  [[nodiscard]] int64_t next_call_id() const;
+
+  void on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) override;
+  void on_message(correlate::MessageRecord message) override;
+  void on_anomaly(correlate::AnomalyRecord anomaly) override;
+  void on_transaction(correlate::TransactionRecord transaction) override;
+  void on_diagnostic(correlate::DiagnosticRecord diagnostic) override;
+  void on_dialog(correlate::DialogRecord dialog) override;
+  void on_call_link(correlate::CallLinkRecord link) override;
+  void on_registration(correlate::RegistrationRecord registration) override;
+  void on_peer(correlate::PeerRecord peer) override;
+  void on_peer_event(correlate::PeerEventRecord event) override;
+  void on_subscription(correlate::SubscriptionRecord subscription) override;
+  void on_activity(correlate::ActivityRecord activity) override;
+  void on_stream(correlate::StreamRecord stream) override;
+  void on_rtcp(correlate::RtcpRecord report) override;
+
+  // Commits the open transaction (also done every kBatchRows rows and by close()).
+  void commit();
+  void close();
+
+ private:
+  Store() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sipscope::store
