@@ -16,24 +16,12 @@ namespace {
 
 using text::append_excerpt;
 using text::append_uint;
-
-// Keep-alive padding that may follow a datagram's message: whitespace and NULs.
-bool only_padding(std::string_view s) {
-  for (char c : s) {
-    if (c != '\r' && c != '\n' && c != ' ' && c != '\t' && c != '\0') return false;
-  }
-  return true;
-}
-
-std::string_view as_chars(std::span<const uint8_t> b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+using text::as_chars;
 
 // RFC 3261 §7.5: CRLFs before the start line are ignored (parse_message skips them too);
 // the content sniff must look past them.
 bool sniff_sip(std::string_view s) {
-  while (!s.empty() && (s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  return sip::looks_like_sip(s);
+  return sip::looks_like_sip(text::skip_crlf(s));
 }
 
 bool is_truncation(AnomalyKind k) {
@@ -306,7 +294,7 @@ class FrameWalk {
     emit_sip(Transport::udp);
     report_leniency(text);
     const size_t consumed = r.consumed <= text.size() ? r.consumed : text.size();
-    if (!only_padding(text.substr(consumed))) {
+    if (!text::only_whitespace(text.substr(consumed))) {
       begin_detail();
       append_uint(detail_, text.size() - consumed);
       detail_ += " bytes after the message";
@@ -497,7 +485,7 @@ class FrameWalk {
     emit_sip(t);
     report_leniency(text);
     const size_t consumed = r.consumed <= text.size() ? r.consumed : text.size();
-    if (!only_padding(text.substr(consumed))) {
+    if (!text::only_whitespace(text.substr(consumed))) {
       begin_detail();
       append_uint(detail_, text.size() - consumed);
       detail_ += " bytes after the message";

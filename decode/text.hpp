@@ -3,8 +3,10 @@
 // except into the caller's string.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -71,6 +73,24 @@ inline void append_excerpt(std::string& s, std::string_view bytes) {
     s.push_back(u >= 0x20 && u < 0x7f ? c : '.');
     ++n;
   }
+}
+
+// Bytes from the wire as characters (no copy).
+inline std::string_view as_chars(std::span<const uint8_t> b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+// Nothing but line ends, blanks and NULs: keep-alives and padding between stream messages.
+inline bool only_whitespace(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == '\0';
+  });
+}
+
+// Drops leading CR/LF (RFC 5626 §3.5.1 keep-alives before a message).
+inline std::string_view skip_crlf(std::string_view s) {
+  while (!s.empty() && (s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
+  return s;
 }
 
 }  // namespace sipscope::decode::text
