@@ -104,6 +104,10 @@ class Decoder {
         sctp_(drops_),
         stream_reporter_(*this),
         streams_(stream_reporter_, tcp_limits) {}
+  // Members refer to each other (drops_ and stream_reporter_ to *this, the reassemblers
+  // to them) and message_ views the stream buffers: not copyable.
+  Decoder(const Decoder&) = delete;
+  Decoder& operator=(const Decoder&) = delete;
   void on_frame(const Frame& frame);
   // End of input: every IP fragment set still open becomes an ip_fragments_incomplete
   // anomaly. Call once after the last frame (on_frame may be called again afterwards).

@@ -35,6 +35,8 @@
 #include "decode/anomaly.hpp"
 #include "decode/net.hpp"
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode {
 
 inline constexpr uint16_t kHepPort = 9060;          // customary collector port
@@ -79,6 +81,8 @@ struct HepPacket {
 // Decodes one HEP packet at the start of `data`. For v3 the packet may be followed by
 // more bytes (HEP over TCP sends packets back to back): out.size says where it ends.
 [[nodiscard]] HepError decode_hep(std::span<const uint8_t> data, HepPacket& out);
+template <TemporaryBuffer T>
+HepError decode_hep(T&&, HepPacket&) = delete;  // views into a temporary
 
 [[nodiscard]] AnomalyKind hep_error_anomaly(HepError e);  // for e != ok
 [[nodiscard]] std::string_view hep_error_name(HepError e);

@@ -19,6 +19,8 @@
 #include "decode/anomaly.hpp"
 #include "decode/net.hpp"
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode {
 
 inline constexpr uint8_t kIpProtoTcp = 6;
@@ -59,6 +61,12 @@ struct IpPacket {
 [[nodiscard]] IpError decode_ip(std::span<const uint8_t> data, IpPacket& out);
 [[nodiscard]] IpError decode_ipv4(std::span<const uint8_t> data, IpPacket& out);
 [[nodiscard]] IpError decode_ipv6(std::span<const uint8_t> data, IpPacket& out);
+template <TemporaryBuffer T>
+IpError decode_ip(T&&, IpPacket&) = delete;  // views into a temporary
+template <TemporaryBuffer T>
+IpError decode_ipv4(T&&, IpPacket&) = delete;
+template <TemporaryBuffer T>
+IpError decode_ipv6(T&&, IpPacket&) = delete;
 [[nodiscard]] AnomalyKind ip_error_anomaly(IpError e);  // for e != ok
 
 // For a reassembled IPv6 datagram: extension headers that followed the fragment header
@@ -86,6 +94,8 @@ struct UdpHeader {
 // UDP length beyond the bytes present is then expected and not an error.
 [[nodiscard]] TransportError decode_udp(std::span<const uint8_t> ip_payload, bool ip_truncated,
                                         UdpHeader& out);
+template <TemporaryBuffer T>
+TransportError decode_udp(T&&, bool, UdpHeader&) = delete;  // views into a temporary
 
 struct TcpHeader {
   uint16_t src_port = 0;
@@ -97,6 +107,8 @@ struct TcpHeader {
 };
 
 [[nodiscard]] TransportError decode_tcp(std::span<const uint8_t> ip_payload, TcpHeader& out);
+template <TemporaryBuffer T>
+TransportError decode_tcp(T&&, TcpHeader&) = delete;                  // views into a temporary
 [[nodiscard]] AnomalyKind transport_error_anomaly(TransportError e);  // for e != ok
 
 }  // namespace sipscope::decode

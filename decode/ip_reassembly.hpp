@@ -83,6 +83,9 @@ class IpReassembler {
 
   explicit IpReassembler(FragmentDropSink& drops, ReassemblyLimits limits = {})
       : drops_(drops), limits_(limits) {}
+  // add() hands out views into buffers this object owns: not copyable.
+  IpReassembler(const IpReassembler&) = delete;
+  IpReassembler& operator=(const IpReassembler&) = delete;
 
   // Releases the buffers of datagrams completed during the previous frame.
   void begin_frame();

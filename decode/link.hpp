@@ -23,6 +23,8 @@
 
 #include "decode/anomaly.hpp"
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode {
 
 inline constexpr uint16_t kEthertypeIpv4 = 0x0800;
@@ -65,6 +67,8 @@ struct LinkLayer {
 
 // Never reads outside `frame`. `out` is fully overwritten.
 [[nodiscard]] LinkError decode_link(int link_type, std::span<const uint8_t> frame, LinkLayer& out);
+template <TemporaryBuffer T>
+LinkError decode_link(int, T&&, LinkLayer&) = delete;  // views into a temporary
 
 // The anomaly to report for an error (not for ok / not_ip).
 [[nodiscard]] AnomalyKind link_error_anomaly(LinkError e);

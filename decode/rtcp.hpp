@@ -17,6 +17,8 @@
 #include <span>
 #include <string_view>
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode::rtcp {
 
 enum class RtcpError : uint8_t {
@@ -83,6 +85,8 @@ struct Packet {
 class CompoundReader {
  public:
   explicit CompoundReader(std::span<const uint8_t> datagram) : data_(datagram) {}
+  template <TemporaryBuffer T>
+  explicit CompoundReader(T&&) = delete;  // would read a dead temporary
   [[nodiscard]] RtcpError next(Packet& out);
 
  private:

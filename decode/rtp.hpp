@@ -13,6 +13,8 @@
 #include <span>
 #include <string_view>
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode::rtp {
 
 enum class RtpError : uint8_t {
@@ -49,6 +51,8 @@ struct RtpHeader {
 [[nodiscard]] bool is_rtcp_packet_type(std::span<const uint8_t> datagram);
 
 [[nodiscard]] RtpError parse_rtp(std::span<const uint8_t> datagram, RtpHeader& out);
+template <TemporaryBuffer T>
+RtpError parse_rtp(T&&, RtpHeader&) = delete;  // views into a temporary
 
 // RFC 4733 §2.3 named telephone event payload (4 bytes).
 struct TelephoneEvent {

@@ -32,6 +32,7 @@
 #include "decode/anomaly.hpp"
 #include "decode/frame.hpp"
 #include "decode/net.hpp"
+#include "decode/view_guard.hpp"
 
 namespace sipscope::decode {
 
@@ -74,10 +75,14 @@ struct SctpData {
 };
 
 [[nodiscard]] SctpError decode_sctp(std::span<const uint8_t> data, SctpPacket& out);
+template <TemporaryBuffer T>
+SctpError decode_sctp(T&&, SctpPacket&) = delete;  // views into a temporary
 
 class SctpChunkReader {
  public:
   explicit SctpChunkReader(std::span<const uint8_t> chunks) : rest_(chunks) {}
+  template <TemporaryBuffer T>
+  explicit SctpChunkReader(T&&) = delete;  // would read a dead temporary
   // ok and `out` filled, end when no bytes are left, or an error (reading stops there).
   [[nodiscard]] SctpError next(SctpChunk& out);
 
@@ -130,6 +135,9 @@ class SctpReassembler {
 
   explicit SctpReassembler(SctpDropSink& drops, SctpLimits limits = {})
       : drops_(drops), limits_(limits) {}
+  // add() hands out views into buffers this object owns: not copyable.
+  SctpReassembler(const SctpReassembler&) = delete;
+  SctpReassembler& operator=(const SctpReassembler&) = delete;
 
   // Drops (reason expired) fragments older than the expiry time.
   void expire(int64_t now_us);

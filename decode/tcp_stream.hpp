@@ -101,6 +101,9 @@ struct TcpLimits {
 class TcpStreams {
  public:
   explicit TcpStreams(StreamSink& sink, TcpLimits limits = {}) : sink_(sink), limits_(limits) {}
+  // Connections hold iterators into this object's lru_ list: not copyable.
+  TcpStreams(const TcpStreams&) = delete;
+  TcpStreams& operator=(const TcpStreams&) = delete;
 
   void on_segment(const TcpSegment& s);
   // Lost-segment timeouts and idle expiry, by capture time. Cheap when nothing is due.

@@ -18,6 +18,8 @@
 
 #include "decode/anomaly.hpp"
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode {
 
 inline constexpr uint8_t kIpProtoIpip = 4;   // IPv4 in IP (RFC 2003)
@@ -48,9 +50,13 @@ struct TunnelPayload {
 
 // `data`: the IP payload of a protocol-47 packet.
 [[nodiscard]] TunnelError decode_gre(std::span<const uint8_t> data, TunnelPayload& out);
+template <TemporaryBuffer T>
+TunnelError decode_gre(T&&, TunnelPayload&) = delete;  // views into a temporary
 // `data`: the UDP payload of a datagram to port 4789. The I flag is not required (some
 // implementations leave it clear); the inner frame is always Ethernet.
 [[nodiscard]] TunnelError decode_vxlan(std::span<const uint8_t> data, TunnelPayload& out);
+template <TemporaryBuffer T>
+TunnelError decode_vxlan(T&&, TunnelPayload&) = delete;         // views into a temporary
 [[nodiscard]] AnomalyKind tunnel_error_anomaly(TunnelError e);  // for e != ok
 
 }  // namespace sipscope::decode

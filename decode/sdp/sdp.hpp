@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode::sdp {
 
 enum class SdpError : uint8_t {
@@ -95,5 +97,7 @@ inline constexpr size_t kMaxMedia = 32;
 // (if given) receives the offending line.
 [[nodiscard]] SdpError parse_sdp(std::string_view body, Session& out,
                                  std::string_view* line = nullptr);
+template <TemporaryBuffer T>
+SdpError parse_sdp(T&&, Session&, std::string_view* = nullptr) = delete;  // views into a temporary
 
 }  // namespace sipscope::decode::sdp

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode::sip {
 
 // CSeq: 1*DIGIT LWS Method  (§20.16)
@@ -14,6 +16,8 @@ struct CSeq {
   std::string_view method;
 };
 [[nodiscard]] bool parse_cseq(std::string_view value, CSeq& out);
+template <TemporaryBuffer T>
+bool parse_cseq(T&&, CSeq&) = delete;  // views into a temporary
 
 // name-addr / addr-spec as in From, To, Contact, Route (§20.10, §25.1):
 //   "Alice" <sip:alice@atlanta.example.com>;tag=1928301774
@@ -23,6 +27,8 @@ struct NameAddr {
   std::string_view params;        // header params after the URI, starting at the first ';'
 };
 [[nodiscard]] bool parse_name_addr(std::string_view value, NameAddr& out);
+template <TemporaryBuffer T>
+bool parse_name_addr(T&&, NameAddr&) = delete;  // views into a temporary
 
 // SIP/SIPS/tel URI pieces (§19.1, RFC 3966). user is the user part ("" when absent); for
 // tel: URIs it is the number.
@@ -34,12 +40,16 @@ struct Uri {
   std::string_view params;  // ";..." uri-parameters
 };
 [[nodiscard]] bool parse_uri(std::string_view uri, Uri& out);
+template <TemporaryBuffer T>
+bool parse_uri(T&&, Uri&) = delete;  // views into a temporary
 
 // Value of parameter `name` (case-insensitive) in a ";a=b;c" list; "" if absent or
 // valueless. `found` tells the two apart. A quoted-string value is returned without its
 // surrounding quotes (backslash escapes are kept).
 [[nodiscard]] std::string_view param_value(std::string_view params, std::string_view name,
                                            bool* found = nullptr);
+template <TemporaryBuffer T>
+std::string_view param_value(T&&, std::string_view, bool* = nullptr) = delete;
 
 // First via-parm of a Via value (§20.42): SIP/2.0/UDP host:port;branch=...;received=...
 struct Via {
@@ -53,6 +63,8 @@ struct Via {
   std::string_view params;
 };
 [[nodiscard]] bool parse_via(std::string_view value, Via& out);
+template <TemporaryBuffer T>
+bool parse_via(T&&, Via&) = delete;  // views into a temporary
 
 // Calls fn(std::string_view item) for each comma-separated item of a header value,
 // ignoring commas inside quotes and <>; items are trimmed. Returns the number of items.
@@ -69,6 +81,8 @@ struct ReasonValue {
   std::string_view text;
 };
 [[nodiscard]] bool parse_reason(std::string_view value, ReasonValue& out);
+template <TemporaryBuffer T>
+bool parse_reason(T&&, ReasonValue&) = delete;  // views into a temporary
 
 // ---- implementation of the template ----
 namespace detail {

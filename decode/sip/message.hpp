@@ -22,6 +22,8 @@
 
 #include "decode/sip/headers.hpp"
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode::sip {
 
 enum class ParseError : uint8_t {
@@ -108,6 +110,8 @@ class Message {
 // Parses one message from the start of `data`.
 [[nodiscard]] ParseResult parse_message(std::string_view data, Message& out,
                                         ParseOptions options = {});
+template <TemporaryBuffer T>
+ParseResult parse_message(T&&, Message&, ParseOptions = {}) = delete;  // views into a temporary
 
 // Cheap content sniff: does `data` start with something that is a SIP request line
 // (METHOD SP URI SP SIP/2.0) or status line (SIP/2.0 SP 3DIGIT)? Used to recognise SIP on

@@ -84,7 +84,8 @@ TEST(Hep, V3Ipv6AndTrailingBytesAfterTotalLength) {
 
 TEST(Hep, V3CompressedPayloadIsFlagged) {
   HepPacket h;
-  ASSERT_EQ(decode_hep(hep3(v3_ipv4_chunks({0x1f, 0x8b, 8, 0}, 16)), h), HepError::ok);
+  const Bytes packet = hep3(v3_ipv4_chunks({0x1f, 0x8b, 8, 0}, 16));
+  ASSERT_EQ(decode_hep(packet, h), HepError::ok);
   EXPECT_TRUE(h.compressed);
   EXPECT_EQ(h.payload.size(), 4u);
 }
@@ -97,23 +98,26 @@ TEST(Hep, V3MalformedChunks) {
   bad_len[6 + 5] = 5;
   EXPECT_EQ(decode_hep(bad_len, h), HepError::bad_chunk);
   // A port chunk holding 3 bytes instead of 2.
-  EXPECT_EQ(decode_hep(hep3(test::cat(chunk(7, {1, 2, 3}), v3_ipv4_chunks({}))), h),
-            HepError::bad_chunk);
+  const Bytes bad_port = hep3(test::cat(chunk(7, {1, 2, 3}), v3_ipv4_chunks({})));
+  EXPECT_EQ(decode_hep(bad_port, h), HepError::bad_chunk);
   // No payload chunk.
   Bytes no_payload = chunk(3, {1, 2, 3, 4});
   no_payload = test::cat(no_payload, chunk(4, {1, 2, 3, 4}));
   no_payload = test::cat(no_payload, chunk(7, u16(1)));
   no_payload = test::cat(no_payload, chunk(8, u16(2)));
-  EXPECT_EQ(decode_hep(hep3(no_payload), h), HepError::missing_field);
+  no_payload = hep3(no_payload);
+  EXPECT_EQ(decode_hep(no_payload, h), HepError::missing_field);
   // Total length smaller than the HEP3 header itself.
-  EXPECT_EQ(decode_hep(Bytes{'H', 'E', 'P', '3', 0, 3}, h), HepError::bad_chunk);
+  const Bytes short_total{'H', 'E', 'P', '3', 0, 3};
+  EXPECT_EQ(decode_hep(short_total, h), HepError::bad_chunk);
   // Mixed IPv4 source and IPv6 destination.
   Bytes mixed = chunk(3, {1, 2, 3, 4});
   mixed = test::cat(mixed, chunk(6, Bytes(16, 1)));
   mixed = test::cat(mixed, chunk(7, u16(1)));
   mixed = test::cat(mixed, chunk(8, u16(2)));
   mixed = test::cat(mixed, chunk(15, {'x'}));
-  EXPECT_EQ(decode_hep(hep3(mixed), h), HepError::bad_chunk);
+  mixed = hep3(mixed);
+  EXPECT_EQ(decode_hep(mixed, h), HepError::bad_chunk);
 }
 
 TEST(Hep, V3EveryTruncationIsAnError) {
@@ -187,7 +191,8 @@ TEST(Hep, V2TruncationAndBadHeaders) {
   Bytes bad_length = p;
   bad_length[1] = 20;
   EXPECT_EQ(decode_hep(bad_length, h), HepError::bad_chunk);
-  EXPECT_EQ(decode_hep(Bytes{4, 16, 2, 17, 0, 0, 0, 0}, h), HepError::unsupported_version);
+  const Bytes v4{4, 16, 2, 17, 0, 0, 0, 0};
+  EXPECT_EQ(decode_hep(v4, h), HepError::unsupported_version);
 }
 
 TEST(Hep, SniffRejectsOtherUdpPayloads) {

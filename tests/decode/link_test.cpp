@@ -163,8 +163,8 @@ TEST(Link, MplsLabelStack) {
   Bytes deep;
   for (int i = 0; i < kMaxMplsLabels + 1; ++i) deep = test::cat(deep, {0, 1, 0, 0x40});
   deep = test::cat(deep, {0, 1, 1, 0x40, 0x45});
-  EXPECT_EQ(decode_link(link_type::kEthernet, test::ethernet(0x8847, deep), l),
-            LinkError::mpls_stack_too_deep);
+  deep = test::ethernet(0x8847, deep);
+  EXPECT_EQ(decode_link(link_type::kEthernet, deep, l), LinkError::mpls_stack_too_deep);
   EXPECT_EQ(link_error_anomaly(LinkError::truncated_mpls), AnomalyKind::truncated_mpls);
   EXPECT_EQ(link_error_anomaly(LinkError::mpls_stack_too_deep), AnomalyKind::mpls_stack_too_deep);
 }

@@ -60,7 +60,8 @@ TEST(Sctp, LastChunkPaddingMayBeMissing) {
 
 TEST(Sctp, MalformedChunks) {
   SctpPacket pk;
-  EXPECT_EQ(decode_sctp(Bytes(11, 0), pk), SctpError::truncated);
+  const Bytes short_header(11, 0);
+  EXPECT_EQ(decode_sctp(short_header, pk), SctpError::truncated);
   SctpChunk c;
   {
     const Bytes b = {0, 0, 0, 3};

@@ -200,7 +200,8 @@ TEST(Sdp, Errors) {
   for (std::string_view m : {"m=audio\r\n", "m=audio 49170\r\n", "m=audio x RTP/AVP 0\r\n",
                              "m=audio 70000 RTP/AVP 0\r\n", "m=audio 5000/0 RTP/AVP 0\r\n",
                              "m=audio 5000/ RTP/AVP 0\r\n", "m= \r\n"}) {
-    EXPECT_EQ(parse_sdp("v=0\r\n" + std::string(m), s, &bad), SdpError::bad_media) << m;
+    const std::string body = "v=0\r\n" + std::string(m);
+    EXPECT_EQ(parse_sdp(body, s, &bad), SdpError::bad_media) << m;
   }
   std::string many = "v=0\r\n";
   for (size_t i = 0; i <= kMaxMedia; ++i) many += "m=audio 1 RTP/AVP 0\r\n";

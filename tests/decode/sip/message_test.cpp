@@ -506,10 +506,11 @@ TEST(Message, TooManyHeaders) {
   std::string msg = "OPTIONS sip:a@b SIP/2.0\r\n";
   for (size_t i = 0; i < kMaxHeaders; ++i) msg += "X-H: v\r\n";
   Message m;
-  ASSERT_EQ(parse_message(msg + "\r\n", m).error, ParseError::ok);
+  const std::string full = msg + "\r\n";
+  ASSERT_EQ(parse_message(full, m).error, ParseError::ok);
   EXPECT_EQ(m.headers().size(), kMaxHeaders);
-  EXPECT_EQ(parse_message(msg + "X-H: one too many\r\n\r\n", m).error,
-            ParseError::too_many_headers);
+  const std::string over = msg + "X-H: one too many\r\n\r\n";
+  EXPECT_EQ(parse_message(over, m).error, ParseError::too_many_headers);
 }
 
 TEST(Message, LeadingCrlfAndBareLf) {
