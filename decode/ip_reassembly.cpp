@@ -23,65 +23,51 @@ void IpReassembler::recycle_intervals(std::vector<std::pair<size_t, size_t>>&& i
   if (interval_pool_.size() < 64) interval_pool_.push_back(std::move(intervals));
 }
 
+size_t IpReassembler::KeyHash::operator()(const Key& k) const noexcept {
+  const IpAddressHash h;
+  return (h(k.src) * 1000003u ^ h(k.dst)) * 31u + (size_t{k.id} << 9 | size_t{k.protocol} << 1) +
+         k.version;
+}
+
 void IpReassembler::expire(int64_t now_us) {
-  // Only scan when the oldest first fragment can have expired. sets_ is in arrival order,
-  // but merged captures may step back in time, so the whole table is scanned then.
-  if (sets_.empty() || now_us - oldest_ts_us_ <= limits_.expiry_us) return;
-  int64_t oldest = now_us;
-  for (size_t i = 0; i < sets_.size();) {
-    if (now_us - sets_[i].first_frame.ts_us > limits_.expiry_us) {
-      drop(i, DropReason::expired);
-    } else {
-      oldest = std::min(oldest, sets_[i].first_frame.ts_us);
-      ++i;
-    }
+  while (!by_age_.empty() && now_us - by_age_.begin()->first.first > limits_.expiry_us) {
+    drop(sets_.find(by_age_.begin()->second), DropReason::expired);
   }
-  oldest_ts_us_ = oldest;
 }
 
 void IpReassembler::finish() {
-  while (!sets_.empty()) drop(0, DropReason::unfinished);
+  while (!by_age_.empty()) drop(sets_.find(by_age_.begin()->second), DropReason::unfinished);
   begin_frame();
 }
 
-void IpReassembler::drop(size_t index, DropReason reason) {
-  Set& s = sets_[index];
+void IpReassembler::drop(Table::iterator it, DropReason reason) {
+  const Key& k = it->first;
+  Set& s = it->second;
   DroppedFragments d;
   d.reason = reason;
   d.first_frame = s.first_frame;
-  d.version = s.version;
-  d.src = s.src;
-  d.dst = s.dst;
-  d.protocol = s.protocol;
-  d.id = s.id;
+  d.version = k.version;
+  d.src = k.src;
+  d.dst = k.dst;
+  d.protocol = k.protocol;
+  d.id = k.id;
   d.bytes_received = s.received;
   d.fragments = s.fragments;
   total_bytes_ -= s.data.size();
   recycle(std::move(s.data));
   recycle_intervals(std::move(s.intervals));
-  sets_.erase(sets_.begin() + static_cast<std::ptrdiff_t>(index));
+  by_age_.erase(s.age);
+  sets_.erase(it);
   drops_.on_dropped(d);
 }
 
-size_t IpReassembler::find(const IpFragment& f) const {
-  for (size_t i = 0; i < sets_.size(); ++i) {
-    const Set& s = sets_[i];
-    if (s.id == f.id && s.version == f.version && s.protocol == f.protocol && s.src == f.src &&
-        s.dst == f.dst) {
-      return i;
-    }
+IpReassembler::Table::iterator IpReassembler::open(const Key& key, const FrameRef& frame) {
+  if (sets_.size() >= limits_.max_open_sets && !by_age_.empty()) {
+    drop(sets_.find(by_age_.begin()->second), DropReason::evicted);
   }
-  return kNone;
-}
-
-size_t IpReassembler::open(const IpFragment& f, const FrameRef& frame) {
-  if (sets_.size() >= limits_.max_open_sets && !sets_.empty()) drop(0, DropReason::evicted);
-  Set s;
-  s.version = f.version;
-  s.src = f.src;
-  s.dst = f.dst;
-  s.protocol = f.protocol;
-  s.id = f.id;
+  const auto [it, inserted] = sets_.try_emplace(key);
+  (void)inserted;  // open() is only called for a key not in the table
+  Set& s = it->second;
   s.first_frame = frame;
   if (!pool_.empty()) {
     s.data = std::move(pool_.back());
@@ -91,9 +77,8 @@ size_t IpReassembler::open(const IpFragment& f, const FrameRef& frame) {
     s.intervals = std::move(interval_pool_.back());
     interval_pool_.pop_back();
   }
-  if (sets_.empty() || frame.ts_us < oldest_ts_us_) oldest_ts_us_ = frame.ts_us;
-  sets_.push_back(std::move(s));
-  return sets_.size() - 1;
+  s.age = by_age_.emplace(Age{frame.ts_us, arrivals_++}, key).first;
+  return it;
 }
 
 // First policy: only the gaps between held intervals are written.
@@ -131,9 +116,10 @@ IpReassembler::AddResult IpReassembler::add(const IpFragment& f, const FrameRef&
                                             std::span<const uint8_t>& datagram) {
   size_t end = size_t{f.offset} + f.payload.size();
   if (end > kMaxDatagram) return AddResult::oversized;
-  size_t index = find(f);
-  if (index == kNone) index = open(f, frame);
-  Set* s = &sets_[index];
+  const Key key{f.version, f.src, f.dst, f.protocol, f.id};
+  auto it = sets_.find(key);
+  if (it == sets_.end()) it = open(key, frame);
+  Set* s = &it->second;
   ++s->fragments;
   s->frames.add(frame.number);
   if (!f.more && !s->have_last) {
@@ -144,13 +130,12 @@ IpReassembler::AddResult IpReassembler::add(const IpFragment& f, const FrameRef&
   if (s->have_last) end = std::min(end, s->total);
   if (end > s->data.size()) {
     const size_t grow = end - s->data.size();
-    // Over the byte budget: evict the oldest other sets.
+    // Over the byte budget: evict the oldest other sets (erasing others keeps `it` valid).
     while (total_bytes_ + grow > limits_.max_total_bytes && sets_.size() > 1) {
-      const size_t victim = index == 0 ? 1 : 0;
-      drop(victim, DropReason::evicted);
-      if (victim < index) --index;
+      auto victim = by_age_.begin();
+      if (victim == s->age) ++victim;
+      drop(sets_.find(victim->second), DropReason::evicted);
     }
-    s = &sets_[index];
     s->data.resize(end);
     total_bytes_ += grow;
   }
@@ -169,7 +154,8 @@ IpReassembler::AddResult IpReassembler::add(const IpFragment& f, const FrameRef&
   completed_.push_back(std::move(s->data));
   recycle_intervals(std::move(s->intervals));
   datagram = std::span<const uint8_t>(completed_.back().data(), completed_.back().size());
-  sets_.erase(sets_.begin() + static_cast<std::ptrdiff_t>(index));
+  by_age_.erase(s->age);
+  sets_.erase(it);
   return AddResult::complete;
 }
 

@@ -8,11 +8,12 @@
 // complete once the last fragment (MF = 0) fixed the length and every byte before it has
 // arrived. Bytes a fragment carries past that length are ignored.
 //
-// Limits (memory is bounded whatever the input): kMaxOpenSets open sets, kMaxDatagram
-// bytes per datagram (a fragment ending later is refused: add() returns oversized), and
-// kMaxTotalBytes buffered in all. When a new set does not fit, the oldest open set is
-// evicted (reason evicted). Sets expire kExpiryUs of capture time after their first fragment. Every
-// set that never completes is handed to the DropSink (expired, evicted, or flushed by finish()), so
+// Limits (memory is bounded whatever the input, see ReassemblyLimits): open sets, bytes
+// in all, and kMaxDatagram bytes per datagram (a fragment ending later is refused: add()
+// returns oversized). Sets are found by hash; a time-ordered index (first-fragment time)
+// makes expiry and eviction cost what they drop, never a walk of the table. When a new
+// set does not fit, the oldest open set is evicted (reason evicted). Every set that never
+// completes is handed to the DropSink (expired, evicted, or flushed by finish()), so
 // nothing disappears silently.
 //
 //   IpReassembler r(drops);
@@ -29,7 +30,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <span>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -69,9 +72,16 @@ class FragmentDropSink {
   virtual void on_dropped(const DroppedFragments& d) = 0;
 };
 
+// The one place the IP reassembly bounds live (filled from options in cli/).
 struct ReassemblyLimits {
+  // Default 4096 open fragment sets. At the limit the set with the oldest first fragment is
+  // evicted in O(1): DropReason::evicted, recorded as ip_fragment_table_full.
   size_t max_open_sets = 4096;
+  // Default 64 MiB buffered in all sets. At the limit the oldest other sets are evicted
+  // until the new bytes fit: DropReason::evicted (ip_fragment_table_full).
   size_t max_total_bytes = size_t{64} << 20;
+  // Default 30 s of capture time after a set's first fragment. Past it the set is dropped
+  // by expire(): DropReason::expired (ip_fragments_incomplete).
   int64_t expiry_us = 30'000'000;
 };
 
@@ -106,12 +116,22 @@ class IpReassembler {
   [[nodiscard]] size_t buffered_bytes() const { return total_bytes_; }
 
  private:
-  struct Set {
+  // RFC 791 §3.2 / RFC 8200 §4.5: the fields that name one datagram's fragments.
+  struct Key {
     uint8_t version = 4;
     IpAddress src;
     IpAddress dst;
     uint8_t protocol = 0;
     uint32_t id = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const noexcept;
+  };
+  // (first-fragment capture time, arrival number): oldest first, ties in arrival order.
+  using Age = std::pair<int64_t, uint64_t>;
+
+  struct Set {
     FrameRef first_frame;
     size_t total = 0;  // datagram length, known once the last fragment arrived
     bool have_last = false;
@@ -120,22 +140,23 @@ class IpReassembler {
     FrameList frames;                                  // frames that contributed fragments
     std::vector<uint8_t> data;                         // from the pool
     std::vector<std::pair<size_t, size_t>> intervals;  // held [begin, end), sorted, merged
+    std::map<Age, Key>::iterator age;                  // this set's entry in by_age_
   };
+  using Table = std::unordered_map<Key, Set, KeyHash>;
 
-  static constexpr size_t kNone = ~size_t{0};
-  [[nodiscard]] size_t find(const IpFragment& f) const;  // index or kNone
-  size_t open(const IpFragment& f, const FrameRef& frame);
-  void drop(size_t index, DropReason reason);
+  Table::iterator open(const Key& key, const FrameRef& frame);
+  void drop(Table::iterator it, DropReason reason);
   void recycle(std::vector<uint8_t>&& buffer);
   void recycle_intervals(std::vector<std::pair<size_t, size_t>>&& intervals);
   static void fill(Set& s, size_t begin, std::span<const uint8_t> bytes);
 
   FragmentDropSink& drops_;
   ReassemblyLimits limits_;
-  std::vector<Set> sets_;  // oldest first
+  Table sets_;
+  std::map<Age, Key> by_age_;  // every open set, oldest first fragment first
+  uint64_t arrivals_ = 0;
   std::vector<std::vector<uint8_t>> pool_;
   std::vector<std::vector<std::pair<size_t, size_t>>> interval_pool_;
-  int64_t oldest_ts_us_ = 0;  // lower bound of the open sets' first-fragment times
   std::vector<std::vector<uint8_t>> completed_;  // handed out during the current frame
   size_t total_bytes_ = 0;
   FrameList completed_frames_;

@@ -15,11 +15,6 @@ constexpr uint8_t kFlagEnd = 0x01;
 constexpr uint8_t kFlagBegin = 0x02;
 constexpr uint8_t kFlagUnordered = 0x04;
 
-// Serial-number distance (RFC 1982 style) so that TSN wrap-around keeps the order.
-int64_t seq_distance(uint32_t from, uint32_t to) {
-  return static_cast<int32_t>(to - from);
-}
-
 }  // namespace
 
 SctpError decode_sctp(std::span<const uint8_t> data, SctpPacket& out) {
@@ -89,141 +84,150 @@ AnomalyKind sctp_error_anomaly(SctpError e) {
 
 // ---- reassembly -------------------------------------------------------------------------
 
-bool SctpReassembler::same_message(const Fragment& a, const Fragment& b) const {
-  return a.flow == b.flow && a.i_data == b.i_data && a.unordered == b.unordered &&
-         a.stream == b.stream && a.mid == b.mid;
+size_t SctpReassembler::FlowHash::operator()(const SctpFlow& f) const noexcept {
+  const EndpointHash h;
+  return (h(f.src) * 1000003u ^ h(f.dst)) * 31u + f.verification_tag;
 }
 
-size_t SctpReassembler::find(const Fragment& like, uint32_t seq) const {
-  for (size_t i = 0; i < fragments_.size(); ++i) {
-    if (fragments_[i].seq == seq && same_message(fragments_[i], like)) return i;
-  }
-  return kNpos;
+size_t SctpReassembler::KeyHash::operator()(const Key& k) const noexcept {
+  size_t h = FlowHash{}(k.flow);
+  h = h * 31u + k.stream;
+  h = h * 31u + k.mid;
+  h = h * 31u + k.seq;
+  return h * 4u + (k.i_data ? 2u : 0u) + (k.unordered ? 1u : 0u);
 }
 
-template <typename Pred>
-void SctpReassembler::drop_if(Pred pred, SctpDropReason reason) {
-  for (;;) {
-    const auto first = std::find_if(fragments_.begin(), fragments_.end(), pred);
-    if (first == fragments_.end()) return;
-    SctpDroppedMessage d;
-    d.reason = reason;
-    d.flow = first->flow;
-    d.first_frame = first->frame;
-    const SctpFlow flow = first->flow;
-    auto match = [&](const Fragment& f) { return f.flow == flow && pred(f); };
-    for (const Fragment& f : fragments_) {
-      if (!match(f)) continue;
-      ++d.fragments;
-      d.bytes += f.bytes.size();
-    }
-    total_bytes_ -= d.bytes;
-    fragments_.erase(std::remove_if(fragments_.begin(), fragments_.end(), match), fragments_.end());
-    drops_.on_sctp_dropped(d);
+void SctpReassembler::remove(Table::iterator it) {
+  Fragment& f = it->second;
+  total_bytes_ -= f.bytes.size();
+  by_age_.erase(f.age);
+  const auto flow = flows_.find(it->first.flow);
+  flow->second.erase(f.in_flow);
+  if (flow->second.empty()) flows_.erase(flow);
+  table_.erase(it);
+}
+
+void SctpReassembler::drop_flow(SctpFlow flow, SctpDropReason reason) {
+  const auto fit = flows_.find(flow);
+  if (fit == flows_.end()) return;
+  SctpDroppedMessage d;
+  d.reason = reason;
+  d.flow = flow;
+  d.first_frame = table_.find(fit->second.front())->second.frame;
+  // remove() erases the flow's entry with its last fragment.
+  for (size_t n = fit->second.size(); n > 0; --n) {
+    const auto it = table_.find(flows_.find(flow)->second.front());
+    ++d.fragments;
+    d.bytes += it->second.bytes.size();
+    remove(it);
   }
+  drops_.on_sctp_dropped(d);
 }
 
 void SctpReassembler::expire(int64_t now_us) {
-  if (fragments_.empty()) return;
-  const int64_t expiry = limits_.expiry_us;
-  drop_if([&](const Fragment& f) { return now_us - f.frame.ts_us > expiry; },
-          SctpDropReason::expired);
+  // Expired fragments are reported per association, in the order each association's first
+  // expired fragment arrived; few associations expire at once.
+  std::vector<SctpDroppedMessage> reports;
+  while (!by_age_.empty() && now_us - by_age_.begin()->first.first > limits_.expiry_us) {
+    const auto it = table_.find(by_age_.begin()->second);
+    const SctpFlow& flow = it->first.flow;
+    auto r = std::find_if(reports.begin(), reports.end(),
+                          [&](const SctpDroppedMessage& d) { return d.flow == flow; });
+    if (r == reports.end()) {
+      r = reports.insert(reports.end(), SctpDroppedMessage{});
+      r->reason = SctpDropReason::expired;
+      r->flow = flow;
+      r->first_frame = it->second.frame;
+    }
+    ++r->fragments;
+    r->bytes += it->second.bytes.size();
+    remove(it);
+  }
+  for (const SctpDroppedMessage& d : reports) drops_.on_sctp_dropped(d);
 }
 
 void SctpReassembler::finish() {
-  drop_if([](const Fragment&) { return true; }, SctpDropReason::unfinished);
+  while (!by_age_.empty()) drop_flow(by_age_.begin()->second.flow, SctpDropReason::unfinished);
 }
 
 SctpReassembler::AddResult SctpReassembler::add(const SctpFlow& flow, const SctpData& d,
                                                 const FrameRef& frame,
                                                 std::span<const uint8_t>& message) {
-  Fragment f;
-  f.flow = flow;
-  f.i_data = d.i_data;
-  f.unordered = d.unordered;
-  f.stream = d.stream;
-  f.mid = d.i_data ? d.mid : 0;
-  f.seq = d.i_data ? d.fsn : d.tsn;
-  f.begin = d.begin;
-  f.end = d.end;
-  f.frame = frame;
-  if (find(f, f.seq) != kNpos) return AddResult::duplicate;  // retransmitted chunk
+  Key key;
+  key.flow = flow;
+  key.i_data = d.i_data;
+  key.unordered = d.unordered;
+  key.stream = d.stream;
+  key.mid = d.i_data ? d.mid : 0;
+  key.seq = d.i_data ? d.fsn : d.tsn;
+  if (table_.contains(key)) return AddResult::duplicate;  // retransmitted chunk
   if (d.payload.size() > limits_.max_message_bytes) {
     drops_.on_sctp_dropped({SctpDropReason::oversized, flow, frame, 1, d.payload.size()});
     return AddResult::pending;
   }
-  // Make room: the oldest association's fragments go first.
-  while (!fragments_.empty() && (fragments_.size() >= limits_.max_fragments ||
-                                 total_bytes_ + d.payload.size() > limits_.max_total_bytes)) {
-    const SctpFlow oldest = fragments_.front().flow;
-    drop_if([&](const Fragment& g) { return g.flow == oldest; }, SctpDropReason::evicted);
+  // Make room: the association of the oldest fragment goes first.
+  while (!by_age_.empty() && (table_.size() >= limits_.max_fragments ||
+                              total_bytes_ + d.payload.size() > limits_.max_total_bytes)) {
+    drop_flow(by_age_.begin()->second.flow, SctpDropReason::evicted);
   }
+  const auto [it, inserted] = table_.try_emplace(key);
+  (void)inserted;  // not a duplicate: checked above
+  Fragment& f = it->second;
+  f.begin = d.begin;
+  f.end = d.end;
+  f.frame = frame;
   f.bytes.assign(d.payload.begin(), d.payload.end());
   total_bytes_ += f.bytes.size();
-  fragments_.push_back(std::move(f));
-  return try_complete(fragments_.size() - 1, message) ? AddResult::complete : AddResult::pending;
+  f.age = by_age_.emplace(Age{frame.ts_us, arrivals_++}, key).first;
+  std::list<Key>& in_flow = flows_[flow];
+  f.in_flow = in_flow.insert(in_flow.end(), key);
+  return try_complete(it, message) ? AddResult::complete : AddResult::pending;
 }
 
 // The message around the new fragment is complete when the run of consecutive sequence
 // numbers through it starts with a B fragment and ends with an E fragment.
-bool SctpReassembler::try_complete(size_t added, std::span<const uint8_t>& message) {
-  const Fragment& anchor = fragments_[added];
-  picked_.clear();
-  for (size_t i = 0; i < fragments_.size(); ++i) {
-    if (same_message(fragments_[i], anchor)) picked_.push_back(i);
+bool SctpReassembler::try_complete(Table::iterator anchor, std::span<const uint8_t>& message) {
+  run_.clear();
+  Key k = anchor->first;
+  for (auto it = anchor; !it->second.begin;) {
+    --k.seq;  // serial arithmetic: wraps like the TSN (RFC 9260 §1.6)
+    it = table_.find(k);
+    if (it == table_.end()) return false;
+    run_.push_back(it);
   }
-  const uint32_t base = anchor.seq;
-  std::sort(picked_.begin(), picked_.end(), [&](size_t a, size_t b) {
-    return seq_distance(base, fragments_[a].seq) < seq_distance(base, fragments_[b].seq);
-  });
-  const auto at = std::find(picked_.begin(), picked_.end(), added);
-  size_t lo = static_cast<size_t>(at - picked_.begin());
-  size_t hi = lo;
-  while (!fragments_[picked_[lo]].begin) {
-    if (lo == 0 || fragments_[picked_[lo - 1]].seq + 1 != fragments_[picked_[lo]].seq) {
-      return false;
-    }
-    --lo;
-  }
-  while (!fragments_[picked_[hi]].end) {
-    if (hi + 1 == picked_.size() ||
-        fragments_[picked_[hi]].seq + 1 != fragments_[picked_[hi + 1]].seq) {
-      return false;
-    }
-    ++hi;
+  std::reverse(run_.begin(), run_.end());
+  run_.push_back(anchor);
+  k = anchor->first;
+  for (auto it = anchor; !it->second.end;) {
+    ++k.seq;
+    it = table_.find(k);
+    if (it == table_.end()) return false;
+    run_.push_back(it);
   }
   // A B or E flag in the middle would mean two messages share the run: not ours to join.
-  for (size_t k = lo; k <= hi; ++k) {
-    const Fragment& g = fragments_[picked_[k]];
-    if ((k != lo && g.begin) || (k != hi && g.end)) return false;
+  const size_t last = run_.size() - 1;
+  for (size_t i = 0; i <= last; ++i) {
+    const Fragment& g = run_[i]->second;
+    if ((i != 0 && g.begin) || (i != last && g.end)) return false;
   }
   size_t size = 0;
-  for (size_t k = lo; k <= hi; ++k) size += fragments_[picked_[k]].bytes.size();
+  for (const auto& it : run_) size += it->second.bytes.size();
   const bool oversized = size > limits_.max_message_bytes;
-  const SctpFlow flow = anchor.flow;
-  const FrameRef frame = fragments_[picked_[lo]].frame;
+  const SctpFlow flow = anchor->first.flow;
+  const FrameRef frame = run_.front()->second.frame;
   if (!oversized) {
     message_.clear();
     message_.reserve(size);
     message_frames_.clear();
-    for (size_t k = lo; k <= hi; ++k) {
-      const auto& b = fragments_[picked_[k]].bytes;
-      message_.insert(message_.end(), b.begin(), b.end());
-      message_frames_.add(fragments_[picked_[k]].frame.number);
+    for (const auto& it : run_) {
+      message_.insert(message_.end(), it->second.bytes.begin(), it->second.bytes.end());
+      message_frames_.add(it->second.frame.number);
     }
     message_frames_.normalize();
   }
-  // Erase the used fragments, highest index first so the others stay valid.
-  std::vector<size_t>& used = picked_;
-  used.erase(used.begin() + static_cast<std::ptrdiff_t>(hi) + 1, used.end());
-  used.erase(used.begin(), used.begin() + static_cast<std::ptrdiff_t>(lo));
-  std::sort(used.begin(), used.end(), std::greater<>());
-  for (size_t i : used) {
-    total_bytes_ -= fragments_[i].bytes.size();
-    fragments_.erase(fragments_.begin() + static_cast<std::ptrdiff_t>(i));
-  }
+  for (const auto& it : run_) remove(it);  // erasing one leaves the others valid
   if (oversized) {
-    drops_.on_sctp_dropped({SctpDropReason::oversized, flow, frame, hi - lo + 1, size});
+    drops_.on_sctp_dropped({SctpDropReason::oversized, flow, frame, run_.size(), size});
     return false;
   }
   message = message_;

@@ -16,8 +16,9 @@
 //   }
 //
 // SctpReassembler puts fragmented user messages back together: bounded in fragments and
-// bytes, expired by capture time, and every message that never completes is reported to
-// an SctpDropSink (nothing vanishes silently).
+// bytes (SctpLimits), expired by capture time; fragments are found by hash and a
+// time-ordered index makes expiry and eviction cost what they drop, and every message that never
+// completes is reported to an SctpDropSink (nothing vanishes silently).
 //
 // Views (chunks, payloads) point into the input bytes. A reassembled message returned by
 // SctpReassembler::add() is valid until its next add() call.
@@ -25,13 +26,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <list>
+#include <map>
 #include <span>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "decode/anomaly.hpp"
 #include "decode/frame.hpp"
 #include "decode/net.hpp"
+
 #include "decode/view_guard.hpp"
 
 namespace sipscope::decode {
@@ -122,11 +128,20 @@ class SctpDropSink {
   virtual void on_sctp_dropped(const SctpDroppedMessage& d) = 0;
 };
 
+// The one place the SCTP reassembly bounds live.
 struct SctpLimits {
-  size_t max_fragments = 1024;                 // held in all associations
-  size_t max_total_bytes = size_t{4} << 20;    // held in all associations
-  size_t max_message_bytes = size_t{1} << 20;  // one reassembled user message
-  int64_t expiry_us = 30'000'000;              // capture time after a fragment arrived
+  // Default 1024 fragments held in all associations. At the limit every fragment of the
+  // association whose fragment is oldest is dropped: SctpDropReason::evicted, recorded as
+  // sctp_fragment_table_full.
+  size_t max_fragments = 1024;
+  // Default 4 MiB held in all associations; at the limit as for max_fragments.
+  size_t max_total_bytes = size_t{4} << 20;
+  // Default 1 MiB for one reassembled user message. A fragment or message over it is
+  // dropped: SctpDropReason::oversized (sctp_message_oversized).
+  size_t max_message_bytes = size_t{1} << 20;
+  // Default 30 s of capture time after a fragment arrived. Past it the fragment is dropped
+  // by expire(): SctpDropReason::expired (sctp_fragments_incomplete).
+  int64_t expiry_us = 30'000'000;
 };
 
 class SctpReassembler {
@@ -151,36 +166,54 @@ class SctpReassembler {
   // Valid until the next add().
   [[nodiscard]] std::span<const uint64_t> message_frames() const { return message_frames_.view(); }
 
-  [[nodiscard]] size_t fragments() const { return fragments_.size(); }
+  [[nodiscard]] size_t fragments() const { return table_.size(); }
   [[nodiscard]] size_t buffered_bytes() const { return total_bytes_; }
 
  private:
-  struct Fragment {
+  // One fragment's identity: the message it belongs to and its place in it. DATA fragments
+  // of one stream share mid 0 and are told apart by consecutive TSNs (RFC 9260 §6.9);
+  // I-DATA fragments by MID and FSN (RFC 8260 §2.1).
+  struct Key {
     SctpFlow flow;
     bool i_data = false;
     bool unordered = false;
     uint16_t stream = 0;
     uint32_t mid = 0;
     uint32_t seq = 0;  // TSN (DATA) or FSN (I-DATA)
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const noexcept;
+  };
+  struct FlowHash {
+    size_t operator()(const SctpFlow& f) const noexcept;
+  };
+  // (arrival capture time, arrival number): oldest first, ties in arrival order.
+  using Age = std::pair<int64_t, uint64_t>;
+  struct Fragment {
     bool begin = false;
     bool end = false;
     FrameRef frame;
     std::vector<uint8_t> bytes;
+    std::map<Age, Key>::iterator age;  // entry in by_age_
+    std::list<Key>::iterator in_flow;  // entry in the flow's list in flows_
   };
-  [[nodiscard]] bool same_message(const Fragment& a, const Fragment& b) const;
-  [[nodiscard]] size_t find(const Fragment& like, uint32_t seq) const;  // index or npos
-  bool try_complete(size_t end_index, std::span<const uint8_t>& message);
-  // Reports and erases every fragment matching `pred`, grouped by flow.
-  template <typename Pred>
-  void drop_if(Pred pred, SctpDropReason reason);
+  using Table = std::unordered_map<Key, Fragment, KeyHash>;
 
-  static constexpr size_t kNpos = ~size_t{0};
+  bool try_complete(Table::iterator anchor, std::span<const uint8_t>& message);
+  void remove(Table::iterator it);
+  // Reports and erases every fragment of `flow` (one report).
+  void drop_flow(SctpFlow flow, SctpDropReason reason);
+
   SctpDropSink& drops_;
   SctpLimits limits_;
-  std::vector<Fragment> fragments_;  // arrival order
-  std::vector<uint8_t> message_;     // last reassembled message
-  FrameList message_frames_;         // ... and the frames of its fragments
-  std::vector<size_t> picked_;       // scratch: indexes of a message's fragments
+  Table table_;
+  std::map<Age, Key> by_age_;                                     // every fragment, oldest first
+  std::unordered_map<SctpFlow, std::list<Key>, FlowHash> flows_;  // arrival order per flow
+  uint64_t arrivals_ = 0;
+  std::vector<uint8_t> message_;      // last reassembled message
+  FrameList message_frames_;          // ... and the frames of its fragments
+  std::vector<Table::iterator> run_;  // scratch: a message's fragments in sequence order
   size_t total_bytes_ = 0;
 };
 

@@ -69,6 +69,7 @@ void TcpStreams::on_segment(const TcpSegment& s) {
   if (!c->closed) enforce_limits(*c, d, s.frame);
   account(c->dir[0]);
   account(c->dir[1]);
+  sync_gap_queue(*c);
 }
 
 TcpStreams::Connection* TcpStreams::find_or_create(const TcpSegment& s, const Key& key) {
@@ -108,6 +109,9 @@ void TcpStreams::touch(Connection& c, int64_t ts_us) {
 
 void TcpStreams::erase(Connection& c) {
   total_bytes_ -= c.dir[0].accounted + c.dir[1].accounted;
+  for (const Direction& dir : c.dir) {
+    if (dir.gap_queued) gap_queue_.erase(dir.gap_pos);
+  }
   lru_.erase(c.lru);
   const Key key = c.key;
   table_.erase(key);
@@ -115,8 +119,29 @@ void TcpStreams::erase(Connection& c) {
 
 void TcpStreams::reset_direction(Direction& d) {
   const size_t accounted = d.accounted;
+  const bool gap_queued = d.gap_queued;
+  const GapQueue::iterator gap_pos = d.gap_pos;
   d = Direction{};
-  d.accounted = accounted;  // account() settles the difference
+  d.accounted = accounted;    // account() settles the difference
+  d.gap_queued = gap_queued;  // sync_gap_queue() settles it
+  d.gap_pos = gap_pos;
+}
+
+// Keeps gap_queue_ in step with both directions' out-of-order lists: a direction is queued
+// under the time its oldest hole opened while anything waits behind a hole.
+void TcpStreams::sync_gap_queue(Connection& c) {
+  for (int d = 0; d < 2; ++d) {
+    Direction& dir = c.dir[d];
+    const bool want = !dir.pending.empty();
+    if (dir.gap_queued && (!want || dir.gap_pos->first != dir.pending_since_us)) {
+      gap_queue_.erase(dir.gap_pos);
+      dir.gap_queued = false;
+    }
+    if (want && !dir.gap_queued) {
+      dir.gap_pos = gap_queue_.emplace(dir.pending_since_us, GapRef{c.key, d});
+      dir.gap_queued = true;
+    }
+  }
 }
 
 void TcpStreams::account(Direction& d) {
@@ -136,12 +161,15 @@ void TcpStreams::expire(int64_t now_us) {
   }
   if (total_bytes_ == 0 || now_us - last_gap_sweep_us_ < kGapSweepUs) return;
   last_gap_sweep_us_ = now_us;
-  for (auto& [key, c] : table_) {
-    for (int d = 0; d < 2; ++d) {
-      if (c.dir[d].pending.empty()) continue;
-      check_gap(c, d, now_us);
-      account(c.dir[d]);
-    }
+  // Only directions whose oldest hole is past the timeout: check_gap() declares gaps until
+  // the oldest remaining hole is recent (or none is left), so each visit makes progress.
+  while (!gap_queue_.empty() && now_us - gap_queue_.begin()->first > limits_.gap_timeout_us) {
+    const GapRef due = gap_queue_.begin()->second;
+    Connection& c = table_.at(due.key);
+    check_gap(c, due.d, now_us);
+    account(c.dir[0]);
+    account(c.dir[1]);
+    sync_gap_queue(c);
   }
 }
 
@@ -151,6 +179,7 @@ void TcpStreams::finish() {
   }
   table_.clear();
   lru_.clear();
+  gap_queue_.clear();
   total_bytes_ = 0;
 }
 

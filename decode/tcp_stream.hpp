@@ -33,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,12 +91,22 @@ class StreamSink {
   virtual void on_anomaly(const StreamAnomaly& a) = 0;
 };
 
+// The one place the TCP reassembly bounds live (filled from options in cli/).
 struct TcpLimits {
+  // Default 65536 tracked connections. At the limit the least recently used one is evicted
+  // in O(1): tcp_connection_table_full when it carried SIP (its buffered bytes are lost).
   size_t max_connections = 65536;
-  size_t max_connection_bytes = 256 * 1024;  // buffered per connection, both directions
+  // Default 256 KiB buffered per connection, both directions (half of it for out-of-order
+  // data). At the limit the unfinished message is dropped (tcp_buffer_limit) and framing
+  // resynchronises; out-of-order data over its half becomes a tcp_gap.
+  size_t max_connection_bytes = 256 * 1024;
+  // Default 64 MiB buffered in all connections; at the limit as for max_connection_bytes.
   size_t max_total_bytes = size_t{64} << 20;
-  int64_t gap_timeout_us = 10'000'000;    // a hole older than this is a lost segment
-  int64_t idle_timeout_us = 300'000'000;  // connection silent this long is dropped
+  // Default 10 s of capture time: a hole older than this is a lost segment (tcp_gap).
+  int64_t gap_timeout_us = 10'000'000;
+  // Default 300 s: a connection silent this long is dropped (a partial message left is
+  // sip_stream_truncated).
+  int64_t idle_timeout_us = 300'000'000;
 };
 
 class TcpStreams {
@@ -118,6 +129,25 @@ class TcpStreams {
  private:
   enum class Mode : uint8_t { probe, sip, ws_http, ws, ignored };
   enum class Resync : uint8_t { none, midstream, quiet };
+
+  struct Key {
+    Endpoint a;  // the lower endpoint
+    Endpoint b;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const noexcept {
+      return EndpointHash{}(k.a) * 1000003u ^ EndpointHash {}(k.b);
+    }
+  };
+
+  // Directions waiting for a hole to fill, by the capture time the oldest hole opened:
+  // expire() visits only the ones whose gap timeout passed.
+  struct GapRef {
+    Key key;
+    int d = 0;
+  };
+  using GapQueue = std::multimap<int64_t, GapRef>;
 
   struct Pending {
     uint64_t offset = 0;  // stream offset of data[0]
@@ -152,18 +182,9 @@ class TcpStreams {
     // Which frame carried the buffered bytes: {stream offset of the piece's first byte,
     // frame number}, ascending offsets; a piece runs to the next one's offset (or `end`).
     std::vector<std::pair<uint64_t, uint64_t>> pieces;
-    FrameList app_frames;  // frames of the WebSocket message in `app`
-  };
-
-  struct Key {
-    Endpoint a;  // the lower endpoint
-    Endpoint b;
-    bool operator==(const Key&) const = default;
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const noexcept {
-      return EndpointHash{}(k.a) * 1000003u ^ EndpointHash {}(k.b);
-    }
+    FrameList app_frames;     // frames of the WebSocket message in `app`
+    bool gap_queued = false;  // in gap_queue_ (at gap_pos) while `pending` is not empty
+    GapQueue::iterator gap_pos;
   };
 
   struct Connection {
@@ -204,6 +225,7 @@ class TcpStreams {
   void emit(Connection& c, int d, const FrameRef& frame, std::string_view bytes, bool whole,
             Transport t);
   void report(const Connection& c, int d, const FrameRef& frame, AnomalyKind kind);
+  void sync_gap_queue(Connection& c);
   static void reset_direction(Direction& d);
   static void note_piece(Direction& d, uint64_t frame_number);
   static void collect_frames(const Direction& d, uint64_t begin, uint64_t end, FrameList& out);
@@ -212,6 +234,7 @@ class TcpStreams {
   TcpLimits limits_;
   std::unordered_map<Key, Connection, KeyHash> table_;
   std::list<Key> lru_;  // least recently used first
+  GapQueue gap_queue_;
   size_t total_bytes_ = 0;
   int64_t last_gap_sweep_us_ = 0;
   std::string detail_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -421,6 +422,32 @@ TEST(Decoder, FragmentTableFullIsNamed) {
   ASSERT_EQ(rec.anomalies.size(), 1u);
   EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::ip_fragment_table_full);
   EXPECT_EQ(rec.anomalies[0].detail.rfind("id=1 ", 0), 0u);
+}
+
+// Issue 12: 40,000 first fragments that never complete, through the whole decoder at
+// default limits: every set beyond the 4096 held is evicted as a named anomaly, the rest
+// are named at the end; nothing is silently lost and nothing else is reported.
+TEST(Decoder, NeverCompletingFragmentFloodIsNamed) {
+  constexpr size_t kFlood = 40'000;
+  const ReassemblyLimits limits;
+  Recorder rec;
+  Decoder d(rec);
+  for (size_t i = 0; i < kFlood; ++i) {
+    const Bytes first = invite_fragments(static_cast<uint16_t>(i))[0];
+    Frame f = frame_of(first);
+    f.ref.number = i + 1;
+    d.on_frame(f);
+  }
+  const auto count = [&](AnomalyKind k) {
+    return std::count_if(rec.anomalies.begin(), rec.anomalies.end(),
+                         [&](const auto& a) { return a.kind == k; });
+  };
+  EXPECT_EQ(static_cast<size_t>(count(AnomalyKind::ip_fragment_table_full)),
+            kFlood - limits.max_open_sets);
+  EXPECT_EQ(rec.anomalies.size(), kFlood - limits.max_open_sets);
+  d.finish();
+  EXPECT_EQ(static_cast<size_t>(count(AnomalyKind::ip_fragments_incomplete)), limits.max_open_sets);
+  EXPECT_TRUE(rec.sips.empty());
 }
 
 TEST(Decoder, Ipv6DestinationOptionsAfterTheFragmentHeader) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 #include <vector>
 
@@ -163,6 +164,53 @@ TEST(IpReassembly, ByteBudgetEvictsOtherSets) {
   EXPECT_EQ(drops.dropped[0].reason, DropReason::evicted);
   EXPECT_EQ(r.buffered_bytes(), 16u);
   EXPECT_EQ(r.add(frag(d, 16, 8, false, 2), at(0), out), R::complete);
+}
+
+// Issue 12: a flood of first fragments whose rest never comes. The table holds at most
+// max_open_sets sets whatever the flood's length; each set over the bound evicts the
+// oldest (so the evicted ids are 0, 1, 2, ... in order), and expiry later drops exactly
+// the sets still open.
+TEST(IpReassembly, NeverCompletingFloodStaysBounded) {
+  constexpr uint32_t kFlood = 40'000;
+  Drops drops;
+  const ReassemblyLimits limits;  // defaults: 4096 sets
+  IpReassembler r(drops, limits);
+  const Bytes d = datagram();
+  std::span<const uint8_t> out;
+  size_t peak = 0;
+  for (uint32_t id = 0; id < kFlood; ++id) {
+    ASSERT_EQ(r.add(frag(d, 0, 8, true, id), at(id, id + 1), out), R::pending);
+    peak = std::max(peak, r.open_sets());
+  }
+  EXPECT_EQ(peak, limits.max_open_sets);
+  EXPECT_EQ(r.open_sets(), limits.max_open_sets);
+  EXPECT_EQ(r.buffered_bytes(), limits.max_open_sets * 8);
+  ASSERT_EQ(drops.dropped.size(), kFlood - limits.max_open_sets);
+  for (size_t i = 0; i < drops.dropped.size(); ++i) {
+    ASSERT_EQ(drops.dropped[i].reason, DropReason::evicted);
+    ASSERT_EQ(drops.dropped[i].id, i);
+  }
+  // The survivors are the newest 4096: all expire 30 s after the last one arrived.
+  r.expire(kFlood - 1 + limits.expiry_us + 1);
+  EXPECT_EQ(r.open_sets(), 0u);
+  EXPECT_EQ(r.buffered_bytes(), 0u);
+  EXPECT_EQ(drops.dropped.size(), size_t{kFlood});
+  EXPECT_EQ(drops.dropped.back().reason, DropReason::expired);
+  EXPECT_EQ(drops.dropped.back().id, kFlood - 1);
+}
+
+// Expiry follows capture time, not arrival order: a merged capture may step back in time.
+TEST(IpReassembly, ExpiryOrderFollowsCaptureTime) {
+  Drops drops;
+  IpReassembler r(drops, {.max_open_sets = 16, .max_total_bytes = 1 << 20, .expiry_us = 10});
+  const Bytes d = datagram();
+  std::span<const uint8_t> out;
+  EXPECT_EQ(r.add(frag(d, 0, 8, true, 1), at(100), out), R::pending);
+  EXPECT_EQ(r.add(frag(d, 0, 8, true, 2), at(50), out), R::pending);  // earlier time
+  r.expire(61);  // only set 2 is older than 10 us
+  ASSERT_EQ(drops.dropped.size(), 1u);
+  EXPECT_EQ(drops.dropped[0].id, 2u);
+  EXPECT_EQ(r.open_sets(), 1u);
 }
 
 TEST(IpReassembly, OversizedFragmentIsRefused) {

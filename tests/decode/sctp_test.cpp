@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <string>
 #include <vector>
@@ -212,6 +213,61 @@ TEST(SctpReassembly, ExpiryByCaptureTimeAndEviction) {
   ASSERT_EQ(drops.drops.size(), 2u);
   EXPECT_EQ(drops.drops[1].reason, SctpDropReason::evicted);
   EXPECT_EQ(drops.drops[1].fragments, 2u);
+  EXPECT_EQ(r.fragments(), 1u);
+}
+
+// Issue 12: middle fragments of messages that never complete, each on its own association.
+// The table never holds more than max_fragments; the association of the oldest fragment
+// is evicted (one report per association, oldest first).
+TEST(SctpReassembly, NeverCompletingFloodStaysBounded) {
+  constexpr uint32_t kFlood = 40'000;
+  Drops drops;
+  const SctpLimits limits;  // defaults: 1024 fragments
+  SctpReassembler r(drops, limits);
+  std::span<const uint8_t> m;
+  size_t peak = 0;
+  for (uint32_t i = 0; i < kFlood; ++i) {
+    SctpFlow flow = kFlow;
+    flow.verification_tag = i;
+    ASSERT_EQ(r.add(flow, frag(false, false, 100, "x"), at(i), m),
+              SctpReassembler::AddResult::pending);
+    peak = std::max(peak, r.fragments());
+  }
+  EXPECT_EQ(peak, limits.max_fragments);
+  EXPECT_EQ(r.fragments(), limits.max_fragments);
+  EXPECT_EQ(r.buffered_bytes(), limits.max_fragments);
+  ASSERT_EQ(drops.drops.size(), kFlood - limits.max_fragments);
+  for (size_t i = 0; i < drops.drops.size(); ++i) {
+    ASSERT_EQ(drops.drops[i].reason, SctpDropReason::evicted);
+    ASSERT_EQ(drops.drops[i].flow.verification_tag, i);
+    ASSERT_EQ(drops.drops[i].fragments, 1u);
+  }
+  r.expire(kFlood - 1 + limits.expiry_us + 1);
+  EXPECT_EQ(r.fragments(), 0u);
+  EXPECT_EQ(drops.drops.size(), size_t{kFlood});
+  EXPECT_EQ(drops.drops.back().reason, SctpDropReason::expired);
+}
+
+// Expired fragments are reported once per association, with the count and bytes of that
+// association's expired fragments only.
+TEST(SctpReassembly, ExpiryGroupsByAssociation) {
+  Drops drops;
+  SctpReassembler r(drops, {.expiry_us = 10});
+  SctpFlow other = kFlow;
+  other.verification_tag = 1;
+  std::span<const uint8_t> m;
+  (void)r.add(kFlow, frag(false, false, 10, "aa"), at(0, 1), m);
+  (void)r.add(other, frag(false, false, 10, "b"), at(1, 2), m);
+  (void)r.add(kFlow, frag(false, false, 12, "ccc"), at(2, 3), m);
+  (void)r.add(kFlow, frag(false, false, 14, "d"), at(50, 4), m);  // not expired yet
+  r.expire(20);
+  ASSERT_EQ(drops.drops.size(), 2u);
+  EXPECT_EQ(drops.drops[0].flow, kFlow);
+  EXPECT_EQ(drops.drops[0].fragments, 2u);
+  EXPECT_EQ(drops.drops[0].bytes, 5u);
+  EXPECT_EQ(drops.drops[0].first_frame.number, 1u);
+  EXPECT_EQ(drops.drops[1].flow, other);
+  EXPECT_EQ(drops.drops[1].fragments, 1u);
   EXPECT_EQ(r.fragments(), 1u);
 }
 
