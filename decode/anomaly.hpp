@@ -91,7 +91,10 @@ namespace sipscope::decode {
   X(tcp_buffer_limit)           /* per-connection or total stream buffer limit hit */   \
   X(tcp_connection_table_full)  /* SIP connection evicted from the full table */        \
   X(tls_not_decoded)            /* TLS on port 5061: encrypted SIP, once per connection */ \
-  X(ws_bad_frame)               /* WebSocket frame sipscope cannot use (RFC 6455 §5) */
+  X(ws_bad_frame)               /* WebSocket frame sipscope cannot use (RFC 6455 §5) */ \
+  /* SIP messages accepted with a flaw (appended) */                                     \
+  X(sip_bad_line_end)           /* a line ends in CR CR LF: the stray CR is dropped */   \
+  X(sip_bad_version)            /* SIP-Version is not SIP/2.0 (RFC 4475 badvers) */
 // clang-format on
 
 enum class AnomalyKind : uint16_t {

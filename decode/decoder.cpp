@@ -71,6 +71,47 @@ AnomalyKind sip_error_anomaly(sip::ParseError e) {
   return AnomalyKind::sip_bad_start_line;
 }
 
+constexpr uint8_t kAllFlaws = 0xff;
+// Flaws noted in every parse mode (the others only come from datagram leniency).
+constexpr uint8_t kLineFlaws = sip::kLenientStrayCr | sip::kLenientSipVersion;
+
+// A message accepted despite a flaw is delivered and the flaw named: for each leniency bit
+// in `mask`, fills `detail` and calls report(kind).
+template <typename Report>
+void report_flaws(const sip::Message& m, std::string_view text, std::string& detail, uint8_t mask,
+                  Report&& report) {
+  const uint8_t bits = m.leniency() & mask;
+  if ((bits & sip::kLenientUnterminatedHeaders) != 0) {
+    detail.clear();
+    detail += "no empty line after the headers; accepted with an empty body: ";
+    append_excerpt(detail, text);
+    report(AnomalyKind::sip_headers_unterminated);
+  }
+  if ((bits & sip::kLenientBadContentLength) != 0) {
+    detail.clear();
+    detail += "Content-Length unusable; body taken as the rest of the datagram (";
+    append_uint(detail, m.body().size());
+    detail += " bytes): ";
+    append_excerpt(detail, text);
+    report(AnomalyKind::sip_bad_content_length);
+  }
+  if ((bits & sip::kLenientStrayCr) != 0) {
+    // Name the first offending line.
+    const size_t cr = text.find("\r\r");
+    const size_t line = cr == std::string_view::npos ? 0 : text.rfind('\n', cr) + 1;
+    detail.clear();
+    detail += "line ends in CR CR LF; stray CR dropped: ";
+    append_excerpt(detail, text.substr(line));
+    report(AnomalyKind::sip_bad_line_end);
+  }
+  if ((bits & sip::kLenientSipVersion) != 0) {
+    detail.clear();
+    detail += "SIP-Version is not SIP/2.0 (RFC 3261 §7.1): ";
+    append_excerpt(detail, text);
+    report(AnomalyKind::sip_bad_version);
+  }
+}
+
 // One frame's walk down the stack. Holds references to the Decoder's state so the
 // public class stays free of private helper declarations.
 class FrameWalk {
@@ -461,6 +502,7 @@ class FrameWalk {
       const sip::ParseResult r = sip::parse_message(text, message_, {.datagram = false});
       if (r.error != sip::ParseError::ok || r.consumed == 0 || r.consumed > text.size()) break;
       emit_sip(t);
+      report_flaws(message_, text, detail_, kLineFlaws, [this](AnomalyKind k) { report(k); });
       emitted = true;
       text.remove_prefix(r.consumed);
       while (!text.empty() && (text.front() == '\r' || text.front() == '\n')) {
@@ -495,21 +537,7 @@ class FrameWalk {
 
   // A datagram message accepted by the lenient rules is delivered and also flagged.
   void report_leniency(std::string_view text) {
-    const uint8_t bits = message_.leniency();
-    if ((bits & sip::kLenientUnterminatedHeaders) != 0) {
-      begin_detail();
-      detail_ += "no empty line after the headers; accepted with an empty body: ";
-      append_excerpt(detail_, text);
-      report(AnomalyKind::sip_headers_unterminated);
-    }
-    if ((bits & sip::kLenientBadContentLength) != 0) {
-      begin_detail();
-      detail_ += "Content-Length unusable; body taken as the rest of the datagram (";
-      append_uint(detail_, message_.body().size());
-      detail_ += " bytes): ";
-      append_excerpt(detail_, text);
-      report(AnomalyKind::sip_bad_content_length);
-    }
+    report_flaws(message_, text, detail_, kAllFlaws, [this](AnomalyKind k) { report(k); });
   }
 
   void report_sip_error(sip::ParseError e, std::string_view text) {
@@ -605,6 +633,10 @@ void Decoder::StreamReporter::on_message(const StreamMessage& m) {
   if (r.error == sip::ParseError::ok) {
     ++d.stats_.sip_messages;
     d.sink_.on_sip(SipEvent{m.frame, m.src, m.dst, m.transport, &d.message_, m.frames});
+    report_flaws(d.message_, m.bytes, d.detail_, kLineFlaws, [&](AnomalyKind k) {
+      ++d.stats_.anomalies;
+      d.sink_.on_anomaly(AnomalyEvent{m.frame, k, d.detail_, true, m.src, m.dst});
+    });
     return;
   }
   d.detail_.clear();

@@ -52,7 +52,8 @@ size_t find_unquoted(std::string_view s, char c, size_t from = 0) {
 
 // host [":" port], host possibly an IPv6 reference. The brackets are stripped from the
 // host view so it compares equal to the address text of a packet.
-bool parse_hostport(std::string_view hp, std::string_view& host, uint16_t& port) {
+bool parse_hostport(std::string_view hp, std::string_view& host, uint16_t& port,
+                    bool* unbracketed_ipv6 = nullptr) {
   hp = detail::trim(hp);
   std::string_view rest;
   if (!hp.empty() && hp.front() == '[') {
@@ -60,6 +61,17 @@ bool parse_hostport(std::string_view hp, std::string_view& host, uint16_t& port)
     if (close == std::string_view::npos || close == 1) return false;
     host = hp.substr(1, close - 1);
     rest = hp.substr(close + 1);
+  } else if (std::count(hp.begin(), hp.end(), ':') > 1) {
+    // An IPv6 reference without its brackets (§19.1.1 requires them; some UAs omit them,
+    // e.g. "sip:9876@fe80:0:0:0:21a:a0ff:fe07:32e0"). A port cannot be told from the last
+    // group, so the whole is the host and no port is read.
+    const bool ipv6 = std::all_of(hp.begin(), hp.end(), [](char c) {
+      return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
+             c == '.';
+    });
+    if (!ipv6) return false;
+    host = hp;
+    if (unbracketed_ipv6 != nullptr) *unbracketed_ipv6 = true;
   } else {
     const size_t colon = hp.find(':');
     host = detail::trim(hp.substr(0, colon));
@@ -196,7 +208,9 @@ bool parse_uri(std::string_view uri, Uri& out) {
   }
   // The host of an IPv6 reference contains ':' but no ';' or '?'.
   const size_t hp_end = rest.find_first_of(";?");
-  if (!parse_hostport(rest.substr(0, hp_end), out.host, out.port)) return false;
+  if (!parse_hostport(rest.substr(0, hp_end), out.host, out.port, &out.unbracketed_ipv6)) {
+    return false;
+  }
   if (hp_end != std::string_view::npos && rest[hp_end] == ';') {
     const std::string_view params = rest.substr(hp_end);
     out.params = params.substr(0, params.find('?'));

@@ -38,6 +38,9 @@ struct Uri {
   std::string_view host;    // an IPv6 reference is returned without its [] brackets
   uint16_t port = 0;        // 0 when absent
   std::string_view params;  // ";..." uri-parameters
+  // The host is an IPv6 address written without [] (invalid, RFC 5118 §4.2, but sent by
+  // some UAs): accepted so the user part is known; the whole is the host, no port.
+  bool unbracketed_ipv6 = false;
 };
 [[nodiscard]] bool parse_uri(std::string_view uri, Uri& out);
 template <TemporaryBuffer T>

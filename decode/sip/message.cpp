@@ -55,14 +55,15 @@ struct Line {
   std::string_view text;
   size_t next = 0;
   bool complete = false;
+  bool stray_cr = false;  // ended in CR CR LF: the extra CRs are dropped from `text`
 };
 
 Line read_line(std::string_view data, size_t pos) {
   const size_t lf = data.find('\n', pos);
   if (lf == std::string_view::npos) return {data.substr(pos), data.size(), false};
   size_t end = lf;
-  if (end > pos && data[end - 1] == '\r') --end;
-  return {data.substr(pos, end - pos), lf + 1, true};
+  while (end > pos && data[end - 1] == '\r') --end;
+  return {data.substr(pos, end - pos), lf + 1, true, lf - end > 1};
 }
 
 // Request-URI must at least look like an absolute URI (scheme ":" ...). This is what rejects
@@ -232,6 +233,9 @@ ParseResult parse_message(std::string_view data, Message& out, ParseOptions opti
     out.clear();
     return result;
   }
+  if (first.stray_cr) out.leniency_ |= kLenientStrayCr;
+  // §7.1: SIP-Version is case-insensitive; anything but 2.0 is accepted and flagged.
+  if (!iequals(out.version_, "SIP/2.0")) out.leniency_ |= kLenientSipVersion;
 
   const bool lenient = options.datagram && options.lenient;
   size_t pos = first.next;
@@ -245,6 +249,7 @@ ParseResult parse_message(std::string_view data, Message& out, ParseOptions opti
       if (line.text.empty()) break;
     }
     pos = line.next;
+    if (line.stray_cr) out.leniency_ |= kLenientStrayCr;
     if (line.text.empty()) {
       terminated = true;
       break;
@@ -329,22 +334,25 @@ ParseResult parse_message(std::string_view data, Message& out, ParseOptions opti
   return result;
 }
 
+// Any SIP-Version (§7.1 grammar) is recognised, as parse_message accepts it: a message
+// with another version is kept and flagged rather than taken for non-SIP traffic.
 bool looks_like_sip(std::string_view data) {
   const size_t lf = data.find('\n');
   std::string_view line = data.substr(0, lf == std::string_view::npos ? data.size() : lf);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 
-  if (starts_with_ci(line, "SIP/2.0 ")) {
-    return line.size() >= 11 && is_digit(line[8]) && is_digit(line[9]) && is_digit(line[10]);
+  const size_t sp = line.find(' ');
+  if (sp != std::string_view::npos && is_sip_version(line.substr(0, sp))) {
+    return line.size() >= sp + 4 && is_digit(line[sp + 1]) && is_digit(line[sp + 2]) &&
+           is_digit(line[sp + 3]);
   }
   size_t i = 0;
   while (i < line.size() && is_token_char(line[i])) ++i;
   if (i == 0 || i >= line.size() || line[i] != ' ') return false;
   // Tolerate trailing SP (RFC 4475 trws) the same way parse_message does.
   while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
-  constexpr std::string_view kSuffix = " SIP/2.0";
-  return line.size() > i + kSuffix.size() &&
-         iequals(line.substr(line.size() - kSuffix.size()), kSuffix);
+  const size_t last_sp = line.rfind(' ');
+  return last_sp > i && is_sip_version(line.substr(last_sp + 1));
 }
 
 }  // namespace sipscope::decode::sip

@@ -52,9 +52,16 @@ struct ParseOptions {
   bool lenient = false;
 };
 
-// Bits of Message::leniency(): which lenient rule (ParseOptions::lenient) accepted it.
+// Bits of Message::leniency(): which lenient rule accepted it. The first two apply under
+// ParseOptions::lenient only; the others in every mode (a passive analyzer keeps the message
+// and the caller names the flaw).
 inline constexpr uint8_t kLenientUnterminatedHeaders = 0x01;
 inline constexpr uint8_t kLenientBadContentLength = 0x02;
+// A line ended in CR CR LF (more than one CR before the LF): the extra CRs are not part of
+// the line, so a Call-ID value does not keep a stray CR.
+inline constexpr uint8_t kLenientStrayCr = 0x04;
+// The start line's SIP-Version is not SIP/2.0 (RFC 3261 §7.1; RFC 4475 §3.1.2.16 badvers).
+inline constexpr uint8_t kLenientSipVersion = 0x08;
 
 struct ParseResult {
   ParseError error = ParseError::ok;

@@ -296,6 +296,54 @@ TEST(Decoder, TcpLostSegmentIsAGapAtFinish) {
   EXPECT_EQ(rec.anomalies[0].detail.substr(0, 8), "7 bytes ");
 }
 
+// Issue 14: a Call-ID line ending in CR CR LF. The message is delivered with the stray CR
+// dropped (Call-ID "abc", RFC 3261 §7.3.1: the line ends at CRLF) and the flaw is named
+// once for the message, on UDP and on TCP alike.
+TEST(Decoder, CrCrLfLineEndIsDeliveredAndNamed) {
+  const std::string bye =
+      "BYE sip:bob@192.0.2.4 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: abc\r\r\nCSeq: 2 BYE\r\n"
+      "Content-Length: 0\r\n\r\n";
+  struct CallIds : Recorder {
+    std::vector<std::string> call_ids;
+    void on_sip(const SipEvent& e) override {
+      Recorder::on_sip(e);
+      call_ids.emplace_back(e.message->header_value(sip::HeaderId::call_id));
+    }
+  };
+  for (bool tcp : {false, true}) {
+    CallIds rec;
+    Decoder d(rec);
+    const Bytes f = tcp ? eth_tcp(test::bytes_of(bye)) : eth_udp(test::bytes_of(bye));
+    d.on_frame(frame_of(f));
+    d.finish();
+    ASSERT_EQ(rec.sips.size(), 1u) << tcp;
+    EXPECT_EQ(rec.call_ids[0], "abc");
+    ASSERT_EQ(rec.anomalies.size(), 1u) << tcp;
+    EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_bad_line_end);
+    EXPECT_EQ(rec.anomalies[0].detail, "line ends in CR CR LF; stray CR dropped: Call-ID: abc");
+    EXPECT_TRUE(rec.anomalies[0].has_flow);
+  }
+}
+
+// RFC 4475 §3.1.2.16 badvers over UDP: kept as a SIP message (not other UDP traffic) and
+// named sip_bad_version.
+TEST(Decoder, OtherSipVersionIsDeliveredAndNamed) {
+  const std::string badvers =
+      "OPTIONS sip:t.watson@example.org SIP/7.0\r\nVia: SIP/7.0/UDP c.example.com;"
+      "branch=z9hG4bKkdjuw\r\nMax-Forwards: 70\r\nFrom: A. Bell <sip:a.g.bell@example.com>;"
+      "tag=qweoiqpe\r\nTo: T. Watson <sip:t.watson@example.org>\r\nCall-ID: "
+      "badvers01.31415@c.example.com\r\nCSeq: 1 OPTIONS\r\nl: 0\r\n\r\n";
+  Recorder rec;
+  Decoder d(rec);
+  d.on_frame(frame_of(eth_udp(test::bytes_of(badvers))));
+  ASSERT_EQ(rec.sips.size(), 1u);
+  EXPECT_EQ(rec.sips[0].method, "OPTIONS");
+  EXPECT_TRUE(rec.udps.empty());
+  ASSERT_EQ(rec.anomalies.size(), 1u);
+  EXPECT_EQ(rec.anomalies[0].kind, AnomalyKind::sip_bad_version);
+}
+
 TEST(Decoder, SipOverWebSocket) {
   Recorder rec;
   Decoder d(rec);

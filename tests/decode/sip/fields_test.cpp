@@ -144,8 +144,11 @@ TEST(Uri, Ipv6References) {
   EXPECT_EQ(u.host, "2001:db8::10:5070");
   EXPECT_EQ(u.port, 0);
   EXPECT_EQ(u.params, ";transport=udp");
-  // RFC 5118 §4.2: an IPv6 address without [] is not a valid host.
-  EXPECT_FALSE(parse_uri("sip:user@2001:db8::10", u));
+  // RFC 5118 §4.2: an IPv6 address without [] is not a valid host; accepted leniently and
+  // flagged, so the user part is still known (see UnbracketedIpv6Host).
+  ASSERT_TRUE(parse_uri("sip:user@2001:db8::10", u));
+  EXPECT_EQ(u.user, "user");
+  EXPECT_TRUE(u.unbracketed_ipv6);
   EXPECT_FALSE(parse_uri("sip:user@[2001:db8::10", u));
 }
 
@@ -313,6 +316,33 @@ TEST(Fields, RandomInputsNeverCrash) {
       ASSERT_LE(item.data() + item.size(), s.data() + s.size());
     });
   }
+}
+
+// RFC 3261 §19.1.1 wants an IPv6 host in brackets; some UAs write it bare. The user part
+// is still the part before '@' (corpus heplify_sip_ipv6: tshark reads From user 9876, To
+// user 4321); with no brackets a port cannot be told from the last group, so none is read.
+TEST(Uri, UnbracketedIpv6Host) {
+  Uri u;
+  ASSERT_TRUE(parse_uri("sip:9876@2001:db8::1", u));
+  EXPECT_EQ(u.user, "9876");
+  EXPECT_EQ(u.host, "2001:db8::1");
+  EXPECT_EQ(u.port, 0);
+  ASSERT_TRUE(parse_uri("sip:9876@2001:db8::1:5060;transport=udp", u));
+  EXPECT_EQ(u.user, "9876");
+  EXPECT_EQ(u.host, "2001:db8::1:5060");
+  EXPECT_EQ(u.params, ";transport=udp");
+  ASSERT_TRUE(parse_uri("sip:[2001:db8::1]:5060", u));  // bracketed: the port is read
+  EXPECT_EQ(u.host, "2001:db8::1");
+  EXPECT_EQ(u.port, 5060);
+  EXPECT_FALSE(parse_uri("sip:9876@host:50:60", u));  // two colons, not an IPv6 address
+  NameAddr from;
+  ASSERT_TRUE(parse_name_addr("<sip:9876@fe80:0:0:0:21a:a0ff:fe07:32e0>;tag=a3bhg", from));
+  ASSERT_TRUE(parse_uri(from.uri, u));
+  EXPECT_EQ(u.user, "9876");
+  NameAddr to;
+  ASSERT_TRUE(parse_name_addr("<sip:4321@fec0:0:0:0:216:d3ff:fe0d:22c>", to));
+  ASSERT_TRUE(parse_uri(to.uri, u));
+  EXPECT_EQ(u.user, "4321");
 }
 
 }  // namespace

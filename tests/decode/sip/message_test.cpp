@@ -569,5 +569,45 @@ TEST(LooksLikeSip, RequestAndStatusLines) {
   EXPECT_FALSE(looks_like_sip("\x80\x01 garbage"));
 }
 
+// RFC 3261 §7.3.1 / §25.1: a header line ends in CRLF, so in "Call-ID: abc\r\r\n" the
+// value is "abc" (the CR before CRLF is not a value character: callid = word ["@" word],
+// and CR is not a word character). The message is kept and the flaw flagged, in both modes.
+TEST(Message, CrCrLfLineEndDropsTheStrayCr) {
+  const std::string msg =
+      "BYE sip:bob@192.0.2.4 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+      "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: abc\r\r\nCSeq: 2 BYE\r\n"
+      "Content-Length: 0\r\n\r\n";
+  for (bool datagram : {true, false}) {
+    Message m;
+    const ParseResult r = parse_message(msg, m, {.datagram = datagram});
+    ASSERT_EQ(r.error, ParseError::ok);
+    EXPECT_EQ(r.consumed, msg.size());
+    EXPECT_EQ(m.header_value(HeaderId::call_id), "abc");
+    EXPECT_EQ(m.header_value(HeaderId::cseq), "2 BYE");
+    EXPECT_EQ(m.leniency(), kLenientStrayCr);
+  }
+  Message m;
+  const std::string clean = "OPTIONS sip:a@b SIP/2.0\r\nCall-ID: abc\r\n\r\n";
+  ASSERT_EQ(parse_message(clean, m).error, ParseError::ok);
+  EXPECT_EQ(m.leniency(), 0);
+}
+
+// RFC 4475 §3.1.2.16 (badvers): SIP/7.0 parses (a UAS answers 505) and is flagged; the
+// sniffer recognises it as SIP so it is not taken for other UDP traffic.
+TEST(Message, OtherSipVersionIsFlagged) {
+  const std::string msg = "OPTIONS sip:t.watson@example.org SIP/7.0\r\nCall-ID: x\r\n\r\n";
+  Message m;
+  ASSERT_EQ(parse_message(msg, m).error, ParseError::ok);
+  EXPECT_EQ(m.version(), "SIP/7.0");
+  EXPECT_EQ(m.leniency(), kLenientSipVersion);
+  EXPECT_TRUE(looks_like_sip(msg));
+  EXPECT_TRUE(looks_like_sip("SIP/3.1 200 OK\r\n"));
+  const std::string lower = "OPTIONS sip:a@b sip/2.0\r\nCall-ID: x\r\n\r\n";  // §7.1
+  ASSERT_EQ(parse_message(lower, m).error, ParseError::ok);
+  EXPECT_EQ(m.leniency(), 0);
+  EXPECT_FALSE(looks_like_sip("GET / HTTP/1.1\r\n"));
+  EXPECT_FALSE(looks_like_sip("OPTIONS SIP/2.0\r\n"));
+}
+
 }  // namespace
 }  // namespace sipscope::decode::sip
