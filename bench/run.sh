@@ -21,7 +21,8 @@
 #   --timeout SEC    per-run limit for each tool (default 900)
 #   --profile SHAPE  also `perf record -g` sipscope on SHAPE; hotspots to bench/work/
 #                    and docs/benchmarks.md (only the profile when --shapes is not given)
-#   --label NAME     docs/benchmarks.md section to (re)write (default: full, quick or x<F>)
+#   --label NAME     docs/benchmarks.md section to (re)write (default: full, quick or x<F>;
+#                    the profile's is profile-SHAPE, or NAME-profile-SHAPE with --label)
 #   --no-docs        print only; leave docs/benchmarks.md alone
 #   --capture FILE   time this capture instead of the generated shapes (no docs update)
 # Everything it makes goes to bench/work/ (gitignored); the table of the last run is also in
@@ -43,6 +44,7 @@ limit=900
 capture=""
 profile=""
 label=""
+label_given=0
 docs=1
 args_given="$*"
 while [[ $# -gt 0 ]]; do
@@ -59,7 +61,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) limit="$2"; shift 2 ;;
     --capture) capture="$2"; shift 2 ;;
     --profile) profile="$2"; shift 2 ;;
-    --label) label="$2"; shift 2 ;;
+    --label) label="$2"; label_given=1; shift 2 ;;
     --no-docs) docs=0; shift ;;
     -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 1 ;;
@@ -234,9 +236,14 @@ run_shape() {
         r(tw, sw), r(nw, sw), rows, ts }' >>"$summary"
 }
 
+# version: what was measured (SIPSCOPE_COMMIT names the source of a copied build tree).
+version() {
+  echo "sipscope at ${SIPSCOPE_COMMIT:-$(git -C "$root" describe --always --dirty 2>/dev/null)}, $build"
+}
+
 # machine: the description that goes above the tables.
 machine() {
-  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); sipscope $(git -C "$root" describe --always --dirty 2>/dev/null) (release build)"
+  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); $(version)"
   echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $(uname -r)"
   echo "- tools: $(tshark --version 2>/dev/null | head -n 1); $(sngrep -V 2>/dev/null | head -n 1); $(cc --version | head -n 1); libpcap $(dpkg-query -W -f '${Version}' libpcap0.8 2>/dev/null || echo '?'); SQLite $(sqlite3 --version | cut -d' ' -f1)"
   echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -302,14 +309,16 @@ if [[ -n "$profile" ]]; then
   cat "$work/hotspots-$profile.txt"
   if [[ $docs -eq 1 ]]; then
     {
-      echo "Hotspots of \`sipscope analyze\` on \`$(basename "$cap")\` ($(date -u +%Y-%m-%d), sipscope $(git -C "$root" describe --always --dirty 2>/dev/null);"
+      echo "Hotspots of \`sipscope analyze\` on \`$(basename "$cap")\` ($(date -u +%Y-%m-%d), $(version);"
       echo "\`perf record -g\`, then \`perf report --stdio --no-children -g none --percent-limit 0.5\`, first 25 lines):"
       echo
       echo '```'
       cat "$work/hotspots-$profile.txt"
       echo '```'
     } >"$work/prof.$$"
-    update_docs "profile-$profile" "$work/prof.$$"
+    plabel="profile-$profile"
+    [[ $label_given -eq 1 ]] && plabel="$label-$plabel"
+    update_docs "$plabel" "$work/prof.$$"
     rm -f "$work/prof.$$"
   fi
 fi
