@@ -97,15 +97,16 @@ void random_bytes(Rng& rng, std::vector<std::uint8_t>& v, std::size_t n) {
   }
 }
 
-// 1000 five-tuples between 50 senders and 40 receivers on even high ports; packet i has
+// 1000 five-tuples between 50 senders and 40 receivers on even ports 30000-31998 and
+// 40000-41998 (none that tshark gives to another protocol); packet i has
 // SSRC (i + 1) * 0x9E3779B1 (odd multiplier: all distinct below 2^32), random sequence
 // number and timestamp, PCMU or PCMA, 160 payload bytes.
 void rtp_ssrc_flood(Flood& f, bool v6) {
   f.make = [src = hosts(192, 0, 2, 50, v6), dst = hosts(203, 0, 113, 40, v6)](
                Flood& fl, std::uint64_t i, std::int64_t t) {
     const auto k = static_cast<std::uint16_t>(i % 1000);
-    auto l4 = udp_header(static_cast<std::uint16_t>(16384 + 2 * k),
-                         static_cast<std::uint16_t>(20000 + 2 * k), 12 + 160);
+    auto l4 = udp_header(static_cast<std::uint16_t>(30000 + 2 * k),
+                         static_cast<std::uint16_t>(40000 + 2 * k), 12 + 160);
     const std::uint64_t r = fl.rng.next();
     l4.push_back(0x80);
     l4.push_back((r & 1) != 0 ? 8 : 0);
