@@ -150,9 +150,16 @@ measure() {
     local tf="$work/time.$$" t0 t1
     rc=0
     t0=$(date +%s%N)
-    /usr/bin/time -f '%U %S %M' -o "$tf" timeout "$limit" "$@" >"$work/last.out" 2>"$work/last.err" || rc=$?
+    # SIGTERM at the limit, SIGKILL 120 s later if still running.
+    /usr/bin/time -f '%U %S %M' -o "$tf" timeout -k 120 "$limit" "$@" >"$work/last.out" 2>"$work/last.err" || rc=$?
     t1=$(date +%s%N)
-    if [[ $rc -eq 124 ]]; then note="timeout ${limit}s"; elif [[ $rc -ne 0 ]]; then note="exit $rc"; fi
+    if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+      # How long the tool took to stop after SIGTERM (whether it honours signals under load).
+      note="timeout ${limit}s, stopped $(awk -v a="$t0" -v b="$t1" -v l="$limit" 'BEGIN { printf "%.0f", (b - a) / 1e9 - l }') s after SIGTERM"
+      [[ $rc -eq 137 ]] && note="$note (SIGKILL)"
+    elif [[ $rc -ne 0 ]]; then
+      note="exit $rc"
+    fi
     local row
     row=$(tail -n 1 "$tf" | awk -v a="$t0" -v b="$t1" '{ printf "%.3f\t%.2f\t%d", (b - a) / 1e9, $1 + $2, $3 }')
     rm -f "$tf"
@@ -197,11 +204,14 @@ run_shape() {
   if [[ $with_sngrep -eq 1 ]] && command -v sngrep >/dev/null; then
     measure "sngrep -I -N -q" sngrep -I "$cap" -N -q
   fi
-  local fw="${walls[0]}" fc="${cpus[0]}" sw="-" sc="-" sr="-" tw="-" nw="-" rows="-"
+  local fw="${walls[0]}" fc="${cpus[0]}" sw="-" sc="-" sr="-" tw="-" nw="-" rows="-" sst="-"
   for i in "${!names[@]}"; do
+    if [[ "${names[$i]}" == "sipscope analyze" ]]; then  # shown even when it failed
+      sw="${walls[$i]}" sc="${cpus[$i]}" sr="${rsss[$i]}" rows="${founds[$i]% stream rows}"
+      sst="${notes[$i]%%,*}"
+    fi
     [[ "${notes[$i]}" == ok ]] || continue
     case "${names[$i]}" in
-      "sipscope analyze") sw="${walls[$i]}"; sc="${cpus[$i]}"; sr="${rsss[$i]}"; rows="${founds[$i]% stream rows}" ;;
       "tshark -z sip,stat") tw="${walls[$i]}" ;;
       "sngrep -I -N -q") nw="${walls[$i]}" ;;
     esac
@@ -227,13 +237,16 @@ run_shape() {
     done
   } >>"$table"
   awk -v sh="$shape" -v p="$packets" -v g="$msgs" -v fw="$fw" -v fc="$fc" -v sw="$sw" -v sc="$sc" -v sr="$sr" \
-    -v tw="$tw" -v nw="$nw" -v rows="$rows" -v ts="$streams" '
+    -v tw="$tw" -v nw="$nw" -v rows="$rows" -v ts="$streams" -v st="$sst" '
     function r(a, b) { return (a == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.1f", a / b) }
     BEGIN {
-      mps = (sw == "-" || g == "-" || g + 0 == 0) ? "-" : sprintf("%.0f", g / sw)
-      printf "| %s | %d | %s | %.2f / %.2f | %s / %s | %s | %s | %s / %s | %s | %s | %s / %s |\n", sh, p, g,
-        fw, fc, sw, sc, (sr == "-") ? "-" : sprintf("%.0f", sr / 1024), mps, r(sw, fw), r(sc, fc),
-        r(tw, sw), r(nw, sw), rows, ts }' >>"$summary"
+      ok = st == "ok"
+      mps = (!ok || sw == "-" || g == "-" || g + 0 == 0) ? "-" : sprintf("%.0f", g / sw)
+      mpc = (!ok || sc == "-" || sc + 0 == 0 || g == "-" || g + 0 == 0) ? "-" : sprintf("%.0f", g / sc)
+      printf "| %s | %d | %s | %.2f / %.2f | %s / %s%s | %s | %s / %s | %s / %s | %s | %s | %s%s / %s |\n", sh, p,
+        g, fw, fc, sw, sc, ok ? "" : " (" st ")", (sr == "-") ? "-" : sprintf("%.0f", sr / 1024), mps,
+        mpc, ok ? r(sw, fw) : "-", ok ? r(sc, fc) : "-", ok ? r(tw, sw) : "-", ok ? r(nw, sw) : "-",
+        (ok || rows == "-") ? "" : ">= ", rows, ts }' >>"$summary"
 }
 
 # version: what was measured (SIPSCOPE_COMMIT names the source of a copied build tree).
@@ -287,7 +300,7 @@ report="$work/last-run.md"
     machine
     echo "- command: \`bench/run.sh${args_given:+ $args_given}\`, scale $scale, $runs run(s) per tool (median), timeout ${limit}s"
     echo
-    echo "| shape | packets | SIP msgs (truth) | floor wall / CPU s | sipscope wall / CPU s | sipscope peak RSS MiB | sipscope SIP msgs/s (wall) | sipscope x floor (wall / CPU) | tshark sip,stat wall / sipscope | sngrep wall / sipscope | sipscope stream rows / truth streams |"
+    echo "| shape | packets | SIP msgs (truth) | floor wall / CPU s | sipscope wall / CPU s | sipscope peak RSS MiB | sipscope SIP msgs per wall / CPU s | sipscope x floor (wall / CPU) | tshark sip,stat wall / sipscope | sngrep wall / sipscope | sipscope stream rows / truth streams |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     cat "$summary"
     cat "$table"
