@@ -104,9 +104,8 @@ int run_analyze(const Args& args) {
   // Check every input before touching the database, so a typo never costs the old one.
   for (const auto& path : paths) capture::PcapReader probe(path, 0);
 
-  auto store =
-      store::Store::open(db_path, vm->count("append") != 0U ? store::Store::Mode::append
-                                                             : store::Store::Mode::replace);
+  auto store = store::Store::open(db_path, vm->count("append") != 0U ? store::Store::Mode::append
+                                                                     : store::Store::Mode::replace);
   uint32_t first_capture_id = 0;
   for (size_t i = 0; i < paths.size(); ++i) {
     const uint32_t id = store->add_capture(paths[i]);

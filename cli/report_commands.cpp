@@ -18,8 +18,8 @@
 #include "decode/link.hpp"
 #include "export/pcap_slice.hpp"
 #include "export/redact.hpp"
-#include "store/sql.hpp"
 #include "report/render_stats.hpp"
+#include "store/sql.hpp"
 
 namespace sipscope::cli {
 
@@ -193,8 +193,8 @@ std::set<std::pair<uint32_t, uint64_t>> sip_frames_of(const store::Database& db,
   std::set<std::pair<uint32_t, uint64_t>> out;
   for (const auto& e : ladder.events) out.insert({e.capture_id, e.frame});
   store::sql::Statement st(db.handle(), db.path(),
-                            "SELECT capture_id, frames FROM messages WHERE call_id = ?1 AND "
-                            "frames IS NOT NULL");
+                           "SELECT capture_id, frames FROM messages WHERE call_id = ?1 AND "
+                           "frames IS NOT NULL");
   std::vector<uint64_t> numbers;
   for (const int64_t id : ids) {
     st.bind(1, id);

@@ -6,5 +6,5 @@ command -v clang-format >/dev/null || { echo "check-format: clang-format not ins
 bad=0
 while IFS= read -r f; do
   clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || { echo "not formatted: $f" >&2; bad=1; }
-done < <(find capture decode correlate report web cli tests samples bench -name '*.cpp' -o -name '*.hpp' -o -name '*.c' -o -name '*.h' | grep -v node_modules | sort)
+done < <(find capture decode correlate store report export web cli tests samples bench -name '*.cpp' -o -name '*.hpp' -o -name '*.c' -o -name '*.h' | grep -v node_modules | sort)
 exit $bad

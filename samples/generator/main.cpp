@@ -1,6 +1,8 @@
 // sipscope-gen: writes SIP/RTP captures with ground truth for sipscope's tests and
 // benchmarks. See samples/README.md.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -11,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "floods.hpp"
 #include "mixed.hpp"
 #include "pcap_writer.hpp"
 #include "scenarios.hpp"
@@ -31,7 +34,11 @@ constexpr const char* kUsage =
     "               [--transport udp|tcp|sctp] [--fragment MTU] [--hep 2|3]\n"
     "               [--tunnel gre|gre-teb|erspan2|erspan3|ipip|6in4|vxlan]\n"
     "  sipscope-gen mixed --calls N [--rtp-seconds S] -o OUT.pcap [--truth F] [--format ...]\n"
-    "               [--link ...] [--ipv6] [--seed N]\n";
+    "               [--link ...] [--ipv6] [--seed N]\n"
+    "  sipscope-gen sip [--calls N] [--seconds S] [--talk-seconds T] [--scale F] -o OUT.pcap\n"
+    "               [--truth F] [--format ...] [--link ...] [--ipv6] [--seed N]\n"
+    "  sipscope-gen flood KIND|list [--count N] [--seconds S] [--scale F] -o OUT.pcap\n"
+    "               [--truth F] [--format ...] [--link ...] [--ipv6] [--seed N]\n";
 
 struct Options {
   std::string command;
@@ -42,8 +49,11 @@ struct Options {
   LinkKind link = LinkKind::kEthernet;
   bool ipv6 = false;
   std::uint64_t seed = 1;
-  std::uint32_t calls = 1000;
+  std::optional<std::uint32_t> calls;
   double rtp_seconds = 20.0;
+  std::optional<double> seconds;
+  std::optional<std::uint64_t> count;
+  double scale = 1.0;  // sip/flood: multiplies the default count and span (same rate)
   WireConfig wire;
 };
 
@@ -72,11 +82,11 @@ std::string parse(int argc, char** argv, Options& o) {
   if (args.empty()) return "missing command";
   o.command = args[0];
   std::size_t i = 1;
-  if (o.command == "scenario") {
-    if (args.size() < 2) return "scenario: missing NAME";
+  if (o.command == "scenario" || o.command == "flood") {
+    if (args.size() < 2) return o.command + ": missing NAME";
     o.scenario = args[1];
     i = 2;
-  } else if (o.command != "mixed" && o.command != "list") {
+  } else if (o.command != "mixed" && o.command != "sip" && o.command != "list") {
     return "unknown command '" + std::string(args[0]) + "'";
   }
   auto value = [&](std::string_view opt, std::string& out) -> std::string {
@@ -124,7 +134,18 @@ std::string parse(int argc, char** argv, Options& o) {
     } else if (a == "--calls") {
       err = value(a, v);
       if (err.empty()) o.calls = static_cast<std::uint32_t>(std::strtoul(v.c_str(), nullptr, 10));
-    } else if (a == "--rtp-seconds") {
+    } else if (a == "--count") {
+      err = value(a, v);
+      if (err.empty()) o.count = std::strtoull(v.c_str(), nullptr, 10);
+    } else if (a == "--seconds") {
+      err = value(a, v);
+      if (err.empty()) o.seconds = std::strtod(v.c_str(), nullptr);
+      if (err.empty() && !(*o.seconds > 0.0 && *o.seconds <= 1e6)) err = "--seconds: out of range";
+    } else if (a == "--scale") {
+      err = value(a, v);
+      if (err.empty()) o.scale = std::strtod(v.c_str(), nullptr);
+      if (err.empty() && !(o.scale > 0.0 && o.scale <= 1000.0)) err = "--scale: out of range";
+    } else if (a == "--rtp-seconds" || a == "--talk-seconds") {
       err = value(a, v);
       if (err.empty()) o.rtp_seconds = std::strtod(v.c_str(), nullptr);
       if (err.empty() && !(o.rtp_seconds >= 0.0 && o.rtp_seconds <= 86400.0)) {
@@ -137,7 +158,8 @@ std::string parse(int argc, char** argv, Options& o) {
     }
     if (!err.empty()) return err;
   }
-  if (o.command != "list" && o.out.empty()) return "missing -o OUT";
+  const bool listing = o.command == "list" || (o.command == "flood" && o.scenario == "list");
+  if (!listing && o.out.empty()) return "missing -o OUT";
   return {};
 }
 
@@ -152,8 +174,10 @@ int main(int argc, char** argv) {
     }
     return usage_error(err);
   }
-  if (o.command == "list") {
-    for (const auto& s : scenario_list()) std::cout << s.name << "\t" << s.summary << "\n";
+  if (o.command == "list" || (o.command == "flood" && o.scenario == "list")) {
+    for (const auto& s : o.command == "list" ? scenario_list() : flood_list()) {
+      std::cout << s.name << "\t" << s.summary << "\n";
+    }
     return 0;
   }
   try {
@@ -165,8 +189,16 @@ int main(int argc, char** argv) {
       return usage_error("unknown scenario '" + o.scenario + "' (see: sipscope-gen list)");
     }
     if (o.wire.tunnel == Tunnel::k6in4 && !o.ipv6) return usage_error("--tunnel 6in4 needs --ipv6");
-    if (o.command == "mixed" && (o.wire.transport != Transport::kUdp || o.wire.hep != 0)) {
-      return usage_error("mixed: --transport/--hep apply to scenarios only");
+    if (o.command != "scenario" && (o.wire.transport != Transport::kUdp || o.wire.hep != 0)) {
+      return usage_error(o.command + ": --transport/--hep apply to scenarios only");
+    }
+    if (o.command == "flood" &&
+        std::none_of(flood_list().begin(), flood_list().end(),
+                     [&](const ScenarioInfo& k) { return k.name == o.scenario; })) {
+      return usage_error("unknown flood '" + o.scenario + "' (see: sipscope-gen flood list)");
+    }
+    if (o.command == "flood" && o.wire.mtu != 0) {
+      return usage_error("flood: --fragment applies to scenarios only");
     }
     PcapWriter writer(o.out, o.format, o.link);
     writer.set_fragment_mtu(o.wire.mtu);
@@ -176,8 +208,22 @@ int main(int argc, char** argv) {
       apply_transport(o.wire, e, truth);
       sched.add(std::move(e));
       sched.run();
+    } else if (o.command == "flood") {
+      (void)run_flood(FloodOptions{o.scenario, o.count, o.seconds, o.scale, o.ipv6, o.seed}, writer,
+                      sched, truth);
+    } else if (o.command == "sip") {
+      // SIP-only: 50,000 calls over 600 s by default (~83 new calls/s, a REGISTER every
+      // tenth call), no RTP; --talk-seconds is the mean time between 200 OK and BYE.
+      const auto calls =
+          o.calls.value_or(static_cast<std::uint32_t>(std::llround(50000 * o.scale)));
+      const double span = o.seconds.value_or(600.0 * o.scale);
+      MixedOptions m{calls, o.rtp_seconds, o.ipv6, o.seed};
+      m.media = false;
+      m.mean_gap_us =
+          std::max<std::int64_t>(1, static_cast<std::int64_t>(span * 1e6 / std::max(calls, 1u)));
+      run_mixed(m, sched, truth);
     } else {
-      run_mixed(MixedOptions{o.calls, o.rtp_seconds, o.ipv6, o.seed}, sched, truth);
+      run_mixed(MixedOptions{o.calls.value_or(1000), o.rtp_seconds, o.ipv6, o.seed}, sched, truth);
     }
     writer.close();
     truth.link_type = writer.link_type();

@@ -82,8 +82,10 @@ void script_call(MixedState& st, std::uint32_t i, std::int64_t t0, Emission& out
     const std::uint32_t jitter = rng.below(5) == 0 ? 3000 : 0;
     auto loss_a = maybe_loss(rng, pkts);
     auto loss_b = maybe_loss(rng, pkts);
-    c.media(answer + 60 * kMs, answer + 60 * kMs + talk, std::move(loss_a), std::move(loss_b),
-            jitter);
+    if (st.opt.media) {
+      c.media(answer + 60 * kMs, answer + 60 * kMs + talk, std::move(loss_a), std::move(loss_b),
+              jitter);
+    }
     c.bye(answer + 100 * kMs + talk, rng.below(10) < 6 ? Side::kCaller : Side::kCallee);
   } else if (outcome < 81) {
     c.ringing(ring);
@@ -118,7 +120,9 @@ void spawn(const std::shared_ptr<MixedState>& st, Scheduler& sched) {
   script_call(*st, st->next, t0, out);
   sched.add(std::move(out));
   if (++st->next < st->opt.calls) {
-    st->start += 1 + st->rng.below(200) * kMs;  // ~10 calls/s
+    const std::int64_t gap = st->opt.mean_gap_us;
+    st->start += gap > 0 ? 1 + st->rng.below(static_cast<std::uint32_t>(2 * gap))
+                         : 1 + st->rng.below(200) * kMs;  // ~10 calls/s
     sched.at(st->start, [st](Scheduler& s) { spawn(st, s); });
   }
 }
@@ -126,7 +130,7 @@ void spawn(const std::shared_ptr<MixedState>& st, Scheduler& sched) {
 }  // namespace
 
 void run_mixed(const MixedOptions& opt, Scheduler& sched, Truth& truth) {
-  truth.scenario = "mixed";
+  truth.scenario = opt.media ? "mixed" : "sip";
   truth.seed = opt.seed;
   if (opt.calls == 0) return;
   auto st = std::make_shared<MixedState>(MixedState{opt, truth, Rng(opt.seed)});

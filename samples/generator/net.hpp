@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sipscope::gen {
 
@@ -35,6 +36,16 @@ struct Endpoint {
   [[nodiscard]] std::string sip_host() const { return ip.v6 ? "[" + ip.text + "]" : ip.text; }
   [[nodiscard]] std::string host_port() const { return sip_host() + ":" + std::to_string(port); }
 };
+
+// Network byte order (big-endian) appends for the packet builders.
+inline void be16(std::vector<std::uint8_t>& v, std::uint16_t x) {
+  v.push_back(static_cast<std::uint8_t>(x >> 8));
+  v.push_back(static_cast<std::uint8_t>(x & 0xff));
+}
+inline void be32(std::vector<std::uint8_t>& v, std::uint32_t x) {
+  be16(v, static_cast<std::uint16_t>(x >> 16));
+  be16(v, static_cast<std::uint16_t>(x & 0xffff));
+}
 
 class Rng {
  public:

@@ -10,14 +10,6 @@ namespace {
 
 constexpr std::uint32_t kSnapLen = 262144;
 
-void be16(std::vector<std::uint8_t>& v, std::uint16_t x) {
-  v.push_back(static_cast<std::uint8_t>(x >> 8));
-  v.push_back(static_cast<std::uint8_t>(x & 0xff));
-}
-void be32(std::vector<std::uint8_t>& v, std::uint32_t x) {
-  be16(v, static_cast<std::uint16_t>(x >> 16));
-  be16(v, static_cast<std::uint16_t>(x & 0xffff));
-}
 void le32(std::vector<std::uint8_t>& v, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }

@@ -30,7 +30,7 @@ CallTruth& Truth::new_call(std::string sip_call_id) {
 }
 
 std::uint64_t Truth::sip_messages() const {
-  std::uint64_t n = non_call_sip_messages;
+  std::uint64_t n = non_call_sip_messages + unlisted_call_sip_messages;
   for (const auto& c : calls) n += c.message_count;
   return n;
 }
@@ -124,6 +124,7 @@ nlohmann::ordered_json Truth::to_json() const {
   if (tshark_sip_messages) j["tshark_sip_messages"] = *tshark_sip_messages;
   if (!pending_decoder.empty()) j["pending_decoder"] = pending_decoder;
   for (const auto& [key, value] : activity.items()) j[key] = value;
+  if (!flood.empty()) j["flood"] = flood;
   if (dialogs) {
     auto& jd = j["dialogs"] = nlohmann::ordered_json::array();
     for (const auto& d : *dialogs) {

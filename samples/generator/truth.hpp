@@ -133,6 +133,11 @@ struct Truth {
   std::optional<std::vector<LinkTruth>> links;
   std::optional<std::vector<DiagnosticTruth>> diagnostics;
   std::optional<std::vector<RegistrationTruth>> registrations;
+  // Flood captures (floods.hpp): their totals, written only when set. Calls a flood makes
+  // by the hundred thousand are counted there instead of listed; their SIP messages are
+  // `unlisted_call_sip_messages` (part of sip_messages()).
+  nlohmann::ordered_json flood = nlohmann::ordered_json::object();
+  std::uint64_t unlisted_call_sip_messages = 0;
 
   CallTruth& new_call(std::string sip_call_id);
   [[nodiscard]] std::uint64_t sip_messages() const;

@@ -8,14 +8,6 @@
 namespace sipscope::gen {
 namespace {
 
-void be16(std::vector<std::uint8_t>& v, std::uint16_t x) {
-  v.push_back(static_cast<std::uint8_t>(x >> 8));
-  v.push_back(static_cast<std::uint8_t>(x & 0xff));
-}
-void be32(std::vector<std::uint8_t>& v, std::uint32_t x) {
-  be16(v, static_cast<std::uint16_t>(x >> 16));
-  be16(v, static_cast<std::uint16_t>(x & 0xffff));
-}
 void le16(std::vector<std::uint8_t>& v, std::uint16_t x) {
   v.push_back(static_cast<std::uint8_t>(x & 0xff));
   v.push_back(static_cast<std::uint8_t>(x >> 8));
