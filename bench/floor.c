@@ -1,6 +1,6 @@
 /* The floor of offline analysis: a bare libpcap read loop touching every record (one byte
- * each, so the loop cannot be optimised away). Same code as /work/shared/baselines.md,
- * used by bench/run.sh as the 1.0x reference. Build: cc -O2 floor.c -lpcap */
+ * each, so the loop cannot be optimised away), used by bench/run.sh as the 1.0x reference
+ * (docs/benchmarks.md). Build: cc -O2 floor.c -lpcap */
 #include <pcap/pcap.h>
 #include <stdio.h>
 

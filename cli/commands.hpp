@@ -1,4 +1,4 @@
-// The sipscope subcommands (design.md "The command line"). Each takes the arguments
+// The sipscope subcommands (docs/cli.md). Each takes the arguments
 // after its name and returns the process exit status.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 namespace sipscope::cli {
 
-// design.md exit statuses
+// docs/cli.md "Exit statuses"
 enum ExitStatus : int {
   kExitOk = 0,
   kExitUsage = 1,

@@ -34,7 +34,7 @@ CommandSpec calls_spec_with_targets(std::string name, std::string usage, std::st
   return spec;
 }
 
-// CALL arguments -> call ids (design.md: digits = calls.id, else a Call-ID); with_legs adds
+// CALL arguments -> call ids (docs/cli.md: digits = calls.id, else a Call-ID); with_legs adds
 // the linked legs. Empty `missing` when every argument matched.
 std::vector<int64_t> resolve_all(const store::Database& db, const std::vector<std::string>& args,
                                  bool with_legs, std::string& missing) {

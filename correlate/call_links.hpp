@@ -1,4 +1,4 @@
-// Links between calls (design.md: legs of one end-to-end call are separate rows linked in
+// Links between calls (docs/states.md: legs of one end-to-end call are separate rows linked in
 // `call_links` with the reason, sharing calls.group_id). Evidence, checked when a call
 // starts:
 //   x_call_id   a correlation header naming another leg's Call-ID (X-Call-ID, X-CID,

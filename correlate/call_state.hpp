@@ -1,4 +1,4 @@
-// Pure rules of the `calls` table (design.md "Column meanings", "Correlation vocabulary"):
+// Pure rules of the `calls` table (docs/states.md "calls.state", "Correlation vocabulary"):
 // which final response gives which `state`, how a call's outcome is decided when it is
 // flushed, and what a message whose Call-ID matches no open call starts. No state, no
 // I/O; everything here is tested from tables of rows.
@@ -13,7 +13,7 @@
 
 namespace sipscope::correlate {
 
-// The values of calls.state, in design.md's words.
+// The values of calls.state, in docs/states.md's words.
 enum class CallState : uint8_t {
   answered,
   cancelled,

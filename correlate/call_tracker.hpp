@@ -1,4 +1,4 @@
-// Groups SIP messages into calls (design.md "Correlation vocabulary") and computes every
+// Groups SIP messages into calls (docs/states.md "Correlation vocabulary") and computes every
 // `calls` column: caller-side start/ring/answer/end, PDD, duration, state, final code and
 // reason, hangup_by, message_count.
 //

@@ -1,4 +1,4 @@
-// The models of non-call activity beside registrations (design.md "Correlation
+// The models of non-call activity beside registrations (docs/states.md "Correlation
 // vocabulary"): OPTIONS keep-alives -> peers (keepalive.hpp), SUBSCRIBE/NOTIFY ->
 // subscriptions (subscription.hpp), MESSAGE/PUBLISH -> activity rows (activity.hpp).
 // CallTracker hands every message outside calls to on_message() and forwards time; the

@@ -1,5 +1,5 @@
 // One call that is still open in the CallTracker: its messages so far and the facts from
-// which the `calls` columns are computed when it is flushed (design.md "Column meanings").
+// which the `calls` columns are computed when it is flushed (docs/states.md).
 // Owns copies of everything it keeps; the views of a SipEvent are read only during add().
 //
 //   OpenCall c(id, event, summary);          // the message that opened it
@@ -82,7 +82,7 @@ class OpenCall {
   [[nodiscard]] const Response* decisive_final() const;
   [[nodiscard]] bool answered() const;
   // BYE seen, or a final non-2xx other than a challenge: an INVITE without To-tag on this
-  // Call-ID may now start a new call (design.md: "A Call-ID reused after its call ended").
+  // Call-ID may now start a new call (docs/states.md: "A Call-ID reused after its call ended").
   [[nodiscard]] bool ended_for_reuse() const;
   void keep_reason(const decode::SipEvent& event);
   [[nodiscard]] std::optional<std::string> hangup_by(const decode::SipEvent& bye,

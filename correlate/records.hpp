@@ -1,6 +1,6 @@
 // Owned records that correlate/ hands to its sink when something is finished: a call with
 // all its messages, a message outside any call, an anomaly. These are the rows of the
-// design.md tables `calls`, `messages` and `anomalies` before storage; report/ writes them.
+// docs/schema.md tables `calls`, `messages` and `anomalies` before storage; report/ writes them.
 // Optional values are std::nullopt where the column is NULL.
 #pragma once
 
@@ -42,7 +42,7 @@ struct CallRecord {
   std::optional<std::string> caller_ip, callee_ip;
   std::string transport;  // transport of the first INVITE
   std::optional<int64_t> start_us, ring_us, answer_us, end_us;
-  std::string state;  // design.md vocabulary
+  std::string state;  // docs/states.md vocabulary
   std::optional<int> final_code;
   std::optional<std::string> final_reason;
   std::optional<std::string> hangup_by;  // "caller" / "callee"
@@ -84,7 +84,7 @@ struct TransactionRecord {
   int64_t requests = 0, responses = 0, retransmissions = 0;
 };
 
-// A finding about a call (design.md `diagnostics`): no ACK, Timer B expiry, hold, ...
+// A finding about a call (docs/schema.md `diagnostics`): no ACK, Timer B expiry, hold, ...
 struct DiagnosticRecord {
   int64_t call_id = 0;
   std::optional<int64_t> ts_us;
@@ -231,7 +231,7 @@ struct StreamSampleRecord {
   std::optional<double> max_delta_ms;   // largest arrival gap ending in the interval
 };
 
-// One media stream (design.md `streams`): one SSRC, one direction. Definitions of every
+// One media stream (docs/schema.md `streams`): one SSRC, one direction. Definitions of every
 // number are in docs/media.md; nullopt = NULL (unknown / not applicable).
 struct StreamRecord {
   std::optional<int64_t> call_id;  // calls.id; nullopt for orphan streams

@@ -1,5 +1,5 @@
 // Network value types shared by every module: IP addresses, transport endpoints and the
-// SIP transport names of design.md. Plain values, no views: safe to copy and keep.
+// SIP transport names of docs/schema.md. Plain values, no views: safe to copy and keep.
 //
 //   auto a = IpAddress::v4({192, 0, 2, 1});
 //   Endpoint e{a, 5060};  e.to_string() == "192.0.2.1:5060"

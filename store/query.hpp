@@ -1,5 +1,5 @@
 // Reading the store back: call listing with filters, CALL argument resolution
-// (design.md: digits that are an existing calls.id mean that row, anything else is a
+// (docs/cli.md: digits that are an existing calls.id mean that row, anything else is a
 // Call-ID meaning every row with it), and the analysis summary.
 #pragma once
 

@@ -1,5 +1,5 @@
 // Internal to store/: a thin RAII layer over the SQLite C API so that every statement is
-// prepared once, bound by position, stepped and reset (style.md rule 12), and every
+// prepared once, bound by position, stepped and reset (SQL only with bound parameters), and every
 // failure becomes one StoreError line naming the database file. Not part of the contract
 // with other modules; web/ and cli/ go through store.hpp / query.hpp.
 //

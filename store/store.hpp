@@ -1,4 +1,4 @@
-// The SQLite store: the schema of design.md / docs/schema.md, versioned with
+// The SQLite store: the schema of docs/schema.md, versioned with
 // PRAGMA user_version, written through prepared statements inside batched transactions.
 // Store is the RecordSink that correlate/ flushes finished calls and messages into.
 //

@@ -1,4 +1,4 @@
-// SDP offer/answer -> media association (design.md "media stream"; RFC 3264 §5, §8).
+// SDP offer/answer -> media association (docs/states.md "media stream"; RFC 3264 §5, §8).
 // Each SDP body announces, per m-line, the transport address where its sender wants to
 // receive RTP (c= + m= port) and RTCP (rtcp-mux RFC 5761, a=rtcp RFC 3605, else port+1
 // per RFC 3550 §11). Every announced address is bound to the call whose message carried it;

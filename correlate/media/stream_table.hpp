@@ -1,5 +1,5 @@
 // A flat open-addressing hash table (linear probing, backward-shift deletion) from a
-// stream key (source, destination, SSRC: one RTP stream of design.md) to per-stream state.
+// stream key (source, destination, SSRC: one RTP stream of docs/media.md) to per-stream state.
 // Slots live in one vector: looking up or updating a stream never allocates; only growing
 // the table (a new stream beyond the load factor) does.
 //

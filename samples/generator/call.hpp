@@ -5,7 +5,7 @@
 // step of the call flow at a given capture time; it renders the message on every hop
 // (requests forward, responses back, each hop `hop_delay` later), builds the Via stack,
 // tags, Record-Route/Route set and SDP offer/answer the way RFC 3261 §8, §12, §16 and
-// §17 describe, and updates the CallTruth per design.md "Column meanings" (start = first
+// §17 describe, and updates the CallTruth per docs/states.md (start = first
 // INVITE on the wire, ring/answer = first 18x/2xx on the hop towards the caller, …).
 // Hop-by-hop messages (100 Trying, CANCEL + its 200, ACK for non-2xx) are emitted on
 // every hop; end-to-end ones (2xx ACK, BYE) follow the route set.
@@ -172,7 +172,7 @@ class Call {
   bool on_hold_ = false;
 };
 
-// Non-call activity (design.md): counted in Truth::non_call_sip_messages.
+// Non-call activity (docs/states.md): counted in Truth::non_call_sip_messages.
 // REGISTER (optionally challenged with 401 and retried with credentials) and its 200.
 // `final_code` answers the (retried) REGISTER; the truth's registrations get the attempt
 // when the scenario records them.

@@ -190,7 +190,7 @@ void callid_reuse(const ScenarioOptions& o, Context ctx) {
   const std::string id = call_id(ctx.rng, alice);
   Call first(ctx, id, alice, bob);
   answered(first, 1.0, 0.3, 1.5, 1.0, Side::kCaller);
-  // Same Call-ID 60 s later, new From-tag (a broken UA): a new call row (design.md).
+  // Same Call-ID 60 s later, new From-tag (a broken UA): a new call row (docs/states.md).
   Call second(ctx, id, alice, bob);
   second.invite(at(61.0));
   second.trying(at(61.02));

@@ -1,7 +1,7 @@
 // The named scenarios of `sipscope-gen scenario NAME`: small scripted captures, each a
 // Call script (call.hpp) at fixed times from a fixed base (2026-01-01T10:00:00Z) so that
 // the same seed gives the same bytes. A scenario fills an Emission (what to send) and
-// the Truth (what was sent, in design.md terms); main() writes them.
+// the Truth (what was sent, in docs/states.md terms); main() writes them.
 //
 //   Emission e; Truth t;
 //   if (!build_scenario("basic", {.ipv6 = false, .seed = 1}, e, t)) usage();

@@ -3,7 +3,7 @@
 namespace sipscope::gen {
 namespace {
 
-// No final response after 32 s = Timer B (64*T1) has fired: design.md "no_answer".
+// No final response after 32 s = Timer B (64*T1) has fired: docs/states.md "no_answer".
 constexpr std::int64_t kNoAnswerAfterUs = 32'000'000;
 
 template <typename T>

@@ -1,6 +1,6 @@
 // Ground truth recorded while a scenario is emitted, written beside the capture as JSON.
 //
-// The values follow the "Column meanings" of docs/design.md (calls table, streams table),
+// The values follow docs/states.md and docs/media.md (calls table, streams table),
 // derived from what the generator itself sent — never from an analyzer's output — so
 // tests can hold sipscope against them. Calls live in a deque so a Call script may keep
 // a reference to its record while more calls are added. finalize() decides `state` and

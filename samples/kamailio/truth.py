@@ -7,7 +7,7 @@ What is *scripted* comes from the scenario definitions below (the SIPp XML besid
 file and what Kamailio's tm module does with them): each call's ladder, hop by hop, and
 from it state, final code and reason, hang-up side, users, message count, dialog shape,
 the hold/resume findings and the registrations. What is *timed* by the tools (every *_us)
-is measured with tshark: samples/sipp/timing_from_tshark.py applies design.md's
+is measured with tshark: samples/sipp/timing_from_tshark.py applies docs/states.md's
 caller-side rule, and this script adds the two things it leaves out (end_us of a call
 ended by a non-2xx final = that final delivered to the caller; dialog and registration
 times). Before writing anything, every call's ladder is compared with tshark's view of

@@ -2,7 +2,7 @@
 """Fills the timing fields of a real capture's truth file from tshark's view of it.
 
 The tools' timing is not scripted, so these values are taken from an independent decoder
-(tshark), applying design.md's definitions by hand. The caller of each call is the
+(tshark), applying docs/states.md's definitions by hand. The caller of each call is the
 source (address and port) of its first INVITE, so "delivered to the caller" = sent to
 that address and port, whatever the transport (UDP, TCP, WebSocket) or tunnel (tshark
 lists outer and inner headers; the innermost, last, values are the SIP ones).
@@ -61,7 +61,7 @@ for call in truth["calls"]:
     call["duration_ms"] = ((t["end_us"] - t["answer_us"]) / 1000.0
                            if "end_us" in t and "answer_us" in t else None)
 truth.setdefault("notes", []).append(
-    "Timing fields measured by tshark (samples/sipp/timing_from_tshark.py) with design.md's "
+    "Timing fields measured by tshark (samples/sipp/timing_from_tshark.py) with docs/states.md's "
     "definitions.")
 with open(truth_path, "w") as f:
     json.dump(truth, f, indent=2)

@@ -3,7 +3,7 @@
 
 Reads a tshark field dump (the corpus baseline F.sip_msgs.tsv: frame, time, addresses,
 ports, Method, Status-Code, Call-ID, CSeq, From/To tags, Via branch) and applies
-design.md's definitions by hand, without sipscope's code:
+docs/states.md's definitions by hand, without sipscope's code:
   - a call starts at an INVITE without a To-tag; the caller is its source (IP, port);
     later INVITEs without a To-tag and the same Call-ID (401/407 retries, forks seen on
     other hops) belong to it; INVITEs with a To-tag are re-INVITEs.

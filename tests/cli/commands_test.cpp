@@ -1,4 +1,4 @@
-// The command line contract of design.md, checked on the real binary: exit statuses,
+// The command line contract of docs/cli.md, checked on the real binary: exit statuses,
 // one-line errors naming the file or option, help texts, CALL resolution.
 #include <gtest/gtest.h>
 

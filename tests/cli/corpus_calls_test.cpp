@@ -1,6 +1,6 @@
 // Calls of every real third-party capture in ../shared/corpus against an independent
 // derivation from tshark's dissection: tests/cli/call_oracle.py reads the corpus baseline
-// F.sip_msgs.tsv (tshark fields, tshark-baseline/COMMANDS.md) and applies design.md's
+// F.sip_msgs.tsv (tshark fields, tshark-baseline/COMMANDS.md) and applies docs/states.md's
 // definitions by hand. state, final_code, hangup_by, start/ring/answer/end, PDD and
 // duration of each call must match, and sipscope must store no call the derivation does
 // not know. Skipped with a message when the corpus or python3 is absent.

@@ -99,7 +99,7 @@ TEST_P(GoldenActivity, TablesMatchGroundTruth) {
     }
   }
   EXPECT_GT(compared, 0) << "no activity expectations in " << truth_path;
-  // Non-call activity is never a call (design.md "Correlation vocabulary").
+  // Non-call activity is never a call (docs/states.md "Correlation vocabulary").
   EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM calls"),
             static_cast<int64_t>(truth["calls"].size()));
 }

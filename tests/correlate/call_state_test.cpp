@@ -7,7 +7,7 @@ namespace {
 
 constexpr int64_t kNoAnswer = 32'000'000;
 
-// design.md `state`: busy (486, 600), rejected (603, 607, 608), no_answer (408, 480),
+// docs/states.md `state`: busy (486, 600), rejected (603, 607, 608), no_answer (408, 480),
 // cancelled (487), redirected (3xx), failed (any other final >= 400), answered (2xx).
 TEST(CallStateTest, StateFromFinalCodeTable) {
   struct Row {
@@ -81,7 +81,7 @@ TEST(CallStateTest, RingingIs180To189) {
   EXPECT_FALSE(is_ringing_code(199));
 }
 
-// What a message with an unseen Call-ID opens (design.md "non-call activity").
+// What a message with an unseen Call-ID opens (docs/states.md).
 TEST(CallStateTest, ClassifyOpeningTable) {
   struct Row {
     bool request;

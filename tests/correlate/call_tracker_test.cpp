@@ -131,7 +131,7 @@ struct FinalRow {
 
 class FinalCodeTest : public CallTrackerTest, public ::testing::WithParamInterface<FinalRow> {};
 
-// design.md `state` for single final responses: 408/480 no_answer, 603 rejected,
+// docs/states.md `state` for single final responses: 408/480 no_answer, 603 rejected,
 // 302 redirected, 500 failed, 600 busy.
 TEST_P(FinalCodeTest, StateFromFinalResponse) {
   const FinalRow& row = GetParam();

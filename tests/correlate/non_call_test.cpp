@@ -47,7 +47,7 @@ std::string response(int code, std::string_view method, std::string_view call_id
 }
 
 // Every kind of non-call request reaches its model through the CallTracker, and none is a
-// call (design.md "Correlation vocabulary").
+// call (docs/states.md "Correlation vocabulary").
 TEST(NonCallActivity, EachMethodReachesItsModel) {
   ActivitySink sink;
   CallTracker tracker(sink, {});

@@ -131,7 +131,7 @@ TEST_F(QueryTest, GetCallKeepsNulls) {
 
 TEST_F(QueryTest, ResolveDigitsThatAreAnId) {
   EXPECT_EQ(resolve_call(*db_, "2"), (std::vector<int64_t>{2}));
-  // "1" is both calls.id 1 and the Call-ID of call 4: design.md says the id wins.
+  // "1" is both calls.id 1 and the Call-ID of call 4: docs/cli.md says the id wins.
   EXPECT_EQ(resolve_call(*db_, "1"), (std::vector<int64_t>{1}));
 }
 

@@ -205,7 +205,7 @@ TEST(Store, SchemaVersionAndTables) {
               1)
         << table;
   }
-  // The design.md contract columns, spot-checked on the tables nothing writes yet.
+  // The docs/schema.md columns, spot-checked on the tables nothing writes yet.
   EXPECT_TRUE(db.exec(
       "SELECT id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc, payload_type, codec, "
       "first_us, last_us, packets, expected, lost, duplicates, out_of_order, jitter_mean_ms, "
