@@ -21,13 +21,25 @@ constexpr int kBatchRows = 10'000;
 constexpr const char* kInsertCapture = "INSERT INTO captures (path, status) VALUES (?1, ?2)";
 constexpr const char* kFinishCapture =
     "UPDATE captures SET link_type = ?1, first_us = ?2, last_us = ?3, packets = ?4, "
-    "status = ?5 WHERE id = ?6";
+    "status = ?5, kernel_drops = ?7, interface_drops = ?8 WHERE id = ?6";
 constexpr const char* kInsertCall =
     "INSERT INTO calls (id, sip_call_id, group_id, from_user, to_user, from_uri, to_uri, "
     "caller_ip, callee_ip, transport, start_us, ring_us, answer_us, end_us, state, final_code, "
     "final_reason, hangup_by, pdd_ms, duration_ms, message_count, hangup_reason, q850_cause) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23)";
+    "?19, ?20, ?21, ?22, ?23) "
+    // A live capture stored the open call's row already (upsert_open_call): the final row
+    // replaces it under the same id; a group set by a link meanwhile is kept.
+    "ON CONFLICT(id) DO UPDATE SET sip_call_id = excluded.sip_call_id, "
+    "group_id = coalesce(excluded.group_id, group_id), from_user = excluded.from_user, "
+    "to_user = excluded.to_user, from_uri = excluded.from_uri, to_uri = excluded.to_uri, "
+    "caller_ip = excluded.caller_ip, callee_ip = excluded.callee_ip, "
+    "transport = excluded.transport, start_us = excluded.start_us, ring_us = excluded.ring_us, "
+    "answer_us = excluded.answer_us, end_us = excluded.end_us, state = excluded.state, "
+    "final_code = excluded.final_code, final_reason = excluded.final_reason, "
+    "hangup_by = excluded.hangup_by, pdd_ms = excluded.pdd_ms, "
+    "duration_ms = excluded.duration_ms, message_count = excluded.message_count, "
+    "hangup_reason = excluded.hangup_reason, q850_cause = excluded.q850_cause";
 constexpr const char* kInsertMessage =
     "INSERT INTO messages (call_id, capture_id, frame, ts_us, src_ip, src_port, dst_ip, "
     "dst_port, transport, method, status_code, reason, cseq, cseq_method, sip_call_id, "
@@ -121,6 +133,7 @@ struct Store::Impl {
       insert_activity;  // non-call activity (report/activity_rows.hpp)
   std::optional<sql::Statement> insert_sample;
   bool in_transaction = false;
+  bool live = false;  // use_wal()
   int pending_rows = 0;
 
   ~Impl() {
@@ -163,7 +176,9 @@ struct Store::Impl {
   }
 
   void row_written() {
-    if (++pending_rows >= kBatchRows) commit();
+    // Live: only the caller's once-a-second commit, which falls between records, so a
+    // reader never sees a call without its messages.
+    if (++pending_rows >= kBatchRows && !live) commit();
   }
 
   void commit() {
@@ -290,7 +305,8 @@ void Store::finish_capture(const CaptureSummary& summary) {
   auto& st = *s.finish_capture;
   st.bind_all(summary.link_type, nonzero(summary.first_us), nonzero(summary.last_us),
               static_cast<int64_t>(summary.packets), summary.status,
-              static_cast<int64_t>(summary.capture_id));
+              static_cast<int64_t>(summary.capture_id), summary.kernel_drops,
+              summary.interface_drops);
   st.run();
   s.commit();
 }
@@ -302,6 +318,11 @@ int64_t Store::next_call_id() const {
 }
 
 void Store::on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) {
+  upsert_open_call(call);
+  for (auto& m : messages) on_message(std::move(m));
+}
+
+void Store::upsert_open_call(const correlate::CallRecord& call) {
   Impl& s = *impl_;
   s.check_open();
   s.begin_if_needed();
@@ -313,7 +334,6 @@ void Store::on_call(correlate::CallRecord call, std::vector<correlate::MessageRe
               call.hangup_reason, call.q850_cause);
   st.run();
   s.row_written();
-  for (auto& m : messages) on_message(std::move(m));
 }
 
 void Store::on_message(correlate::MessageRecord m) {
@@ -481,6 +501,16 @@ void Store::on_subscription(correlate::SubscriptionRecord r) {
 
 void Store::on_activity(correlate::ActivityRecord r) {
   insert_row(*impl_, impl_->insert_activity, r, rows::bind_activity);
+}
+
+void Store::use_wal() {
+  Impl& s = *impl_;
+  s.check_open();
+  s.commit();
+  // Readers (sqlite3, `sipscope calls`, the web UI) see the last commit while the writer
+  // goes on; synchronous=NORMAL keeps the file consistent across a power loss in WAL mode.
+  sql::exec(s.db, s.path, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+  s.live = true;
 }
 
 void Store::commit() {
