@@ -41,7 +41,7 @@ struct CaptureInfo {
   std::string status = "complete";  // "complete" | "truncated" | "interrupted"
   std::string error;                // one line naming the file, when status != complete
   // Live interfaces only (capture/live_source.hpp): pcap_stats ps_drop / ps_ifdrop.
-  std::optional<uint64_t> kernel_drops, interface_drops;
+  std::optional<uint64_t> kernel_drops{}, interface_drops{};
 };
 
 class PcapReader {

@@ -27,10 +27,12 @@ constexpr const char* kInsertCall =
     "caller_ip, callee_ip, transport, start_us, ring_us, answer_us, end_us, state, final_code, "
     "final_reason, hangup_by, pdd_ms, duration_ms, message_count, hangup_reason, q850_cause) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-    "?19, ?20, ?21, ?22, ?23) "
-    // A live capture stored the open call's row already (upsert_open_call): the final row
-    // replaces it under the same id; a group set by a link meanwhile is kept.
-    "ON CONFLICT(id) DO UPDATE SET sip_call_id = excluded.sip_call_id, "
+    "?19, ?20, ?21, ?22, ?23)";
+// Live capture: the open call's row is stored already (upsert_open_call); a later row
+// replaces it under the same id, keeping a group set by a link meanwhile. Files keep the
+// plain insert, so a duplicate id stays an error there.
+constexpr const char* kUpsertCallTail =
+    " ON CONFLICT(id) DO UPDATE SET sip_call_id = excluded.sip_call_id, "
     "group_id = coalesce(excluded.group_id, group_id), from_user = excluded.from_user, "
     "to_user = excluded.to_user, from_uri = excluded.from_uri, to_uri = excluded.to_uri, "
     "caller_ip = excluded.caller_ip, callee_ip = excluded.callee_ip, "
@@ -124,8 +126,8 @@ sqlite3* open_file(const std::string& path, int flags) {
 struct Store::Impl {
   std::string path;
   sqlite3* db = nullptr;
-  std::optional<sql::Statement> insert_capture, finish_capture, insert_call, insert_message,
-      insert_anomaly;
+  std::optional<sql::Statement> insert_capture, finish_capture, insert_call, upsert_call,
+      insert_message, insert_anomaly;
   std::optional<sql::Statement> insert_transaction, insert_diagnostic, insert_dialog,
       insert_call_link, update_group, insert_registration;
   std::optional<sql::Statement> insert_stream, insert_dtmf, insert_rtcp;  // media
@@ -142,6 +144,7 @@ struct Store::Impl {
     insert_capture.reset();
     finish_capture.reset();
     insert_call.reset();
+    upsert_call.reset();
     insert_message.reset();
     insert_anomaly.reset();
     if (db != nullptr) sqlite3_close_v2(db);
@@ -193,6 +196,7 @@ struct Store::Impl {
     insert_capture.emplace(db, path, kInsertCapture);
     finish_capture.emplace(db, path, kFinishCapture);
     insert_call.emplace(db, path, kInsertCall);
+    upsert_call.emplace(db, path, (std::string(kInsertCall) + kUpsertCallTail).c_str());
     insert_message.emplace(db, path, kInsertMessage);
     insert_anomaly.emplace(db, path, kInsertAnomaly);
     insert_transaction.emplace(db, path, kInsertTransaction);
@@ -318,15 +322,19 @@ int64_t Store::next_call_id() const {
 }
 
 void Store::on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) {
-  upsert_open_call(call);
+  write_call(call, impl_->live);
   for (auto& m : messages) on_message(std::move(m));
 }
 
 void Store::upsert_open_call(const correlate::CallRecord& call) {
+  write_call(call, true);
+}
+
+void Store::write_call(const correlate::CallRecord& call, bool upsert) {
   Impl& s = *impl_;
   s.check_open();
   s.begin_if_needed();
-  auto& st = *s.insert_call;
+  auto& st = upsert ? *s.upsert_call : *s.insert_call;
   st.bind_all(call.id, call.sip_call_id, call.group_id, call.from_user, call.to_user, call.from_uri,
               call.to_uri, call.caller_ip, call.callee_ip, call.transport, call.start_us,
               call.ring_us, call.answer_us, call.end_us, call.state, call.final_code,
@@ -526,6 +534,7 @@ void Store::close() {
   s.insert_capture.reset();
   s.finish_capture.reset();
   s.insert_call.reset();
+  s.upsert_call.reset();
   s.insert_message.reset();
   s.insert_anomaly.reset();
   s.reset_correlation_statements();

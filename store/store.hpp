@@ -36,7 +36,7 @@ struct CaptureSummary {
   std::string status;  // complete | truncated | interrupted
   // Live capture (pcap_stats): packets the kernel dropped for lack of buffer space
   // (ps_drop) and that the interface or its driver dropped (ps_ifdrop). NULL for files.
-  std::optional<int64_t> kernel_drops, interface_drops;
+  std::optional<int64_t> kernel_drops{}, interface_drops{};
 };
 
 class Store final : public correlate::RecordSink {
@@ -78,6 +78,7 @@ class Store final : public correlate::RecordSink {
 
  private:
   Store() = default;
+  void write_call(const correlate::CallRecord& call, bool upsert);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
