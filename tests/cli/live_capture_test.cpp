@@ -294,6 +294,57 @@ TEST(LiveCapture, PcapOutRotatesAndExportSlicesFromTheFiles) {
   }
 }
 
+// -i any delivers Linux SLL2 frames (LINKTYPE 276); several -i are polled together, one
+// captures row each.
+TEST(LiveCapture, AnyInterfaceAsSll2BesideLoopback) {
+  require_live_capture();
+  if (IsSkipped()) return;
+  const auto dir = temp_dir("live-any");
+  const auto db = dir / "any.db";
+  Child capture({SIPSCOPE_EXE, "capture", "-i", "any", "--db", db.string(), "--filter",
+                 "udp and portrange 25760-25769"},
+                dir, dir / "capture.out", dir / "capture.err");
+  ASSERT_TRUE(wait_ready(db, capture)) << read_text(dir / "capture.err");
+  Child uas({"sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", "25760", "-m", "2", "-nostdin"}, dir,
+            dir / "uas.out", dir / "uas.err");
+  std::this_thread::sleep_for(milliseconds(300));
+  Child uac({"sipp", "-sn", "uac", "127.0.0.1:25760", "-m", "2", "-r", "2", "-i", "127.0.0.1", "-p",
+             "25762", "-nostdin"},
+            dir, dir / "uac.out", dir / "uac.err");
+  ASSERT_EQ(uac.wait_exit(seconds(30)), 0) << read_text(dir / "uac.err");
+  ASSERT_EQ(uas.wait_exit(seconds(10)), 0) << read_text(dir / "uas.err");
+  std::this_thread::sleep_for(milliseconds(300));
+  std::optional<int> status;
+  (void)stop(capture, SIGINT, status);
+  ASSERT_EQ(status, 0) << read_text(dir / "capture.err");
+  const int per_call = scenario_messages(dir, "uac", "uas");
+  const std::string path = db.string();
+  EXPECT_EQ(query_int(path, "SELECT link_type FROM captures WHERE path = 'any'"), 276);
+  EXPECT_EQ(query_int(path,
+                      "SELECT count(*) FROM calls WHERE state = 'answered' AND "
+                      "message_count = " +
+                          std::to_string(per_call)),
+            2);
+
+  // Two interfaces at once: both rows, both see the traffic.
+  const auto db2 = dir / "two.db";
+  Child two({SIPSCOPE_EXE, "capture", "-i", "lo", "-i", "any", "--db", db2.string(), "--filter",
+             "udp and portrange 25760-25769", "--duration", "3"},
+            dir, dir / "two.out", dir / "two.err");
+  ASSERT_TRUE(wait_ready(db2, two)) << read_text(dir / "two.err");
+  Child uas2({"sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", "25760", "-m", "1", "-nostdin"}, dir,
+             dir / "uas2.out", dir / "uas2.err");
+  std::this_thread::sleep_for(milliseconds(300));
+  Child uac2({"sipp", "-sn", "uac", "127.0.0.1:25760", "-m", "1", "-i", "127.0.0.1", "-p", "25762",
+              "-nostdin"},
+             dir, dir / "uac2.out", dir / "uac2.err");
+  ASSERT_EQ(uac2.wait_exit(seconds(30)), 0);
+  ASSERT_EQ(two.wait_exit(seconds(10)), 0) << read_text(dir / "two.err");  // --duration 3
+  EXPECT_EQ(query_int(db2.string(), "SELECT count(*) FROM captures WHERE packets >= " +
+                                        std::to_string(per_call) + " AND status = 'complete'"),
+            2);
+}
+
 TEST(LiveCapture, SetupErrorsAreOneLineExitTwo) {
   const auto dir = temp_dir("live-errors");
   const auto db = dir / "x.db";
