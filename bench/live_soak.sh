@@ -2,7 +2,8 @@
 # Live capture under SIPp load on loopback (needs root, sipp). Measures; never passes or
 # fails. Three runs, each `sipscope capture -i lo` against a SIPp uas (-rtp_echo) and uac:
 #   soak   uac_pcap (RTP both ways, ~9.5 s calls) at --soak-rate calls/s for --minutes;
-#          RSS of sipscope sampled every 10 s into soak-rss.csv, least-squares slope
+#          RSS of sipscope sampled every 10 s into soak-rss.csv, least-squares slope after
+#          --warmup seconds (open calls, lingering calls and SQLite's 4 MB cache fill first)
 #   rtp    uac_pcap at 20 calls/s for --load-seconds: drops, calls recorded vs made
 #   sig    built-in uac (signalling only, 6 messages a call) at 200 calls/s for
 #          --load-seconds: drops, calls recorded vs made
@@ -12,24 +13,28 @@
 #   --minutes N       soak length (default 10)
 #   --soak-rate R     soak calls/s (default 2: ~19 calls open, ~1900 RTP packets/s)
 #   --load-seconds S  length of each load run (default 30)
+#   --warmup S        soak seconds left out of the slope (default 240)
 # Output in bench/work/live/ (gitignored); a summary is printed and saved as summary.txt.
-# SIPSCOPE_BUILD=DIR uses the binary of another build tree (default build/release).
+# SIPSCOPE_BUILD=DIR uses the binary of another build tree (default build/release);
+# SIPSCOPE_BIN=FILE names the binary itself.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$root/bench/work/live"
-bin="$root/${SIPSCOPE_BUILD:-build/release}/cli/sipscope"
+bin="${SIPSCOPE_BIN:-$root/${SIPSCOPE_BUILD:-build/release}/cli/sipscope}"
 minutes=10
 soak_rate=2
 load_seconds=30
 only=""
+warmup=240
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --minutes) minutes="$2"; shift 2 ;;
     --soak-rate) soak_rate="$2"; shift 2 ;;
     --load-seconds) load_seconds="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -e/{/^set -e/!p}' "$0"; exit 0 ;;
     *) echo "live_soak.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -111,8 +116,8 @@ if [[ -z "$only" || "$only" == soak ]]; then
   sleep 2
   stop_capture soak
   report_run soak "$(made soak)"
-  # Least-squares slope of RSS over time, skipping the first minute (tables warming up).
-  awk -F, 'NR > 1 && $1 >= 60 { n++; sx += $1; sy += $2; sxx += $1 * $1; sxy += $1 * $2 }
+  # Least-squares slope of RSS over time after the warm-up.
+  awk -F, -v warmup="$warmup" 'NR > 1 && $1 >= warmup { n++; sx += $1; sy += $2; sxx += $1 * $1; sxy += $1 * $2 }
     END { if (n < 3) { print "soak  too short for a slope"; exit }
           b = (n * sxy - sx * sy) / (n * sxx - sx * sx);
           printf "soak  RSS slope %.2f KB/min over %d samples (mean %.0f KB)\n", b * 60, n, sy / n }' \
