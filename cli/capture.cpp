@@ -197,9 +197,8 @@ int run_capture(const Args& args) {
     }
   }
 
-  auto store =
-      store::Store::open(db_path, vm->count("append") != 0U ? store::Store::Mode::append
-                                                             : store::Store::Mode::replace);
+  auto store = store::Store::open(db_path, vm->count("append") != 0U ? store::Store::Mode::append
+                                                                     : store::Store::Mode::replace);
   store->use_wal();
   for (size_t i = 0; i < live.interfaces.size(); ++i) {
     input.set_capture_id(i, store->add_capture(live.interfaces[i]));

@@ -112,7 +112,7 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
   record_capture_problems(result.captures, store);
   for (const auto& c : result.captures) {
     store::CaptureSummary summary{c.capture_id, c.link_type, c.first_us, c.last_us,
-                                   c.packets,    c.status,    {},         {}};
+                                  c.packets,    c.status,    {},         {}};
     if (c.kernel_drops) summary.kernel_drops = static_cast<int64_t>(*c.kernel_drops);
     if (c.interface_drops) summary.interface_drops = static_cast<int64_t>(*c.interface_drops);
     store.finish_capture(summary);
