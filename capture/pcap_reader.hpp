@@ -14,10 +14,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "capture/frame_source.hpp"
 #include "decode/frame.hpp"
 
 namespace sipscope::capture {
@@ -38,6 +40,8 @@ struct CaptureInfo {
   uint64_t packets = 0;
   std::string status = "complete";  // "complete" | "truncated" | "interrupted"
   std::string error;                // one line naming the file, when status != complete
+  // Live interfaces only (capture/live_source.hpp): pcap_stats ps_drop / ps_ifdrop.
+  std::optional<uint64_t> kernel_drops{}, interface_drops{};
 };
 
 class PcapReader {
@@ -59,20 +63,23 @@ class PcapReader {
   CaptureInfo info_;
 };
 
-class MergedReader {
+class MergedReader final : public FrameSource {
  public:
   // Opens every file up front (so a missing one fails before any work). capture ids are
   // first_capture_id, first_capture_id + 1, ... in argument order.
   MergedReader(const std::vector<std::string>& paths, uint32_t first_capture_id);
-  ~MergedReader();
+  ~MergedReader() override;
 
   // Next frame across all files in timestamp order (ties: argument order, then file
   // order). false when every file is exhausted.
   [[nodiscard]] bool next(decode::Frame& out);
+  [[nodiscard]] Next pull(decode::Frame& out) override {
+    return next(out) ? Next::frame : Next::end;
+  }
   // One entry per file, in argument order; counts are final once next() returned false.
-  [[nodiscard]] std::vector<CaptureInfo> captures() const;
+  [[nodiscard]] std::vector<CaptureInfo> captures() const override;
   // Marks files still being read as "interrupted" (SIGINT/SIGTERM).
-  void mark_interrupted();
+  void mark_interrupted() override;
 
  private:
   struct Source;

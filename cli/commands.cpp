@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/activity.hpp"
+#include "cli/capture.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/registrations.hpp"
@@ -144,6 +145,7 @@ int run_show(const Args& args) {
 
 std::string command_help(const std::string& command) {
   if (command == "analyze") return format_help(analyze_spec());
+  if (command == "capture") return format_help(capture_spec());
   if (command == "calls") return format_help(calls_spec());
   if (command == "show") return format_help(show_spec());
   if (command == "registrations") return format_help(registrations_spec());
@@ -157,6 +159,7 @@ std::string command_help(const std::string& command) {
          "Usage: sipscope COMMAND [options]\n\n"
          "Commands:\n"
          "  analyze CAPTURE...   decode captures into a SQLite database, print the calls\n"
+         "  capture -i IFACE --db FILE   live capture into a live database (needs CAP_NET_RAW)\n"
          "  calls --db FILE      list and filter stored calls\n"
          "  registrations --db FILE   list stored registrations with their outcome\n"
          "  peers --db FILE      OPTIONS keep-alive peers: up/down, outages (--events)\n"

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/activity.hpp"
+#include "cli/capture.hpp"
 #include "cli/commands.hpp"
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   const Args args(argv + 2, argv + argc);
   try {
     if (command == "analyze") return run_analyze(args);
+    if (command == "capture") return run_capture(args);
     if (command == "calls") return run_calls(args);
     if (command == "show") return run_show(args);
     if (command == "report") return run_report(args);

@@ -1,6 +1,8 @@
 #include "cli/pipeline.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "correlate/media/media_tracker.hpp"
 
@@ -40,40 +42,66 @@ void record_capture_problems(const std::vector<capture::CaptureInfo>& captures,
   }
 }
 
+int64_t wall_clock_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Packets wait in the kernel buffer a little before we read them: live capture time
+// follows the wall clock this far behind, so no buffered packet is older than "now".
+constexpr int64_t kLiveClockLagUs = 1'000'000;
+
 }  // namespace
 
-PipelineResult run_pipeline(capture::MergedReader& input, store::Store& store,
-                            correlate::Limits limits, const volatile std::sig_atomic_t& stop,
-                            const std::function<void(const PipelineCounts&)>& progress,
-                            correlate::media::MediaLimits media_limits) {
-  correlate::CallTracker tracker(store, limits);
-  correlate::media::MediaTracker media(store, media_limits);
+PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
+                            const PipelineOptions& options,
+                            const volatile std::sig_atomic_t& stop) {
+  correlate::RecordSink& sink =
+      options.sink != nullptr ? *options.sink : static_cast<correlate::RecordSink&>(store);
+  correlate::CallTracker tracker(sink, options.limits);
+  correlate::media::MediaTracker media(sink, options.media_limits);
   TrackerFeed feed(tracker, media);
   decode::Decoder decoder(feed);
   PipelineResult result;
 
   using Clock = std::chrono::steady_clock;
-  auto next_progress = Clock::now() + std::chrono::milliseconds(500);
+  const auto period = std::chrono::milliseconds(options.live ? 1000 : 500);
+  auto next_tick = Clock::now() + period;
+  const auto counts = [&] {
+    return PipelineCounts{decoder.stats().frames, decoder.stats().sip_messages,
+                          tracker.stats().calls, tracker.stats().open_calls};
+  };
+  // Files: the stop flag and the clock are looked at every 256 frames; live: every frame
+  // and every idle poll, so both the stop and the one-second commit are never late.
+  const uint64_t check_mask = options.live ? 0 : 0xff;
   decode::Frame frame;
-  while (input.next(frame)) {
-    decoder.on_frame(frame);
-    // The frame's time, or the HEP capture time of the SIP inside it (decode/hep.hpp).
-    tracker.advance(decoder.clock_us());
-    media.advance(decoder.clock_us());
-    result.last_ts_us = std::max(result.last_ts_us, decoder.clock_us());
-    if ((decoder.stats().frames & 0x3fff) == 0) {
-      if (stop != 0) {
-        result.interrupted = true;
-        input.mark_interrupted();
-        break;
-      }
-      if (progress && Clock::now() >= next_progress) {
-        progress({decoder.stats().frames, decoder.stats().sip_messages, tracker.stats().calls});
-        next_progress = Clock::now() + std::chrono::milliseconds(500);
-      }
+  for (;;) {
+    const auto got = input.pull(frame);
+    if (got == capture::FrameSource::Next::end) break;
+    if (got == capture::FrameSource::Next::frame) {
+      decoder.on_frame(frame);
+      // The frame's time, or the HEP capture time of the SIP inside it (decode/hep.hpp).
+      tracker.advance(decoder.clock_us());
+      media.advance(decoder.clock_us());
+      result.last_ts_us = std::max(result.last_ts_us, decoder.clock_us());
+      if ((decoder.stats().frames & check_mask) != 0) continue;
     }
+    if (stop != 0) break;
+    if (Clock::now() < next_tick) continue;
+    next_tick = Clock::now() + period;
+    if (options.live) {
+      const int64_t now_us = std::max(result.last_ts_us, wall_clock_us() - kLiveClockLagUs);
+      tracker.advance(now_us);
+      media.advance(now_us);
+      tracker.open_calls_changed(now_us, [&](const correlate::CallRecord& row) {
+        store.upsert_open_call(row);
+        if (options.on_open_call) options.on_open_call(row);
+      });
+      store.commit();
+    }
+    if (options.progress) options.progress(counts());
   }
-  if (stop != 0 && !result.interrupted) {
+  if (stop != 0) {
     result.interrupted = true;
     input.mark_interrupted();
   }
@@ -83,12 +111,27 @@ PipelineResult run_pipeline(capture::MergedReader& input, store::Store& store,
   result.captures = input.captures();
   record_capture_problems(result.captures, store);
   for (const auto& c : result.captures) {
-    store.finish_capture({c.capture_id, c.link_type, c.first_us, c.last_us, c.packets, c.status});
+    store::CaptureSummary summary{c.capture_id, c.link_type, c.first_us, c.last_us,
+                                  c.packets,    c.status,    {},         {}};
+    if (c.kernel_drops) summary.kernel_drops = static_cast<int64_t>(*c.kernel_drops);
+    if (c.interface_drops) summary.interface_drops = static_cast<int64_t>(*c.interface_drops);
+    store.finish_capture(summary);
   }
   store.commit();
   result.decoder = decoder.stats();
   result.tracker = tracker.stats();
   return result;
+}
+
+PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
+                            correlate::Limits limits, const volatile std::sig_atomic_t& stop,
+                            const std::function<void(const PipelineCounts&)>& progress,
+                            correlate::media::MediaLimits media_limits) {
+  PipelineOptions options;
+  options.limits = std::move(limits);
+  options.media_limits = media_limits;
+  options.progress = progress;
+  return run_pipeline(input, store, options, stop);
 }
 
 }  // namespace sipscope::cli

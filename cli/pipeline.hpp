@@ -1,5 +1,6 @@
 // The analysis pipeline wired end to end: capture frames -> decode -> correlate -> store.
-// cli/ is the only module that knows all of them; live capture (later) reuses this.
+// cli/ is the only module that knows all of them. `analyze` (files) and `capture` (live
+// interfaces) both run it: the frame source differs, the path does not.
 #pragma once
 
 #include <csignal>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/frame_source.hpp"
 #include "capture/pcap_reader.hpp"
 #include "correlate/call_tracker.hpp"
 #include "correlate/media/media_tracker.hpp"
@@ -20,6 +22,24 @@ struct PipelineCounts {
   uint64_t frames = 0;
   uint64_t sip_messages = 0;
   uint64_t calls = 0;
+  size_t open_calls = 0;
+};
+
+struct PipelineOptions {
+  correlate::Limits limits;
+  correlate::media::MediaLimits media_limits;
+  // Called with running counts about twice a second of wall time (live: once a second,
+  // right after the commit). May be empty.
+  std::function<void(const PipelineCounts&)> progress;
+  // Live capture: each wall second the row of every open call that changed is stored
+  // (Store::upsert_open_call) and the transaction committed; capture time follows the
+  // wall clock while no packet comes, so calls still expire on a quiet network; a stop
+  // is seen within capture::kPollMs.
+  bool live = false;
+  // Live: also given every open-call row stored in a tick (may be empty).
+  std::function<void(const correlate::CallRecord&)> on_open_call;
+  // Receives the trackers' records instead of the store (it must forward them to it).
+  correlate::RecordSink* sink = nullptr;
 };
 
 struct PipelineResult {
@@ -31,9 +51,13 @@ struct PipelineResult {
 };
 
 // Reads every frame of `input` into `store`. Stops early (results kept, captures marked
-// interrupted) when `stop` becomes non-zero. `progress` is called about twice a second
-// of wall time with running counts (may be empty).
-PipelineResult run_pipeline(capture::MergedReader& input, store::Store& store,
+// interrupted) when `stop` becomes non-zero; every open call is then flushed as it stands
+// and the captures finished.
+PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
+                            const PipelineOptions& options, const volatile std::sig_atomic_t& stop);
+
+// The same for files, with analyze's arguments.
+PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
                             const std::function<void(const PipelineCounts&)>& progress,
                             correlate::media::MediaLimits media_limits = {});

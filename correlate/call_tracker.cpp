@@ -34,6 +34,7 @@ struct Slot {
       : call(id, event, summary) {}
   OpenCall call;
   int64_t due_us = 0;
+  bool changed = true;  // a message joined since the last open_calls_changed()
 };
 
 std::string flow_of(const decode::Endpoint& src, const decode::Endpoint& dst) {
@@ -108,6 +109,7 @@ void CallTracker::Impl::on_sip(const decode::SipEvent& event) {
   }
   if (it != calls.end()) {
     it->second.call.add(event, s);
+    it->second.changed = true;
     last_call_id = it->second.call.id();
     ++stats.call_messages;
     if (s.is_request && s.method == "REFER") links.on_refer(it->second.call.id(), event, s);
@@ -314,6 +316,15 @@ void CallTracker::on_anomaly(const decode::AnomalyEvent& event) {
 
 void CallTracker::advance(int64_t now_us) {
   impl_->advance(now_us);
+}
+
+void CallTracker::open_calls_changed(int64_t now_us,
+                                     const std::function<void(const CallRecord&)>& out) {
+  for (auto& [key, slot] : impl_->calls) {
+    if (!slot.changed) continue;
+    slot.changed = false;
+    out(slot.call.row(now_us, impl_->limits.no_answer_us));
+  }
 }
 
 void CallTracker::finish(int64_t capture_end_us) {

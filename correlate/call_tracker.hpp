@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +79,10 @@ class CallTracker {
   void advance(int64_t now_us);
   // End of input: flush every open call; capture_end_us is the last frame's time.
   void finish(int64_t capture_end_us);
+  // Live capture: the row as it stands at now_us of every open call that a message joined
+  // since the previous call (every new call included), in no particular order. The id is
+  // the one its final on_call() row will have.
+  void open_calls_changed(int64_t now_us, const std::function<void(const CallRecord&)>& out);
 
   [[nodiscard]] const TrackerStats& stats() const;
   // calls.id of the call the last on_sip() message joined or opened; nullopt when that

@@ -289,6 +289,11 @@ std::optional<std::string> OpenCall::callee_ip() const {
 
 std::pair<CallRecord, std::vector<MessageRecord>> OpenCall::flush(int64_t now_us,
                                                                   int64_t no_answer_us) {
+  CallRecord r = row(now_us, no_answer_us);
+  return {std::move(r), std::move(messages_)};
+}
+
+CallRecord OpenCall::row(int64_t now_us, int64_t no_answer_us) const {
   CallRecord r;
   r.id = id_;
   r.sip_call_id = sip_call_id_;
@@ -342,7 +347,7 @@ std::pair<CallRecord, std::vector<MessageRecord>> OpenCall::flush(int64_t now_us
       if (inferred_callee_) r.callee_ip = inferred_callee_->ip.to_string();
     }
   }
-  return {std::move(r), std::move(messages_)};
+  return r;
 }
 
 }  // namespace sipscope::correlate

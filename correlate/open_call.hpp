@@ -54,6 +54,8 @@ class OpenCall {
 
   // The finished `calls` row and its messages in capture order; the object is spent.
   std::pair<CallRecord, std::vector<MessageRecord>> flush(int64_t now_us, int64_t no_answer_us);
+  // The `calls` row as it stands at now_us (live capture shows open calls with it).
+  [[nodiscard]] CallRecord row(int64_t now_us, int64_t no_answer_us) const;
 
  private:
   struct Response {

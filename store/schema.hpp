@@ -18,7 +18,9 @@ CREATE TABLE captures (
   first_us  INTEGER,
   last_us   INTEGER,
   packets   INTEGER,
-  status    TEXT NOT NULL
+  status    TEXT NOT NULL,
+  kernel_drops    INTEGER,
+  interface_drops INTEGER
 );
 CREATE TABLE calls (
   id            INTEGER PRIMARY KEY,

@@ -21,13 +21,27 @@ constexpr int kBatchRows = 10'000;
 constexpr const char* kInsertCapture = "INSERT INTO captures (path, status) VALUES (?1, ?2)";
 constexpr const char* kFinishCapture =
     "UPDATE captures SET link_type = ?1, first_us = ?2, last_us = ?3, packets = ?4, "
-    "status = ?5 WHERE id = ?6";
+    "status = ?5, kernel_drops = ?7, interface_drops = ?8 WHERE id = ?6";
 constexpr const char* kInsertCall =
     "INSERT INTO calls (id, sip_call_id, group_id, from_user, to_user, from_uri, to_uri, "
     "caller_ip, callee_ip, transport, start_us, ring_us, answer_us, end_us, state, final_code, "
     "final_reason, hangup_by, pdd_ms, duration_ms, message_count, hangup_reason, q850_cause) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
     "?19, ?20, ?21, ?22, ?23)";
+// Live capture: the open call's row is stored already (upsert_open_call); a later row
+// replaces it under the same id, keeping a group set by a link meanwhile. Files keep the
+// plain insert, so a duplicate id stays an error there.
+constexpr const char* kUpsertCallTail =
+    " ON CONFLICT(id) DO UPDATE SET sip_call_id = excluded.sip_call_id, "
+    "group_id = coalesce(excluded.group_id, group_id), from_user = excluded.from_user, "
+    "to_user = excluded.to_user, from_uri = excluded.from_uri, to_uri = excluded.to_uri, "
+    "caller_ip = excluded.caller_ip, callee_ip = excluded.callee_ip, "
+    "transport = excluded.transport, start_us = excluded.start_us, ring_us = excluded.ring_us, "
+    "answer_us = excluded.answer_us, end_us = excluded.end_us, state = excluded.state, "
+    "final_code = excluded.final_code, final_reason = excluded.final_reason, "
+    "hangup_by = excluded.hangup_by, pdd_ms = excluded.pdd_ms, "
+    "duration_ms = excluded.duration_ms, message_count = excluded.message_count, "
+    "hangup_reason = excluded.hangup_reason, q850_cause = excluded.q850_cause";
 constexpr const char* kInsertMessage =
     "INSERT INTO messages (call_id, capture_id, frame, ts_us, src_ip, src_port, dst_ip, "
     "dst_port, transport, method, status_code, reason, cseq, cseq_method, sip_call_id, "
@@ -112,8 +126,8 @@ sqlite3* open_file(const std::string& path, int flags) {
 struct Store::Impl {
   std::string path;
   sqlite3* db = nullptr;
-  std::optional<sql::Statement> insert_capture, finish_capture, insert_call, insert_message,
-      insert_anomaly;
+  std::optional<sql::Statement> insert_capture, finish_capture, insert_call, upsert_call,
+      insert_message, insert_anomaly;
   std::optional<sql::Statement> insert_transaction, insert_diagnostic, insert_dialog,
       insert_call_link, update_group, insert_registration;
   std::optional<sql::Statement> insert_stream, insert_dtmf, insert_rtcp;  // media
@@ -121,6 +135,7 @@ struct Store::Impl {
       insert_activity;  // non-call activity (report/activity_rows.hpp)
   std::optional<sql::Statement> insert_sample;
   bool in_transaction = false;
+  bool live = false;  // use_wal()
   int pending_rows = 0;
 
   ~Impl() {
@@ -129,6 +144,7 @@ struct Store::Impl {
     insert_capture.reset();
     finish_capture.reset();
     insert_call.reset();
+    upsert_call.reset();
     insert_message.reset();
     insert_anomaly.reset();
     if (db != nullptr) sqlite3_close_v2(db);
@@ -163,7 +179,9 @@ struct Store::Impl {
   }
 
   void row_written() {
-    if (++pending_rows >= kBatchRows) commit();
+    // Live: only the caller's once-a-second commit, which falls between records, so a
+    // reader never sees a call without its messages.
+    if (++pending_rows >= kBatchRows && !live) commit();
   }
 
   void commit() {
@@ -178,6 +196,7 @@ struct Store::Impl {
     insert_capture.emplace(db, path, kInsertCapture);
     finish_capture.emplace(db, path, kFinishCapture);
     insert_call.emplace(db, path, kInsertCall);
+    upsert_call.emplace(db, path, (std::string(kInsertCall) + kUpsertCallTail).c_str());
     insert_message.emplace(db, path, kInsertMessage);
     insert_anomaly.emplace(db, path, kInsertAnomaly);
     insert_transaction.emplace(db, path, kInsertTransaction);
@@ -290,7 +309,8 @@ void Store::finish_capture(const CaptureSummary& summary) {
   auto& st = *s.finish_capture;
   st.bind_all(summary.link_type, nonzero(summary.first_us), nonzero(summary.last_us),
               static_cast<int64_t>(summary.packets), summary.status,
-              static_cast<int64_t>(summary.capture_id));
+              static_cast<int64_t>(summary.capture_id), summary.kernel_drops,
+              summary.interface_drops);
   st.run();
   s.commit();
 }
@@ -302,10 +322,19 @@ int64_t Store::next_call_id() const {
 }
 
 void Store::on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) {
+  write_call(call, impl_->live);
+  for (auto& m : messages) on_message(std::move(m));
+}
+
+void Store::upsert_open_call(const correlate::CallRecord& call) {
+  write_call(call, true);
+}
+
+void Store::write_call(const correlate::CallRecord& call, bool upsert) {
   Impl& s = *impl_;
   s.check_open();
   s.begin_if_needed();
-  auto& st = *s.insert_call;
+  auto& st = upsert ? *s.upsert_call : *s.insert_call;
   st.bind_all(call.id, call.sip_call_id, call.group_id, call.from_user, call.to_user, call.from_uri,
               call.to_uri, call.caller_ip, call.callee_ip, call.transport, call.start_us,
               call.ring_us, call.answer_us, call.end_us, call.state, call.final_code,
@@ -313,7 +342,6 @@ void Store::on_call(correlate::CallRecord call, std::vector<correlate::MessageRe
               call.hangup_reason, call.q850_cause);
   st.run();
   s.row_written();
-  for (auto& m : messages) on_message(std::move(m));
 }
 
 void Store::on_message(correlate::MessageRecord m) {
@@ -483,6 +511,19 @@ void Store::on_activity(correlate::ActivityRecord r) {
   insert_row(*impl_, impl_->insert_activity, r, rows::bind_activity);
 }
 
+void Store::use_wal() {
+  Impl& s = *impl_;
+  s.check_open();
+  s.commit();
+  // Readers (sqlite3, `sipscope calls`, the web UI) see the last commit while the writer
+  // goes on; synchronous=NORMAL keeps the file consistent across a power loss in WAL mode.
+  // The writer only appends: a small page cache keeps a capture that runs for days flat
+  // in memory (the 32 MB of analyze would fill over the first half hour).
+  sql::exec(s.db, s.path,
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4096;");
+  s.live = true;
+}
+
 void Store::commit() {
   Impl& s = *impl_;
   s.check_open();
@@ -496,6 +537,7 @@ void Store::close() {
   s.insert_capture.reset();
   s.finish_capture.reset();
   s.insert_call.reset();
+  s.upsert_call.reset();
   s.insert_message.reset();
   s.insert_anomaly.reset();
   s.reset_correlation_statements();

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +34,9 @@ struct CaptureSummary {
   int64_t last_us = 0;
   uint64_t packets = 0;
   std::string status;  // complete | truncated | interrupted
+  // Live capture (pcap_stats): packets the kernel dropped for lack of buffer space
+  // (ps_drop) and that the interface or its driver dropped (ps_ifdrop). NULL for files.
+  std::optional<int64_t> kernel_drops{}, interface_drops{};
 };
 
 class Store final : public correlate::RecordSink {
@@ -48,6 +52,9 @@ class Store final : public correlate::RecordSink {
   [[nodiscard]] int64_t next_call_id() const;
 
   void on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) override;
+  // Live capture: the row of a call still open, stored or replaced under its id (the
+  // final on_call() row replaces it the same way).
+  void upsert_open_call(const correlate::CallRecord& call);
   void on_message(correlate::MessageRecord message) override;
   void on_anomaly(correlate::AnomalyRecord anomaly) override;
   void on_transaction(correlate::TransactionRecord transaction) override;
@@ -62,12 +69,16 @@ class Store final : public correlate::RecordSink {
   void on_stream(correlate::StreamRecord stream) override;
   void on_rtcp(correlate::RtcpRecord report) override;
 
+  // Live capture: WAL journal, so readers see consistent data at every commit; commits
+  // only when commit() (or close/finish_capture) says so.
+  void use_wal();
   // Commits the open transaction (also done every kBatchRows rows and by close()).
   void commit();
   void close();
 
  private:
   Store() = default;
+  void write_call(const correlate::CallRecord& call, bool upsert);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

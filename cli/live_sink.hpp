@@ -1,0 +1,64 @@
+// The record sink of a live capture: forwards every record to the Store and watches the
+// calls go by for the terminal and for --max-calls. A call is "finished" the first time its
+// row shows an end (BYE, or a final failure: end_us set) or when its final row is flushed,
+// whichever comes first; its printed line waits for the final row, whose streams (flushed
+// before it, MediaLimits::stream_idle_us < Limits::linger_us) give the worst MOS.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "correlate/records.hpp"
+#include "store/store.hpp"
+
+namespace sipscope::cli {
+
+struct FinishedCall {
+  correlate::CallRecord row;
+  std::optional<double> worst_mos;  // lowest MOS among its streams stored so far
+};
+
+class LiveSink final : public correlate::RecordSink {
+ public:
+  explicit LiveSink(store::Store& store) : store_(store) {}
+
+  // A row of an open call as stored in a live tick.
+  void on_open_call(const correlate::CallRecord& row);
+  // Calls whose final row came since the last take (in flush order).
+  std::vector<FinishedCall> take_finished();
+  [[nodiscard]] uint64_t finished_calls() const { return finished_; }
+
+  void on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) override;
+  void on_message(correlate::MessageRecord m) override { store_.on_message(std::move(m)); }
+  void on_anomaly(correlate::AnomalyRecord a) override { store_.on_anomaly(std::move(a)); }
+  void on_transaction(correlate::TransactionRecord t) override {
+    store_.on_transaction(std::move(t));
+  }
+  void on_diagnostic(correlate::DiagnosticRecord d) override { store_.on_diagnostic(std::move(d)); }
+  void on_dialog(correlate::DialogRecord d) override { store_.on_dialog(std::move(d)); }
+  void on_call_link(correlate::CallLinkRecord l) override { store_.on_call_link(std::move(l)); }
+  void on_registration(correlate::RegistrationRecord r) override {
+    store_.on_registration(std::move(r));
+  }
+  void on_peer(correlate::PeerRecord r) override { store_.on_peer(std::move(r)); }
+  void on_peer_event(correlate::PeerEventRecord e) override { store_.on_peer_event(std::move(e)); }
+  void on_subscription(correlate::SubscriptionRecord r) override {
+    store_.on_subscription(std::move(r));
+  }
+  void on_activity(correlate::ActivityRecord r) override { store_.on_activity(std::move(r)); }
+  void on_stream(correlate::StreamRecord r) override;
+  void on_rtcp(correlate::RtcpRecord r) override { store_.on_rtcp(std::move(r)); }
+
+ private:
+  store::Store& store_;
+  uint64_t finished_ = 0;
+  std::unordered_set<int64_t> ended_open_;  // open calls already counted as finished
+  std::unordered_map<int64_t, double> worst_mos_;
+  std::vector<FinishedCall> finished_rows_;
+};
+
+}  // namespace sipscope::cli
