@@ -31,6 +31,8 @@
       const y = TOP + n * ROW;
       const g = el('g', { class: 'msg' + (e.retransmission ? ' retrans' : ''), 'data-message-id': e.message_id });
       const x1 = x(e.from), x2 = x(e.to);
+      // The whole row is the target of hover and click, not only the thin arrow.
+      g.appendChild(el('rect', { x: 0, y: y - ROW / 2 - 4, width, height: ROW, fill: 'transparent' }));
       const color = e.status_code ? (e.status_code >= 400 ? '#c92a2a' : '#2b8a3e') : '#1c4fa0';
       g.appendChild(el('line', { x1, y1: y, x2, y2: y, stroke: color, 'stroke-width': 1.5 }));
       const dir = x2 >= x1 ? -1 : 1;
