@@ -2,8 +2,10 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include "web/api.hpp"
 #include "web/assets.hpp"
@@ -81,6 +83,10 @@ void send_page(const httplib::Request& req, httplib::Response& res, const std::s
 struct Server::Impl {
   ServeOptions options;
   httplib::Server http;
+  // httplib's stop() only acts on a running server: stop() waits until run() is either
+  // listening or has returned, so a stop() racing the start of run() is never lost.
+  std::atomic<bool> run_active{false};
+  std::atomic<bool> stop_requested{false};
 };
 
 Server::Server(ServeOptions options) : impl_(std::make_unique<Impl>()) {
@@ -161,10 +167,14 @@ int Server::bind() {
 }
 
 void Server::run() {
-  impl_->http.listen_after_bind();
+  impl_->run_active = true;
+  if (!impl_->stop_requested) impl_->http.listen_after_bind();
+  impl_->run_active = false;
 }
 
 void Server::stop() {
+  impl_->stop_requested = true;
+  while (impl_->run_active && !impl_->http.is_running()) std::this_thread::yield();
   impl_->http.stop();
 }
 
