@@ -85,17 +85,6 @@ CallPage search_calls(const Database& db, const CallSearch& search) {
   return page;
 }
 
-std::string calls_version(const Database& db) {
-  sql::Statement st(db.handle(), db.path(),
-                    "SELECT count(*), coalesce(max(id), 0), coalesce(sum(message_count), 0),"
-                    " coalesce(max(end_us), 0), (SELECT count(*) FROM messages) FROM calls");
-  std::string out;
-  if (st.step()) {
-    for (int i = 0; i < 5; ++i) out += std::to_string(st.column_int64(i)) + ".";
-  }
-  return out;
-}
-
 std::string call_version(const Database& db, int64_t call_id) {
   sql::Statement st(db.handle(), db.path(),
                     "SELECT (SELECT count(*) FROM messages WHERE call_id = ?1),"

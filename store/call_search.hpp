@@ -1,6 +1,6 @@
 // Paged call and stream queries for the web UI (`sipscope serve`): free-text search over
 // the parties, URIs, addresses and Call-ID, filters, sort on a fixed set of columns,
-// LIMIT/OFFSET paging with the total count, and a change marker for live polling.
+// LIMIT/OFFSET paging with the total count, and a call's change marker for live polling.
 //
 //   auto page = store::search_calls(*db, {.q = "alice", .offset = 0, .limit = 50});
 //   // page.total calls match; page.calls holds at most 50 of them
@@ -40,10 +40,8 @@ struct CallPage {
 
 [[nodiscard]] CallPage search_calls(const Database& db, const CallSearch& search);
 
-// Changes whenever a call is added or one of them progresses (its message count, end or
-// state): the live list polls it. Text, compared for equality only.
-[[nodiscard]] std::string calls_version(const Database& db);
-// Same for one call: its row and its messages, streams and findings.
+// Changes whenever one call progresses: its row, its messages, streams and findings (the
+// live call page polls it). Text, compared for equality only.
 [[nodiscard]] std::string call_version(const Database& db, int64_t call_id);
 
 // One row of the streams list (a subset of `streams`, docs/schema.md).

@@ -17,6 +17,7 @@
 #include "store/call_search.hpp"
 #include "store/stats.hpp"
 #include "store/store.hpp"
+#include "web/security.hpp"
 
 namespace sipscope::web {
 
@@ -171,12 +172,14 @@ void get_calls(const store::Database& db, const httplib::Request& req, httplib::
   if (s.offset < 0 || s.limit < 1 || s.limit > 1000) {
     throw BadRequest("offset must be >= 0 and limit in 1..1000");
   }
-  send_etagged(req, res, store::calls_version(db), [&] {
+  // Read before the query: a commit in between shows as a change at the next poll.
+  const std::string version = database_version(db.path());
+  send_etagged(req, res, version, [&] {
     const auto page = store::search_calls(db, s);
     return json{{"total", page.total},
                 {"offset", s.offset},
                 {"limit", s.limit},
-                {"version", store::calls_version(db)},
+                {"version", version},
                 {"calls", page.calls}};
   });
 }
@@ -218,11 +221,11 @@ void register_api(httplib::Server& server, const std::string& db_path) {
                     {"anomalies", s.anomalies},
                     {"streams", s.streams},
                     {"diagnostics", s.diagnostics},
-                    {"version", store::calls_version(db)}});
+                    {"version", database_version(db.path())}});
   });
   route("/api/calls", get_calls);
   route("/api/calls/version", [](const auto& db, const auto&, auto& res) {
-    send_json(res, {{"version", store::calls_version(db)}});
+    send_json(res, {{"version", database_version(db.path())}});
   });
   route(R"(/api/calls/(\d+))", [](const auto& db, const auto& req, auto& res) {
     const int64_t id = call_id_of(db, req);

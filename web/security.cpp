@@ -1,5 +1,7 @@
 #include "web/security.hpp"
 
+#include <sys/stat.h>
+
 #include <random>
 
 namespace sipscope::web {
@@ -30,6 +32,17 @@ std::string random_hex(size_t bytes) {
 
 bool is_loopback(std::string_view host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+std::string database_version(const std::string& path) {
+  std::string out;
+  for (const std::string& file : {path, path + "-wal"}) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) continue;
+    out += std::to_string(st.st_size) + "." + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + ";";
+  }
+  return out;
 }
 
 }  // namespace sipscope::web

@@ -1,5 +1,6 @@
 // What keeps `sipscope serve` safe to expose: the access token (generated, compared in
-// constant time), the per-response CSP nonce, and which listen addresses are loopback.
+// constant time), the per-response CSP nonce, which listen addresses are loopback; and the
+// cheap database change marker the live pages poll.
 #pragma once
 
 #include <string>
@@ -16,5 +17,10 @@ namespace sipscope::web {
 
 // 127.0.0.0/8, ::1 and "localhost": reachable only from this machine.
 [[nodiscard]] bool is_loopback(std::string_view host);
+
+// Changes whenever a transaction is committed to the database at `path`: size and
+// modification time of the file and of its WAL (O(1), whatever the number of calls; a
+// checkpoint changes it too, which only costs the poller one refresh).
+[[nodiscard]] std::string database_version(const std::string& path);
 
 }  // namespace sipscope::web
