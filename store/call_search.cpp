@@ -63,8 +63,13 @@ CallPage search_calls(const Database& db, const CallSearch& search) {
     if (k == search.sort) key = column;
   }
   const std::string dir = search.descending ? " DESC" : "";
-  const std::string order =
-      std::string(" ORDER BY ") + key + " IS NULL, " + key + dir + ", id" + dir;
+  // start and id walk their index (calls_start_us, the rowid) in either direction, so a
+  // page costs its rows, not a sort of the table; a NULL start_us sorts first ascending
+  // (SQLite's order). The other keys put NULLs last in both directions.
+  const bool indexed = search.sort == SearchSort::start || search.sort == SearchSort::id;
+  const std::string order = std::string(" ORDER BY ") +
+                            (indexed ? "" : std::string(key) + " IS NULL, ") + key + dir + ", id" +
+                            dir;
   const auto q = lowered(search.q);
   const auto state = search.state && !search.state->empty() ? search.state : std::nullopt;
 
