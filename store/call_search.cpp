@@ -12,15 +12,26 @@ namespace sipscope::store {
 namespace {
 
 // The conditions of a call search; a NULL parameter disables its condition, so the SQL
-// text never depends on user input. ?1 is the lower-cased search text.
+// text never depends on user input. ?1 is the LIKE pattern '%text%' with % _ \ escaped
+// (LIKE is ASCII case-insensitive and compares in place: no string built per row).
 constexpr const char* kCallWhere =
-    " WHERE (?1 IS NULL OR instr(lower(coalesce(from_user, '') || char(10) ||"
-    " coalesce(to_user, '') || char(10) || coalesce(from_uri, '') || char(10) ||"
-    " coalesce(to_uri, '') || char(10) || coalesce(caller_ip, '') || char(10) ||"
-    " coalesce(callee_ip, '') || char(10) || sip_call_id), ?1) > 0)"
+    " WHERE (?1 IS NULL OR from_user LIKE ?1 ESCAPE '\\' OR to_user LIKE ?1 ESCAPE '\\'"
+    " OR from_uri LIKE ?1 ESCAPE '\\' OR to_uri LIKE ?1 ESCAPE '\\'"
+    " OR caller_ip LIKE ?1 ESCAPE '\\' OR callee_ip LIKE ?1 ESCAPE '\\'"
+    " OR sip_call_id LIKE ?1 ESCAPE '\\')"
     " AND (?2 IS NULL OR state = ?2)"
     " AND (?3 IS NULL OR start_us >= ?3)"
     " AND (?4 IS NULL OR start_us < ?4)";
+
+std::optional<std::string> like_pattern(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return std::nullopt;
+  std::string out = "%";
+  for (char c : *text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
 
 std::optional<std::string> lowered(const std::optional<std::string>& text) {
   if (!text || text->empty()) return std::nullopt;
@@ -70,7 +81,7 @@ CallPage search_calls(const Database& db, const CallSearch& search) {
   const std::string order = std::string(" ORDER BY ") +
                             (indexed ? "" : std::string(key) + " IS NULL, ") + key + dir + ", id" +
                             dir;
-  const auto q = lowered(search.q);
+  const auto q = like_pattern(search.q);
   const auto state = search.state && !search.state->empty() ? search.state : std::nullopt;
 
   CallPage page;
