@@ -7,6 +7,7 @@
 #include "cli/output.hpp"
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
+#include "cli/serve.hpp"
 #include "report/ladder.hpp"
 #include "store/query.hpp"
 
@@ -154,6 +155,7 @@ std::string command_help(const std::string& command) {
   if (command == "report") return format_help(report_spec());
   if (command == "export") return format_help(export_spec());
   if (command == "stats") return format_help(stats_spec());
+  if (command == "serve") return format_help(serve_spec());
   if (!command.empty()) return "";
   return "sipscope: passive SIP/RTP analyzer and call-flow tracer\n\n"
          "Usage: sipscope COMMAND [options]\n\n"
@@ -168,6 +170,7 @@ std::string command_help(const std::string& command) {
          "  report --db FILE CALL... -o FILE.html   self-contained HTML report for a ticket\n"
          "  export --db FILE CALL... --pcap OUT     pcap with exactly the frames of the calls\n"
          "  stats --db FILE      ASR, NER, ACD, PDD, method/response counts, peers, failures\n"
+         "  serve --db FILE      browser UI and JSON API (--listen 127.0.0.1:8080)\n"
          "  help [COMMAND]       help on a command (also: sipscope COMMAND --help)\n";
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
+#include "cli/serve.hpp"
 
 int main(int argc, char** argv) {
   using namespace sipscope::cli;
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     if (command == "registrations") return run_registrations(args);
     if (command == "peers") return run_peers(args);
     if (command == "activity") return run_activity(args);
+    if (command == "serve") return run_serve(args);
     if (command == "help" || command == "--help" || command == "-h") return run_help(args);
     if (command == "--version" || command == "version") {
       std::cout << "sipscope " << SIPSCOPE_VERSION << "\n";
