@@ -91,7 +91,8 @@ namespace sipscope::decode {
   X(tcp_buffer_limit)           /* per-connection or total stream buffer limit hit */   \
   X(tcp_connection_table_full)  /* SIP connection evicted from the full table */        \
   X(tls_not_decoded)            /* TLS on port 5061: encrypted SIP, once per connection */ \
-  X(ws_bad_frame)               /* WebSocket frame sipscope cannot use (RFC 6455 §5) */
+  X(ws_bad_frame)               /* WebSocket frame sipscope cannot use (RFC 6455 §5) */ \
+  X(capture_empty)              /* input file of 0 bytes (no capture header) */
 // clang-format on
 
 enum class AnomalyKind : uint16_t {
