@@ -351,7 +351,8 @@ int run_report(const Args& args) {
     for (const auto& e : l.events) used.insert(e.capture_id);
   }
   for (const auto& cap : store::list_captures(*db)) {
-    if (used.count(cap.id) == 0U) continue;
+    // Standard input left no file to compare with; the messages are in the database.
+    if (used.count(cap.id) == 0U || cap.path == "-") continue;
     const std::string found = verify_capture(cap, (*vm)["capture-dir"].as<std::string>(), db_path);
     if (auto e = overlap_error({{"capture", found}}, {{"--output", out_path}})) {
       return usage_error("report", *e);

@@ -79,6 +79,12 @@ TEST_F(Inputs, StandardInputIsReadAndDefaultsToStdinDb) {
   ASSERT_TRUE(fs::exists(file("stdin.db")));
   EXPECT_EQ(calls_of(file("stdin.db")), plain_calls("basic.pcap"));
   EXPECT_EQ(query_int(file("stdin.db"), "SELECT count(*) FROM captures WHERE path = '-'"), 1);
+  // report needs only the database; export would re-read frames that no file holds.
+  const std::string db = shell_quote(file("stdin.db"));
+  EXPECT_EQ(sip("report --db " + db + " 1 -o " + shell_quote(file("r.html"))).exit_code, 0);
+  const auto exported = sip("export --db " + db + " 1 --pcap " + shell_quote(file("x.pcap")));
+  EXPECT_EQ(exported.exit_code, 2);
+  EXPECT_NE(exported.err.find("standard input"), std::string::npos) << exported.err;
   // A pipe, as from `tcpdump -w -`, gzip-compressed on the way.
   const auto piped =
       run("{ gzip -c " + shell_quote(kSamples + "basic.pcap") + " | " +
