@@ -28,23 +28,40 @@ std::string naming_file(const std::string& path, const char* message) {
 }  // namespace
 
 struct PcapReader::Handle {
+  explicit Handle(const std::string& path) : input(path) {}
+  InputFile input;  // outlives pcap, which reads through its stream
   pcap_t* pcap = nullptr;
   bool done = false;
   ~Handle() {
     if (pcap != nullptr) pcap_close(pcap);
   }
+  void finish(CaptureInfo& info) {
+    done = true;
+    if (info.status != "interrupted") input.finish();
+    info.identity = input.identity();
+  }
 };
 
 PcapReader::PcapReader(std::string path, uint32_t capture_id)
-    : handle_(std::make_unique<Handle>()) {
-  char err[PCAP_ERRBUF_SIZE] = {};
-  // Nanosecond precision: libpcap scales microsecond files up, so no file loses digits.
-  handle_->pcap =
-      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
-  if (handle_->pcap == nullptr) throw CaptureError(naming_file(path, err));
+    : handle_(std::make_unique<Handle>(path)) {
   info_.capture_id = capture_id;
-  info_.link_type = pcap_datalink(handle_->pcap);
   info_.path = std::move(path);
+  char err[PCAP_ERRBUF_SIZE] = {};
+  FILE* stream = handle_->input.release_stream();
+  // Nanosecond precision: libpcap scales microsecond files up, so no file loses digits.
+  handle_->pcap = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, err);
+  if (handle_->pcap == nullptr) {
+    std::fclose(stream);
+    if (handle_->input.delivered() == 0 && handle_->input.error().empty()) {
+      info_.status = "empty";
+      info_.error = info_.path + ": empty file (no capture header)";
+      handle_->finish(info_);
+      return;
+    }
+    const std::string why = handle_->input.error();
+    throw CaptureError(why.empty() ? naming_file(info_.path, err) : why);
+  }
+  info_.link_type = pcap_datalink(handle_->pcap);
 }
 
 PcapReader::~PcapReader() = default;
@@ -74,12 +91,14 @@ bool PcapReader::next(decode::Frame& out) {
     out.data = std::span<const uint8_t>(data, hdr->caplen);
     return true;
   }
-  handle_->done = true;
-  if (rc == PCAP_ERROR_BREAK) return false;  // -2: end of file
-  // PCAP_ERROR: a record cut short (a copy interrupted mid-write) or an invalid record.
-  info_.status = "truncated";
-  info_.error = info_.path + ": truncated capture after " + std::to_string(info_.packets) +
-                " packets (" + one_line(pcap_geterr(handle_->pcap)) + ")";
+  if (rc != PCAP_ERROR_BREAK) {  // -2: end of file
+    // PCAP_ERROR: a record cut short (a copy interrupted mid-write) or an invalid record.
+    const std::string why = handle_->input.error();
+    info_.status = "truncated";
+    info_.error = info_.path + ": truncated capture after " + std::to_string(info_.packets) +
+                  " packets (" + (why.empty() ? one_line(pcap_geterr(handle_->pcap)) : why) + ")";
+  }
+  handle_->finish(info_);
   return false;
 }
 
@@ -87,6 +106,7 @@ void PcapReader::mark_interrupted() {
   if (handle_->done || info_.status != "complete") return;
   info_.status = "interrupted";
   info_.error = info_.path + ": interrupted after " + std::to_string(info_.packets) + " packets";
+  handle_->finish(info_);  // size and mtime; no hash of a file not read to its end
 }
 
 // One pending frame per source: the merge compares pending timestamps.
@@ -155,6 +175,12 @@ std::vector<CaptureInfo> MergedReader::captures() const {
 
 void MergedReader::mark_interrupted() {
   for (auto& s : sources_) s->reader.mark_interrupted();
+}
+
+void MergedReader::set_first_capture_id(uint32_t first_capture_id) {
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    sources_[i]->reader.set_capture_id(first_capture_id + static_cast<uint32_t>(i));
+  }
 }
 
 }  // namespace sipscope::capture

@@ -1,6 +1,8 @@
 // Offline capture input through libpcap: pcap and pcapng, micro- and nanosecond
-// timestamps (opened with PCAP_TSTAMP_PRECISION_NANO so no precision is lost), and
-// several files merged by timestamp into one frame sequence.
+// timestamps (opened with PCAP_TSTAMP_PRECISION_NANO so no precision is lost), plain or
+// gzip-compressed, a file or "-" (standard input), and several files merged by timestamp
+// into one frame sequence. Each file's identity (size, mtime, SHA-256 of its bytes as
+// stored) is computed while libpcap reads it (capture/input_file.hpp).
 //
 //   capture::MergedReader in(paths, /*first_capture_id=*/1);   // throws CaptureError
 //   decode::Frame f;
@@ -9,7 +11,8 @@
 //
 // A file that ends mid-record (truncated) or fails while reading stops contributing; what
 // was read before stays delivered, its status becomes "truncated" and `error` holds a
-// one-line message naming the file. The other files go on.
+// one-line message naming the file. The other files go on. An empty file (0 bytes, e.g. a
+// tcpdump killed before it wrote the header) is status "empty" with no frames, not an error.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "capture/frame_source.hpp"
+#include "capture/input_file.hpp"
 #include "decode/frame.hpp"
 
 namespace sipscope::capture {
@@ -38,10 +42,11 @@ struct CaptureInfo {
   int64_t first_us = 0;  // 0 until a frame was read
   int64_t last_us = 0;
   uint64_t packets = 0;
-  std::string status = "complete";  // "complete" | "truncated" | "interrupted"
+  std::string status = "complete";  // "complete" | "truncated" | "interrupted" | "empty"
   std::string error;                // one line naming the file, when status != complete
   // Live interfaces only (capture/live_source.hpp): pcap_stats ps_drop / ps_ifdrop.
   std::optional<uint64_t> kernel_drops{}, interface_drops{};
+  FileIdentity identity;            // sha256 "" unless the whole file was read
 };
 
 class PcapReader {
@@ -56,6 +61,8 @@ class PcapReader {
   [[nodiscard]] bool next(decode::Frame& out);
   [[nodiscard]] const CaptureInfo& info() const { return info_; }
   void mark_interrupted();
+  // Frames handed out after this carry the new id (ids are known once the store has them).
+  void set_capture_id(uint32_t capture_id) { info_.capture_id = capture_id; }
 
  private:
   struct Handle;
@@ -80,6 +87,8 @@ class MergedReader final : public FrameSource {
   [[nodiscard]] std::vector<CaptureInfo> captures() const override;
   // Marks files still being read as "interrupted" (SIGINT/SIGTERM).
   void mark_interrupted() override;
+  // Renumbers the files first_capture_id, +1, ... before the first next().
+  void set_first_capture_id(uint32_t first_capture_id);
 
  private:
   struct Source;

@@ -6,10 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <stdexcept>
 
+#include "cli/input_paths.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/pipeline.hpp"
+#include "cli/safe_output.hpp"
 #include "report/ladder.hpp"
 #include "store/query.hpp"
 
@@ -21,8 +25,27 @@ extern "C" void on_stop_signal(int /*signal*/) {
   g_stop = 1;
 }
 
-std::string default_db_path(const std::string& first_capture) {
-  return std::filesystem::path(first_capture).stem().string() + ".db";
+// A --db that exists must be sipscope's (or empty) before analyze replaces it.
+std::optional<std::string> foreign_db_error(const std::string& db_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(db_path, ec) || std::filesystem::file_size(db_path, ec) == 0) {
+    return std::nullopt;
+  }
+  try {
+    (void)store::Database::open_read_only(db_path);
+  } catch (const std::exception& e) {
+    return std::string(e.what()) + "; refusing to replace it (--force replaces it anyway)";
+  }
+  return std::nullopt;
+}
+
+// SQLite side files of an earlier database at `path`: a stale journal beside the new
+// file would be "rolled back" into it.
+void remove_side_files(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"-journal", "-wal", "-shm"}) {
+    std::filesystem::remove(path + suffix, ec);
+  }
 }
 
 void print_progress(const PipelineCounts& c) {
@@ -35,26 +58,36 @@ void print_progress(const PipelineCounts& c) {
 CommandSpec analyze_spec() {
   CommandSpec spec{
       "analyze",
-      "sipscope analyze CAPTURE... [--db FILE] [--append] [--html FILE] [--json FILE]",
+      "sipscope analyze CAPTURE... [--db FILE] [--append] [--force] [--html FILE] [--json FILE]",
       "Reads pcap/pcapng captures (several files are merged by timestamp), rebuilds\n"
       "the SIP calls and stores captures, calls, messages and anomalies in one SQLite\n"
-      "file. Prints the calls and a summary. Exit status: 0 analysis complete\n"
-      "(damaged input is reported as anomalies), 1 usage error, 2 input unreadable,\n"
-      "3 interrupted (results so far are kept and the capture marked interrupted).",
+      "file. Prints the calls and a summary. CAPTURE may be gzip-compressed (.gz), '-'\n"
+      "(standard input: tcpdump -w - | sipscope analyze -), or a quoted glob such as\n"
+      "'cap-*.pcap' (a tcpdump -G set, taken in name order). An empty file is an anomaly\n"
+      "(capture_empty), the others are analysed. No output may name an input, and an\n"
+      "existing --db must be a sipscope database (or --force); the database is built\n"
+      "under a temporary name and renamed into place when done. Exit status: 0 analysis\n"
+      "complete (damaged input is reported as anomalies), 1 usage error, 2 input\n"
+      "unreadable or an output not written (disk full), 3 interrupted (results so far\n"
+      "are kept and the capture marked interrupted).",
       po::options_description("Options"),
       po::options_description(),
       {}};
   spec.options.add_options()        //
       ("help,h", "show this help")  //
       ("db", po::value<std::string>(),
-       "SQLite file to write (default: CAPTURE-STEM.db in the current directory)")  //
-      ("append", "add to an existing database instead of replacing it")             //
+       "SQLite file to write (default: CAPTURE-STEM.db in the current directory, "
+       "stdin.db for '-')")                                              //
+      ("append", "add to an existing database instead of replacing it")  //
+      ("force", "replace --db even when it is not a sipscope database")  //
       ("html", po::value<std::string>(),
        "also write a self-contained HTML ladder of every call")                                  //
       ("json", po::value<std::string>(), "also write the JSON ladder of every call")             //
       ("max-rows", po::value<int>()->default_value(50), "calls printed in the table (0 = all)")  //
       ("quiet,q", "print only the summary, not the calls table")                                 //
-      ("max-open-calls", po::value<size_t>()->default_value(correlate::Limits{}.max_open_calls),
+      ("max-open-calls",
+       po::value<int64_t>()->default_value(
+           static_cast<int64_t>(correlate::Limits{}.max_open_calls)),
        "open-call limit; beyond it the oldest call is flushed (anomaly call_table_full)")  //
       ("rtp-gap-ms", po::value<int64_t>()->default_value(1000),
        "rtp_gap diagnostic for a silence longer than this between two packets of a stream")  //
@@ -84,6 +117,8 @@ int run_analyze(const Args& args) {
   const int64_t t1_ms = (*vm)["t1-ms"].as<int64_t>();
   if (t1_ms <= 0 || t1_ms > 60'000)
     return usage_error("analyze", "--t1-ms must be between 1 and 60000");
+  const int64_t max_open_calls = (*vm)["max-open-calls"].as<int64_t>();
+  if (max_open_calls <= 0) return usage_error("analyze", "--max-open-calls must be at least 1");
   const int64_t idle_s = (*vm)["call-idle-s"].as<int64_t>();
   if (idle_s <= 0 || idle_s > 7 * 86'400)
     return usage_error("analyze", "--call-idle-s must be between 1 and 604800");
@@ -97,25 +132,54 @@ int run_analyze(const Args& args) {
           std::string("--link-header needs a header name, got '").append(name).append("'"));
   }
   correlate::media::MediaLimits media_limits;
-  const auto paths = (*vm)["capture"].as<std::vector<std::string>>();
+  std::vector<std::string> paths;
+  try {
+    paths = expand_capture_args((*vm)["capture"].as<std::vector<std::string>>());
+  } catch (const std::invalid_argument& e) {
+    return usage_error("analyze", e.what());
+  }
+  const bool explicit_db = vm->count("db") != 0U;
   const std::string db_path =
-      vm->count("db") != 0U ? (*vm)["db"].as<std::string>() : default_db_path(paths.front());
+      explicit_db ? (*vm)["db"].as<std::string>() : default_db_path(paths.front());
+  const bool append = vm->count("append") != 0U;
 
-  // Check every input before touching the database, so a typo never costs the old one.
-  for (const auto& path : paths) capture::PcapReader probe(path, 0);
+  // Nothing is written over an input or a file that is not ours.
+  std::vector<NamedPath> inputs;
+  for (const auto& p : paths) inputs.emplace_back("capture", p);
+  std::vector<NamedPath> outputs{{explicit_db ? "--db" : "the default --db", db_path}};
+  for (const char* name : {"html", "json"}) {
+    if (vm->count(name) != 0U)
+      outputs.emplace_back(std::string("--") + name, (*vm)[name].as<std::string>());
+  }
+  if (auto e = overlap_error(inputs, outputs)) return usage_error("analyze", *e);
+  if (!append && vm->count("force") == 0U) {
+    if (auto e = foreign_db_error(db_path)) return usage_error("analyze", *e);
+  }
 
-  auto store = store::Store::open(db_path, vm->count("append") != 0U ? store::Store::Mode::append
-                                                                     : store::Store::Mode::replace);
+  // Every input is opened before the database is touched, so a typo never costs the old
+  // one; each is read once, standard input included.
+  capture::MergedReader input(paths, 0);
+
+  // Replace: built under a temporary name, renamed onto --db only when complete, so a
+  // failed or killed run leaves the previous database as it was. Append: in place, with
+  // SQLite's rollback journal (a killed run leaves the file readable, the capture
+  // 'interrupted').
+  std::optional<AtomicFile> fresh;
+  if (!append) fresh.emplace(db_path, /*open_stream=*/false);
+  auto store =
+      store::Store::open(fresh ? fresh->temp_path() : db_path,
+                         append ? store::Store::Mode::append : store::Store::Mode::replace);
   uint32_t first_capture_id = 0;
   for (size_t i = 0; i < paths.size(); ++i) {
     const uint32_t id = store->add_capture(paths[i]);
     if (i == 0) first_capture_id = id;
   }
-  capture::MergedReader input(paths, first_capture_id);
+  store->commit();  // the captures rows ('interrupted' until finished) survive a kill
+  input.set_first_capture_id(first_capture_id);
 
   correlate::Limits limits;
   limits.first_call_id = store->next_call_id();
-  limits.max_open_calls = (*vm)["max-open-calls"].as<size_t>();
+  limits.max_open_calls = static_cast<size_t>(max_open_calls);
   limits.t1_us = t1_ms * 1000;
   limits.call_idle_us = idle_s * 1'000'000;
   limits.link_headers.insert(limits.link_headers.end(), link_headers.begin(), link_headers.end());
@@ -129,6 +193,10 @@ int run_analyze(const Args& args) {
       input, *store, limits, g_stop,
       tty ? std::function<void(const PipelineCounts&)>(print_progress) : nullptr, media_limits);
   store->close();
+  if (fresh) {
+    remove_side_files(db_path);
+    fresh->commit();
+  }
   if (tty) std::cerr << "\r\033[K";
 
   for (const auto& c : result.captures) {

@@ -8,6 +8,7 @@
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
 #include "cli/serve.hpp"
+#include "cli/safe_output.hpp"
 #include "report/ladder.hpp"
 #include "store/query.hpp"
 
@@ -123,6 +124,10 @@ int run_show(const Args& args) {
   }
   const std::string db_path = (*vm)["db"].as<std::string>();
   const std::string call = (*vm)["call"].as<std::string>();
+  if (auto e =
+          overlap_error({{"--db", db_path}}, {{"--output", (*vm)["output"].as<std::string>()}})) {
+    return usage_error("show", *e);
+  }
   const auto db = store::Database::open_read_only(db_path);
   const auto ids = store::resolve_call(*db, call);
   if (ids.empty()) return usage_error("show", "no call '" + call + "' in " + db_path);

@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <ctime>
 #include <iostream>
 #include <sstream>
@@ -12,6 +13,34 @@ std::string format_help(const CommandSpec& spec) {
   out << "Usage: " << spec.usage << "\n\n" << spec.description << "\n\n" << spec.options;
   return out.str();
 }
+
+namespace {
+
+// No sipscope option gives a meaning to a negative number, NaN or infinity (counts, limits,
+// durations, loss %, MOS, widths): Boost parses "nan", "inf" and "-5" happily, so each
+// numeric option is checked here, once for every command.
+std::optional<std::string> bad_number(const po::variables_map& vm) {
+  for (const auto& [name, entry] : vm) {
+    const boost::any& v = entry.value();
+    std::string shown;
+    if (const auto* d = boost::any_cast<double>(&v); d != nullptr) {
+      if (std::isfinite(*d) && *d >= 0) continue;
+      shown = std::isnan(*d) ? "nan" : std::to_string(*d);
+    } else if (const auto* i = boost::any_cast<int64_t>(&v); i != nullptr) {
+      if (*i >= 0) continue;
+      shown = std::to_string(*i);
+    } else if (const auto* n = boost::any_cast<int>(&v); n != nullptr) {
+      if (*n >= 0) continue;
+      shown = std::to_string(*n);
+    } else {
+      continue;
+    }
+    return "--" + name + " must be a finite number >= 0, not " + shown;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 int usage_error(const std::string& command, const std::string& message) {
   std::cerr << "sipscope " << command << ": error: " << message << " (see 'sipscope help "
@@ -34,6 +63,10 @@ std::optional<po::variables_map> parse_command(const CommandSpec& spec, const Ar
     po::notify(vm);
   } catch (const po::error& e) {
     exit = usage_error(spec.name, e.what());
+    return std::nullopt;
+  }
+  if (auto e = bad_number(vm)) {
+    exit = usage_error(spec.name, *e);
     return std::nullopt;
   }
   return vm;

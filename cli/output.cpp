@@ -1,10 +1,9 @@
 #include "cli/output.hpp"
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <stdexcept>
 
+#include "cli/safe_output.hpp"
 #include "report/ladder.hpp"
 
 namespace sipscope::cli {
@@ -12,15 +11,12 @@ namespace sipscope::cli {
 void write_file(const std::string& path, const std::string& content) {
   if (path == "-") {
     std::cout << content;
+    check_stdout();
     return;
   }
-  const auto parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  out.close();
-  if (!out) throw std::runtime_error(path + ": cannot write file");
+  AtomicFile out(path);
+  out.stream() << content;
+  out.commit();
 }
 
 namespace {

@@ -8,8 +8,9 @@
 
 namespace sipscope::cli {
 
-// Writes `content` to `path` ("-" = stdout); creates parent directories. Throws
-// std::runtime_error naming the file on failure.
+// Writes `content` to `path` ("-" = stdout) through a temporary file renamed into place
+// (cli/safe_output.hpp); creates parent directories. Throws std::runtime_error naming the
+// file on failure (a full disk included).
 void write_file(const std::string& path, const std::string& content);
 
 std::string all_calls_html(const store::Database& db, const std::string& title);

@@ -31,12 +31,14 @@ class TrackerFeed final : public decode::PacketSink {
 void record_capture_problems(const std::vector<capture::CaptureInfo>& captures,
                              store::Store& store) {
   for (const auto& c : captures) {
-    if (c.status != "truncated") continue;
+    if (c.status != "truncated" && c.status != "empty") continue;
     correlate::AnomalyRecord a;
     a.capture_id = c.capture_id;
     a.frame = c.packets;
     a.ts_us = c.last_us;
-    a.kind = std::string(decode::anomaly_name(decode::AnomalyKind::capture_truncated));
+    a.kind = std::string(decode::anomaly_name(c.status == "empty"
+                                                  ? decode::AnomalyKind::capture_empty
+                                                  : decode::AnomalyKind::capture_truncated));
     a.detail = c.error;
     store.on_anomaly(std::move(a));
   }
@@ -111,8 +113,9 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
   result.captures = input.captures();
   record_capture_problems(result.captures, store);
   for (const auto& c : result.captures) {
-    store::CaptureSummary summary{c.capture_id, c.link_type, c.first_us, c.last_us,
-                                  c.packets,    c.status,    {},         {}};
+    store::CaptureSummary summary{c.capture_id,    c.link_type,         c.first_us,
+                                  c.last_us,       c.packets,           c.status,
+                                  c.identity.size, c.identity.mtime_us, c.identity.sha256};
     if (c.kernel_drops) summary.kernel_drops = static_cast<int64_t>(*c.kernel_drops);
     if (c.interface_drops) summary.interface_drops = static_cast<int64_t>(*c.interface_drops);
     store.finish_capture(summary);

@@ -13,7 +13,9 @@
 #include <set>
 
 #include "capture/pcap_reader.hpp"
+#include "cli/evidence.hpp"
 #include "cli/output.hpp"
+#include "cli/safe_output.hpp"
 #include "decode/ip.hpp"
 #include "decode/link.hpp"
 #include "export/pcap_slice.hpp"
@@ -77,28 +79,6 @@ std::optional<double> opt_double(const po::variables_map& vm, const char* name) 
   return vm[name].as<double>();
 }
 
-// captures.path as analyze stored it (maybe relative to where analyze ran): as is, else in
-// --capture-dir, else beside the database.
-std::string locate_capture(const std::string& stored, const std::string& capture_dir,
-                           const std::string& db_path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path p(stored);
-  if (!capture_dir.empty()) {
-    const fs::path c = fs::path(capture_dir) / p.filename();
-    if (fs::is_regular_file(c, ec)) return c.string();
-  }
-  if (fs::is_regular_file(p, ec)) return stored;
-  if (p.is_relative()) {
-    const fs::path beside = fs::path(db_path).parent_path() / p;
-    if (fs::is_regular_file(beside, ec)) return beside.string();
-    const fs::path name_beside = fs::path(db_path).parent_path() / p.filename();
-    if (fs::is_regular_file(name_beside, ec)) return name_beside.string();
-  }
-  throw std::runtime_error(stored +
-                           ": capture file not found (give its folder with --capture-dir)");
-}
-
 struct Tuple {
   std::string src, dst;
   int sport = 0, dport = 0;
@@ -137,8 +117,8 @@ std::string outer_flow(const decode::Frame& f) {
       ip.src.to_string() + ">" + ip.dst.to_string() + "/" + std::to_string(ip.protocol);
   if (ip.fragment) return key + "#" + std::to_string(ip.fragment_id);
   if ((ip.protocol == 6 || ip.protocol == 17) && ip.payload.size() >= 4) {
-    key += ":" + std::to_string(ip.payload[0] << 8 | ip.payload[1]) + ">" +
-           std::to_string(ip.payload[2] << 8 | ip.payload[3]);
+    key.append(":").append(std::to_string(ip.payload[0] << 8 | ip.payload[1]));
+    key.append(">").append(std::to_string(ip.payload[2] << 8 | ip.payload[3]));
   }
   return key;
 }
@@ -293,6 +273,8 @@ CommandSpec report_spec() {
       ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
       ("output,o", po::value<std::string>()->required(), "HTML file to write (- = stdout)")   //
       ("legs", "add every call linked to the given ones (call_links, group_id)")              //
+      ("capture-dir", po::value<std::string>()->default_value(""),
+       "folder holding the original captures, if they moved (they are verified)")  //
       ("redact", "replace numbers, names, addresses and hosts by pseudonyms");
   return spec;
 }
@@ -353,12 +335,29 @@ int run_report(const Args& args) {
   if (!vm) return exit;
   if (vm->count("call") == 0U) return usage_error("report", "no CALL given");
   const std::string db_path = (*vm)["db"].as<std::string>();
+  const std::string out_path = (*vm)["output"].as<std::string>();
+  if (auto e = overlap_error({{"--db", db_path}}, {{"--output", out_path}})) {
+    return usage_error("report", *e);
+  }
   const auto db = store::Database::open_read_only(db_path);
   std::string missing;
   const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
                                vm->count("legs") != 0U, missing);
   if (!missing.empty()) return usage_error("report", "no call '" + missing + "' in " + db_path);
   auto ladders = ladders_for(*db, ids);
+  // The report vouches for the captures its frames came from: they must be the analysed ones.
+  std::set<uint32_t> used;
+  for (const auto& l : ladders) {
+    for (const auto& e : l.events) used.insert(e.capture_id);
+  }
+  for (const auto& cap : store::list_captures(*db)) {
+    // Standard input left no file to compare with; the messages are in the database.
+    if (used.count(cap.id) == 0U || cap.path == "-") continue;
+    const std::string found = verify_capture(cap, (*vm)["capture-dir"].as<std::string>(), db_path);
+    if (auto e = overlap_error({{"capture", found}}, {{"--output", out_path}})) {
+      return usage_error("report", *e);
+    }
+  }
   const bool redact = vm->count("redact") != 0U;
   std::string title = "sipscope report";
   if (redact) {
@@ -368,9 +367,9 @@ int run_report(const Args& args) {
     title += " (redacted)";
   } else {
     title += ": calls";
-    for (int64_t id : ids) title += " " + std::to_string(id);
+    for (int64_t id : ids) title.append(" ").append(std::to_string(id));
   }
-  write_file((*vm)["output"].as<std::string>(), report::render_html(ladders, title));
+  write_file(out_path, report::render_html(ladders, title));
   return kExitOk;
 }
 
@@ -381,6 +380,10 @@ int run_export(const Args& args) {
   if (!vm) return exit;
   if (vm->count("call") == 0U) return usage_error("export", "no CALL given");
   const std::string db_path = (*vm)["db"].as<std::string>();
+  const std::string out_path = (*vm)["pcap"].as<std::string>();
+  if (auto e = overlap_error({{"--db", db_path}}, {{"--pcap", out_path}})) {
+    return usage_error("export", *e);
+  }
   const auto db = store::Database::open_read_only(db_path);
   std::string missing;
   const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
@@ -419,7 +422,11 @@ int run_export(const Args& args) {
     const bool has_rtcp = std::any_of(rtcp_frames.begin(), rtcp_frames.end(),
                                       [&](const auto& f) { return f.first == cap.id; });
     if (!has_sip && !has_rtcp && media.empty()) continue;
-    capture::PcapReader reader(locate_capture(cap.path, capture_dir, db_path), cap.id);
+    const std::string found = locate_capture(cap, capture_dir, db_path);
+    if (auto e = overlap_error({{"capture", found}}, {{"--pcap", out_path}})) {
+      return usage_error("export", *e);
+    }
+    capture::PcapReader reader(found, cap.id);
     decode::Frame f;
     while (reader.next(f)) {
       bool sip = sip_frames.count({cap.id, f.ref.number}) != 0U;
@@ -479,6 +486,8 @@ int run_export(const Args& args) {
                         {f.ref.ts_us, f.link_type, f.wire_length, sip,
                          std::vector<uint8_t>(f.data.begin(), f.data.end())}});
     }
+    // Read to its end: the hash now covers the whole file.
+    check_identity(cap, found, reader.info().identity);
     for (auto& [conn, p] : setup) {
       if (sip_connections.count(conn) != 0U) picked.push_back(std::move(p));
     }
@@ -502,13 +511,10 @@ int run_export(const Args& args) {
     r.learn_ladder(ladder);
     export_::redact_slice(frames, r);
   }
-  const std::string out_path = (*vm)["pcap"].as<std::string>();
-  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error(out_path + ": cannot write");
-  export_::PcapWriter writer(out, link_type);
+  AtomicFile out(out_path);
+  export_::PcapWriter writer(out.stream(), link_type);
   for (const auto& f : frames) writer.write(f.ts_us, f.data, f.wire_length);
-  out.close();
-  if (!out) throw std::runtime_error(out_path + ": write failed");
+  out.commit();
   std::cerr << "sipscope export: " << frames.size() << " frames (" << sip_frames.size()
             << " SIP) of " << ids.size() << " call(s) written to " << out_path
             << (redact ? " (redacted)" : "") << "\n";

@@ -94,7 +94,9 @@ namespace sipscope::decode {
   X(ws_bad_frame)               /* WebSocket frame sipscope cannot use (RFC 6455 §5) */ \
   /* SIP messages accepted with a flaw (appended) */                                     \
   X(sip_bad_line_end)           /* a line ends in CR CR LF: the stray CR is dropped */   \
-  X(sip_bad_version)            /* SIP-Version is not SIP/2.0 (RFC 4475 badvers) */
+  X(sip_bad_version)            /* SIP-Version is not SIP/2.0 (RFC 4475 badvers) */  \
+  /* inputs */                                                                           \
+  X(capture_empty)              /* input file of 0 bytes (no capture header) */
 // clang-format on
 
 enum class AnomalyKind : uint16_t {

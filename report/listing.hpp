@@ -18,7 +18,11 @@
 namespace sipscope::report::listing {
 
 // RFC 4180 §2: a field holding a comma, quote, CR or LF is quoted and its quotes doubled.
-inline void field(std::string& out, std::string_view v) {
+// CSV is read in terminals too (`calls --format csv | less -R`): wire text goes through
+// format::terminal_safe() first, as in the tables, so an ESC sequence in a header value
+// cannot drive the reader's terminal (its control characters become '?').
+inline void field(std::string& out, std::string_view wire) {
+  const std::string v = format::terminal_safe(wire);
   if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
     out.append(v);
     return;

@@ -3,6 +3,7 @@
 #include "report/format.hpp"
 #include "report/json.hpp"
 #include "report/ladder.hpp"
+#include "report/listing.hpp"
 
 namespace sipscope::correlate {
 
@@ -140,25 +141,11 @@ std::string render_calls_json(const std::vector<correlate::CallRecord>& calls) {
 
 namespace {
 
-// RFC 4180 §2: a field holding a comma, quote, CR or LF is quoted and its quotes doubled.
-void csv_field(std::string& out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += v;
-    return;
-  }
-  out += '"';
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
 template <typename T>
 void csv_value(std::string& out, const std::optional<T>& v) {
   if (!v) return;  // NULL is the empty field
   if constexpr (std::is_same_v<T, std::string>) {
-    csv_field(out, *v);
+    listing::field(out, *v);
   } else {
     char buf[32];
     // Shortest text that reads back to the same value (also for the REAL columns).
@@ -177,7 +164,7 @@ std::string render_calls_csv(const std::vector<correlate::CallRecord>& calls) {
   for (const auto& c : calls) {
     auto sep = [&out] { out += ','; };
     csv_value(out, std::optional<int64_t>(c.id)), sep();
-    csv_field(out, c.sip_call_id), sep();
+    listing::field(out, c.sip_call_id), sep();
     csv_value(out, c.group_id), sep();
     csv_value(out, c.from_user), sep();
     csv_value(out, c.to_user), sep();
@@ -185,12 +172,12 @@ std::string render_calls_csv(const std::vector<correlate::CallRecord>& calls) {
     csv_value(out, c.to_uri), sep();
     csv_value(out, c.caller_ip), sep();
     csv_value(out, c.callee_ip), sep();
-    csv_field(out, c.transport), sep();
+    listing::field(out, c.transport), sep();
     csv_value(out, c.start_us), sep();
     csv_value(out, c.ring_us), sep();
     csv_value(out, c.answer_us), sep();
     csv_value(out, c.end_us), sep();
-    csv_field(out, c.state), sep();
+    listing::field(out, c.state), sep();
     csv_value(out, c.final_code), sep();
     csv_value(out, c.final_reason), sep();
     csv_value(out, c.hangup_by), sep();

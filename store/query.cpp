@@ -34,8 +34,15 @@ std::unique_ptr<Database> Database::open_read_only(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw StoreError(path + ": no such database");
   }
+  // A run killed mid-transaction (SIGKILL, out of memory) leaves a hot rollback journal:
+  // only a writable connection may roll it back, and a read-only one fails every read with
+  // "attempt to write a readonly database". Open read-write then, so SQLite recovers the
+  // file on the first read (its captures row stays 'interrupted': the store marks a capture
+  // complete only at its end). Otherwise read-only, as a reader should.
+  const bool hot_journal = std::filesystem::file_size(path + "-journal", ec) > 0 && !ec;
+  const int flags = hot_journal ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string msg =
         path + ": cannot open database: " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close_v2(db);
@@ -166,11 +173,25 @@ std::vector<int64_t> resolve_call(const Database& db, const std::string& arg) {
 }
 
 std::vector<CaptureFile> list_captures(const Database& db) {
-  sql::Statement st(db.handle(), db.path(), "SELECT id, path, link_type FROM captures ORDER BY id");
+  // A file written before the identity columns existed (same schema version): NULLs.
+  const bool identity =
+      sql::query_int(db.handle(), db.path(),
+                     "SELECT count(*) FROM pragma_table_info('captures') WHERE name = 'sha256'") >
+      0;
+  sql::Statement st(db.handle(), db.path(),
+                    identity ? "SELECT id, path, link_type, size, mtime_us, sha256, status FROM "
+                               "captures ORDER BY id"
+                             : "SELECT id, path, link_type, NULL, NULL, NULL, status FROM "
+                               "captures ORDER BY id");
   std::vector<CaptureFile> out;
   while (st.step()) {
-    out.push_back(
-        {static_cast<uint32_t>(st.column_int64(0)), st.column_text(1), st.column_opt_int(2)});
+    CaptureFile c{static_cast<uint32_t>(st.column_int64(0)), st.column_text(1),
+                  st.column_opt_int(2)};
+    c.size = st.column_opt_int64(3);
+    c.mtime_us = st.column_opt_int64(4);
+    c.sha256 = st.column_opt_text(5);
+    c.status = st.column_text(6);
+    out.push_back(std::move(c));
   }
   return out;
 }

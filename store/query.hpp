@@ -82,6 +82,11 @@ struct CaptureFile {
   uint32_t id = 0;
   std::string path;  // as given to analyze (may be relative to where it ran)
   std::optional<int> link_type;
+  // Evidence identity recorded while analyze read it (docs/schema.md).
+  std::optional<int64_t> size = {};
+  std::optional<int64_t> mtime_us = {};
+  std::optional<std::string> sha256 = {};  // none when the file was not read to its end
+  std::string status = {};
 };
 [[nodiscard]] std::vector<CaptureFile> list_captures(const Database& db);
 

@@ -10,6 +10,16 @@ namespace sipscope::store::schema {
 // PRAGMA application_id: "SIPS" in ASCII, so `file` and readers can tell our files apart.
 inline constexpr int32_t kApplicationId = 0x53495053;
 
+// captures columns added after files of this version existed: a store appending to an
+// older file adds them (ALTER TABLE ... ADD COLUMN), readers treat them as NULL there.
+struct AddedColumn {
+  const char* name;
+  const char* type;
+};
+inline constexpr AddedColumn kCaptureAddedColumns[] = {
+    {"size", "INTEGER"},         {"mtime_us", "INTEGER"},        {"sha256", "TEXT"},
+    {"kernel_drops", "INTEGER"}, {"interface_drops", "INTEGER"}};
+
 inline constexpr const char* kCreateSql = R"sql(
 CREATE TABLE captures (
   id        INTEGER PRIMARY KEY,
@@ -20,7 +30,10 @@ CREATE TABLE captures (
   packets   INTEGER,
   status    TEXT NOT NULL,
   kernel_drops    INTEGER,
-  interface_drops INTEGER
+  interface_drops INTEGER,
+  size      INTEGER,
+  mtime_us  INTEGER,
+  sha256    TEXT
 );
 CREATE TABLE calls (
   id            INTEGER PRIMARY KEY,

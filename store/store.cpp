@@ -21,7 +21,8 @@ constexpr int kBatchRows = 10'000;
 constexpr const char* kInsertCapture = "INSERT INTO captures (path, status) VALUES (?1, ?2)";
 constexpr const char* kFinishCapture =
     "UPDATE captures SET link_type = ?1, first_us = ?2, last_us = ?3, packets = ?4, "
-    "status = ?5, kernel_drops = ?7, interface_drops = ?8 WHERE id = ?6";
+    "status = ?5, size = ?7, mtime_us = ?8, sha256 = ?9, kernel_drops = ?10, "
+    "interface_drops = ?11 WHERE id = ?6";
 constexpr const char* kInsertCall =
     "INSERT INTO calls (id, sip_call_id, group_id, from_user, to_user, from_uri, to_uri, "
     "caller_ip, callee_ip, transport, start_us, ring_us, answer_us, end_us, state, final_code, "
@@ -246,6 +247,18 @@ struct Store::Impl {
                        std::to_string(version) + ", expected " + std::to_string(kSchemaVersion) +
                        ")");
     }
+    // Columns added within this version (docs/schema.md "Versioning") before appending.
+    for (const auto& column : schema::kCaptureAddedColumns) {
+      const std::string has = std::string(
+                                  "SELECT count(*) FROM pragma_table_info('captures') "
+                                  "WHERE name = '") +
+                              column.name + "'";
+      if (sql::query_int(db, path, has.c_str()) == 0) {
+        const std::string add =
+            std::string("ALTER TABLE captures ADD COLUMN ") + column.name + " " + column.type;
+        sql::exec(db, path, add.c_str());
+      }
+    }
   }
 
   void configure() {
@@ -307,10 +320,12 @@ void Store::finish_capture(const CaptureSummary& summary) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.finish_capture;
+  std::optional<std::string> sha256;
+  if (!summary.sha256.empty()) sha256 = summary.sha256;
   st.bind_all(summary.link_type, nonzero(summary.first_us), nonzero(summary.last_us),
               static_cast<int64_t>(summary.packets), summary.status,
-              static_cast<int64_t>(summary.capture_id), summary.kernel_drops,
-              summary.interface_drops);
+              static_cast<int64_t>(summary.capture_id), static_cast<int64_t>(summary.size),
+              summary.mtime_us, sha256, summary.kernel_drops, summary.interface_drops);
   st.run();
   s.commit();
 }
