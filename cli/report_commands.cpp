@@ -226,11 +226,12 @@ std::set<std::pair<uint32_t, uint64_t>> sip_frames_of(const store::Database& db,
 }  // namespace
 
 void add_call_filter_options(po::options_description& options) {
-  options.add_options()                                                                          //
-      ("from-regex", po::value<std::string>(), "caller user part matches (ECMAScript regex)")    //
-      ("to-regex", po::value<std::string>(), "callee user part matches (ECMAScript regex)")      //
-      ("min-loss", po::value<double>(), "RTP loss of the call at least this % (docs/stats.md)")  //
-      ("max-mos", po::value<double>(), "lowest stream MOS of the call at most this")             //
+  options.add_options()  //
+      ("from-regex", po::value<std::string>(),
+       "caller user part matches (RE2 regex, unanchored)")                                        //
+      ("to-regex", po::value<std::string>(), "callee user part matches (RE2 regex, unanchored)")  //
+      ("min-loss", po::value<double>(), "RTP loss of the call at least this % (docs/stats.md)")   //
+      ("max-mos", po::value<double>(), "lowest stream MOS of the call at most this")              //
       ("has-diagnostic", po::value<std::string>()->implicit_value(""),
        "calls with a diagnostic (of this kind when given)")                            //
       ("min-duration", po::value<double>(), "answered duration at least this many s")  //
