@@ -61,7 +61,8 @@ std::string call_line(const FinishedCall& f) {
   const auto& r = f.row;
   std::string line = r.start_us ? format_time_us(*r.start_us) : std::string("-");
   line += "  " + r.from_user.value_or("?") + " -> " + r.to_user.value_or("?");
-  line += "  " + r.state;
+  line += "  ";
+  line += correlate::call_state_name(r.state);
   line += "  " + (r.final_code ? std::to_string(*r.final_code) : std::string("-"));
   line += "  pdd " + ms_text(r.pdd_ms) + "  dur " + seconds_text(r.duration_ms);
   char mos[32] = "-";

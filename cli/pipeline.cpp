@@ -36,9 +36,8 @@ void record_capture_problems(const std::vector<capture::CaptureInfo>& captures,
     a.capture_id = c.capture_id;
     a.frame = c.packets;
     a.ts_us = c.last_us;
-    a.kind = std::string(decode::anomaly_name(c.status == "empty"
-                                                  ? decode::AnomalyKind::capture_empty
-                                                  : decode::AnomalyKind::capture_truncated));
+    a.kind = c.status == "empty" ? decode::AnomalyKind::capture_empty
+                                 : decode::AnomalyKind::capture_truncated;
     a.detail = c.error;
     store.on_anomaly(std::move(a));
   }

@@ -27,7 +27,7 @@ ActivityRecord start_record(const decode::SipEvent& ev, const SipSummary& s, boo
   if (!s.to_uri.empty()) r.to_uri = std::string(s.to_uri);
   r.src_ip = (request ? ev.src : ev.dst).ip.to_string();
   r.dst_ip = (request ? ev.dst : ev.src).ip.to_string();
-  r.transport = std::string(decode::transport_name(ev.transport));
+  r.transport = ev.transport;
   r.capture_id = ev.frame.capture_id;
   r.frame = ev.frame.number;
   r.start_us = ev.frame.ts_us;

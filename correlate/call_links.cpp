@@ -31,7 +31,8 @@ std::optional<std::string> session_uuid(std::string_view value) {
 
 // P-Charging-Vector: icid-value=...;icid-generated-at=...;orig-ioi=...
 std::optional<std::string> icid_value(std::string_view value) {
-  const std::string params = ";" + std::string(value);
+  std::string params(1, ';');
+  params += value;
   bool found = false;
   const auto v = sip::param_value(params, "icid-value", &found);
   if (!found || v.empty()) return std::nullopt;

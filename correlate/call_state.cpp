@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "decode/enum_name.hpp"
+
 namespace sipscope::correlate {
 
 std::string_view call_state_name(CallState s) {
@@ -27,6 +29,10 @@ std::string_view call_state_name(CallState s) {
       return "unknown";
   }
   return "unknown";
+}
+
+std::optional<CallState> parse_call_state(std::string_view name) {
+  return decode::enum_from_name(name, CallState::unknown, call_state_name);
 }
 
 CallState state_from_final_code(int code) {

@@ -27,6 +27,7 @@ enum class CallState : uint8_t {
 };
 
 [[nodiscard]] std::string_view call_state_name(CallState s);
+[[nodiscard]] std::optional<CallState> parse_call_state(std::string_view name);
 
 // State implied by one final response (code >= 200) to the initial INVITE.
 [[nodiscard]] CallState state_from_final_code(int code);

@@ -292,7 +292,7 @@ void CallTracker::Impl::emit_anomaly(decode::AnomalyKind kind, const decode::Fra
   a.call_id = call_id;
   a.frame = frame.number;
   a.ts_us = ts_us;
-  a.kind = std::string(decode::anomaly_name(kind));
+  a.kind = kind;
   a.detail = std::move(detail);
   a.flow = std::move(flow);
   sink.on_anomaly(std::move(a));

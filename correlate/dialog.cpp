@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "decode/enum_name.hpp"
 #include "decode/sdp/sdp.hpp"
 #include "decode/sip/fields.hpp"
 
@@ -38,6 +39,10 @@ std::string_view dialog_state_name(DialogState s) {
       return "terminated";
   }
   return "terminated";
+}
+
+std::optional<DialogState> parse_dialog_state(std::string_view name) {
+  return decode::enum_from_name(name, DialogState::terminated, dialog_state_name);
 }
 
 DialogState next_dialog_state(DialogState s, DialogEvent e) {
@@ -105,10 +110,9 @@ void DialogSet::apply(Dialog& d, DialogEvent e, int64_t ts) {
   }
 }
 
-void DialogSet::finding(std::string kind, const decode::SipEvent& ev, std::string detail) {
+void DialogSet::finding(DiagnosticKind kind, const decode::SipEvent& ev, std::string detail) {
   if (findings_.size() >= kMaxFindings) return;
-  findings_.push_back(
-      {0, ev.frame.ts_us, std::move(kind), std::move(detail), std::to_string(ev.frame.number)});
+  findings_.push_back({0, ev.frame.ts_us, kind, std::move(detail), {ev.frame.number}});
 }
 
 void DialogSet::observe(const decode::SipEvent& ev, const SipSummary& s) {
@@ -118,7 +122,7 @@ void DialogSet::observe(const decode::SipEvent& ev, const SipSummary& s) {
     observe_invite_response(ev, s);
   } else if (s.cseq_method == "CANCEL" && s.status_code >= 200 && s.status_code < 300 &&
              answered_on(s.via_branch)) {
-    finding("cancel_after_answer", ev,
+    finding(DiagnosticKind::cancel_after_answer, ev,
             "CANCEL answered " + std::to_string(s.status_code) + " after the INVITE was answered");
   }
 }
@@ -136,7 +140,7 @@ void DialogSet::observe_invite_response(const decode::SipEvent& ev, const SipSum
     answered_branches_.emplace_back(s.via_branch);
   }
   if (initial && code == 487 && answered_on(s.via_branch)) {
-    finding("request_terminated_after_answer", ev,
+    finding(DiagnosticKind::request_terminated_after_answer, ev,
             "487 to the INVITE after it was answered (CANCEL lost the race)");
   }
   if (initial && code >= 200 && code != 401 && code != 407) final_seen_ = true;
@@ -174,7 +178,8 @@ void DialogSet::observe_request(const decode::SipEvent& ev, const SipSummary& s)
   }
   if (s.method == "PRACK") ++pracks_;
   if (s.method == "BYE" && !answered_) {
-    finding("bye_before_answer", ev, "BYE sent before any 2xx to the INVITE was seen");
+    finding(DiagnosticKind::bye_before_answer, ev,
+            "BYE sent before any 2xx to the INVITE was seen");
   }
   if (!s.has_to_tag) return;
   Dialog* d = find(s.from_tag, s.to_tag);
@@ -199,10 +204,11 @@ void DialogSet::observe_request(const decode::SipEvent& ev, const SipSummary& s)
     if (*hold && !d->on_hold) {
       d->on_hold = true;
       ++r.holds;
-      finding("call_hold", ev, std::string(s.method) + " offer puts the media on hold");
+      finding(DiagnosticKind::call_hold, ev,
+              std::string(s.method) + " offer puts the media on hold");
     } else if (!*hold && d->on_hold) {
       d->on_hold = false;
-      finding("call_resume", ev, std::string(s.method) + " offer resumes the media");
+      finding(DiagnosticKind::call_resume, ev, std::string(s.method) + " offer resumes the media");
     }
   }
 }
@@ -215,7 +221,7 @@ void DialogSet::records(int64_t call_id, std::vector<DialogRecord>& out) const {
     // An early dialog whose INVITE was answered elsewhere (or failed) is over.
     if (st == DialogState::early && final_seen_)
       st = next_dialog_state(st, DialogEvent::superseded);
-    r.state = std::string(dialog_state_name(st));
+    r.state = st;
     out.push_back(std::move(r));
   }
 }
@@ -226,10 +232,12 @@ void DialogSet::diagnostics(int64_t call_id, std::vector<DiagnosticRecord>& out)
     out.push_back(std::move(f));
   }
   if (reliable_provisionals_ > 0 && pracks_ == 0) {
-    out.push_back({call_id, std::nullopt, "prack_missing",
+    out.push_back({call_id,
+                   std::nullopt,
+                   DiagnosticKind::prack_missing,
                    std::to_string(reliable_provisionals_) +
                        " reliable provisional response(s) (Require: 100rel) and no PRACK",
-                   std::to_string(first_reliable_frame_)});
+                   {first_reliable_frame_}});
   }
 }
 

@@ -35,6 +35,7 @@ enum class DialogEvent : uint8_t {
 };
 
 [[nodiscard]] std::string_view dialog_state_name(DialogState s);
+[[nodiscard]] std::optional<DialogState> parse_dialog_state(std::string_view name);
 [[nodiscard]] DialogState next_dialog_state(DialogState s, DialogEvent e);
 
 // Does this SDP offer put the media on hold (RFC 3264 §8.4, RFC 2543 c=0.0.0.0)?
@@ -60,7 +61,7 @@ class DialogSet {
   Dialog* find(std::string_view tag_a, std::string_view tag_b);
   [[nodiscard]] bool answered_on(std::string_view branch) const;
   void apply(Dialog& d, DialogEvent e, int64_t ts);
-  void finding(std::string kind, const decode::SipEvent& event, std::string detail);
+  void finding(DiagnosticKind kind, const decode::SipEvent& event, std::string detail);
   void observe_invite_response(const decode::SipEvent& event, const SipSummary& s);
   void observe_request(const decode::SipEvent& event, const SipSummary& s);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "correlate/transaction.hpp"
+#include "decode/enum_name.hpp"
 
 namespace sipscope::correlate {
 
@@ -30,6 +31,10 @@ std::string_view peer_state_name(PeerState s) {
       return "down";
   }
   return "unknown";
+}
+
+std::optional<PeerState> parse_peer_state(std::string_view name) {
+  return decode::enum_from_name(name, PeerState::down, peer_state_name);
 }
 
 PeerState next_peer_state(PeerState /*s*/, PingResult r) {
@@ -64,9 +69,9 @@ PeerTracker::Peer& PeerTracker::peer_for(const std::string& key, const decode::S
     const decode::Endpoint& peer = request ? ev.dst : ev.src;
     r.peer_ip = peer.ip.to_string();
     r.peer_port = peer.port;
-    r.transport = std::string(decode::transport_name(ev.transport));
+    r.transport = ev.transport;
     r.first_us = ev.frame.ts_us;
-    r.state = std::string(peer_state_name(PeerState::unknown));
+    r.state = PeerState::unknown;
   }
   Peer& p = it->second;
   p.record.last_us = std::max(p.record.last_us, ev.frame.ts_us);
@@ -85,8 +90,8 @@ void PeerTracker::apply(Peer& p, PingResult r, int64_t ts, int64_t ping_us, std:
   e.peer_ip = rec.peer_ip;
   e.peer_port = rec.peer_port;
   e.ts_us = ts;
-  e.state = std::string(peer_state_name(next));
-  e.previous = std::string(peer_state_name(p.state));
+  e.state = next;
+  e.previous = p.state;
   e.reason = std::move(reason);
   e.code = code;
   e.capture_id = capture_id;
@@ -176,7 +181,7 @@ void PeerTracker::close(Peer& p, int64_t end_us, PeerOutput& out) {
   if (p.state == PeerState::down && r.state_since_us && end_us > *r.state_since_us) {
     r.down_ms += ms_between(*r.state_since_us, end_us);
   }
-  r.state = std::string(peer_state_name(p.state));
+  r.state = p.state;
   if (p.rtts > 0) r.avg_rtt_ms = ms_between(0, p.rtt_sum_us) / static_cast<double>(p.rtts);
   out.peers.push_back(std::move(r));
 }

@@ -36,6 +36,7 @@ enum class PingResult : uint8_t {
 };
 
 [[nodiscard]] std::string_view peer_state_name(PeerState s);
+[[nodiscard]] std::optional<PeerState> parse_peer_state(std::string_view name);
 [[nodiscard]] PeerState next_peer_state(PeerState s, PingResult r);
 // Outcome of a final response (code >= 200) to an OPTIONS ping.
 [[nodiscard]] PingResult ping_result_of(int code);

@@ -55,7 +55,7 @@ const OpenCall::Response* OpenCall::Pick::best() const {
 OpenCall::OpenCall(int64_t id, const decode::SipEvent& event, const SipSummary& summary)
     : id_(id),
       sip_call_id_(summary.call_id),
-      transport_(decode::transport_name(event.transport)),
+      transport_(event.transport),
       txns_(kMaxCallTransactions),
       last_ts_us_(event.frame.ts_us) {
   add(event, summary);
@@ -82,7 +82,7 @@ void OpenCall::start_initial_invite(const decode::SipEvent& event, const SipSumm
   start_us_ = event.frame.ts_us;
   caller_ = event.src;
   first_hop_ = event.dst;
-  transport_ = std::string(decode::transport_name(event.transport));
+  transport_ = event.transport;
   from_tag_ = std::string(s.from_tag);
   if (!s.from_uri.empty()) from_uri_ = std::string(s.from_uri);
   if (!s.to_uri.empty()) to_uri_ = std::string(s.to_uri);
@@ -258,16 +258,15 @@ void OpenCall::keep_reason(const decode::SipEvent& event) {
   });
 }
 
-std::optional<std::string> OpenCall::hangup_by(const decode::SipEvent& bye,
-                                               const SipSummary& s) const {
+std::optional<Party> OpenCall::hangup_by(const decode::SipEvent& bye, const SipSummary& s) const {
   if (!has_invite_ && !oriented_) return std::nullopt;
   // The caller's requests carry its From-tag in From (RFC 3261 §12.2.1.1).
   if (!s.from_tag.empty() && !invite_from_tags_.empty()) {
-    return contains_tag(invite_from_tags_, s.from_tag) ? "caller" : "callee";
+    return contains_tag(invite_from_tags_, s.from_tag) ? Party::caller : Party::callee;
   }
-  if (delivered_to_caller(bye)) return "callee";
-  if (bye.src.ip == caller_.ip || bye.src == first_hop_) return "caller";
-  return "callee";
+  if (delivered_to_caller(bye)) return Party::callee;
+  if (bye.src.ip == caller_.ip || bye.src == first_hop_) return Party::caller;
+  return Party::callee;
 }
 
 std::optional<std::string> OpenCall::callee_ip() const {
@@ -311,7 +310,7 @@ CallRecord OpenCall::row(int64_t now_us, int64_t no_answer_us) const {
   if (final_response != nullptr) outcome.final_code = final_response->code;
   outcome.cancel_answered = cancel_answered_;
   outcome.since_invite_us = now_us - start_us_;
-  r.state = std::string(call_state_name(decide_call_state(outcome, no_answer_us)));
+  r.state = decide_call_state(outcome, no_answer_us);
 
   if (has_invite_) {
     r.from_user = from_user_;

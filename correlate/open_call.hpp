@@ -87,13 +87,13 @@ class OpenCall {
   // Call-ID may now start a new call (docs/states.md: "A Call-ID reused after its call ended").
   [[nodiscard]] bool ended_for_reuse() const;
   void keep_reason(const decode::SipEvent& event);
-  [[nodiscard]] std::optional<std::string> hangup_by(const decode::SipEvent& bye,
-                                                     const SipSummary& summary) const;
+  [[nodiscard]] std::optional<Party> hangup_by(const decode::SipEvent& bye,
+                                               const SipSummary& summary) const;
   [[nodiscard]] std::optional<std::string> callee_ip() const;
 
   int64_t id_;
   std::string sip_call_id_;
-  std::string transport_;
+  decode::Transport transport_ = decode::Transport::udp;
   std::vector<MessageRecord> messages_;
   TransactionTable txns_;  // decides messages.retransmission (RFC 3261 §17)
   DialogSet dialogs_;
@@ -119,7 +119,7 @@ class OpenCall {
   Pick ring_, answer_, final_;
   bool cancel_answered_ = false;
   std::optional<int64_t> bye_us_;
-  std::optional<std::string> hangup_by_;
+  std::optional<Party> hangup_by_;
   std::optional<std::string> hangup_reason_;
   std::optional<int> q850_cause_;
   std::optional<int64_t> ended_us_;  // when a BYE or a non-challenge final was first seen

@@ -1,7 +1,8 @@
 // Owned records that correlate/ hands to its sink when something is finished: a call with
 // all its messages, a message outside any call, an anomaly. These are the rows of the
 // docs/schema.md tables `calls`, `messages` and `anomalies` before storage; report/ writes them.
-// Optional values are std::nullopt where the column is NULL.
+// Optional values are std::nullopt where the column is NULL. States, transports and kinds
+// are enums; store/ writes their names (docs/schema.md) and parses them back.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "correlate/call_state.hpp"
+#include "correlate/record_kinds.hpp"
+#include "decode/anomaly.hpp"
+#include "decode/net.hpp"
+
 namespace sipscope::correlate {
+
+// The state machines' enums, defined with their machines (which include this header).
+enum class TxState : uint8_t;      // correlate/transaction.hpp
+enum class DialogState : uint8_t;  // correlate/dialog.hpp
+enum class PeerState : uint8_t;    // correlate/keepalive.hpp
+enum class SubState : uint8_t;     // correlate/subscription.hpp
 
 struct MessageRecord {
   std::optional<int64_t> call_id;  // calls.id, nullopt outside calls
@@ -23,7 +35,7 @@ struct MessageRecord {
   uint16_t src_port = 0;
   std::string dst_ip;
   uint16_t dst_port = 0;
-  std::string transport;              // "UDP", "TCP", ...
+  decode::Transport transport = decode::Transport::udp;
   std::optional<std::string> method;  // requests only
   std::optional<int> status_code;     // responses only
   std::optional<std::string> reason;  // responses only: reason phrase
@@ -40,12 +52,12 @@ struct CallRecord {
   std::optional<int64_t> group_id;
   std::optional<std::string> from_user, to_user, from_uri, to_uri;
   std::optional<std::string> caller_ip, callee_ip;
-  std::string transport;  // transport of the first INVITE
+  decode::Transport transport = decode::Transport::udp;  // of the first INVITE
   std::optional<int64_t> start_us, ring_us, answer_us, end_us;
-  std::string state;  // docs/states.md vocabulary
+  CallState state = CallState::unknown;  // docs/states.md vocabulary
   std::optional<int> final_code;
   std::optional<std::string> final_reason;
-  std::optional<std::string> hangup_by;  // "caller" / "callee"
+  std::optional<Party> hangup_by;  // who sent the first BYE
   // Reason header (RFC 3326) of the first BYE or CANCEL that carries one, unfolded, and the
   // cause of its Q.850 value.
   std::optional<std::string> hangup_reason;
@@ -59,7 +71,7 @@ struct AnomalyRecord {
   std::optional<int64_t> call_id;
   uint64_t frame = 0;
   int64_t ts_us = 0;
-  std::string kind;  // decode::anomaly_name()
+  decode::AnomalyKind kind{};
   std::string detail;
   std::optional<std::string> flow;  // "src -> dst" when known
 };
@@ -76,7 +88,7 @@ struct TransactionRecord {
   uint16_t src_port = 0;
   std::string dst_ip;
   uint16_t dst_port = 0;
-  std::string state;  // RFC 3261 §17.1 client state at flush (correlate/transaction.hpp)
+  TxState state{};  // RFC 3261 §17.1 client state at flush
   int64_t start_us = 0;
   std::optional<int64_t> first_response_us, final_us;
   std::optional<int> final_code;
@@ -88,16 +100,16 @@ struct TransactionRecord {
 struct DiagnosticRecord {
   int64_t call_id = 0;
   std::optional<int64_t> ts_us;
-  std::string kind;
+  DiagnosticKind kind{};
   std::string detail;
-  std::string frames;  // comma-separated frame numbers
+  std::vector<uint64_t> frames;  // the frames that show it, as MessageRecord::frames
 };
 
 // One dialog of a call (RFC 3261 §12), kept apart by To-tag (forking gives several).
 struct DialogRecord {
   int64_t call_id = 0;
   std::string from_tag, to_tag;
-  std::string state;                     // early / confirmed / terminated (correlate/dialog.hpp)
+  DialogState state{};
   std::optional<std::string> remote_ip;  // sender of its first response
   int64_t created_us = 0;
   std::optional<int64_t> confirmed_us, terminated_us;
@@ -119,7 +131,7 @@ struct RegistrationRecord {
   std::string sip_call_id;
   std::optional<std::string> user, aor, contact;
   std::optional<std::string> registrant_ip, registrar_ip;
-  std::string transport;
+  decode::Transport transport = decode::Transport::udp;
   int64_t start_us = 0;
   std::optional<int64_t> end_us;
   std::optional<int64_t> requested_expires, expires;
@@ -136,11 +148,11 @@ struct PeerRecord {
   std::string pinger_ip;
   std::string peer_ip;
   uint16_t peer_port = 0;
-  std::string transport;
+  decode::Transport transport = decode::Transport::udp;
   std::optional<std::string> peer_uri;  // Request-URI of the latest OPTIONS
   int64_t first_us = 0, last_us = 0;
   int64_t pings = 0, answered = 0, timeouts = 0, failures = 0;  // failures: 408 / 503
-  std::string state;
+  PeerState state{};
   std::optional<int64_t> state_since_us;
   std::optional<int> last_code;
   std::optional<double> last_rtt_ms, avg_rtt_ms, max_rtt_ms;
@@ -154,7 +166,7 @@ struct PeerEventRecord {
   std::string peer_ip;
   uint16_t peer_port = 0;
   int64_t ts_us = 0;
-  std::string state, previous;
+  PeerState state{}, previous{};
   std::string reason;  // "200 OK", "503 Service Unavailable", "timeout"
   std::optional<int> code;
   uint32_t capture_id = 0;
@@ -169,11 +181,11 @@ struct SubscriptionRecord {
   std::optional<std::string> event_id;
   std::optional<std::string> subscriber_uri, resource_uri;
   std::optional<std::string> subscriber_ip, notifier_ip;
-  std::string transport;
+  decode::Transport transport = decode::Transport::udp;
   int64_t start_us = 0;
   std::optional<int64_t> end_us;
   std::optional<int64_t> requested_expires, expires;
-  std::string state;  // accepted/pending/active/terminated/expired/rejected/no_response
+  SubState state{};
   std::optional<std::string> reason;  // Subscription-State reason of the termination
   std::optional<int> final_code;      // of the initial SUBSCRIBE (challenges retried excluded)
   std::optional<std::string> final_reason;
@@ -190,7 +202,7 @@ struct ActivityRecord {
   int64_t cseq = 0;
   std::optional<std::string> from_user, to_user, from_uri, to_uri;
   std::string src_ip, dst_ip;
-  std::string transport;
+  decode::Transport transport = decode::Transport::udp;
   uint32_t capture_id = 0;
   uint64_t frame = 0;  // request (or the response when the request was not captured)
   int64_t start_us = 0;
@@ -254,7 +266,7 @@ struct StreamRecord {
   int64_t markers = 0, comfort_noise = 0, telephone_event_packets = 0;
   int64_t late_discards = 0;  // packets the de-jitter buffer model drops (docs/media.md)
   std::optional<double> r_factor, mos;
-  std::string association;  // sdp, sdp_source, latched, orphan
+  StreamAssociation association = StreamAssociation::orphan;
   // Latest RTCP receiver report about this SSRC (from the receiving side), if any.
   std::optional<double> rtcp_fraction_lost;  // 0..1
   std::optional<int64_t> rtcp_cumulative_lost;
@@ -274,7 +286,7 @@ struct RtcpRecord {
   uint16_t src_port = 0;
   std::string dst_ip;
   uint16_t dst_port = 0;
-  std::string packet_type;  // SR, RR, XR, BYE, SDES, APP
+  uint8_t packet_type = 0;  // RFC 3550 §12.1 number (decode::rtcp::type); named when stored
   uint32_t sender_ssrc = 0;
   std::optional<int64_t> source_ssrc;  // report block's SSRC (the stream reported on)
   std::optional<double> fraction_lost;

@@ -76,7 +76,7 @@ RegistrationTracker::Attempt& RegistrationTracker::start(const decode::SipEvent&
   r.user = user_of(s.to_uri);
   r.registrant_ip = (s.is_request ? ev.src : ev.dst).ip.to_string();
   r.registrar_ip = (s.is_request ? ev.dst : ev.src).ip.to_string();
-  r.transport = std::string(decode::transport_name(ev.transport));
+  r.transport = ev.transport;
   r.start_us = ev.frame.ts_us;
   a.last_us = ev.frame.ts_us;
   queue_.push_back({ev.frame.ts_us + horizon_us_, r.sip_call_id, a.generation});

@@ -71,10 +71,10 @@ void SessionTimer::diagnose(int64_t call_id, int64_t now_us,
     detail += "and no BYE before it expired; capture continued " +
               seconds_text(now_us - *deadline) + " past it";
   }
-  std::string frames = std::to_string(set_frame_);
-  if (bye_us_) frames += "," + std::to_string(bye_frame_);
-  out.push_back(
-      {call_id, *deadline, "session_timer_expired", std::move(detail), std::move(frames)});
+  std::vector<uint64_t> frames{set_frame_};
+  if (bye_us_) frames.push_back(bye_frame_);
+  out.push_back({call_id, *deadline, DiagnosticKind::session_timer_expired, std::move(detail),
+                 std::move(frames)});
 }
 
 }  // namespace sipscope::correlate

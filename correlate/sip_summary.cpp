@@ -78,7 +78,7 @@ MessageRecord make_message_record(const decode::SipEvent& ev, const SipSummary& 
   r.src_port = ev.src.port;
   r.dst_ip = ev.dst.ip.to_string();
   r.dst_port = ev.dst.port;
-  r.transport = std::string(decode::transport_name(ev.transport));
+  r.transport = ev.transport;
   if (s.is_request) {
     r.method = std::string(s.method);
   } else {

@@ -4,6 +4,7 @@
 
 #include "correlate/call_state.hpp"
 #include "correlate/header_values.hpp"
+#include "decode/enum_name.hpp"
 #include "decode/sip/fields.hpp"
 
 namespace sipscope::correlate {
@@ -59,7 +60,7 @@ bool live(SubState s) {
 std::string_view sub_state_name(SubState s) {
   switch (s) {
     case SubState::sent:
-      return "no_response";
+      return "sent";
     case SubState::accepted:
       return "accepted";
     case SubState::pending:
@@ -72,8 +73,14 @@ std::string_view sub_state_name(SubState s) {
       return "rejected";
     case SubState::expired:
       return "expired";
+    case SubState::no_response:
+      return "no_response";
   }
   return "no_response";
+}
+
+std::optional<SubState> parse_sub_state(std::string_view name) {
+  return decode::enum_from_name(name, SubState::no_response, sub_state_name);
 }
 
 SubState next_sub_state(SubState s, SubEvent e) {
@@ -172,7 +179,7 @@ SubscriptionTracker::Sub& SubscriptionTracker::open(const Target& t, const decod
   const std::string_view res_uri = from_subscriber ? s.request_uri : s.from_uri;
   if (!sub_uri.empty()) r.subscriber_uri = std::string(sub_uri);
   if (!res_uri.empty()) r.resource_uri = std::string(res_uri);
-  r.transport = std::string(decode::transport_name(ev.transport));
+  r.transport = ev.transport;
   r.start_us = ev.frame.ts_us;
   sub.last_us = ev.frame.ts_us;
   return sub;
@@ -205,9 +212,10 @@ void SubscriptionTracker::close(Sub& sub, int64_t now_us, std::vector<Subscripti
       *sub.expires_at_us < now_us) {
     apply(sub, SubEvent::expiry, *sub.expires_at_us);
   }
-  r.state = std::string(sub_state_name(sub.state));
-  if (sub.state == SubState::sent && !r.final_code && now_us - r.start_us < limits_.linger_us) {
-    r.state = "sent";  // the capture ended inside the SUBSCRIBE's Timer F window
+  r.state = sub.state;
+  // Still `sent` only when the capture ended inside the SUBSCRIBE's Timer F window.
+  if (sub.state == SubState::sent && (r.final_code || now_us - r.start_us >= limits_.linger_us)) {
+    r.state = SubState::no_response;
   }
   r.challenges = static_cast<int64_t>(sub.challenged.size());
   r.subscribes = static_cast<int64_t>(sub.cseqs.size());

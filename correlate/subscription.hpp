@@ -33,7 +33,18 @@
 
 namespace sipscope::correlate {
 
-enum class SubState : uint8_t { sent, accepted, pending, active, terminated, rejected, expired };
+// no_response is only stored, never entered: a `sent` subscription whose SUBSCRIBE had no
+// answer within Timer F (or got a final response that decided nothing) at its end.
+enum class SubState : uint8_t {
+  sent,
+  accepted,
+  pending,
+  active,
+  terminated,
+  rejected,
+  expired,
+  no_response,
+};
 enum class SubEvent : uint8_t {
   accepted_2xx,       // 2xx to a SUBSCRIBE
   rejected,           // final >= 300 to a SUBSCRIBE, not a 401/407 challenge
@@ -45,6 +56,7 @@ enum class SubEvent : uint8_t {
 };
 
 [[nodiscard]] std::string_view sub_state_name(SubState s);
+[[nodiscard]] std::optional<SubState> parse_sub_state(std::string_view name);
 [[nodiscard]] SubState next_sub_state(SubState s, SubEvent e);
 
 struct SubscriptionLimits {

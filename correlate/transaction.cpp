@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "decode/enum_name.hpp"
+
 namespace sipscope::correlate {
 
 namespace {
@@ -53,15 +55,6 @@ TxEvent event_of(int code) {
   return code < 300 ? TxEvent::final_2xx : TxEvent::final_failure;
 }
 
-std::string frame_list(const std::vector<uint64_t>& frames) {
-  std::string out;
-  for (const uint64_t f : frames) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(f);
-  }
-  return out;
-}
-
 std::string cseq_text(const Transaction& t) {
   return "CSeq " + std::to_string(t.cseq) + " " + t.method;
 }
@@ -94,6 +87,10 @@ std::string_view tx_state_name(TxState s) {
       return "terminated";
   }
   return "terminated";
+}
+
+std::optional<TxState> parse_tx_state(std::string_view name) {
+  return decode::enum_from_name(name, TxState::terminated, tx_state_name);
 }
 
 TxState next_invite_tx_state(TxState s, TxEvent e) {
@@ -295,7 +292,7 @@ TransactionRecord make_transaction_record(const Transaction& t, std::optional<in
   r.src_port = t.src.port;
   r.dst_ip = t.dst.ip.to_string();
   r.dst_port = t.dst.port;
-  r.state = std::string(tx_state_name(state_at(t, now_us, t1_us)));
+  r.state = state_at(t, now_us, t1_us);
   r.start_us = t.start_us;
   r.first_response_us = t.first_response_us;
   r.final_us = t.final_us;
@@ -325,32 +322,34 @@ void TransactionTable::diagnose(int64_t call_id, int64_t now_us, int64_t t1_us,
   for (const uint64_t k : order_) {
     const Transaction& t = txs_.at(k);
     if (t.method == "ACK") continue;
-    auto add = [&](std::string kind, std::optional<int64_t> ts, std::string detail) {
-      out.push_back({call_id, ts, std::move(kind), std::move(detail), frame_list(t.frames)});
+    auto add = [&](DiagnosticKind kind, std::optional<int64_t> ts, std::string detail) {
+      out.push_back({call_id, ts, kind, std::move(detail), t.frames});
     };
     const bool success = t.final_code >= 200 && t.final_code < 300;
     if (t.invite && success && !t.acked && t.final_retransmissions > 0) {
       // The UAS retransmits its 2xx until an ACK arrives (§13.3.1.4): copies with no ACK
       // mean the ACK was lost or never sent.
-      add("no_ack_for_2xx", t.final_us,
+      add(DiagnosticKind::no_ack_for_2xx, t.final_us,
           std::to_string(t.final_code) + " to " + cseq_text(t) + " sent " +
               std::to_string(t.final_retransmissions + 1) + " times, no ACK seen");
     } else if (t.invite && t.final_code >= 300 && !t.acked && now_us - *t.final_us >= timer) {
-      add("timer_h_expired", t.final_us,
+      add(DiagnosticKind::timer_h_expired, t.final_us,
           std::to_string(t.final_code) + " to " + cseq_text(t) + " never acknowledged (Timer H, " +
               std::to_string(timer / 1000) + " ms)");
     } else if (t.saw_request && !t.first_response_us) {
       if (now_us - t.start_us >= timer) {
-        add(t.invite ? "timer_b_expired" : "timer_f_expired", t.start_us,
+        add(t.invite ? DiagnosticKind::timer_b_expired : DiagnosticKind::timer_f_expired,
+            t.start_us,
             cseq_text(t) + " sent " + std::to_string(t.requests) + " times, no response in " +
                 std::to_string(timer / 1000) + " ms");
       } else {
-        add(t.invite ? "invite_no_response" : "request_no_response", t.start_us,
+        add(t.invite ? DiagnosticKind::invite_no_response : DiagnosticKind::request_no_response,
+            t.start_us,
             cseq_text(t) + " sent " + std::to_string(t.requests) +
                 " times, no response before the capture ended");
       }
     } else if (!t.invite && t.saw_request && !t.final_us && now_us - t.start_us >= timer) {
-      add("timer_f_expired", t.start_us,
+      add(DiagnosticKind::timer_f_expired, t.start_us,
           cseq_text(t) + " had no final response in " + std::to_string(timer / 1000) + " ms");
     }
   }

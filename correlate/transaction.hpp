@@ -45,6 +45,7 @@ enum class TxEvent : uint8_t {
 };
 
 [[nodiscard]] std::string_view tx_state_name(TxState s);
+[[nodiscard]] std::optional<TxState> parse_tx_state(std::string_view name);
 // INVITE client transaction, RFC 3261 §17.1.1.2 (Figure 5) as updated by RFC 6026 §7.2.
 [[nodiscard]] TxState next_invite_tx_state(TxState s, TxEvent e);
 // Non-INVITE client transaction, RFC 3261 §17.1.2.2 (Figure 6).

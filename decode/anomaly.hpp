@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
+
+#include "decode/enum_name.hpp"
 
 namespace sipscope::decode {
 
@@ -114,6 +117,16 @@ enum class AnomalyKind : uint16_t {
 #undef SIPSCOPE_ANOMALY_NAME
   }
   return "unknown";
+}
+
+// How many kinds there are; the last one is AnomalyKind(kAnomalyKindCount - 1).
+#define SIPSCOPE_ANOMALY_COUNT(name) +1
+inline constexpr uint16_t kAnomalyKindCount = 0 SIPSCOPE_ANOMALY_KINDS(SIPSCOPE_ANOMALY_COUNT);
+#undef SIPSCOPE_ANOMALY_COUNT
+
+// anomaly_name() backwards; nullopt for a name not in the list.
+[[nodiscard]] constexpr std::optional<AnomalyKind> parse_anomaly_kind(std::string_view name) {
+  return enum_from_name(name, static_cast<AnomalyKind>(kAnomalyKindCount - 1), anomaly_name);
 }
 
 }  // namespace sipscope::decode

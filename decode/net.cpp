@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "decode/enum_name.hpp"
+
 namespace sipscope::decode {
 
 IpAddress IpAddress::v4(const uint8_t* four_bytes) {
@@ -55,6 +57,10 @@ std::string_view transport_name(Transport t) {
       return "SCTP";
   }
   return "UDP";
+}
+
+std::optional<Transport> parse_transport(std::string_view name) {
+  return enum_from_name(name, Transport::sctp, transport_name);
 }
 
 size_t IpAddressHash::operator()(const IpAddress& a) const noexcept {

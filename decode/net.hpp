@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,8 @@ struct Endpoint {
 // Transport names as stored in messages.transport / calls.transport.
 enum class Transport : uint8_t { udp, tcp, tls, ws, wss, sctp };
 [[nodiscard]] std::string_view transport_name(Transport t);
+// "UDP" ... "SCTP" -> transport; nullopt for any other text.
+[[nodiscard]] std::optional<Transport> parse_transport(std::string_view name);
 
 struct IpAddressHash {
   size_t operator()(const IpAddress& a) const noexcept;

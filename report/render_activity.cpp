@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "correlate/subscription.hpp"
 #include "report/format.hpp"
 #include "report/listing.hpp"
 
@@ -49,7 +50,7 @@ Line line_of(const ActivityItem& item) {
     l.src_ip = s->subscriber_ip;
     l.dst_ip = s->notifier_ip;
     l.event = s->event;
-    l.result = s->state;
+    l.result = correlate::sub_state_name(s->state);
     l.code = s->final_code;
     l.response_ms = s->response_ms;
     l.detail =
@@ -114,12 +115,12 @@ std::string render_activity_json(const std::vector<ActivityItem>& rows) {
                    {"resource_uri", listing::json_opt(s->resource_uri)},
                    {"subscriber_ip", listing::json_opt(s->subscriber_ip)},
                    {"notifier_ip", listing::json_opt(s->notifier_ip)},
-                   {"transport", s->transport},
+                   {"transport", decode::transport_name(s->transport)},
                    {"start_us", s->start_us},
                    {"end_us", listing::json_opt(s->end_us)},
                    {"requested_expires", listing::json_opt(s->requested_expires)},
                    {"expires", listing::json_opt(s->expires)},
-                   {"state", s->state},
+                   {"state", correlate::sub_state_name(s->state)},
                    {"reason", listing::json_opt(s->reason)},
                    {"final_code", listing::json_opt(s->final_code)},
                    {"final_reason", listing::json_opt(s->final_reason)},
@@ -144,7 +145,7 @@ std::string render_activity_json(const std::vector<ActivityItem>& rows) {
                  {"to_uri", listing::json_opt(t.to_uri)},
                  {"src_ip", t.src_ip},
                  {"dst_ip", t.dst_ip},
-                 {"transport", t.transport},
+                 {"transport", decode::transport_name(t.transport)},
                  {"frame", t.frame != 0 ? json(t.frame) : json(nullptr)},
                  {"start_us", t.start_us},
                  {"final_us", listing::json_opt(t.final_us)},

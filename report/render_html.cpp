@@ -197,7 +197,7 @@ std::string code_text(const correlate::CallRecord& c) {
 
 // State names are our own vocabulary, but they come from the file: only [a-z_] may form
 // a class name.
-std::string state_class(const std::string& state) {
+std::string state_class(std::string_view state) {
   std::string cls = "st-";
   for (char ch : state) cls += (ch >= 'a' && ch <= 'z') || ch == '_' ? ch : '_';
   return cls;
@@ -215,7 +215,8 @@ void summary_table(std::string& out, const std::vector<Ladder>& ladders) {
       out += "<td class=\"cid\">" + html_escape(c.sip_call_id) + "</td>";
       out += "<td>" + html_escape(party(c.from_user, c.from_uri)) + "</td>";
       out += "<td>" + html_escape(party(c.to_user, c.to_uri)) + "</td>";
-      out += "<td class=\"" + state_class(c.state) + "\">" + html_escape(c.state) + "</td>";
+      out += "<td class=\"" + state_class(correlate::call_state_name(c.state)) + "\">" +
+             html_escape(correlate::call_state_name(c.state)) + "</td>";
       out += "<td>" + html_escape(code_text(c)) + "</td>";
       out += "<td>" + time_text(c.start_us) + "</td>";
       out += "<td class=\"num\">" + ms_text(c.pdd_ms) + "</td>";
@@ -235,13 +236,14 @@ void call_detail(std::string& out, const correlate::CallRecord& c) {
          html_escape(opt_text(c.from_uri).empty() ? party(c.from_user, c.from_uri) : *c.from_uri);
   out +=
       " &rarr; " + html_escape(opt_text(c.to_uri).empty() ? party(c.to_user, c.to_uri) : *c.to_uri);
-  out += " &middot; <span class=\"" + state_class(c.state) + "\">" + html_escape(c.state);
+  const std::string_view state = correlate::call_state_name(c.state);
+  out += " &middot; <span class=\"" + state_class(state) + "\">" + html_escape(state);
   if (c.final_code) out += " (" + html_escape(code_text(c)) + ")";
   out += "</span>";
   if (c.start_us) out += " &middot; start " + time_text(c.start_us);
   if (c.pdd_ms) out += " &middot; PDD " + ms_text(c.pdd_ms);
   if (c.duration_ms) out += " &middot; duration " + seconds_text(c.duration_ms);
-  if (c.hangup_by) out += " &middot; hangup by " + html_escape(*c.hangup_by);
+  if (c.hangup_by) out += " &middot; hangup by " + html_escape(correlate::party_name(*c.hangup_by));
   out += " &middot; " + std::to_string(c.message_count) + " messages</div>\n";
 }
 
@@ -493,9 +495,9 @@ void call_facts(std::string& out, const Ladder& l, const correlate::CallRecord& 
        html_escape(opt_text(c.to_uri).empty() ? party(c.to_user, c.to_uri) : *c.to_uri));
   fact(out, "caller IP", html_escape(opt_text(c.caller_ip)));
   fact(out, "callee IP", html_escape(opt_text(c.callee_ip)));
-  std::string outcome = html_escape(c.state);
+  std::string outcome = html_escape(correlate::call_state_name(c.state));
   if (c.final_code) outcome += " (" + html_escape(code_text(c)) + ")";
-  if (c.hangup_by) outcome += ", hung up by " + html_escape(*c.hangup_by);
+  if (c.hangup_by) outcome += ", hung up by " + html_escape(correlate::party_name(*c.hangup_by));
   fact(out, "outcome", outcome);
   fact(out, "start", time_text(c.start_us));
   fact(out, "ringing", time_text(c.ring_us));

@@ -25,15 +25,15 @@ void to_json(nlohmann::json& j, const CallRecord& c) {
       {"to_uri", opt(c.to_uri)},
       {"caller_ip", opt(c.caller_ip)},
       {"callee_ip", opt(c.callee_ip)},
-      {"transport", c.transport},
+      {"transport", decode::transport_name(c.transport)},
       {"start_us", opt(c.start_us)},
       {"ring_us", opt(c.ring_us)},
       {"answer_us", opt(c.answer_us)},
       {"end_us", opt(c.end_us)},
-      {"state", c.state},
+      {"state", call_state_name(c.state)},
       {"final_code", opt(c.final_code)},
       {"final_reason", opt(c.final_reason)},
-      {"hangup_by", opt(c.hangup_by)},
+      {"hangup_by", c.hangup_by ? nlohmann::json(party_name(*c.hangup_by)) : nullptr},
       {"pdd_ms", opt(c.pdd_ms)},
       {"duration_ms", opt(c.duration_ms)},
       {"message_count", c.message_count},
@@ -172,15 +172,17 @@ std::string render_calls_csv(const std::vector<correlate::CallRecord>& calls) {
     csv_value(out, c.to_uri), sep();
     csv_value(out, c.caller_ip), sep();
     csv_value(out, c.callee_ip), sep();
-    listing::field(out, c.transport), sep();
+    listing::field(out, decode::transport_name(c.transport)), sep();
     csv_value(out, c.start_us), sep();
     csv_value(out, c.ring_us), sep();
     csv_value(out, c.answer_us), sep();
     csv_value(out, c.end_us), sep();
-    listing::field(out, c.state), sep();
+    listing::field(out, correlate::call_state_name(c.state)), sep();
     csv_value(out, c.final_code), sep();
     csv_value(out, c.final_reason), sep();
-    csv_value(out, c.hangup_by), sep();
+    csv_value(out, c.hangup_by ? std::optional(std::string(correlate::party_name(*c.hangup_by)))
+                               : std::nullopt),
+        sep();
     csv_value(out, c.pdd_ms), sep();
     csv_value(out, c.duration_ms), sep();
     csv_value(out, std::optional<int64_t>(c.message_count));

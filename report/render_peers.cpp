@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "correlate/keepalive.hpp"
 #include "report/format.hpp"
 #include "report/listing.hpp"
 
@@ -32,9 +33,9 @@ std::string render_peers_table(const std::vector<correlate::PeerRecord>& rows) {
       "PINGS  ANSWERED  TIMEOUTS  DOWN  DOWNTIME      LAST  RTT ms\n";
   for (const auto& r : rows) {
     out += listing::cell(peer_address(r.peer_ip, r.peer_port), 22) + " ";
-    out += listing::cell(r.transport, 9) + " ";
+    out += listing::cell(std::string(decode::transport_name(r.transport)), 9) + " ";
     out += listing::cell(r.pinger_ip, 16) + " ";
-    out += listing::cell(r.state, 8) + " ";
+    out += listing::cell(std::string(correlate::peer_state_name(r.state)), 8) + " ";
     out += listing::cell(r.state_since_us ? std::optional(format::iso_utc_ms(*r.state_since_us))
                                           : std::nullopt,
                          25) +
@@ -56,7 +57,7 @@ std::string render_peers_json(const std::vector<correlate::PeerRecord>& rows) {
     a.push_back({{"pinger_ip", r.pinger_ip},
                  {"peer_ip", r.peer_ip},
                  {"peer_port", r.peer_port},
-                 {"transport", r.transport},
+                 {"transport", decode::transport_name(r.transport)},
                  {"peer_uri", listing::json_opt(r.peer_uri)},
                  {"first_us", r.first_us},
                  {"last_us", r.last_us},
@@ -64,7 +65,7 @@ std::string render_peers_json(const std::vector<correlate::PeerRecord>& rows) {
                  {"answered", r.answered},
                  {"timeouts", r.timeouts},
                  {"failures", r.failures},
-                 {"state", r.state},
+                 {"state", correlate::peer_state_name(r.state)},
                  {"state_since_us", listing::json_opt(r.state_since_us)},
                  {"last_code", listing::json_opt(r.last_code)},
                  {"last_rtt_ms", listing::json_opt(r.last_rtt_ms)},
@@ -85,12 +86,12 @@ std::string render_peers_csv(const std::vector<correlate::PeerRecord>& rows) {
     listing::field(out, r.pinger_ip), out += ',';
     listing::field(out, r.peer_ip), out += ',';
     out += std::to_string(r.peer_port) + ',';
-    listing::field(out, r.transport), out += ',';
+    listing::field(out, decode::transport_name(r.transport)), out += ',';
     listing::opt(out, r.peer_uri), out += ',';
     out += std::to_string(r.first_us) + ',' + std::to_string(r.last_us) + ',';
     out += std::to_string(r.pings) + ',' + std::to_string(r.answered) + ',';
     out += std::to_string(r.timeouts) + ',' + std::to_string(r.failures) + ',';
-    listing::field(out, r.state), out += ',';
+    listing::field(out, correlate::peer_state_name(r.state)), out += ',';
     listing::opt(out, r.state_since_us), out += ',';
     listing::opt(out, r.last_code), out += ',';
     listing::opt(out, r.last_rtt_ms), out += ',';
@@ -109,7 +110,10 @@ std::string render_peer_events_table(const std::vector<correlate::PeerEventRecor
     out += format::iso_utc_ms(r.ts_us) + "  ";
     out += listing::cell(peer_address(r.peer_ip, r.peer_port), 22) + " ";
     out += listing::cell(r.pinger_ip, 16) + " ";
-    out += listing::cell(r.previous + " -> " + r.state, 16) + " ";
+    out += listing::cell(std::string(correlate::peer_state_name(r.previous)) + " -> " +
+                             std::string(correlate::peer_state_name(r.state)),
+                         16) +
+           " ";
     out +=
         listing::cell(r.previous_ms ? std::optional(seconds(*r.previous_ms)) : std::nullopt, 13) +
         " ";
@@ -127,8 +131,8 @@ std::string render_peer_events_json(const std::vector<correlate::PeerEventRecord
                  {"peer_ip", r.peer_ip},
                  {"peer_port", r.peer_port},
                  {"ts_us", r.ts_us},
-                 {"state", r.state},
-                 {"previous", r.previous},
+                 {"state", correlate::peer_state_name(r.state)},
+                 {"previous", correlate::peer_state_name(r.previous)},
                  {"reason", r.reason},
                  {"code", listing::json_opt(r.code)},
                  {"capture_id", r.capture_id},
@@ -146,8 +150,8 @@ std::string render_peer_events_csv(const std::vector<correlate::PeerEventRecord>
     listing::field(out, r.pinger_ip), out += ',';
     listing::field(out, r.peer_ip), out += ',';
     out += std::to_string(r.peer_port) + ',' + std::to_string(r.ts_us) + ',';
-    listing::field(out, r.state), out += ',';
-    listing::field(out, r.previous), out += ',';
+    listing::field(out, correlate::peer_state_name(r.state)), out += ',';
+    listing::field(out, correlate::peer_state_name(r.previous)), out += ',';
     listing::field(out, r.reason), out += ',';
     listing::opt(out, r.code), out += ',';
     out += std::to_string(r.capture_id) + ',';

@@ -39,7 +39,7 @@ std::string render_registrations_json(const std::vector<correlate::RegistrationR
                  {"contact", listing::json_opt(r.contact)},
                  {"registrant_ip", listing::json_opt(r.registrant_ip)},
                  {"registrar_ip", listing::json_opt(r.registrar_ip)},
-                 {"transport", r.transport},
+                 {"transport", decode::transport_name(r.transport)},
                  {"start_us", r.start_us},
                  {"end_us", listing::json_opt(r.end_us)},
                  {"requested_expires", listing::json_opt(r.requested_expires)},
@@ -66,7 +66,7 @@ std::string render_registrations_csv(const std::vector<correlate::RegistrationRe
     listing::opt(out, r.contact), out += ',';
     listing::opt(out, r.registrant_ip), out += ',';
     listing::opt(out, r.registrar_ip), out += ',';
-    listing::field(out, r.transport), out += ',';
+    listing::field(out, decode::transport_name(r.transport)), out += ',';
     out += std::to_string(r.start_us) + ',';
     listing::opt(out, r.end_us), out += ',';
     listing::opt(out, r.requested_expires), out += ',';

@@ -53,7 +53,7 @@ std::vector<std::string> call_pieces(const correlate::CallRecord& c) {
   p.push_back("Call-ID " + format::terminal_safe(c.sip_call_id));
   p.push_back(or_dash(c.from_user ? c.from_user : c.from_uri) + " -> " +
               or_dash(c.to_user ? c.to_user : c.to_uri));
-  std::string state = format::terminal_safe(c.state);
+  std::string state(correlate::call_state_name(c.state));
   if (c.final_code) {
     state += " " + std::to_string(*c.final_code);
     if (c.final_reason && !c.final_reason->empty()) {
@@ -64,7 +64,7 @@ std::vector<std::string> call_pieces(const correlate::CallRecord& c) {
   if (c.start_us) p.push_back("start " + format::iso_utc_ms(*c.start_us));
   if (c.pdd_ms) p.push_back("PDD " + format::fixed(*c.pdd_ms, 0) + " ms");
   if (c.duration_ms) p.push_back("duration " + format::fixed(*c.duration_ms / 1000.0, 3) + " s");
-  if (c.hangup_by) p.push_back("hangup by " + format::terminal_safe(*c.hangup_by));
+  if (c.hangup_by) p.push_back("hangup by " + std::string(correlate::party_name(*c.hangup_by)));
   return p;
 }
 
@@ -216,7 +216,7 @@ std::string render_calls_table(const std::vector<correlate::CallRecord>& calls) 
         c.start_us ? format::iso_utc_ms(*c.start_us) : "-",
         or_dash(c.from_user ? c.from_user : c.from_uri),
         or_dash(c.to_user ? c.to_user : c.to_uri),
-        format::terminal_safe(c.state),
+        std::string(correlate::call_state_name(c.state)),
         c.final_code ? std::to_string(*c.final_code) : "-",
         c.pdd_ms ? format::fixed(*c.pdd_ms, 0) : "-",
         c.duration_ms ? format::fixed(*c.duration_ms / 1000.0, 3) : "-",

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "correlate/subscription.hpp"
 #include "store/sql.hpp"
 
 namespace sipscope::store {
@@ -39,12 +40,12 @@ std::vector<correlate::SubscriptionRecord> subscriptions(const Database& db,
     r.resource_uri = st.column_opt_text(4);
     r.subscriber_ip = st.column_opt_text(5);
     r.notifier_ip = st.column_opt_text(6);
-    r.transport = st.column_text(7);
+    r.transport = st.column_enum(7, decode::parse_transport);
     r.start_us = st.column_int64(8);
     r.end_us = st.column_opt_int64(9);
     r.requested_expires = st.column_opt_int64(10);
     r.expires = st.column_opt_int64(11);
-    r.state = st.column_text(12);
+    r.state = st.column_enum(12, correlate::parse_sub_state);
     r.reason = st.column_opt_text(13);
     r.final_code = st.column_opt_int(14);
     r.final_reason = st.column_opt_text(15);
@@ -87,7 +88,7 @@ std::vector<correlate::ActivityRecord> transactions(const Database& db, const Ac
     r.to_uri = st.column_opt_text(6);
     r.src_ip = st.column_text(7);
     r.dst_ip = st.column_text(8);
-    r.transport = st.column_text(9);
+    r.transport = st.column_enum(9, decode::parse_transport);
     r.capture_id = static_cast<uint32_t>(st.column_int64(10));
     r.frame = static_cast<uint64_t>(st.column_opt_int64(11).value_or(0));
     r.start_us = st.column_int64(12);

@@ -2,6 +2,9 @@
 
 #include <optional>
 
+#include "correlate/keepalive.hpp"
+#include "correlate/subscription.hpp"
+
 namespace sipscope::store::rows {
 
 namespace {
@@ -37,30 +40,32 @@ const char* const kInsertActivity =
     "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
 
 void bind_peer(sql::Statement& st, const correlate::PeerRecord& r) {
-  st.bind_all(r.pinger_ip, r.peer_ip, r.peer_port, r.transport, r.peer_uri, r.first_us, r.last_us,
-              r.pings, r.answered, r.timeouts, r.failures, r.state, r.state_since_us, r.last_code,
-              r.last_rtt_ms, r.avg_rtt_ms, r.max_rtt_ms, r.down_count, r.down_ms);
+  st.bind_all(r.pinger_ip, r.peer_ip, r.peer_port, decode::transport_name(r.transport), r.peer_uri,
+              r.first_us, r.last_us, r.pings, r.answered, r.timeouts, r.failures,
+              correlate::peer_state_name(r.state), r.state_since_us, r.last_code, r.last_rtt_ms,
+              r.avg_rtt_ms, r.max_rtt_ms, r.down_count, r.down_ms);
 }
 
 void bind_peer_event(sql::Statement& st, const correlate::PeerEventRecord& r) {
-  st.bind_all(r.pinger_ip, r.peer_ip, r.peer_port, r.ts_us, r.state, r.previous, r.reason, r.code,
+  st.bind_all(r.pinger_ip, r.peer_ip, r.peer_port, r.ts_us, correlate::peer_state_name(r.state),
+              correlate::peer_state_name(r.previous), r.reason, r.code,
               static_cast<int64_t>(r.capture_id), frame_or_null(r.frame), r.previous_ms);
 }
 
 void bind_subscription(sql::Statement& st, const correlate::SubscriptionRecord& r) {
   st.bind_all(r.sip_call_id, r.event, r.event_id, r.subscriber_uri, r.resource_uri, r.subscriber_ip,
-              r.notifier_ip, r.transport, r.start_us, r.end_us, r.requested_expires, r.expires,
-              r.state, r.reason, r.final_code, r.final_reason, r.response_ms, r.subscribes,
-              r.refreshes, r.challenges, r.notifies, r.first_notify_us, r.last_notify_us,
-              r.history);
+              r.notifier_ip, decode::transport_name(r.transport), r.start_us, r.end_us,
+              r.requested_expires, r.expires, correlate::sub_state_name(r.state), r.reason,
+              r.final_code, r.final_reason, r.response_ms, r.subscribes, r.refreshes, r.challenges,
+              r.notifies, r.first_notify_us, r.last_notify_us, r.history);
 }
 
 void bind_activity(sql::Statement& st, const correlate::ActivityRecord& r) {
   st.bind_all(r.method, r.sip_call_id, r.cseq, r.from_user, r.to_user, r.from_uri, r.to_uri,
-              r.src_ip, r.dst_ip, r.transport, static_cast<int64_t>(r.capture_id),
-              frame_or_null(r.frame), r.start_us, r.final_us, r.final_code, r.final_reason,
-              r.response_ms, r.result, r.event, r.etag, r.if_match, r.action, r.expires,
-              r.granted_expires, r.content_type, r.body_bytes);
+              r.src_ip, r.dst_ip, decode::transport_name(r.transport),
+              static_cast<int64_t>(r.capture_id), frame_or_null(r.frame), r.start_us, r.final_us,
+              r.final_code, r.final_reason, r.response_ms, r.result, r.event, r.etag, r.if_match,
+              r.action, r.expires, r.granted_expires, r.content_type, r.body_bytes);
 }
 
 }  // namespace sipscope::store::rows

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "correlate/records.hpp"
+#include "decode/net.hpp"
 #include "store/sql.hpp"
 
 // A macro so it can be concatenated with string literals into one constant SQL text.
@@ -24,15 +25,15 @@ inline correlate::CallRecord read_call_row(const sql::Statement& st) {
   c.to_uri = st.column_opt_text(6);
   c.caller_ip = st.column_opt_text(7);
   c.callee_ip = st.column_opt_text(8);
-  c.transport = st.column_text(9);
+  c.transport = st.column_enum(9, decode::parse_transport);
   c.start_us = st.column_opt_int64(10);
   c.ring_us = st.column_opt_int64(11);
   c.answer_us = st.column_opt_int64(12);
   c.end_us = st.column_opt_int64(13);
-  c.state = st.column_text(14);
+  c.state = st.column_enum(14, correlate::parse_call_state);
   c.final_code = st.column_opt_int(15);
   c.final_reason = st.column_opt_text(16);
-  c.hangup_by = st.column_opt_text(17);
+  c.hangup_by = st.column_opt_enum(17, correlate::parse_party);
   c.pdd_ms = st.column_opt_double(18);
   c.duration_ms = st.column_opt_double(19);
   c.message_count = st.column_int64(20);

@@ -1,6 +1,7 @@
 // Reads `peers` and `peer_events` back for `sipscope peers` (docs/schema.md).
 #include "store/peers.hpp"
 
+#include "correlate/keepalive.hpp"
 #include "store/sql.hpp"
 
 namespace sipscope::store {
@@ -45,7 +46,7 @@ std::vector<correlate::PeerRecord> list_peers(const Database& db, const PeerFilt
     r.pinger_ip = st.column_text(0);
     r.peer_ip = st.column_text(1);
     r.peer_port = static_cast<uint16_t>(st.column_int64(2));
-    r.transport = st.column_text(3);
+    r.transport = st.column_enum(3, decode::parse_transport);
     r.peer_uri = st.column_opt_text(4);
     r.first_us = st.column_int64(5);
     r.last_us = st.column_int64(6);
@@ -53,7 +54,7 @@ std::vector<correlate::PeerRecord> list_peers(const Database& db, const PeerFilt
     r.answered = st.column_int64(8);
     r.timeouts = st.column_int64(9);
     r.failures = st.column_int64(10);
-    r.state = st.column_text(11);
+    r.state = st.column_enum(11, correlate::parse_peer_state);
     r.state_since_us = st.column_opt_int64(12);
     r.last_code = st.column_opt_int(13);
     r.last_rtt_ms = st.column_opt_double(14);
@@ -82,8 +83,8 @@ std::vector<correlate::PeerEventRecord> list_peer_events(const Database& db, con
     r.peer_ip = st.column_text(1);
     r.peer_port = static_cast<uint16_t>(st.column_int64(2));
     r.ts_us = st.column_int64(3);
-    r.state = st.column_text(4);
-    r.previous = st.column_text(5);
+    r.state = st.column_enum(4, correlate::parse_peer_state);
+    r.previous = st.column_enum(5, correlate::parse_peer_state);
     r.reason = st.column_text(6);
     r.code = st.column_opt_int(7);
     r.capture_id = static_cast<uint32_t>(st.column_int64(8));

@@ -1,10 +1,11 @@
 #include "store/query.hpp"
 
+#include <re2/re2.h>
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <limits>
-#include <regex>
+#include <memory>
 #include <set>
 #include <system_error>
 
@@ -117,17 +118,19 @@ std::vector<correlate::CallRecord> list_calls(const Database& db, const CallFilt
   const std::string sql = std::string(kSelect) + " ORDER BY " + key + " IS NULL, " + key + dir +
                           ", id" + dir + " LIMIT ?12";
 
-  std::optional<std::regex> from_re;
-  std::optional<std::regex> to_re;
-  auto compile = [](const std::string& text, std::optional<std::regex>& out) {
-    try {
-      out.emplace(text, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      throw CallFilterError("bad regular expression '" + text + "': " + e.what());
-    }
+  // RE2, not libstdc++ regex: its matching time is linear in the value and it does not recurse,
+  // so a hostile 50,000-character user part can neither hang nor overflow the stack.
+  auto compile = [](const std::string& text) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    auto re = std::make_unique<RE2>(text, options);
+    if (!re->ok()) throw CallFilterError("bad regular expression '" + text + "': " + re->error());
+    return re;
   };
-  if (filter.from_regex) compile(*filter.from_regex, from_re);
-  if (filter.to_regex) compile(*filter.to_regex, to_re);
+  std::unique_ptr<RE2> from_re;
+  std::unique_ptr<RE2> to_re;
+  if (filter.from_regex) from_re = compile(*filter.from_regex);
+  if (filter.to_regex) to_re = compile(*filter.to_regex);
   const bool post_filter = from_re || to_re;
   const int64_t limit = filter.limit && *filter.limit >= 0 ? *filter.limit : int64_t{-1};
 
@@ -137,8 +140,8 @@ std::vector<correlate::CallRecord> list_calls(const Database& db, const CallFilt
               filter.min_duration_ms, filter.max_duration_ms);
   // The regexes run here, so SQL may not cut the list before them.
   st.bind(12, post_filter ? int64_t{-1} : limit);
-  auto matches = [](const std::optional<std::regex>& re, const std::optional<std::string>& v) {
-    return !re || (v && std::regex_search(*v, *re));
+  auto matches = [](const std::unique_ptr<RE2>& re, const std::optional<std::string>& v) {
+    return !re || (v && RE2::PartialMatch(*v, *re));
   };
   std::vector<correlate::CallRecord> out;
   while (st.step()) {

@@ -56,7 +56,8 @@ struct CallFilter {
   std::optional<std::string> to_user = {};              // substring, ASCII case-insensitive
   std::optional<int64_t> since_us = {}, until_us = {};  // start_us in [since_us, until_us)
   std::optional<int64_t> limit = {};
-  // ECMAScript regular expressions searched (not anchored) in the user part; checked in
+  // RE2 regular expressions (github.com/google/re2/wiki/Syntax: no backreferences, linear
+  // time) searched (not anchored) in the user part; checked in
   // C++ after the SQL conditions, so the limit applies after them. Invalid: CallFilterError.
   std::optional<std::string> from_regex = {};
   std::optional<std::string> to_regex = {};

@@ -27,7 +27,7 @@ std::vector<correlate::RegistrationRecord> list_registrations(const Database& db
     r.contact = st.column_opt_text(3);
     r.registrant_ip = st.column_opt_text(4);
     r.registrar_ip = st.column_opt_text(5);
-    r.transport = st.column_text(6);
+    r.transport = st.column_enum(6, decode::parse_transport);
     r.start_us = st.column_int64(7);
     r.end_us = st.column_opt_int64(8);
     r.requested_expires = st.column_opt_int64(9);

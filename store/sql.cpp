@@ -128,4 +128,16 @@ std::optional<std::string> Statement::column_opt_text(int col) const {
   return column_text(col);
 }
 
+void Statement::fail_value(int col, const std::string& text) const {
+  const char* name = sqlite3_column_name(stmt_, col);
+  // The value is shown as a quoted prefix: one line, whatever the file holds.
+  std::string shown = text.substr(0, 40);
+  for (char& c : shown) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  throw StoreError(path_ + ": column " + (name != nullptr ? name : "?") + " holds '" + shown +
+                   (text.size() > shown.size() ? "...'" : "'") +
+                   ", which no sipscope version writes");
+}
+
 }  // namespace sipscope::store::sql

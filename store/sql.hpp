@@ -72,7 +72,25 @@ class Statement {
   [[nodiscard]] std::optional<double> column_opt_double(int col) const;
   [[nodiscard]] std::optional<std::string> column_opt_text(int col) const;
 
+  // A text column holding an enum's name, turned back by its parse function (text ->
+  // optional enum). Text sipscope never writes (a database edited or from elsewhere) is a
+  // StoreError naming the file, the column and the value.
+  template <typename Parse>
+  [[nodiscard]] auto column_enum(int col, Parse parse) const {
+    const std::string text = column_text(col);
+    if (auto value = parse(text)) return *value;
+    fail_value(col, text);
+  }
+  template <typename Parse>
+  [[nodiscard]] auto column_opt_enum(int col, Parse parse) const
+      -> std::optional<decltype(column_enum(col, parse))> {
+    if (column_is_null(col)) return std::nullopt;
+    return column_enum(col, parse);
+  }
+
  private:
+  [[noreturn]] void fail_value(int col, const std::string& text) const;
+
   sqlite3* db_;
   std::string path_;
   sqlite3_stmt* stmt_ = nullptr;

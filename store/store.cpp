@@ -6,6 +6,9 @@
 #include <optional>
 #include <system_error>
 
+#include "correlate/dialog.hpp"
+#include "correlate/transaction.hpp"
+#include "decode/rtcp.hpp"
 #include "store/activity_rows.hpp"
 #include "store/schema.hpp"
 #include "store/sql.hpp"
@@ -100,6 +103,22 @@ constexpr const char* kInsertAnomaly =
 std::optional<int64_t> nonzero(int64_t v) {
   if (v == 0) return std::nullopt;
   return v;
+}
+
+// messages.frames, diagnostics.frames: "17,18,19".
+std::string frame_list(const std::vector<uint64_t>& frames) {
+  std::string out;
+  for (const uint64_t f : frames) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(f);
+  }
+  return out;
+}
+
+// rtcp_reports.packet_type: the RFC 3550 name, or the number for other RTCP types.
+std::string rtcp_type_text(uint8_t packet_type) {
+  const std::string_view name = decode::rtcp::packet_type_name(packet_type);
+  return name.empty() ? std::to_string(packet_type) : std::string(name);
 }
 
 void remove_if_present(const std::string& path) {
@@ -351,10 +370,12 @@ void Store::write_call(const correlate::CallRecord& call, bool upsert) {
   s.begin_if_needed();
   auto& st = upsert ? *s.upsert_call : *s.insert_call;
   st.bind_all(call.id, call.sip_call_id, call.group_id, call.from_user, call.to_user, call.from_uri,
-              call.to_uri, call.caller_ip, call.callee_ip, call.transport, call.start_us,
-              call.ring_us, call.answer_us, call.end_us, call.state, call.final_code,
-              call.final_reason, call.hangup_by, call.pdd_ms, call.duration_ms, call.message_count,
-              call.hangup_reason, call.q850_cause);
+              call.to_uri, call.caller_ip, call.callee_ip, decode::transport_name(call.transport),
+              call.start_us, call.ring_us, call.answer_us, call.end_us,
+              correlate::call_state_name(call.state), call.final_code, call.final_reason,
+              call.hangup_by ? std::optional(correlate::party_name(*call.hangup_by)) : std::nullopt,
+              call.pdd_ms, call.duration_ms, call.message_count, call.hangup_reason,
+              call.q850_cause);
   st.run();
   s.row_written();
 }
@@ -365,18 +386,10 @@ void Store::on_message(correlate::MessageRecord m) {
   s.begin_if_needed();
   auto& st = *s.insert_message;
   st.bind_all(m.call_id, static_cast<int64_t>(m.capture_id), static_cast<int64_t>(m.frame), m.ts_us,
-              m.src_ip, m.src_port, m.dst_ip, m.dst_port, m.transport, m.method, m.status_code,
-              m.reason, m.cseq, m.cseq_method, m.sip_call_id, m.retransmission ? 1 : 0, m.raw);
-  std::optional<std::string> frames;
-  for (const uint64_t f : m.frames) {
-    if (!frames) {
-      frames.emplace();
-    } else {
-      *frames += ',';
-    }
-    *frames += std::to_string(f);
-  }
-  st.bind(18, frames);
+              m.src_ip, m.src_port, m.dst_ip, m.dst_port, decode::transport_name(m.transport),
+              m.method, m.status_code, m.reason, m.cseq, m.cseq_method, m.sip_call_id,
+              m.retransmission ? 1 : 0, m.raw);
+  st.bind(18, m.frames.empty() ? std::nullopt : std::optional(frame_list(m.frames)));
   st.run();
   s.row_written();
 }
@@ -386,7 +399,8 @@ void Store::on_anomaly(correlate::AnomalyRecord a) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_anomaly;
-  st.bind_all(static_cast<int64_t>(a.capture_id), a.call_id, a.ts_us, a.kind, a.detail);
+  st.bind_all(static_cast<int64_t>(a.capture_id), a.call_id, a.ts_us, decode::anomaly_name(a.kind),
+              a.detail);
   // Frames are 1-based; 0 means the anomaly is not tied to one frame (e.g. end of input).
   st.bind(6, nonzero(static_cast<int64_t>(a.frame)));
   st.bind(7, a.flow);
@@ -400,8 +414,8 @@ void Store::on_transaction(correlate::TransactionRecord t) {
   s.begin_if_needed();
   auto& st = *s.insert_transaction;
   st.bind_all(t.call_id, t.sip_call_id, t.method, t.cseq, t.branch, t.src_ip, t.src_port, t.dst_ip,
-              t.dst_port, t.state, t.start_us, t.first_response_us, t.final_us, t.final_code,
-              t.response_ms, t.requests, t.responses, t.retransmissions);
+              t.dst_port, correlate::tx_state_name(t.state), t.start_us, t.first_response_us,
+              t.final_us, t.final_code, t.response_ms, t.requests, t.responses, t.retransmissions);
   st.run();
   s.row_written();
 }
@@ -411,7 +425,8 @@ void Store::on_diagnostic(correlate::DiagnosticRecord d) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_diagnostic;
-  st.bind_all(d.call_id, d.ts_us, d.kind, d.detail, d.frames);
+  st.bind_all(d.call_id, d.ts_us, correlate::diagnostic_kind_name(d.kind), d.detail,
+              frame_list(d.frames));
   st.run();
   s.row_written();
 }
@@ -421,9 +436,9 @@ void Store::on_dialog(correlate::DialogRecord d) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_dialog;
-  st.bind_all(d.call_id, d.from_tag, d.to_tag, d.state, d.remote_ip, d.created_us, d.confirmed_us,
-              d.terminated_us, d.first_code, d.final_code, d.reinvites, d.updates, d.pracks,
-              d.holds);
+  st.bind_all(d.call_id, d.from_tag, d.to_tag, correlate::dialog_state_name(d.state), d.remote_ip,
+              d.created_us, d.confirmed_us, d.terminated_us, d.first_code, d.final_code,
+              d.reinvites, d.updates, d.pracks, d.holds);
   st.run();
   s.row_written();
 }
@@ -446,9 +461,10 @@ void Store::on_registration(correlate::RegistrationRecord r) {
   s.check_open();
   s.begin_if_needed();
   auto& st = *s.insert_registration;
-  st.bind_all(r.sip_call_id, r.user, r.aor, r.contact, r.registrant_ip, r.registrar_ip, r.transport,
-              r.start_us, r.end_us, r.requested_expires, r.expires, r.result, r.final_code,
-              r.final_reason, r.attempts, r.challenges, r.response_ms);
+  st.bind_all(r.sip_call_id, r.user, r.aor, r.contact, r.registrant_ip, r.registrar_ip,
+              decode::transport_name(r.transport), r.start_us, r.end_us, r.requested_expires,
+              r.expires, r.result, r.final_code, r.final_reason, r.attempts, r.challenges,
+              r.response_ms);
   st.run();
   s.row_written();
 }
@@ -464,8 +480,9 @@ void Store::on_stream(correlate::StreamRecord r) {
               r.mos, static_cast<int64_t>(r.capture_id), static_cast<int64_t>(r.first_frame),
               static_cast<int64_t>(r.last_frame), r.clock_rate, r.mean_delta_ms, r.seq_wraps,
               r.seq_restarts, r.loss_bursts, r.max_burst, r.markers, r.comfort_noise,
-              r.telephone_event_packets, r.late_discards, r.r_factor, r.association,
-              r.rtcp_fraction_lost, r.rtcp_cumulative_lost, r.rtcp_jitter_ms, r.rtcp_rtt_ms);
+              r.telephone_event_packets, r.late_discards, r.r_factor,
+              correlate::stream_association_name(r.association), r.rtcp_fraction_lost,
+              r.rtcp_cumulative_lost, r.rtcp_jitter_ms, r.rtcp_rtt_ms);
   st.run();
   s.row_written();
   const int64_t stream_id = sqlite3_last_insert_rowid(s.db);
@@ -491,7 +508,7 @@ void Store::on_rtcp(correlate::RtcpRecord r) {
   s.begin_if_needed();
   auto& st = *s.insert_rtcp;
   st.bind_all(r.call_id, static_cast<int64_t>(r.capture_id), static_cast<int64_t>(r.frame), r.ts_us,
-              r.src_ip, r.src_port, r.dst_ip, r.dst_port, r.packet_type,
+              r.src_ip, r.src_port, r.dst_ip, r.dst_port, rtcp_type_text(r.packet_type),
               static_cast<int64_t>(r.sender_ssrc), r.source_ssrc, r.fraction_lost,
               r.cumulative_lost, r.highest_seq, r.jitter_units, r.jitter_ms, r.rtt_ms, r.xr_mos_lq,
               r.xr_mos_cq, r.xr_r_factor, r.detail);

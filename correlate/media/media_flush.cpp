@@ -7,23 +7,7 @@
 
 namespace sipscope::correlate::media {
 
-namespace {
-
-std::string_view assoc_name(Assoc a) {
-  switch (a) {
-    case Assoc::sdp:
-      return "sdp";
-    case Assoc::sdp_source:
-      return "sdp_source";
-    case Assoc::latched:
-      return "latched";
-    case Assoc::orphan:
-      break;
-  }
-  return "orphan";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void MediaTracker::Impl::erase_stream(const StreamKey& key) {
   auto [lo, hi] = by_ssrc.equal_range(key.ssrc);
@@ -82,7 +66,7 @@ void MediaTracker::Impl::flush_stream(const StreamKey& key, const StreamState& s
   r.comfort_noise = static_cast<int64_t>(st.cn);
   r.telephone_event_packets = static_cast<int64_t>(st.events);
   r.late_discards = static_cast<int64_t>(st.late);
-  r.association = std::string(assoc_name(st.assoc));
+  r.association = st.assoc;
   if (st.rr.present) {
     r.rtcp_fraction_lost = st.rr.fraction_lost;
     r.rtcp_cumulative_lost = st.rr.cumulative_lost;
@@ -141,38 +125,38 @@ void MediaTracker::Impl::stream_diagnostics(const StreamKey& key, const StreamSt
   const int64_t call = *st.call_id;
   const std::string flow = key.src.to_string() + " -> " + key.dst.to_string();
   if (st.assoc == Assoc::latched) {
-    diag(call, st.first_us, "rtp_address_not_in_sdp",
+    diag(call, st.first_us, DiagnosticKind::rtp_address_not_in_sdp,
          flow + ": ports match the SDP but an address does not (NAT / SIP ALG latching)",
-         frames_list({st.first_frame}));
+         {st.first_frame});
   } else if (const auto it = calls.find(call); it != calls.end() && it->second.two_sides()) {
     // One end is announced; the other is not in any SDP of the call, though both sides'
     // SDP was seen: symmetric RTP from behind a NAT, or media sent back to it.
     if (st.assoc == Assoc::sdp && !it->second.announced(key.src)) {
-      diag(call, st.first_us, "rtp_address_not_in_sdp",
+      diag(call, st.first_us, DiagnosticKind::rtp_address_not_in_sdp,
            flow +
                ": the source is in no SDP of the call (symmetric RTP from behind a NAT, "
                "or an SDP rewritten by a SIP ALG)",
-           frames_list({st.first_frame}));
+           {st.first_frame});
     } else if (st.assoc == Assoc::sdp_source && !it->second.announced(key.dst)) {
-      diag(call, st.first_us, "rtp_address_not_in_sdp",
+      diag(call, st.first_us, DiagnosticKind::rtp_address_not_in_sdp,
            flow +
                ": the destination is in no SDP of the call (media sent back to where the "
                "peer's media came from: NAT latching)",
-           frames_list({st.first_frame}));
+           {st.first_frame});
     }
   }
   if (st.bad_pt >= 0) {
-    diag(call, st.bad_pt_us, "payload_type_not_negotiated",
+    diag(call, st.bad_pt_us, DiagnosticKind::payload_type_not_negotiated,
          flow + ": payload type " + std::to_string(st.bad_pt) + " not in the SDP (" +
              std::to_string(st.bad_pt_packets) + " packets)",
-         frames_list({st.bad_pt_frame}));
+         {st.bad_pt_frame});
   }
   if (st.gaps_over > 0) {
-    diag(call, st.gap_us, "rtp_gap",
+    diag(call, st.gap_us, DiagnosticKind::rtp_gap,
          flow + ": " + std::to_string(st.gaps_over) + " gap(s) longer than " +
              std::to_string(limits.gap_threshold_us / 1000) + " ms, longest " +
              std::to_string(st.max_gap_us / 1000) + " ms (between the frames listed)",
-         frames_list({st.gap_prev_frame, st.gap_frame}));
+         {st.gap_prev_frame, st.gap_frame});
   }
   (void)r;
 }
@@ -185,13 +169,10 @@ void MediaTracker::Impl::flush_call(int64_t call_id, const CallMedia& cm) {
   // A capture without any RTP is a signalling-only capture: "no RTP" would say nothing.
   if (announcers.size() >= 2 && stats.rtp_packets > 0) {
     if (cm.rtp_packets == 0) {
-      std::string frames;
-      for (const auto& e : cm.endpoints) {
-        if (!frames.empty()) frames += ',';
-        frames += std::to_string(e.frame);
-      }
-      diag(call_id, cm.last_us, "no_rtp", "SDP offer and answer seen, no RTP to or from them",
-           frames);
+      std::vector<uint64_t> frames;
+      for (const auto& e : cm.endpoints) frames.push_back(e.frame);
+      diag(call_id, cm.last_us, DiagnosticKind::no_rtp,
+           "SDP offer and answer seen, no RTP to or from them", std::move(frames));
     } else {
       // One-way: a side whose current addresses (not on hold) received nothing while
       // the other side received media.
@@ -205,30 +186,30 @@ void MediaTracker::Impl::flush_call(int64_t call_id, const CallMedia& cm) {
           active = true;
           in += e.packets_in;
           frame = e.frame;
-          eps += (eps.empty() ? "" : " ") + e.ep.to_string();
+          if (!eps.empty()) eps += ' ';
+          eps += e.ep.to_string();
         }
         // Symmetric RTP: the other side answered the NAT address a's media came from.
         for (const auto& f : cm.endpoints)
           if (f.announcer != a) in += f.packets_to_nat_peer;
         if (active && in == 0) {
-          diag(call_id, cm.last_us, "one_way_audio",
-               "no RTP towards " + eps + " (announced by " + a.to_string() + ")",
-               frames_list({frame}));
+          diag(call_id, cm.last_us, DiagnosticKind::one_way_audio,
+               "no RTP towards " + eps + " (announced by " + a.to_string() + ")", {frame});
         }
       }
     }
   }
   if (cm.ssrc_changes > 0) {
-    diag(call_id, cm.ssrc_change_us, "ssrc_change",
+    diag(call_id, cm.ssrc_change_us, DiagnosticKind::ssrc_change,
          std::to_string(cm.ssrc_changes) +
              " new SSRC(s) on addresses that already carried a "
              "stream of the call (RFC 3550 §8.2: source restart, transfer or media relay)",
-         frames_list({cm.ssrc_change_frame}));
+         {cm.ssrc_change_frame});
   }
   if (cm.after_bye > 0) {
-    diag(call_id, cm.after_bye_us, "rtp_after_bye",
+    diag(call_id, cm.after_bye_us, DiagnosticKind::rtp_after_bye,
          std::to_string(cm.after_bye) + " RTP packets after the BYE",
-         frames_list({cm.bye_frame, cm.after_bye_frame}));
+         {cm.bye_frame, cm.after_bye_frame});
   }
 }
 

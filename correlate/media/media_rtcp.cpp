@@ -40,8 +40,7 @@ void MediaTracker::Impl::on_rtcp(const decode::UdpDatagram& d) {
     base.dst_ip = d.dst.ip.to_string();
     base.dst_port = d.dst.port;
     base.sender_ssrc = p.ssrc;
-    const std::string_view name = decode::rtcp::packet_type_name(p.packet_type);
-    base.packet_type = name.empty() ? std::to_string(p.packet_type) : std::string(name);
+    base.packet_type = p.packet_type;
     if (!valid) {
       base.detail = "not a valid compound (RFC 3550 A.2): SRTCP or damaged, not read";
       sink.on_rtcp(std::move(base));

@@ -19,24 +19,15 @@ std::string_view trim_sdp(std::string_view body) {
 
 }  // namespace
 
-std::string frames_list(std::initializer_list<uint64_t> frames) {
-  std::string out;
-  for (uint64_t f : frames) {
-    if (f == 0) continue;
-    if (!out.empty()) out += ',';
-    out += std::to_string(f);
-  }
-  return out;
-}
-
-void MediaTracker::Impl::diag(int64_t call_id, int64_t ts, std::string kind, std::string detail,
-                              std::string frames) {
+void MediaTracker::Impl::diag(int64_t call_id, int64_t ts, DiagnosticKind kind, std::string detail,
+                              std::vector<uint64_t> frames) {
   DiagnosticRecord d;
   d.call_id = call_id;
   d.ts_us = ts;
-  d.kind = std::move(kind);
+  d.kind = kind;
   d.detail = std::move(detail);
   d.frames = std::move(frames);
+  std::erase(d.frames, uint64_t{0});  // 0: the frame is not known
   ++stats.diagnostics;
   sink.on_diagnostic(std::move(d));
 }
@@ -55,10 +46,10 @@ void MediaTracker::Impl::check_offer_answer(int64_t call_id, CallMedia& cm,
     const AudioCodecs answer = audio_codecs(body);
     if (!cm.codec_mismatch && no_common_codec(cm.offer, answer)) {
       cm.codec_mismatch = true;
-      diag(call_id, ev.frame.ts_us, "codec_mismatch",
+      diag(call_id, ev.frame.ts_us, DiagnosticKind::codec_mismatch,
            "the SDP answer shares no audio codec with the offer (offer: " + codec_list(cm.offer) +
                "; answer: " + codec_list(answer) + ")",
-           frames_list({cm.offer_frame, ev.frame.number}));
+           {cm.offer_frame, ev.frame.number});
     }
     return;
   }
@@ -81,10 +72,10 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
   }
   if (!m.is_request() && (m.status_code() == 488 || m.status_code() == 606) && !cm.codec_mismatch) {
     cm.codec_mismatch = true;
-    diag(*call_id, ts, "codec_mismatch",
+    diag(*call_id, ts, DiagnosticKind::codec_mismatch,
          std::to_string(m.status_code()) + " " + std::string(m.reason_phrase()) +
              ": no common media/codec",
-         frames_list({ev.frame.number}));
+         {ev.frame.number});
   }
   const std::string_view body = trim_sdp(m.body());
   if (body.empty()) return;
@@ -123,9 +114,9 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
     cm.on_hold = true;
     std::string what =
         m.is_request() ? std::string(m.method()) : std::to_string(m.status_code()) + " response";
-    diag(*call_id, ts, "hold",
+    diag(*call_id, ts, DiagnosticKind::hold,
          what + (r.null_address ? " announces c=0.0.0.0" : " announces sendonly/inactive"),
-         frames_list({ev.frame.number}));
+         {ev.frame.number});
   }
 }
 

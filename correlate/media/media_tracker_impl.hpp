@@ -21,7 +21,7 @@
 
 namespace sipscope::correlate::media {
 
-enum class Assoc : uint8_t { orphan, sdp, sdp_source, latched };
+using Assoc = StreamAssociation;  // its short name inside media/
 
 struct Dtmf {
   int64_t ts_us = 0;
@@ -166,9 +166,6 @@ struct SrCopies {
   }
 };
 
-// "1,5,9": the non-zero frame numbers, comma-separated (diagnostics.frames).
-std::string frames_list(std::initializer_list<uint64_t> frames);
-
 struct MediaTracker::Impl {
   RecordSink& sink;
   MediaLimits limits;
@@ -185,7 +182,9 @@ struct MediaTracker::Impl {
 
   Impl(RecordSink& s, MediaLimits l) : sink(s), limits(l) {}
 
-  void diag(int64_t call_id, int64_t ts, std::string kind, std::string detail, std::string frames);
+  // A finding; zeros in `frames` (frame not known) are left out.
+  void diag(int64_t call_id, int64_t ts, DiagnosticKind kind, std::string detail,
+            std::vector<uint64_t> frames);
   // RFC 3264: an SDP in a request (INVITE, UPDATE) or in a response of another CSeq (late
   // offer in a 200) is an offer; one in a response or ACK of the offer's CSeq answers it.
   // Proxies forward both hop by hop: a copy of the offer replaces it with the same codecs.

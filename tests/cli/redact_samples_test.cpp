@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <re2/re2.h>
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -24,7 +25,6 @@
 #include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -205,19 +205,21 @@ void add_from_slice(Originals& o, const std::string& pcap) {
 // Identities in SIP text: URI user parts and hosts, display names, Via hosts, credentials,
 // the SDP o= user name and c= address.
 void add_from_sip(Originals& o, const std::string& raw) {
-  static const std::regex kUri(R"re((?:sips?|tel):([^@;>?\s,"]+)(?:@([^;>?\s,":]+))?)re",
-                               std::regex::icase);
-  static const std::regex kName(R"re((?:^|\n)[A-Za-z-]+\s*:\s*"?([^"<\r\n,]+?)"?\s*<)re");
-  static const std::regex kVia(R"re((?:^|\n)(?:Via|v)\s*:\s*SIP/2\.0/\w+\s+([^;:\s,]+))re",
-                               std::regex::icase);
-  static const std::regex kCred(R"re((?:username|response|cnonce)\s*=\s*"?([^",\s]+))re",
-                                std::regex::icase);
-  static const std::regex kSdp(R"re((?:^|\n)(?:o=(\S+) .* (\S+)|c=IN IP[46] ([^/\s]+)))re");
-  for (const auto* re : {&kUri, &kName, &kVia, &kCred, &kSdp}) {
-    for (std::sregex_iterator it(raw.begin(), raw.end(), *re), end; it != end; ++it) {
-      for (size_t g = 1; g < it->size(); ++g) {
-        if ((*it)[g].matched) o.text.insert((*it)[g].str());
+  static const RE2 kUri(R"re((?i)(?:sips?|tel):([^@;>?\s,"]+)(?:@([^;>?\s,":]+))?)re");
+  static const RE2 kName(R"re((?:^|\n)[A-Za-z-]+\s*:\s*"?([^"<\r\n,]+?)"?\s*<)re");
+  static const RE2 kVia(R"re((?i)(?:^|\n)(?:Via|v)\s*:\s*SIP/2\.0/\w+\s+([^;:\s,]+))re");
+  static const RE2 kCred(R"re((?i)(?:username|response|cnonce)\s*=\s*"?([^",\s]+))re");
+  static const RE2 kSdp(R"re((?:^|\n)(?:o=(\S+) .* (\S+)|c=IN IP[46] ([^/\s]+)))re");
+  for (const RE2* re : {&kUri, &kName, &kVia, &kCred, &kSdp}) {
+    // Every non-overlapping match, left to right, and each group that took part in it.
+    std::vector<re2::StringPiece> g(static_cast<size_t>(re->NumberOfCapturingGroups()) + 1);
+    size_t pos = 0;
+    while (pos <= raw.size() &&
+           re->Match(raw, pos, raw.size(), RE2::UNANCHORED, g.data(), static_cast<int>(g.size()))) {
+      for (size_t i = 1; i < g.size(); ++i) {
+        if (g[i].data() != nullptr) o.text.insert(std::string(g[i]));
       }
+      pos = static_cast<size_t>(g[0].data() - raw.data()) + std::max<size_t>(g[0].size(), 1);
     }
   }
 }

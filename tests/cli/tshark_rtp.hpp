@@ -13,13 +13,13 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <iostream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -45,14 +45,17 @@ using Key = std::pair<std::string, std::string>;
 using Accepted = std::map<Key, std::string>;
 
 inline std::vector<Stream> parse_streams(const std::string& text) {
-  static const std::regex line(
+  static const RE2 line(
       R"(^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+0x([0-9A-Fa-f]+)\s+(.*?)\s+(\d+)\s+(-?\d+) \(\S+\)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+))");
   std::vector<Stream> out;
   std::istringstream in(text);
   std::string l;
   while (std::getline(in, l)) {
-    std::smatch m;
-    if (!std::regex_search(l, m, line)) continue;
+    std::string m[15];
+    if (!RE2::PartialMatch(l, line, &m[1], &m[2], &m[3], &m[4], &m[5], &m[6], &m[7], &m[8], &m[9],
+                           &m[10], &m[11], &m[12], &m[13], &m[14])) {
+      continue;
+    }
     Stream t;
     t.src = m[1];
     t.sport = std::stoll(m[2]);

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "correlate/call_tracker.hpp"
+#include "correlate/dialog.hpp"
+#include "correlate/transaction.hpp"
 #include "tests/correlate/test_support.hpp"
 
 namespace sipscope::correlate {
@@ -58,7 +60,7 @@ class ScenarioTest : public ::testing::Test {
   [[nodiscard]] std::vector<std::string> diagnostic_kinds(int64_t call_id) const {
     std::vector<std::string> out;
     for (const auto& d : sink_.diagnostics) {
-      if (d.call_id == call_id) out.push_back(d.kind);
+      if (d.call_id == call_id) out.emplace_back(diagnostic_kind_name(d.kind));
     }
     return out;
   }
@@ -125,7 +127,7 @@ TEST_F(ScenarioTest, ForkingWithTwoEarlyDialogs) {
   tracker_.finish(kT0 + 5 * kSec);
 
   const CallRecord& c = call(0);
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_EQ(c.final_code, 200);
   EXPECT_EQ(c.caller_ip, "192.0.2.10");
   EXPECT_EQ(c.ring_us, kT0 + 300 * kMs);
@@ -137,9 +139,9 @@ TEST_F(ScenarioTest, ForkingWithTwoEarlyDialogs) {
   const auto d = dialogs_of(c.id);
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].to_tag, "tb");
-  EXPECT_EQ(d[0].state, "confirmed");
+  EXPECT_EQ(d[0].state, DialogState::confirmed);
   EXPECT_EQ(d[1].to_tag, "tc");
-  EXPECT_EQ(d[1].state, "terminated");
+  EXPECT_EQ(d[1].state, DialogState::terminated);
   EXPECT_EQ(d[1].final_code, 487);
 
   // Transactions per hop (§17): INVITE A->P, P->B, P->C, CANCEL P->C, 2xx ACK A->P.
@@ -187,8 +189,8 @@ TEST_F(ScenarioTest, CancelRaceAfterAnswer) {
   send(kT0 + 3 * kSec + 8 * kMs, kB, kA, bye_ok);
   tracker_.finish(kT0 + 10 * kSec);
   const CallRecord& c = call(0);
-  EXPECT_EQ(c.state, "answered");
-  EXPECT_EQ(c.hangup_by, "caller");
+  EXPECT_EQ(c.state, CallState::answered);
+  EXPECT_EQ(c.hangup_by, Party::caller);
   EXPECT_DOUBLE_EQ(*c.duration_ms, 5.0);
   EXPECT_EQ(diagnostic_kinds(c.id), std::vector<std::string>{"cancel_after_answer"});
 }
@@ -221,16 +223,16 @@ TEST_F(ScenarioTest, ReInviteHoldResume) {
        {"SIP/2.0 200 OK", {"192.0.2.30:5060;branch=z9hG4bK7"}, bob, kAlice, id, "1 BYE"});
   tracker_.finish(kT0 + 40 * kSec);
   const CallRecord& c = call(0);
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_EQ(c.answer_us, kT0 + kSec);  // re-INVITE 200s are not the answer
   EXPECT_DOUBLE_EQ(*c.duration_ms, 30'000.0);
-  EXPECT_EQ(c.hangup_by, "callee");
+  EXPECT_EQ(c.hangup_by, Party::callee);
   EXPECT_EQ(diagnostic_kinds(c.id), (std::vector<std::string>{"call_hold", "call_resume"}));
   const auto d = dialogs_of(c.id);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].reinvites, 2);
   EXPECT_EQ(d[0].holds, 1);
-  EXPECT_EQ(d[0].state, "terminated");
+  EXPECT_EQ(d[0].state, DialogState::terminated);
 }
 
 // RFC 3262: reliable 183 (RSeq 1), PRACK / 200, then 200 to the INVITE.
@@ -258,7 +260,7 @@ TEST_F(ScenarioTest, PrackForReliableProvisional) {
        {"ACK sip:b SIP/2.0", via("z9hG4bK3"), kAlice, bob, id, "1 ACK"});
   tracker_.finish(kT0 + 4 * kSec);
   const CallRecord& c = call(0);
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_DOUBLE_EQ(*c.pdd_ms, 200.0);
   EXPECT_TRUE(sink_.calls[0].messages[2].retransmission);  // the second 183
   EXPECT_TRUE(diagnostic_kinds(c.id).empty());
@@ -285,7 +287,7 @@ TEST_F(ScenarioTest, OkRetransmittedWithoutAck) {
        {"BYE sip:a SIP/2.0", {"192.0.2.30:5060;branch=z9hG4bK9"}, bob, kAlice, id, "1 BYE"});
   tracker_.finish(kT0 + 34 * kSec);
   const CallRecord& c = call(0);
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   const auto& m = sink_.calls[0].messages;
   ASSERT_EQ(m.size(), 5u);
   EXPECT_FALSE(m[1].retransmission);
@@ -305,12 +307,12 @@ TEST_F(ScenarioTest, InviteNeverAnswered) {
   for (int64_t at : {0, 500, 1500, 3500}) send(kT0 + at * kMs, kA, kB, inv);
   tracker_.finish(kT0 + 40 * kSec);
   const CallRecord& c = call(0);
-  EXPECT_EQ(c.state, "no_answer");
+  EXPECT_EQ(c.state, CallState::no_answer);
   EXPECT_EQ(diagnostic_kinds(c.id), std::vector<std::string>{"timer_b_expired"});
   ASSERT_EQ(sink_.transactions.size(), 1u);
   EXPECT_EQ(sink_.transactions[0].requests, 4);
   EXPECT_EQ(sink_.transactions[0].retransmissions, 3);
-  EXPECT_EQ(sink_.transactions[0].state, "terminated");
+  EXPECT_EQ(sink_.transactions[0].state, TxState::terminated);
 }
 
 // A B2BUA: A -> X (Call-ID a-leg), X -> B (Call-ID b-leg, X-Call-ID: a-leg). Two calls,
@@ -458,12 +460,12 @@ TEST_F(ScenarioTest, ProxyWithRecordRoute) {
   send(kT0 + 13050 * kMs, kP, kA, {"SIP/2.0 200 OK", {vbye}, kAlice, bob, id, "2 BYE"});
   tracker_.finish(kT0 + 20 * kSec);
   const CallRecord& c = call(0);
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_EQ(c.caller_ip, "192.0.2.10");
   EXPECT_EQ(c.callee_ip, "192.0.2.30");
   EXPECT_DOUBLE_EQ(*c.pdd_ms, 410.0);          // 180 delivered to A
   EXPECT_DOUBLE_EQ(*c.duration_ms, 10'010.0);  // 200 to A at 3.010 s, BYE at 13.020 s
-  EXPECT_EQ(c.hangup_by, "caller");
+  EXPECT_EQ(c.hangup_by, Party::caller);
   // INVITE x2 hops, ACK x2, BYE x2.
   EXPECT_EQ(sink_.transactions.size(), 6u);
   for (const auto& m : sink_.calls[0].messages) EXPECT_FALSE(m.retransmission) << m.frame;
@@ -494,8 +496,8 @@ TEST_F(ScenarioTest, CallIdReuseSeparatesTransactions) {
         "1 INVITE"});
   tracker_.finish(kT0 + 130 * kSec);
   ASSERT_EQ(sink_.calls.size(), 2u);
-  EXPECT_EQ(call(0).state, "busy");
-  EXPECT_EQ(call(1).state, "answered");
+  EXPECT_EQ(call(0).state, CallState::busy);
+  EXPECT_EQ(call(1).state, CallState::answered);
   int first = 0;
   for (const auto& t : sink_.transactions) first += t.call_id == call(0).id ? 1 : 0;
   EXPECT_EQ(first, 1);  // INVITE with its non-2xx ACK

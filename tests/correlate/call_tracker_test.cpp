@@ -78,15 +78,15 @@ TEST_F(CallTrackerTest, AnsweredCallHungUpByCallee) {
   EXPECT_EQ(c.to_uri, "sip:2002@example.com");
   EXPECT_EQ(c.caller_ip, "192.0.2.10");
   EXPECT_EQ(c.callee_ip, "192.0.2.30");
-  EXPECT_EQ(c.transport, "UDP");
+  EXPECT_EQ(c.transport, decode::Transport::udp);
   EXPECT_EQ(c.start_us, kT0);
   EXPECT_EQ(c.ring_us, kT0 + 500 * kMs);
   EXPECT_EQ(c.answer_us, kT0 + 3 * kSec);
   EXPECT_EQ(c.end_us, kT0 + 63 * kSec);
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_EQ(c.final_code, 200);
   EXPECT_EQ(c.final_reason, "OK");
-  EXPECT_EQ(c.hangup_by, "callee");
+  EXPECT_EQ(c.hangup_by, Party::callee);
   EXPECT_DOUBLE_EQ(c.pdd_ms.value_or(-1), 500.0);
   EXPECT_DOUBLE_EQ(c.duration_ms.value_or(-1), 60'000.0);
   EXPECT_EQ(c.message_count, 7);
@@ -111,7 +111,7 @@ TEST_F(CallTrackerTest, AnsweredCallHungUpByCallee) {
 TEST_F(CallTrackerTest, Busy486) {
   direct_final(486, "Busy Here");
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "busy");
+  EXPECT_EQ(c.state, CallState::busy);
   EXPECT_EQ(c.final_code, 486);
   EXPECT_EQ(c.final_reason, "Busy Here");
   EXPECT_EQ(c.end_us, kT0 + 2 * kSec);
@@ -126,7 +126,7 @@ TEST_F(CallTrackerTest, Busy486) {
 struct FinalRow {
   int code;
   const char* reason;
-  const char* state;
+  CallState state;
 };
 
 class FinalCodeTest : public CallTrackerTest, public ::testing::WithParamInterface<FinalRow> {};
@@ -144,13 +144,14 @@ TEST_P(FinalCodeTest, StateFromFinalResponse) {
   EXPECT_FALSE(c.answer_us.has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(Codes, FinalCodeTest,
-                         ::testing::Values(FinalRow{408, "Request Timeout", "no_answer"},
-                                           FinalRow{480, "Temporarily Unavailable", "no_answer"},
-                                           FinalRow{603, "Decline", "rejected"},
-                                           FinalRow{302, "Moved Temporarily", "redirected"},
-                                           FinalRow{500, "Server Internal Error", "failed"},
-                                           FinalRow{600, "Busy Everywhere", "busy"}));
+INSTANTIATE_TEST_SUITE_P(
+    Codes, FinalCodeTest,
+    ::testing::Values(FinalRow{408, "Request Timeout", CallState::no_answer},
+                      FinalRow{480, "Temporarily Unavailable", CallState::no_answer},
+                      FinalRow{603, "Decline", CallState::rejected},
+                      FinalRow{302, "Moved Temporarily", CallState::redirected},
+                      FinalRow{500, "Server Internal Error", CallState::failed},
+                      FinalRow{600, "Busy Everywhere", CallState::busy}));
 
 // INVITE, 180 at +1 s, CANCEL at +5 s, 200 CANCEL, 487 at +5.02 s, ACK.
 // cancelled, final 487, end = 487 time, ring +1 s -> pdd 1000 ms, 6 messages.
@@ -166,7 +167,7 @@ TEST_F(CallTrackerTest, CancelledWith487) {
   feed_.send(kT0 + 5 * kSec + 30 * kMs, kA, kB, caller_request(leg_, "ACK", 1, "z9hG4bKi1", true));
   tracker_.finish(kT0 + 6 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "cancelled");
+  EXPECT_EQ(c.state, CallState::cancelled);
   EXPECT_EQ(c.final_code, 487);
   EXPECT_EQ(c.final_reason, "Request Terminated");
   EXPECT_EQ(c.end_us, kT0 + 5 * kSec + 20 * kMs);
@@ -187,7 +188,7 @@ TEST_F(CallTrackerTest, CancelAnsweredWithout487) {
              response_to_caller(leg_, 200, "OK", 1, "CANCEL", "z9hG4bKi1"));
   tracker_.finish(kT0 + 6 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "cancelled");
+  EXPECT_EQ(c.state, CallState::cancelled);
   EXPECT_FALSE(c.final_code.has_value());
   EXPECT_FALSE(c.final_reason.has_value());
   EXPECT_FALSE(c.end_us.has_value());
@@ -208,7 +209,7 @@ TEST_F(CallTrackerTest, AuthRetryIsTheSameCall) {
   feed_.send(kT0 + 2 * kSec + 5 * kMs, kA, kB, caller_request(leg_, "ACK", 2, "z9hG4bKa2", true));
   tracker_.finish(kT0 + 3 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_EQ(c.start_us, kT0);
   EXPECT_EQ(c.ring_us, kT0 + 500 * kMs);
   EXPECT_EQ(c.answer_us, kT0 + 2 * kSec);
@@ -231,7 +232,7 @@ TEST_F(CallTrackerTest, ResponsesToAnUncapturedRetryCount) {
   feed_.send(kT0 + 2 * kSec, kB, kA, response_to_caller(leg_, 200, "OK", 2, "INVITE", "z9hG4bKi2"));
   tracker_.finish(kT0 + 3 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_EQ(c.ring_us, kT0 + 300 * kMs);
   EXPECT_EQ(c.answer_us, kT0 + 2 * kSec);
   EXPECT_EQ(c.final_code, 200);
@@ -246,7 +247,7 @@ TEST_F(CallTrackerTest, RetriedChallengeIsNotTheFinal) {
   feed_.send(kT0 + 10 * kMs, kA, kB, caller_request(leg_, "INVITE", 2, "z9hG4bKi2"));
   tracker_.finish(kT0 + 40 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "no_answer");
+  EXPECT_EQ(c.state, CallState::no_answer);
   EXPECT_FALSE(c.final_code.has_value());
   EXPECT_FALSE(c.end_us.has_value());
 }
@@ -264,7 +265,7 @@ TEST_F(CallTrackerTest, SlowAuthRetryIsStillTheSameCall) {
              response_to_caller(leg_, 403, "Forbidden", 2, "INVITE", "z9hG4bKi2"));
   tracker_.finish(kT0 + 60 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "failed");
+  EXPECT_EQ(c.state, CallState::failed);
   EXPECT_EQ(c.final_code, 403);
   EXPECT_EQ(c.start_us, kT0);
   EXPECT_EQ(c.end_us, kT0 + 51 * kSec + 200 * kMs);
@@ -291,7 +292,7 @@ TEST_F(CallTrackerTest, UnretriedProxyChallengeFails) {
   feed_.send(kT0 + 6 * kMs, kA, kP, caller_request(leg_, "ACK", 1, "z9hG4bKi1", true));
   tracker_.finish(kT0 + 1 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "failed");
+  EXPECT_EQ(c.state, CallState::failed);
   EXPECT_EQ(c.final_code, 407);
   EXPECT_EQ(c.final_reason, "Proxy Authentication Required");
   EXPECT_EQ(c.end_us, kT0 + 5 * kMs);
@@ -328,7 +329,7 @@ TEST_F(CallTrackerTest, ProxiedCallUsesCallerSideHop) {
              response_to_caller(leg_, 200, "OK", 2, "BYE", "z9hG4bKa3"));
   tracker_.finish(kT0 + 11 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_EQ(c.caller_ip, "192.0.2.10");
   EXPECT_EQ(c.callee_ip, "192.0.2.30");
   EXPECT_EQ(c.start_us, kT0);
@@ -337,7 +338,7 @@ TEST_F(CallTrackerTest, ProxiedCallUsesCallerSideHop) {
   EXPECT_EQ(c.end_us, kT0 + 10 * kSec);
   EXPECT_DOUBLE_EQ(c.pdd_ms.value_or(-1), 401.0);
   EXPECT_DOUBLE_EQ(c.duration_ms.value_or(-1), 7999.0);
-  EXPECT_EQ(c.hangup_by, "caller");
+  EXPECT_EQ(c.hangup_by, Party::caller);
   EXPECT_EQ(c.message_count, 14);
   for (const auto& m : sink_.calls.front().messages) EXPECT_FALSE(m.retransmission);
 }
@@ -353,7 +354,7 @@ TEST_F(CallTrackerTest, FallsBackToResponsesSeenAnywhere) {
              response_to_caller(leg_, 200, "OK", 1, "INVITE", "z9hG4bKp"));
   tracker_.finish(kT0 + 3 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "answered");
+  EXPECT_EQ(c.state, CallState::answered);
   EXPECT_EQ(c.ring_us, kT0 + 400 * kMs);
   EXPECT_EQ(c.answer_us, kT0 + 2000 * kMs);
   EXPECT_DOUBLE_EQ(c.pdd_ms.value_or(-1), 400.0);
@@ -381,7 +382,7 @@ TEST_F(CallTrackerTest, NoFinalResponseAfter40sIsNoAnswer) {
              response_to_caller(leg_, 100, "Trying", 1, "INVITE", "z9hG4bKi1", false));
   tracker_.finish(kT0 + 40 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "no_answer");
+  EXPECT_EQ(c.state, CallState::no_answer);
   EXPECT_FALSE(c.final_code.has_value());
   EXPECT_FALSE(c.end_us.has_value());
 }
@@ -392,7 +393,7 @@ TEST_F(CallTrackerTest, NoFinalResponseAfter10sIsInProgress) {
              response_to_caller(leg_, 100, "Trying", 1, "INVITE", "z9hG4bKi1", false));
   tracker_.finish(kT0 + 10 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "in_progress");
+  EXPECT_EQ(c.state, CallState::in_progress);
   EXPECT_FALSE(c.final_code.has_value());
   EXPECT_FALSE(c.end_us.has_value());
 }
@@ -404,7 +405,7 @@ TEST_F(CallTrackerTest, UnansweredInviteExpiresAsNoAnswer) {
   tracker_.advance(kT0 + 64 * kSec);
   EXPECT_TRUE(sink_.calls.empty());
   tracker_.advance(kT0 + 64 * kSec + 1);
-  EXPECT_EQ(only_call().state, "no_answer");
+  EXPECT_EQ(only_call().state, CallState::no_answer);
   EXPECT_TRUE(sink_.anomalies.empty());  // a normal outcome, not an anomaly
 }
 
@@ -414,7 +415,7 @@ TEST_F(CallTrackerTest, ByeWithoutInviteIsUnknown) {
   feed_.send(kT0 + 10 * kMs, kB, kA, response_to_caller(leg_, 200, "OK", 2, "BYE", "z9hG4bKb1"));
   tracker_.finish(kT0 + 1 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "unknown");
+  EXPECT_EQ(c.state, CallState::unknown);
   EXPECT_FALSE(c.start_us.has_value());
   EXPECT_FALSE(c.final_code.has_value());
   // Without the INVITE the first request seen orients the dialog (documented rule): its
@@ -423,7 +424,7 @@ TEST_F(CallTrackerTest, ByeWithoutInviteIsUnknown) {
   EXPECT_EQ(c.to_user, "2002");
   EXPECT_EQ(c.caller_ip, "192.0.2.10");
   EXPECT_EQ(c.callee_ip, "192.0.2.30");
-  EXPECT_EQ(c.hangup_by, "caller");
+  EXPECT_EQ(c.hangup_by, Party::caller);
   EXPECT_EQ(c.end_us, kT0);
   EXPECT_EQ(c.message_count, 2);
 }
@@ -435,11 +436,11 @@ TEST_F(CallTrackerTest, UnknownCallOrientedByFirstResponse) {
   feed_.send(kT0 + 5 * kSec, kB, kA, callee_request(leg_, "BYE", 1, "z9hG4bKb1"));
   tracker_.finish(kT0 + 6 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "unknown");
+  EXPECT_EQ(c.state, CallState::unknown);
   EXPECT_EQ(c.caller_ip, "192.0.2.10");
   EXPECT_EQ(c.callee_ip, "192.0.2.30");
   EXPECT_EQ(c.from_user, "1001");
-  EXPECT_EQ(c.hangup_by, "callee");
+  EXPECT_EQ(c.hangup_by, Party::callee);
   EXPECT_EQ(c.end_us, kT0 + 5 * kSec);
 }
 
@@ -482,7 +483,7 @@ TEST_F(CallTrackerTest, MessageWithoutCallIdIsAnAnomalyAndStored) {
       "Content-Length: 0\r\n\r\n";
   feed_.send(kT0, kA, kB, text);
   ASSERT_EQ(sink_.anomalies.size(), 1u);
-  EXPECT_EQ(sink_.anomalies[0].kind, "message_without_call_id");
+  EXPECT_EQ(sink_.anomalies[0].kind, decode::AnomalyKind::message_without_call_id);
   EXPECT_EQ(sink_.anomalies[0].frame, 1u);
   EXPECT_EQ(sink_.anomalies[0].flow, "192.0.2.10:5060 -> 192.0.2.30:5060");
   ASSERT_EQ(sink_.messages.size(), 1u);
@@ -501,14 +502,14 @@ TEST_F(CallTrackerTest, CallIdReusedWithNewFromTagIsANewCall) {
   feed_.send(kT0 + 5 * kSec, kA, kB, caller_request(second, "INVITE", 1, "z9hG4bKj1"));
   ASSERT_EQ(sink_.calls.size(), 1u);  // the old call went out when the new one came
   EXPECT_EQ(sink_.calls[0].row.id, 1);
-  EXPECT_EQ(sink_.calls[0].row.state, "busy");
+  EXPECT_EQ(sink_.calls[0].row.state, CallState::busy);
   EXPECT_EQ(sink_.calls[0].row.message_count, 3);
   feed_.send(kT0 + 6 * kSec, kB, kA,
              response_to_caller(second, 200, "OK", 1, "INVITE", "z9hG4bKj1"));
   tracker_.finish(kT0 + 7 * kSec);
   ASSERT_EQ(sink_.calls.size(), 2u);
   EXPECT_EQ(sink_.calls[1].row.id, 2);
-  EXPECT_EQ(sink_.calls[1].row.state, "answered");
+  EXPECT_EQ(sink_.calls[1].row.state, CallState::answered);
   EXPECT_EQ(sink_.calls[1].row.start_us, kT0 + 5 * kSec);
   EXPECT_EQ(sink_.calls[1].row.message_count, 2);
 }
@@ -523,11 +524,11 @@ TEST_F(CallTrackerTest, CallIdReusedAfterLingerIsANewCall) {
   feed_.send(kT0 + 40 * kSec, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi9"));
   tracker_.finish(kT0 + 41 * kSec);
   ASSERT_EQ(sink_.calls.size(), 2u);
-  EXPECT_EQ(sink_.calls[0].row.state, "busy");
+  EXPECT_EQ(sink_.calls[0].row.state, CallState::busy);
   EXPECT_EQ(sink_.calls[0].row.message_count, 3);
   EXPECT_TRUE(sink_.calls[0].messages[2].retransmission);
   EXPECT_EQ(sink_.calls[1].row.start_us, kT0 + 40 * kSec);
-  EXPECT_EQ(sink_.calls[1].row.state, "in_progress");
+  EXPECT_EQ(sink_.calls[1].row.state, CallState::in_progress);
 }
 
 // The caller retransmits its INVITE (its 100 was lost): flagged, counted, one call.
@@ -541,7 +542,7 @@ TEST_F(CallTrackerTest, RetransmittedInviteIsFlagged) {
              response_to_caller(leg_, 603, "Decline", 1, "INVITE", "z9hG4bKi1"));
   tracker_.finish(kT0 + 2 * kSec);
   const auto& call = sink_.calls.at(0);
-  EXPECT_EQ(call.row.state, "rejected");
+  EXPECT_EQ(call.row.state, CallState::rejected);
   EXPECT_EQ(call.row.start_us, kT0);  // the first copy
   EXPECT_EQ(call.row.message_count, 4);
   ASSERT_EQ(call.messages.size(), 4u);
@@ -561,7 +562,7 @@ TEST_F(CallTrackerTest, InviteRetransmittedAfterFinalStaysInCall) {
   feed_.send(kT0 + 1500 * kMs, kA, kB, inv);
   tracker_.finish(kT0 + 3 * kSec);
   const CallRecord& c = only_call();
-  EXPECT_EQ(c.state, "busy");
+  EXPECT_EQ(c.state, CallState::busy);
   EXPECT_EQ(c.message_count, 3);
 }
 
@@ -599,10 +600,10 @@ TEST_F(CallTrackerTest, IdleAnsweredCallExpiresWithAnomaly) {
   EXPECT_TRUE(sink.calls.empty());
   tracker.advance(kT0 + 101 * kSec + 1);
   ASSERT_EQ(sink.calls.size(), 1u);
-  EXPECT_EQ(sink.calls[0].row.state, "answered");
+  EXPECT_EQ(sink.calls[0].row.state, CallState::answered);
   EXPECT_FALSE(sink.calls[0].row.end_us.has_value());
   ASSERT_EQ(sink.anomalies.size(), 1u);
-  EXPECT_EQ(sink.anomalies[0].kind, "call_expired_open");
+  EXPECT_EQ(sink.anomalies[0].kind, decode::AnomalyKind::call_expired_open);
   EXPECT_EQ(sink.anomalies[0].call_id, 1);
 }
 
@@ -621,9 +622,9 @@ TEST_F(CallTrackerTest, OpenCallLimitFlushesOldestWithAnomaly) {
   }
   ASSERT_EQ(sink.calls.size(), 1u);
   EXPECT_EQ(sink.calls[0].row.id, 1);
-  EXPECT_EQ(sink.calls[0].row.state, "in_progress");
+  EXPECT_EQ(sink.calls[0].row.state, CallState::in_progress);
   ASSERT_EQ(sink.anomalies.size(), 1u);
-  EXPECT_EQ(sink.anomalies[0].kind, "call_table_full");
+  EXPECT_EQ(sink.anomalies[0].kind, decode::AnomalyKind::call_table_full);
   EXPECT_EQ(sink.anomalies[0].call_id, 1);
   EXPECT_EQ(sink.anomalies[0].frame, 3u);  // the frame that needed the room
   EXPECT_EQ(tracker.stats().open_calls, 2u);
@@ -653,8 +654,8 @@ TEST_F(CallTrackerTest, MemoryStaysBoundedOverManySequentialCalls) {
   ASSERT_EQ(sink_.calls.size(), static_cast<size_t>(kCalls));
   for (int i = 0; i < kCalls; ++i) {
     EXPECT_EQ(sink_.calls[i].row.id, i + 1);
-    EXPECT_EQ(sink_.calls[i].row.state, "answered");
-    EXPECT_EQ(sink_.calls[i].row.hangup_by, "caller");
+    EXPECT_EQ(sink_.calls[i].row.state, CallState::answered);
+    EXPECT_EQ(sink_.calls[i].row.hangup_by, Party::caller);
   }
   EXPECT_EQ(tracker_.stats().open_calls, 0u);
 }
@@ -673,7 +674,7 @@ TEST_F(CallTrackerTest, DecoderAnomalyIsForwardedAtOnce) {
   EXPECT_EQ(a.capture_id, 2u);
   EXPECT_EQ(a.frame, 17u);
   EXPECT_EQ(a.ts_us, kT0);
-  EXPECT_EQ(a.kind, "sip_bad_cseq");
+  EXPECT_EQ(a.kind, decode::AnomalyKind::sip_bad_cseq);
   EXPECT_EQ(a.detail, "CSeq: abc");
   EXPECT_EQ(a.flow, "192.0.2.10:5060 -> 192.0.2.20:5060");
   EXPECT_FALSE(a.call_id.has_value());

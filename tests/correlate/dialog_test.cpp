@@ -104,21 +104,21 @@ TEST_F(DialogSetTest, ForkingKeepsEarlyDialogsApart) {
   send(kT0 + 200 * kMs, kP, kA, msg("SIP/2.0 180 Ringing", "1 INVITE", "a", "b2"));
   auto early = dialogs();
   ASSERT_EQ(early.size(), 2u);
-  EXPECT_EQ(early[0].state, "early");
-  EXPECT_EQ(early[1].state, "early");
+  EXPECT_EQ(early[0].state, DialogState::early);
+  EXPECT_EQ(early[1].state, DialogState::early);
   EXPECT_EQ(early[1].first_code, 183);
 
   send(kT0 + 2 * kSec, kP, kA, msg("SIP/2.0 200 OK", "1 INVITE", "a", "b1"));
   const auto d = dialogs();
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].to_tag, "b1");
-  EXPECT_EQ(d[0].state, "confirmed");
+  EXPECT_EQ(d[0].state, DialogState::confirmed);
   EXPECT_EQ(d[0].created_us, kT0 + 100 * kMs);
   EXPECT_EQ(d[0].confirmed_us, kT0 + 2 * kSec);
   EXPECT_EQ(d[0].final_code, 200);
   EXPECT_EQ(d[0].remote_ip, "192.0.2.20");
   EXPECT_EQ(d[1].to_tag, "b2");
-  EXPECT_EQ(d[1].state, "terminated");
+  EXPECT_EQ(d[1].state, DialogState::terminated);
   EXPECT_FALSE(d[1].confirmed_us.has_value());
   EXPECT_EQ(d[0].call_id, 9);
 }
@@ -141,17 +141,17 @@ TEST_F(DialogSetTest, HoldResumeAndBye) {
   send(kT0 + 40 * kSec, kB, kA, bye);
   const auto d = dialogs();
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].state, "terminated");
+  EXPECT_EQ(d[0].state, DialogState::terminated);
   EXPECT_EQ(d[0].terminated_us, kT0 + 40 * kSec);
   EXPECT_EQ(d[0].reinvites, 2);
   EXPECT_EQ(d[0].updates, 1);
   EXPECT_EQ(d[0].holds, 1);
   const auto f = findings();
   ASSERT_EQ(f.size(), 2u);
-  EXPECT_EQ(f[0].kind, "call_hold");
+  EXPECT_EQ(f[0].kind, DiagnosticKind::call_hold);
   EXPECT_EQ(f[0].ts_us, kT0 + 10 * kSec);
-  EXPECT_EQ(f[0].frames, "3");
-  EXPECT_EQ(f[1].kind, "call_resume");
+  EXPECT_EQ(f[0].frames, (std::vector<uint64_t>{3}));
+  EXPECT_EQ(f[1].kind, DiagnosticKind::call_resume);
   EXPECT_EQ(f[1].ts_us, kT0 + 20 * kSec);
 }
 
@@ -161,12 +161,12 @@ TEST_F(DialogSetTest, PrackCountedAndMissingPrackFound) {
   send(kT0 + 100 * kMs, kB, kA,
        msg("SIP/2.0 183 Session Progress", "1 INVITE", "a", "b", "Require: 100rel\r\nRSeq: 1\r\n"));
   EXPECT_EQ(findings().size(), 1u);  // prack_missing so far
-  EXPECT_EQ(findings()[0].kind, "prack_missing");
+  EXPECT_EQ(findings()[0].kind, DiagnosticKind::prack_missing);
   send(kT0 + 150 * kMs, kA, kB,
        msg("PRACK sip:2002@192.0.2.30 SIP/2.0", "2 PRACK", "a", "b", "RAck: 1 1 INVITE\r\n"));
   EXPECT_TRUE(findings().empty());
   EXPECT_EQ(dialogs()[0].pracks, 1);
-  EXPECT_EQ(dialogs()[0].state, "early");
+  EXPECT_EQ(dialogs()[0].state, DialogState::early);
 }
 
 // Races: the CANCEL crosses the 200 (§9.1: CANCEL after a final has no effect; the 200
@@ -180,9 +180,9 @@ TEST_F(DialogSetTest, CancelAndByeRaces) {
   send(kT0 + kSec + 3 * kMs, kB, kA, msg("SIP/2.0 487 Request Terminated", "1 INVITE", "a", "b"));
   const auto f = findings();
   ASSERT_EQ(f.size(), 2u);
-  EXPECT_EQ(f[0].kind, "cancel_after_answer");
-  EXPECT_EQ(f[1].kind, "request_terminated_after_answer");
-  EXPECT_EQ(dialogs()[0].state, "confirmed");  // the 2xx made it; 487 cannot undo it
+  EXPECT_EQ(f[0].kind, DiagnosticKind::cancel_after_answer);
+  EXPECT_EQ(f[1].kind, DiagnosticKind::request_terminated_after_answer);
+  EXPECT_EQ(dialogs()[0].state, DialogState::confirmed);  // the 2xx made it; 487 cannot undo it
 }
 
 // Through a proxy every in-dialog request is seen twice (A -> P, P -> B): one PRACK and
@@ -219,8 +219,8 @@ TEST_F(DialogSetTest, ByeBeforeAnswer) {
   send(kT0 + kSec, kA, kB, msg("BYE sip:2002@192.0.2.30 SIP/2.0", "2 BYE", "a", "b"));
   const auto f = findings();
   ASSERT_EQ(f.size(), 1u);
-  EXPECT_EQ(f[0].kind, "bye_before_answer");
-  EXPECT_EQ(dialogs()[0].state, "terminated");
+  EXPECT_EQ(f[0].kind, DiagnosticKind::bye_before_answer);
+  EXPECT_EQ(dialogs()[0].state, DialogState::terminated);
 }
 
 }  // namespace

@@ -92,16 +92,16 @@ TEST_F(PeerTrackerTest, DownAfterTimerFAndBackUp) {
   tracker_.finish(kT0 + 60 * kSec, out_);
 
   ASSERT_EQ(out_.events.size(), 3u);
-  EXPECT_EQ(out_.events[0].state, "up");
-  EXPECT_EQ(out_.events[0].previous, "unknown");
+  EXPECT_EQ(out_.events[0].state, PeerState::up);
+  EXPECT_EQ(out_.events[0].previous, PeerState::unknown);
   EXPECT_EQ(out_.events[0].ts_us, kT0 + 2 * kMs);
   EXPECT_FALSE(out_.events[0].previous_ms);
-  EXPECT_EQ(out_.events[1].state, "down");
+  EXPECT_EQ(out_.events[1].state, PeerState::down);
   EXPECT_EQ(out_.events[1].ts_us, kT0 + 42 * kSec);
   EXPECT_EQ(out_.events[1].frame, 3u);  // the unanswered OPTIONS is the evidence
   EXPECT_FALSE(out_.events[1].code);
   EXPECT_DOUBLE_EQ(*out_.events[1].previous_ms, 42'000.0 - 2.0);
-  EXPECT_EQ(out_.events[2].state, "up");
+  EXPECT_EQ(out_.events[2].state, PeerState::up);
   EXPECT_DOUBLE_EQ(*out_.events[2].previous_ms, 8'002.0);  // 42 s -> 50.002 s
 
   ASSERT_EQ(out_.peers.size(), 1u);
@@ -112,7 +112,7 @@ TEST_F(PeerTrackerTest, DownAfterTimerFAndBackUp) {
   EXPECT_EQ(p.pings, 3);  // the retransmission is the same ping
   EXPECT_EQ(p.answered, 2);
   EXPECT_EQ(p.timeouts, 1);
-  EXPECT_EQ(p.state, "up");
+  EXPECT_EQ(p.state, PeerState::up);
   EXPECT_EQ(p.down_count, 1);
   EXPECT_DOUBLE_EQ(p.down_ms, 8'002.0);
   EXPECT_DOUBLE_EQ(*p.last_rtt_ms, 2.0);
@@ -126,7 +126,7 @@ TEST_F(PeerTrackerTest, NewerAnswerWinsOverOlderTimeout) {
   tracker_.finish(kT0 + 50 * kSec, out_);
   ASSERT_EQ(out_.events.size(), 1u);
   EXPECT_EQ(out_.peers.at(0).timeouts, 1);
-  EXPECT_EQ(out_.peers.at(0).state, "up");
+  EXPECT_EQ(out_.peers.at(0).state, PeerState::up);
 }
 
 TEST_F(PeerTrackerTest, ServiceUnavailableIsDownAndCaptureEndIsNoTimeout) {
@@ -134,7 +134,7 @@ TEST_F(PeerTrackerTest, ServiceUnavailableIsDownAndCaptureEndIsNoTimeout) {
   send(kT0 + 10 * kSec, kMonitor, kGw, options("z9hG4bKb", "b@m"));
   tracker_.finish(kT0 + 20 * kSec, out_);  // its Timer F window was not all captured
   ASSERT_EQ(out_.events.size(), 1u);
-  EXPECT_EQ(out_.events[0].state, "down");
+  EXPECT_EQ(out_.events[0].state, PeerState::down);
   EXPECT_EQ(out_.events[0].code, 503);
   EXPECT_EQ(out_.peers.at(0).failures, 1);
   EXPECT_EQ(out_.peers.at(0).timeouts, 0);
@@ -147,7 +147,7 @@ TEST_F(PeerTrackerTest, AnswerWithoutCapturedRequest) {
   ASSERT_EQ(out_.peers.size(), 1u);
   EXPECT_EQ(out_.peers[0].pinger_ip, "198.51.100.1");
   EXPECT_EQ(out_.peers[0].peer_ip, "203.0.113.5");
-  EXPECT_EQ(out_.peers[0].state, "up");
+  EXPECT_EQ(out_.peers[0].state, PeerState::up);
   EXPECT_FALSE(out_.peers[0].last_rtt_ms);
 }
 

@@ -63,10 +63,10 @@ TEST(NonCallActivity, EachMethodReachesItsModel) {
   EXPECT_TRUE(sink.calls.empty());
   EXPECT_EQ(sink.messages.size(), 7u);
   ASSERT_EQ(sink.peers.size(), 1u);
-  EXPECT_EQ(sink.peers[0].state, "up");
+  EXPECT_EQ(sink.peers[0].state, PeerState::up);
   EXPECT_EQ(sink.peer_events.size(), 1u);
   ASSERT_EQ(sink.subscriptions.size(), 1u);
-  EXPECT_EQ(sink.subscriptions[0].state, "accepted");
+  EXPECT_EQ(sink.subscriptions[0].state, SubState::accepted);
   ASSERT_EQ(sink.activity.size(), 2u);
   EXPECT_EQ(sink.activity[0].result, "failed");
   EXPECT_EQ(sink.activity[1].result, "pending");  // the capture ended inside Timer F
@@ -85,7 +85,7 @@ TEST(NonCallActivity, LimitIsANamedAnomaly) {
   feed.send(kT0 + kMs, kA, test::kP, request("OPTIONS", "o2"));
   tracker.finish(kT0 + kSec);
   ASSERT_EQ(sink.anomalies.size(), 1u);
-  EXPECT_EQ(sink.anomalies[0].kind, "activity_table_full");
+  EXPECT_EQ(sink.anomalies[0].kind, decode::AnomalyKind::activity_table_full);
   EXPECT_EQ(sink.peers.size(), 2u);  // the evicted one, then the other at the end
 }
 

@@ -96,7 +96,7 @@ TEST_F(OpenCallTest, CalleeReInviteWithSameCSeqIsNotTheAnswer) {
   add(c, kT0 + 2 * kSec, kB, kA, callee_request(leg_, "INVITE", 1, "z9hG4bKr"));
   add(c, kT0 + 2 * kSec + 1, kA, kB, response_to_callee(leg_, 200, "OK", 1, "INVITE", "z9hG4bKr"));
   const CallRecord row = c.flush(kT0 + 3 * kSec, kNoAnswer).first;
-  EXPECT_EQ(row.state, "in_progress");
+  EXPECT_EQ(row.state, CallState::in_progress);
   EXPECT_FALSE(row.answer_us.has_value());
   EXPECT_EQ(row.ring_us, kT0 + 1 * kSec);  // 183 is in 180..189
 }
@@ -112,12 +112,12 @@ TEST_F(OpenCallTest, HangupByFallsBackToAddressesWithoutTags) {
   {
     OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
     add(c, kT0 + 1 * kSec, kP, kA, untagged_bye(kP));
-    EXPECT_EQ(c.flush(kT0 + 2 * kSec, kNoAnswer).first.hangup_by, "callee");
+    EXPECT_EQ(c.flush(kT0 + 2 * kSec, kNoAnswer).first.hangup_by, Party::callee);
   }
   {
     OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKi"));
     add(c, kT0 + 1 * kSec, kA, kP, untagged_bye(kA));
-    EXPECT_EQ(c.flush(kT0 + 2 * kSec, kNoAnswer).first.hangup_by, "caller");
+    EXPECT_EQ(c.flush(kT0 + 2 * kSec, kNoAnswer).first.hangup_by, Party::caller);
   }
 }
 
@@ -154,7 +154,7 @@ TEST_F(OpenCallTest, KeepsTheReasonOfTheFirstByeAndItsQ850Cause) {
   EXPECT_EQ(row.hangup_reason,
             "SIP;cause=200;text=\"Call completed elsewhere\", Q.850;cause=16;text=\"Normal\"");
   EXPECT_EQ(row.q850_cause, 16);
-  EXPECT_EQ(row.hangup_by, "callee");
+  EXPECT_EQ(row.hangup_by, Party::callee);
 }
 
 // A call cleared without a Reason header has neither field.
@@ -203,7 +203,7 @@ TEST_F(OpenCallTest, FinalDeliveredToCallerWinsOverFarSide) {
   add(c, kT0 + 2 * kSec, kP, kA,
       response_to_caller(leg_, 480, "Temporarily Unavailable", 1, "INVITE", "z9hG4bKa"));
   const CallRecord row = c.flush(kT0 + 3 * kSec, kNoAnswer).first;
-  EXPECT_EQ(row.state, "no_answer");
+  EXPECT_EQ(row.state, CallState::no_answer);
   EXPECT_EQ(row.final_code, 480);
   EXPECT_EQ(row.end_us, kT0 + 2 * kSec);
 }

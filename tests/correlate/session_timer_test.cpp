@@ -51,10 +51,10 @@ TEST_F(SessionTimerTest, ExpiresWithoutRefresh) {
   EXPECT_TRUE(diagnose(kT0 + 90 * kSec).empty());  // exactly due: not yet past
   const auto d = diagnose(kT0 + 100 * kSec);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].kind, "session_timer_expired");
+  EXPECT_EQ(d[0].kind, DiagnosticKind::session_timer_expired);
   EXPECT_EQ(d[0].call_id, 7);
   EXPECT_EQ(d[0].ts_us, kT0 + 90 * kSec);
-  EXPECT_EQ(d[0].frames, "1");
+  EXPECT_EQ(d[0].frames, (std::vector<uint64_t>{1}));
   EXPECT_NE(d[0].detail.find("refresher=uac"), std::string::npos);
 }
 
@@ -79,7 +79,7 @@ TEST_F(SessionTimerTest, ByeAfterExpiry) {
   bye(kT0 + 70 * kSec);
   const auto d = diagnose(kT0 + 70 * kSec);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].frames, "1,2");
+  EXPECT_EQ(d[0].frames, (std::vector<uint64_t>{1, 2}));
   EXPECT_NE(d[0].detail.find("10 s late"), std::string::npos);
 }
 
@@ -104,10 +104,10 @@ TEST(SessionTimerTracker, DiagnosticReachesTheSink) {
   ASSERT_EQ(sink.calls.size(), 1u);
   int found = 0;
   for (const auto& d : sink.diagnostics) {
-    if (d.kind == "session_timer_expired") {
+    if (d.kind == DiagnosticKind::session_timer_expired) {
       ++found;
       EXPECT_EQ(d.ts_us, kT0 + 32 * kSec);
-      EXPECT_EQ(d.frames, "2");
+      EXPECT_EQ(d.frames, (std::vector<uint64_t>{2}));
     }
   }
   EXPECT_EQ(found, 1);

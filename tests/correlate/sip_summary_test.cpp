@@ -83,7 +83,7 @@ TEST(SipSummaryTest, MessageRecordCopiesEveryColumn) {
   EXPECT_EQ(r.src_ip, "192.0.2.10");
   EXPECT_EQ(r.src_port, 5060);
   EXPECT_EQ(r.dst_ip, "192.0.2.30");
-  EXPECT_EQ(r.transport, "TCP");
+  EXPECT_EQ(r.transport, decode::Transport::tcp);
   EXPECT_FALSE(r.method.has_value());
   EXPECT_EQ(r.status_code, 180);
   EXPECT_EQ(r.reason, "Ringing");

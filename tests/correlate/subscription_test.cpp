@@ -114,7 +114,7 @@ TEST_F(SubscriptionTest, AcceptedActiveTerminated) {
   ASSERT_EQ(done_.size(), 1u);
   const auto& r = done_[0];
   EXPECT_EQ(r.event, "presence");
-  EXPECT_EQ(r.state, "terminated");
+  EXPECT_EQ(r.state, SubState::terminated);
   EXPECT_EQ(r.reason, "noresource");
   EXPECT_EQ(r.final_code, 200);
   EXPECT_DOUBLE_EQ(*r.response_ms, 5.0);
@@ -134,7 +134,7 @@ TEST_F(SubscriptionTest, ExpiresWithoutRefresh) {
   send(kT0 + 5 * kMs, kB, kA, response(202, 1, "SUBSCRIBE", "z9hG4bK1", "Expires: 60\r\n"));
   tracker_.advance(kT0 + 120 * kSec, done_);  // 60 s + linger passed
   ASSERT_EQ(done_.size(), 1u);
-  EXPECT_EQ(done_[0].state, "expired");
+  EXPECT_EQ(done_[0].state, SubState::expired);
   EXPECT_EQ(done_[0].event_id, "7");
   EXPECT_EQ(done_[0].end_us, kT0 + 5 * kMs + 60 * kSec);
   EXPECT_EQ(done_[0].notifies, 0);
@@ -151,7 +151,7 @@ TEST_F(SubscriptionTest, ChallengeThenRefreshCounts) {
        response(200, 3, "SUBSCRIBE", "z9hG4bK3", "Expires: 3600\r\n"));
   tracker_.finish(kT0 + 70 * kSec, done_);
   ASSERT_EQ(done_.size(), 1u);
-  EXPECT_EQ(done_[0].state, "accepted");  // no NOTIFY seen
+  EXPECT_EQ(done_[0].state, SubState::accepted);  // no NOTIFY seen
   EXPECT_EQ(done_[0].final_code, 200);
   EXPECT_DOUBLE_EQ(*done_[0].response_ms, 10.0);
   EXPECT_EQ(done_[0].subscribes, 3);
@@ -169,11 +169,11 @@ TEST_F(SubscriptionTest, RejectedAndNotifyWithoutSubscribe) {
                false, true, "other@192.0.2.30"));
   tracker_.finish(kT0 + 3 * kSec, done_);
   ASSERT_EQ(done_.size(), 2u);
-  EXPECT_EQ(done_[0].state, "rejected");
+  EXPECT_EQ(done_[0].state, SubState::rejected);
   EXPECT_EQ(done_[0].final_code, 489);
   EXPECT_EQ(done_[0].end_us, kT0 + kMs);
   EXPECT_EQ(done_[1].event, "message-summary");
-  EXPECT_EQ(done_[1].state, "active");
+  EXPECT_EQ(done_[1].state, SubState::active);
   EXPECT_EQ(done_[1].subscribes, 0);
   EXPECT_EQ(done_[1].subscriber_ip, "192.0.2.10");  // the NOTIFY's receiver
 }
@@ -190,12 +190,12 @@ TEST_F(SubscriptionTest, Gone481) {
   send(kT0 + 6 * kSec + kMs, kA, kB, response(481, 4, "NOTIFY", "z9hG4bKn", "", false));
   tracker_.finish(kT0 + 10 * kSec, done_);
   ASSERT_EQ(done_.size(), 2u);
-  EXPECT_EQ(done_[0].state, "terminated");
+  EXPECT_EQ(done_[0].state, SubState::terminated);
   EXPECT_EQ(done_[0].reason, "481");
   EXPECT_EQ(done_[0].end_us, kT0 + 5 * kSec + kMs);
   EXPECT_EQ(done_[0].final_code, 202);  // of the initial SUBSCRIBE
   EXPECT_EQ(done_[1].event, "dialog");
-  EXPECT_EQ(done_[1].state, "terminated");
+  EXPECT_EQ(done_[1].state, SubState::terminated);
   EXPECT_EQ(done_[1].reason, "481");
 }
 

@@ -151,7 +151,7 @@ TEST_F(TableTest, RetransmissionsAndMissingAck) {
   EXPECT_EQ(t.method, "INVITE");
   EXPECT_EQ(t.cseq, 1);
   EXPECT_EQ(t.branch, "z9hG4bKi");
-  EXPECT_EQ(t.state, "accepted");
+  EXPECT_EQ(t.state, TxState::accepted);
   EXPECT_EQ(t.requests, 2);
   EXPECT_EQ(t.responses, 6);
   EXPECT_EQ(t.retransmissions, 4);
@@ -164,10 +164,11 @@ TEST_F(TableTest, RetransmissionsAndMissingAck) {
   std::vector<DiagnosticRecord> d;
   table_.diagnose(7, kT0 + 4 * kSec, 500 * kMs, d);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].kind, "no_ack_for_2xx");
+  EXPECT_EQ(d[0].kind, DiagnosticKind::no_ack_for_2xx);
   EXPECT_EQ(d[0].call_id, 7);
   EXPECT_EQ(d[0].ts_us, kT0 + 2 * kSec);
-  EXPECT_EQ(d[0].frames, "1,2,3,4,5,6,7,8");  // the first kMaxFrames frames
+  EXPECT_EQ(d[0].frames,
+            (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8}));  // the first kMaxFrames frames
 }
 
 // A 2xx ACK has its own branch (§13.2.2.4) and acknowledges the INVITE by CSeq.
@@ -180,7 +181,7 @@ TEST_F(TableTest, AckFor2xxIsItsOwnTransaction) {
   const auto rows = table_.records(1, kT0 + 2 * kSec, 500 * kMs);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].method, "ACK");
-  EXPECT_EQ(rows[1].state, "terminated");
+  EXPECT_EQ(rows[1].state, TxState::terminated);
   std::vector<DiagnosticRecord> d;
   table_.diagnose(1, kT0 + 2 * kSec, 500 * kMs, d);
   EXPECT_TRUE(d.empty());  // retransmitted 2xx, but ACKed
@@ -193,10 +194,10 @@ TEST_F(TableTest, AckForFailureJoinsInvite) {
   feed(kT0 + kSec + kMs, kA, kB, caller_request(l_, "ACK", 1, "z9hG4bKi", true));
   const auto rows = table_.records(1, kT0 + 2 * kSec, 500 * kMs);
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].state, "completed");
+  EXPECT_EQ(rows[0].state, TxState::completed);
   EXPECT_EQ(rows[0].requests, 2);
   // 64*T1 = 32 s after the final, Timer D has ended it.
-  EXPECT_EQ(table_.records(1, kT0 + 40 * kSec, 500 * kMs)[0].state, "terminated");
+  EXPECT_EQ(table_.records(1, kT0 + 40 * kSec, 500 * kMs)[0].state, TxState::terminated);
   std::vector<DiagnosticRecord> d;
   table_.diagnose(1, kT0 + 40 * kSec, 500 * kMs, d);
   EXPECT_TRUE(d.empty());
@@ -210,13 +211,13 @@ TEST_F(TableTest, TimerBExpiry) {
   std::vector<DiagnosticRecord> early;
   table_.diagnose(1, kT0 + 10 * kSec, 500 * kMs, early);
   ASSERT_EQ(early.size(), 1u);
-  EXPECT_EQ(early[0].kind, "invite_no_response");  // capture ended before Timer B
+  EXPECT_EQ(early[0].kind, DiagnosticKind::invite_no_response);  // capture ended before Timer B
   std::vector<DiagnosticRecord> d;
   table_.diagnose(1, kT0 + 32 * kSec, 500 * kMs, d);
   ASSERT_EQ(d.size(), 1u);
-  EXPECT_EQ(d[0].kind, "timer_b_expired");
+  EXPECT_EQ(d[0].kind, DiagnosticKind::timer_b_expired);
   EXPECT_EQ(d[0].detail, "CSeq 1 INVITE sent 3 times, no response in 32000 ms");
-  EXPECT_EQ(table_.records(1, kT0 + 32 * kSec, 500 * kMs)[0].state, "terminated");
+  EXPECT_EQ(table_.records(1, kT0 + 32 * kSec, 500 * kMs)[0].state, TxState::terminated);
 }
 
 TEST_F(TableTest, TimerFAndTimerH) {
@@ -227,8 +228,8 @@ TEST_F(TableTest, TimerFAndTimerH) {
   std::vector<DiagnosticRecord> d;
   table_.diagnose(1, kT0 + 40 * kSec, 500 * kMs, d);
   ASSERT_EQ(d.size(), 2u);
-  EXPECT_EQ(d[0].kind, "timer_f_expired");
-  EXPECT_EQ(d[1].kind, "timer_h_expired");
+  EXPECT_EQ(d[0].kind, DiagnosticKind::timer_f_expired);
+  EXPECT_EQ(d[1].kind, DiagnosticKind::timer_h_expired);
   EXPECT_EQ(d[1].ts_us, kT0 + 2 * kSec);
 }
 

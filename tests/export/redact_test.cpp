@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
-
 namespace sipscope::export_ {
 using namespace report;
 using namespace store;
@@ -84,9 +82,12 @@ TEST(Redactor, ContentLengthFollowsTheNewBody) {
   r.learn_sip(kInvite);
   ASSERT_EQ(body_length(kInvite), 137U);  // the original is consistent
   const std::string out = r.sip(kInvite);
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(out, m, std::regex("Content-Length: (\\d+)\r\n")));
-  EXPECT_EQ(std::stoul(m[1].str()), body_length(out));
+  const size_t at = out.find("Content-Length: ");
+  ASSERT_NE(at, std::string::npos);
+  const size_t digits = at + 16;
+  const size_t end = out.find("\r\n", digits);
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(out.substr(digits, end - digits), std::to_string(body_length(out)));
 }
 
 TEST(Redactor, ConsistentPseudonymsWithinOneOutput) {

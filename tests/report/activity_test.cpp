@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "correlate/subscription.hpp"
 #include "store/store.hpp"
 #include "tests/store/fixtures.hpp"
 
@@ -22,9 +23,9 @@ correlate::SubscriptionRecord subscription(std::string call_id, std::string stat
   s.resource_uri = "sip:bob@biloxi.example.com";
   s.subscriber_ip = "192.0.2.10";
   s.notifier_ip = "198.51.100.20";
-  s.transport = "UDP";
+  s.transport = decode::Transport::udp;
   s.start_us = start;
-  s.state = std::move(state);
+  s.state = correlate::parse_sub_state(state).value();
   s.final_code = 200;
   s.subscribes = 3;
   s.refreshes = 2;
@@ -44,7 +45,7 @@ correlate::ActivityRecord transaction(std::string method, std::string result, in
   a.to_uri = "sip:carol@biloxi.example.com";
   a.src_ip = "192.0.2.10";
   a.dst_ip = "198.51.100.30";
-  a.transport = "UDP";
+  a.transport = decode::Transport::udp;
   a.capture_id = 1;
   a.frame = 3;
   a.start_us = start;

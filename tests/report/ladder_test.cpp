@@ -97,7 +97,7 @@ TEST_F(LadderTest, EventCarriesMessageColumns) {
   auto m = message(1, kT, kA, 5060, kP, 5061, std::nullopt, 486, "Busy Here");
   m.capture_id = 3;
   m.frame = 77;
-  m.transport = "TLS";
+  m.transport = decode::Transport::tls;
   m.cseq = 4711;
   m.cseq_method = "INVITE";
   m.raw = "SIP/2.0 486 Busy Here\r\nCSeq: 4711 INVITE\r\n\r\n";

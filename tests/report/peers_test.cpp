@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "correlate/keepalive.hpp"
 #include "store/store.hpp"
 #include "tests/store/fixtures.hpp"
 
@@ -21,7 +22,7 @@ correlate::PeerRecord peer(std::string ip, std::string state, int64_t first_us) 
   p.pinger_ip = "198.51.100.1";
   p.peer_ip = std::move(ip);
   p.peer_port = 5060;
-  p.transport = "UDP";
+  p.transport = decode::Transport::udp;
   p.peer_uri = "sip:" + p.peer_ip + ":5060";
   p.first_us = first_us;
   p.last_us = first_us + 100'000'000;
@@ -29,7 +30,7 @@ correlate::PeerRecord peer(std::string ip, std::string state, int64_t first_us) 
   p.answered = 7;
   p.timeouts = 4;
   p.failures = 1;
-  p.state = std::move(state);
+  p.state = correlate::parse_peer_state(state).value();
   p.state_since_us = first_us + 90'000'000;
   p.last_code = 200;
   p.last_rtt_ms = 2.0;
@@ -46,13 +47,13 @@ correlate::PeerEventRecord event(std::string ip, int64_t ts, std::string from, s
   e.peer_ip = std::move(ip);
   e.peer_port = 5060;
   e.ts_us = ts;
-  e.previous = std::move(from);
-  e.state = std::move(to);
-  e.reason = e.state == "down" ? "no response within 32 s (Timer F)" : "200 OK";
-  if (e.state == "up") e.code = 200;
+  e.previous = correlate::parse_peer_state(from).value();
+  e.state = correlate::parse_peer_state(to).value();
+  e.reason = to == "down" ? "no response within 32 s (Timer F)" : "200 OK";
+  if (to == "up") e.code = 200;
   e.capture_id = 1;
   e.frame = 17;
-  if (e.previous != "unknown") e.previous_ms = 71'998.0;
+  if (from != "unknown") e.previous_ms = 71'998.0;
   return e;
 }
 

@@ -23,7 +23,7 @@ correlate::RegistrationRecord reg(std::string call_id, std::string user, std::st
   r.contact = "sip:" + user + "@192.0.2.10:5060";
   r.registrant_ip = "192.0.2.10";
   r.registrar_ip = "192.0.2.20";
-  r.transport = "UDP";
+  r.transport = decode::Transport::udp;
   r.start_us = start_us;
   r.end_us = start_us + 70'000;
   r.requested_expires = 3600;

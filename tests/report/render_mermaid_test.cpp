@@ -23,7 +23,7 @@ Ladder small_ladder() {
   Ladder l;
   correlate::CallRecord c;
   c.id = 3;
-  c.state = "answered";
+  c.state = correlate::CallState::answered;
   c.final_code = 200;
   c.final_reason = "OK";
   l.calls.push_back(c);

@@ -17,7 +17,7 @@ correlate::CallRecord call(int64_t id, std::string state, std::optional<int> cod
                            std::string reason, std::string callee, std::optional<double> pdd,
                            std::optional<double> duration) {
   auto c = test::full_call(id, "cid-" + std::to_string(id));
-  c.state = std::move(state);
+  c.state = correlate::parse_call_state(state).value();
   c.final_code = code;
   c.final_reason = std::move(reason);
   c.callee_ip = std::move(callee);

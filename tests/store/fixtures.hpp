@@ -47,15 +47,15 @@ inline correlate::CallRecord full_call(int64_t id, std::string sip_call_id) {
   c.to_uri = "sip:bob@example.com";
   c.caller_ip = "192.0.2.1";
   c.callee_ip = "192.0.2.2";
-  c.transport = "UDP";
+  c.transport = decode::Transport::udp;
   c.start_us = 1'709'294'400'000'000;
   c.ring_us = 1'709'294'400'250'000;
   c.answer_us = 1'709'294'402'000'000;
   c.end_us = 1'709'294'412'500'000;
-  c.state = "answered";
+  c.state = correlate::CallState::answered;
   c.final_code = 200;
   c.final_reason = "OK";
-  c.hangup_by = "caller";
+  c.hangup_by = correlate::Party::caller;
   c.pdd_ms = 250.0;
   c.duration_ms = 10'500.0;
   c.message_count = 6;
@@ -91,8 +91,8 @@ inline correlate::CallRecord bare_call(int64_t id, std::string sip_call_id) {
   correlate::CallRecord c;
   c.id = id;
   c.sip_call_id = std::move(sip_call_id);
-  c.transport = "TCP";
-  c.state = "unknown";
+  c.transport = decode::Transport::tcp;
+  c.state = correlate::CallState::unknown;
   return c;
 }
 
@@ -110,7 +110,7 @@ inline correlate::MessageRecord message(std::optional<int64_t> call_id, int64_t 
   m.src_port = src_port;
   m.dst_ip = std::move(dst_ip);
   m.dst_port = dst_port;
-  m.transport = "UDP";
+  m.transport = decode::Transport::udp;
   m.method = std::move(method);
   m.status_code = status;
   m.reason = std::move(reason);

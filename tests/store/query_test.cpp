@@ -16,7 +16,7 @@ correlate::CallRecord call_at(int64_t id, std::string cid, int64_t start_us, std
                               std::string from, std::string to) {
   auto c = test::full_call(id, std::move(cid));
   c.start_us = start_us;
-  c.state = std::move(state);
+  c.state = correlate::parse_call_state(state).value();
   c.from_user = std::move(from);
   c.to_user = std::move(to);
   return c;
@@ -42,21 +42,21 @@ class QueryTest : public ::testing::Test {
                        .call_id = std::nullopt,
                        .frame = 3,
                        .ts_us = 1,
-                       .kind = "sip_truncated",
+                       .kind = decode::AnomalyKind::sip_body_truncated,
                        .detail = "",
                        .flow = std::nullopt});
     store->on_anomaly({.capture_id = 1,
                        .call_id = 1,
                        .frame = 4,
                        .ts_us = 2,
-                       .kind = "sip_truncated",
+                       .kind = decode::AnomalyKind::sip_body_truncated,
                        .detail = "",
                        .flow = std::nullopt});
     store->on_anomaly({.capture_id = 1,
                        .call_id = std::nullopt,
                        .frame = 5,
                        .ts_us = 3,
-                       .kind = "ip_bad_checksum",
+                       .kind = decode::AnomalyKind::bad_ipv4_header_length,
                        .detail = "",
                        .flow = std::nullopt});
     store->close();
@@ -158,8 +158,8 @@ TEST_F(QueryTest, Summarize) {
   EXPECT_EQ(s.messages, 3);
   EXPECT_EQ(s.call_messages, 2);
   EXPECT_EQ(s.anomalies, 3);
-  EXPECT_EQ(s.anomalies_by_kind,
-            (std::map<std::string, int64_t>{{"ip_bad_checksum", 1}, {"sip_truncated", 2}}));
+  EXPECT_EQ(s.anomalies_by_kind, (std::map<std::string, int64_t>{{"bad_ipv4_header_length", 1},
+                                                                 {"sip_body_truncated", 2}}));
 }
 
 TEST_F(QueryTest, ReadOnlyHandleCannotWrite) {
@@ -285,6 +285,54 @@ TEST_F(CallFilterTest, RegexOnUserParts) {
   EXPECT_EQ(ids({.limit = 1, .from_regex = "[Aa]lice"}), Ids({1}));
   EXPECT_EQ(ids({.limit = 1, .from_regex = "^[A-Z]"}), Ids({3}));
   EXPECT_THROW(ids({.from_regex = "("}), CallFilterError);
+}
+
+// RE2 syntax: Perl classes and non-greedy repetition work; backreferences are not RE2.
+TEST_F(CallFilterTest, RegexIsRe2) {
+  EXPECT_EQ(ids({.from_regex = "^\\+\\d{4}"}), Ids({2}));
+  EXPECT_EQ(ids({.from_regex = "(?i)^alice$"}), Ids({1, 3}));
+  EXPECT_THROW(ids({.from_regex = "(a)\\1"}), CallFilterError);
+}
+
+// An invalid expression is one line naming it, whatever RE2 reports.
+TEST_F(CallFilterTest, BadRegexIsOneLine) {
+  for (const char* bad : {"(", "[z-a]", "a**", "x{2,1}"}) {
+    try {
+      (void)ids({.to_regex = bad});
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const CallFilterError& e) {
+      const std::string what = e.what();
+      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+      EXPECT_NE(what.find(std::string("'") + bad + "'"), std::string::npos) << what;
+    }
+  }
+}
+
+// libstdc++ regex recursed once per character: (a|b)+ over a 50,000-character user part
+// overflowed the stack. RE2 runs in linear time without recursion.
+TEST(CallFilterLong, FiftyThousandCharacterValueAndPattern) {
+  TempDir dir;
+  const std::string path = dir.file("long.db");
+  const std::string long_user(50'000, 'a');
+  {
+    auto store = Store::open(path, Store::Mode::replace);
+    store->on_call(call_at(1, "c1", 1000, "answered", long_user + "b", "bob"), {});
+    store->on_call(call_at(2, "c2", 2000, "answered", "alice", "bob"), {});
+    store->close();
+  }
+  auto db = Database::open_read_only(path);
+  auto ids = [&](const CallFilter& f) {
+    std::vector<int64_t> out;
+    for (const auto& c : list_calls(*db, f)) out.push_back(c.id);
+    return out;
+  };
+  EXPECT_EQ(ids({.from_regex = "^(a|b)+$"}), (std::vector<int64_t>{1}));
+  EXPECT_EQ(ids({.from_regex = "^(a|b)*c$"}), (std::vector<int64_t>{}));
+  EXPECT_EQ(ids({.from_regex = "a{1000}b$"}), (std::vector<int64_t>{1}));
+  // The value itself as the substring filter: matches call 1 only. (A 50,000-character
+  // pattern is tested against short values in tests/cli: RE2 is linear in the value for a
+  // given pattern, so pattern length times value length is the cost.)
+  EXPECT_EQ(ids({.from_user = long_user}), (std::vector<int64_t>{1}));
 }
 
 TEST_F(CallFilterTest, SortKeysNullsLast) {

@@ -68,7 +68,7 @@ TEST(Store, MessageColumnsAndExactRawBytes) {
                          "Ringing");
   m.capture_id = 2;
   m.frame = 42;
-  m.transport = "TCP";
+  m.transport = decode::Transport::tcp;
   m.cseq = 102;
   m.cseq_method = "INVITE";
   m.sip_call_id = "cid-1";
@@ -131,13 +131,13 @@ TEST(Store, AnomalyColumns) {
                        .call_id = 4,
                        .frame = 17,
                        .ts_us = 99,
-                       .kind = "sip_bad_start_line",
+                       .kind = decode::AnomalyKind::sip_bad_start_line,
                        .detail = "no SIP version",
                        .flow = "192.0.2.1:5060 -> 192.0.2.2:5060"});
     // frame 0: not tied to one frame (frames are 1-based), stored NULL.
     correlate::AnomalyRecord unframed;
     unframed.capture_id = 1;
-    unframed.kind = "capture_truncated";
+    unframed.kind = decode::AnomalyKind::capture_truncated;
     unframed.detail = "eof";
     store->on_anomaly(unframed);
   }

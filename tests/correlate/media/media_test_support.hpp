@@ -50,7 +50,7 @@ struct Sink : RecordSink {
       if (s.ssrc == ssrc && s.dst_port == dst_port) return &s;
     return nullptr;
   }
-  size_t count_diag(const std::string& kind) const {
+  size_t count_diag(DiagnosticKind kind) const {
     size_t n = 0;
     for (const auto& d : diagnostics) n += d.kind == kind ? 1 : 0;
     return n;

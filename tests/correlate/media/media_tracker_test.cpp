@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "decode/rtcp.hpp"
 #include "tests/correlate/media/media_test_support.hpp"
 
 namespace sipscope::correlate::media {
@@ -68,7 +69,7 @@ TEST(MediaTracker, StreamsTiedToTheCallBySdp) {
   const auto* ab = h.sink.stream(0xa, 6000);
   ASSERT_NE(ab, nullptr);
   EXPECT_EQ(ab->call_id, 42);
-  EXPECT_EQ(ab->association, "sdp");
+  EXPECT_EQ(ab->association, StreamAssociation::sdp);
   EXPECT_EQ(ab->packets, 59);
   EXPECT_EQ(ab->expected, 60);
   EXPECT_EQ(ab->lost, 1);
@@ -87,11 +88,11 @@ TEST(MediaTracker, StreamsTiedToTheCallBySdp) {
   const auto* orphan = h.sink.stream(0xc, 30002);
   ASSERT_NE(orphan, nullptr);
   EXPECT_FALSE(orphan->call_id.has_value());
-  EXPECT_EQ(orphan->association, "orphan");
+  EXPECT_EQ(orphan->association, StreamAssociation::orphan);
   EXPECT_EQ(orphan->packets, 3);
   EXPECT_FALSE(orphan->mos.has_value());  // too few packets: NULL, never a default
-  EXPECT_EQ(h.sink.count_diag("one_way_audio"), 0U);
-  EXPECT_EQ(h.sink.count_diag("no_rtp"), 0U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::one_way_audio), 0U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::no_rtp), 0U);
 }
 
 TEST(MediaTracker, PortReuseByALaterCallStartsANewStream) {
@@ -127,11 +128,11 @@ TEST(MediaTracker, NatLatchingIsAttributedAndDiagnosed) {
   ASSERT_EQ(h.sink.streams.size(), 2U);
   const auto* to_b = h.sink.stream(0x5, 6000);
   ASSERT_NE(to_b, nullptr);
-  EXPECT_EQ(to_b->association, "sdp");  // destination is B's announced address
+  EXPECT_EQ(to_b->association, StreamAssociation::sdp);  // destination is B's announced address
   const auto* to_nat = h.sink.stream(0x6, 4000);
   ASSERT_NE(to_nat, nullptr);
   EXPECT_EQ(to_nat->call_id, 3);  // the source is B's announced address
-  EXPECT_EQ(to_nat->association, "sdp_source");
+  EXPECT_EQ(to_nat->association, StreamAssociation::sdp_source);
 }
 
 TEST(MediaTracker, SymmetricRtpBehindNatIsNotOneWay) {
@@ -151,8 +152,8 @@ TEST(MediaTracker, SymmetricRtpBehindNatIsNotOneWay) {
   h.tracker.finish();
   ASSERT_EQ(h.sink.streams.size(), 2U);
   for (const auto& st : h.sink.streams) EXPECT_EQ(st.call_id, 3);
-  EXPECT_EQ(h.sink.count_diag("rtp_address_not_in_sdp"), 2U);
-  EXPECT_EQ(h.sink.count_diag("one_way_audio"), 0U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::rtp_address_not_in_sdp), 2U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::one_way_audio), 0U);
 }
 
 TEST(MediaTracker, NatPeerWithoutAnswerIsStillOneWay) {
@@ -164,8 +165,8 @@ TEST(MediaTracker, NatPeerWithoutAnswerIsStillOneWay) {
     h.udp(natted, kMediaB, test::rtp_bytes(0, static_cast<uint16_t>(i), i * 160u, 0x5),
           kT0 + 10'000 + i * 20'000);
   h.tracker.finish();
-  EXPECT_EQ(h.sink.count_diag("one_way_audio"), 1U);
-  EXPECT_EQ(h.sink.count_diag("rtp_address_not_in_sdp"), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::one_way_audio), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::rtp_address_not_in_sdp), 1U);
 }
 
 TEST(MediaTracker, LatchedWhenNeitherAddressIsInTheSdp) {
@@ -179,8 +180,8 @@ TEST(MediaTracker, LatchedWhenNeitherAddressIsInTheSdp) {
   h.tracker.finish();
   ASSERT_EQ(h.sink.streams.size(), 1U);
   EXPECT_EQ(h.sink.streams[0].call_id, 4);
-  EXPECT_EQ(h.sink.streams[0].association, "latched");
-  EXPECT_EQ(h.sink.count_diag("rtp_address_not_in_sdp"), 1U);
+  EXPECT_EQ(h.sink.streams[0].association, StreamAssociation::latched);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::rtp_address_not_in_sdp), 1U);
 }
 
 TEST(MediaTracker, DtmfEventsFromRfc4733Packets) {
@@ -232,13 +233,15 @@ TEST(MediaTracker, CallDiagnostics) {
                        test::sdp("192.0.2.1", 4200, "0", "a=sendonly\r\n")),
         kSipA, kSipB, kT0 + 4'000'000, 8);
   h.tracker.finish();
-  EXPECT_EQ(h.sink.count_diag("one_way_audio"), 1U);
-  EXPECT_EQ(h.sink.count_diag("rtp_after_bye"), 1U);
-  EXPECT_EQ(h.sink.count_diag("payload_type_not_negotiated"), 1U);
-  EXPECT_EQ(h.sink.count_diag("codec_mismatch"), 1U);
-  EXPECT_EQ(h.sink.count_diag("hold"), 1U);
-  EXPECT_EQ(h.sink.count_diag("rtp_gap"), 1U);  // 1.8 s silence before the late packet
-  for (const auto& d : h.sink.diagnostics) EXPECT_FALSE(d.frames.empty()) << d.kind;
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::one_way_audio), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::rtp_after_bye), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::payload_type_not_negotiated), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::codec_mismatch), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::hold), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::rtp_gap),
+            1U);  // 1.8 s silence before the late packet
+  for (const auto& d : h.sink.diagnostics)
+    EXPECT_FALSE(d.frames.empty()) << diagnostic_kind_name(d.kind);
 }
 
 TEST(MediaTracker, AnswerWithoutACommonCodecIsAMismatch) {
@@ -256,10 +259,10 @@ TEST(MediaTracker, AnswerWithoutACommonCodecIsAMismatch) {
   h.sip(test::sip_text("SIP/2.0 200 OK", "2 INVITE", test::sdp("192.0.2.2", 6000, "18")), kSipB,
         kSipA, kT0 + 3000, 9);
   h.tracker.finish();
-  ASSERT_EQ(h.sink.count_diag("codec_mismatch"), 1U);
+  ASSERT_EQ(h.sink.count_diag(DiagnosticKind::codec_mismatch), 1U);
   for (const auto& d : h.sink.diagnostics) {
-    if (d.kind == "codec_mismatch") {
-      EXPECT_EQ(d.frames, "1,2");  // the offer, the answer
+    if (d.kind == DiagnosticKind::codec_mismatch) {
+      EXPECT_EQ(d.frames, (std::vector<uint64_t>{1, 2}));  // the offer, the answer
     }
   }
 }
@@ -275,7 +278,9 @@ TEST(MediaTracker, LateOfferAnsweredInTheAck) {
     h.sip(test::sip_text("ACK sip:b@x SIP/2.0", "1 ACK", test::sdp("192.0.2.1", 4000, answer)),
           kSipA, kSipB, kT0 + 2000, 9);
     h.tracker.finish();
-    EXPECT_EQ(h.sink.count_diag("codec_mismatch"), std::string(answer) == "0" ? 1U : 0U) << answer;
+    EXPECT_EQ(h.sink.count_diag(DiagnosticKind::codec_mismatch),
+              std::string(answer) == "0" ? 1U : 0U)
+        << answer;
   }
 }
 
@@ -290,7 +295,7 @@ TEST(MediaTracker, SsrcChangeOnTheSameAddresses) {
           kT0 + 100'000 + i * 20'000);
   h.tracker.finish();
   EXPECT_EQ(h.sink.streams.size(), 2U);
-  EXPECT_EQ(h.sink.count_diag("ssrc_change"), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::ssrc_change), 1U);
 }
 
 TEST(MediaTracker, NoRtpAtAll) {
@@ -301,14 +306,14 @@ TEST(MediaTracker, NoRtpAtAll) {
   h.udp(ep({198, 51, 100, 1}, 30000), ep({198, 51, 100, 2}, 30002), test::rtp_bytes(8, 1, 160, 0xc),
         kT0 + 20'000);
   h.tracker.finish();
-  EXPECT_EQ(h.sink.count_diag("no_rtp"), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::no_rtp), 1U);
 }
 
 TEST(MediaTracker, SignallingOnlyCaptureGetsNoNoRtpFinding) {
   Harness h;
   h.offer_answer(9, kT0);
   h.tracker.finish();
-  EXPECT_EQ(h.sink.count_diag("no_rtp"), 0U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::no_rtp), 0U);
 }
 
 TEST(MediaTracker, RtcpReceiverReportStoredNextToTheStream) {
@@ -324,7 +329,7 @@ TEST(MediaTracker, RtcpReceiverReportStoredNextToTheStream) {
   h.udp(ep({192, 0, 2, 2}, 6001), ep({192, 0, 2, 1}, 4001), rr, kT0 + 200'000);
   h.tracker.finish();
   ASSERT_EQ(h.sink.rtcp.size(), 1U);
-  EXPECT_EQ(h.sink.rtcp[0].packet_type, "RR");
+  EXPECT_EQ(h.sink.rtcp[0].packet_type, decode::rtcp::type::kRr);
   EXPECT_EQ(h.sink.rtcp[0].call_id, 10);
   EXPECT_EQ(h.sink.rtcp[0].cumulative_lost, 3);
   ASSERT_TRUE(h.sink.rtcp[0].jitter_ms.has_value());
@@ -360,7 +365,7 @@ TEST(MediaTracker, HoldForwardedByEveryHopIsOneHold) {
         kSipB, kT0 + 1'003'000, 5);
   h.sip(test::sip_text("SIP/2.0 200 OK", "10 INVITE", test::sdp("192.0.2.2", 6000, "0")), kSipB,
         ep({192, 0, 2, 9}, 5060), kT0 + 1'006'000, 5);
-  EXPECT_EQ(h.sink.count_diag("hold"), 1U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::hold), 1U);
   // Resume (sendrecv offer in a request), then hold again.
   h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "3 INVITE", test::sdp("192.0.2.1", 4000, "0")),
         kSipA, kSipB, kT0 + 2'000'000, 5);
@@ -368,9 +373,9 @@ TEST(MediaTracker, HoldForwardedByEveryHopIsOneHold) {
                        test::sdp("192.0.2.1", 4000, "0", "a=inactive\r\n")),
         kSipA, kSipB, kT0 + 3'000'000, 5);
   h.tracker.finish();
-  EXPECT_EQ(h.sink.count_diag("hold"), 2U);
+  EXPECT_EQ(h.sink.count_diag(DiagnosticKind::hold), 2U);
   for (const auto& d : h.sink.diagnostics) {
-    if (d.kind == "hold") {
+    if (d.kind == DiagnosticKind::hold) {
       EXPECT_FALSE(d.frames.empty());
     }
   }
@@ -431,13 +436,13 @@ TEST(MediaTracker, RtpGapNamesTheFramesAroundIt) {
     }
     tracker.finish();
     if (threshold_us == 2'000'000) {
-      EXPECT_EQ(sink.count_diag("rtp_gap"), 0U);
+      EXPECT_EQ(sink.count_diag(DiagnosticKind::rtp_gap), 0U);
       continue;
     }
-    ASSERT_EQ(sink.count_diag("rtp_gap"), 1U);
+    ASSERT_EQ(sink.count_diag(DiagnosticKind::rtp_gap), 1U);
     for (const auto& d : sink.diagnostics) {
-      if (d.kind != "rtp_gap") continue;
-      EXPECT_EQ(d.frames, std::to_string(frames[4]) + "," + std::to_string(frames[5]));
+      if (d.kind != DiagnosticKind::rtp_gap) continue;
+      EXPECT_EQ(d.frames, (std::vector<uint64_t>{frames[4], frames[5]}));
       EXPECT_EQ(d.ts_us, kT0 + 100'000 + 5 * 20'000 + 1'500'000);
     }
   }
@@ -474,7 +479,7 @@ TEST(MediaTracker, RtcpRoundTripUsesTheSrCopyOfTheReportersLeg) {
   h.tracker.finish();
   std::optional<double> from_b, from_relay;
   for (const auto& r : h.sink.rtcp) {
-    if (r.packet_type != "RR") continue;
+    if (r.packet_type != decode::rtcp::type::kRr) continue;
     (r.sender_ssrc == 0xb ? from_b : from_relay) = r.rtt_ms;
   }
   ASSERT_TRUE(from_b.has_value());
@@ -516,7 +521,7 @@ TEST(MediaTracker, SrtcpKeepsOnlyTheClearHeader) {
   h.tracker.finish();
   ASSERT_EQ(h.sink.rtcp.size(), 1U);
   const auto& r = h.sink.rtcp[0];
-  EXPECT_EQ(r.packet_type, "SR");
+  EXPECT_EQ(r.packet_type, decode::rtcp::type::kSr);
   EXPECT_EQ(r.sender_ssrc, 0x1edaa6cfU);
   EXPECT_FALSE(r.source_ssrc.has_value());
   EXPECT_FALSE(r.cumulative_lost.has_value());
