@@ -66,8 +66,10 @@ void MediaTracker::Impl::on_rtp(const decode::UdpDatagram& d, const decode::rtp:
     }
   }
   if (st == nullptr) {
-    if (streams.size() >= limits.max_streams) evict_oldest();
+    if (streams.size() >= std::max<size_t>(limits.max_streams, 1)) evict_oldest_stream(d.frame);
     st = &streams.insert(key);
+    st->stamp = next_stamp++;
+    stream_due.push(ts + limits.stream_idle_us, key, st->stamp);
     by_ssrc.emplace(h.ssrc, key);
     if (b != nullptr) st->call_id = b->call_id;
     st->assoc = assoc;

@@ -64,4 +64,8 @@ const MediaStats& MediaTracker::stats() const {
   return impl_->stats;
 }
 
+MediaOpen MediaTracker::open() const {
+  return {impl_->streams.size(), impl_->calls.size(), impl_->bindings.size()};
+}
+
 }  // namespace sipscope::correlate::media

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "correlate/deadline_queue.hpp"
 #include "correlate/media/media_tracker.hpp"
 #include "correlate/media/offer_answer.hpp"
 #include "correlate/media/rtp_stats.hpp"
@@ -76,6 +77,7 @@ struct StreamState {
   uint64_t bad_pt_frame = 0, bad_pt_packets = 0;
   LatestRr rr;
   StreamSeries series;  // per-interval samples for charts
+  uint64_t stamp = 0;   // matches its entry in the expiry queue
 };
 
 struct EndpointUse {
@@ -93,6 +95,8 @@ struct EndpointUse {
 };
 
 // Per call: what its SDP announced and what media arrived, for the call diagnostics.
+inline constexpr size_t kMaxBoundPerCall = 32;
+
 struct CallMedia {
   std::vector<EndpointUse> endpoints;
   [[nodiscard]] bool two_sides() const {
@@ -125,6 +129,9 @@ struct CallMedia {
   bool on_hold = false;
   uint64_t ssrc_changes = 0, ssrc_change_frame = 0;
   int64_t ssrc_change_us = 0;
+  uint64_t stamp = 0;  // matches its entry in the expiry queue
+  // Addresses its SDP bound (RTP and RTCP, the first kMaxBoundPerCall): forgotten with it.
+  std::vector<decode::Endpoint> bound;
 };
 
 struct SrSeen {
@@ -181,9 +188,15 @@ struct MediaTracker::Impl {
   decode::sdp::Session sdp;
   int64_t now_us = 0;
   int64_t last_sweep_us = 0;
-  std::vector<StreamKey> due;  // reused by sweep()
+  std::vector<StreamKey> due;  // reused by finish()
+  // Expiry in time order (correlate/deadline_queue.hpp): streams by last packet + idle,
+  // call entries by last message or packet + 2 * idle.
+  DeadlineQueue<StreamKey> stream_due;
+  DeadlineQueue<int64_t> call_due;
+  uint64_t next_stamp = 1;
+  std::vector<decode::Endpoint> bound_scratch;  // reused by on_sip()
 
-  Impl(RecordSink& s, MediaLimits l) : sink(s), limits(l) {}
+  Impl(RecordSink& s, MediaLimits l) : sink(s), limits(l), bindings(l.max_sdp_bindings) {}
 
   void diag(int64_t call_id, int64_t ts, std::string kind, std::string detail, std::string frames);
   // RFC 3264: an SDP in a request (INVITE, UPDATE) or in a response of another CSeq (late
@@ -209,7 +222,15 @@ struct MediaTracker::Impl {
   void score(const StreamState& st, StreamRecord& r) const;
   void stream_diagnostics(const StreamKey& key, const StreamState& st, const StreamRecord& r);
   void flush_call(int64_t call_id, const CallMedia& cm);
-  void evict_oldest();
+  // media_expiry.cpp: expiry, the table bounds, finish.
+  // The call's entry, made on its first SDP (or 488/606); at the bound the quietest goes.
+  CallMedia& call_media(int64_t call_id, const decode::FrameRef& frame);
+  void drop_call(std::unordered_map<int64_t, CallMedia>::iterator it);
+  void evict_oldest_stream(const decode::FrameRef& frame);
+  void evict_oldest_call(const decode::FrameRef& frame);
+  void limit_anomaly(decode::AnomalyKind kind, const decode::FrameRef& frame, std::string detail);
+  void expire_streams();
+  void expire_calls();
   void advance(int64_t now);
   void finish();
 };
