@@ -179,10 +179,28 @@ const Transaction* TransactionTable::oldest() const {
   return &txs_.at(order_.front());
 }
 
+namespace {
+
+uint64_t ack_key(std::string_view call_id, uint32_t cseq) {
+  return Hash().add(call_id).add(uint64_t{cseq}).value();
+}
+
+}  // namespace
+
 std::optional<Transaction> TransactionTable::pop_oldest() {
   if (order_.empty()) return std::nullopt;
   auto node = txs_.extract(order_.front());
   order_.pop_front();
+  const Transaction& t = node.mapped();
+  if (t.invite && t.final_code >= 200 && t.final_code < 300) {
+    auto [lo, hi] = answered_invites_.equal_range(ack_key(t.sip_call_id, t.cseq));
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second == t.key) {
+        answered_invites_.erase(it);
+        break;
+      }
+    }
+  }
   return std::move(node.mapped());
 }
 
@@ -218,10 +236,11 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
         t->state = next_invite_tx_state(t->state, TxEvent::ack);
       } else {
         // A 2xx ACK is a transaction of its own (§13.2.2.4): it acknowledges every
-        // answered INVITE transaction with its CSeq number.
-        for (auto& [k, x] : txs_) {
-          if (x.invite && x.cseq == s.cseq && x.final_code >= 200 && x.final_code < 300) {
-            x.acked = true;
+        // answered INVITE transaction of its Call-ID with its CSeq number.
+        auto [lo, hi] = answered_invites_.equal_range(ack_key(s.call_id, s.cseq));
+        for (auto a = lo; a != hi; ++a) {
+          if (auto x = txs_.find(a->second); x != txs_.end() && x->second.cseq == s.cseq) {
+            x->second.acked = true;
           }
         }
       }
@@ -233,6 +252,8 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
         t = &it->second;
       } else if (!full()) {
         t = &create(key, ev, s, s.method);
+      } else {
+        ++dropped_;
       }
     }
     identity.add(s.method);
@@ -243,6 +264,8 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
       t = &it->second;
     } else if (!full()) {
       t = &create(key, ev, s, s.cseq_method);
+    } else {
+      ++dropped_;
     }
     identity.add(uint64_t(s.status_code)).add(s.to_tag);
   }
@@ -274,6 +297,8 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
       if (!t->final_us) {
         t->final_us = ts;
         t->final_code = code;
+        if (t->invite && code < 300)
+          answered_invites_.emplace(ack_key(t->sip_call_id, t->cseq), t->key);
       }
       if (retx) ++t->final_retransmissions;
     }
