@@ -124,10 +124,12 @@ void MediaTracker::Impl::advance(int64_t now) {
   last_sweep_us = now_us;
   expire_streams();
   expire_calls();
+  probation_expire();
   bindings.expire(now_us - limits.binding_idle_us);
 }
 
 void MediaTracker::Impl::finish() {
+  probation_finish();
   due.clear();
   streams.for_each([&](const StreamKey& k, StreamState&) { due.push_back(k); });
   // Deterministic order: by first packet.

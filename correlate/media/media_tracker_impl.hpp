@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "correlate/deadline_queue.hpp"
@@ -95,6 +97,15 @@ struct EndpointUse {
 };
 
 // Per call: what its SDP announced and what media arrived, for the call diagnostics.
+// The first packet of an RTP stream on probation (RFC 3550 A.1): what counting it needs.
+struct HeldPacket {
+  decode::FrameRef frame;
+  decode::rtp::RtpHeader header;      // payload re-pointed at `payload` when replayed
+  std::array<uint8_t, 16> payload{};  // enough for an RFC 4733 event (4 bytes)
+  uint8_t payload_size = 0;
+  uint64_t stamp = 0;  // matches its entry in probation_order
+};
+
 inline constexpr size_t kMaxBoundPerCall = 32;
 
 struct CallMedia {
@@ -194,6 +205,9 @@ struct MediaTracker::Impl {
   DeadlineQueue<StreamKey> stream_due;
   DeadlineQueue<int64_t> call_due;
   uint64_t next_stamp = 1;
+  // Streams on probation (media_probation.cpp), oldest first in probation_order.
+  StreamTable<HeldPacket> probation{64};
+  std::deque<std::pair<StreamKey, uint64_t>> probation_order;
   std::vector<decode::Endpoint> bound_scratch;  // reused by on_sip()
 
   Impl(RecordSink& s, MediaLimits l) : sink(s), limits(l), bindings(l.max_sdp_bindings) {}
@@ -209,6 +223,20 @@ struct MediaTracker::Impl {
   // to/from: the bindings of the destination and source addresses (nullptr if none).
   void on_rtp(const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h, const Binding* to,
               const Binding* from);
+  StreamState& open_stream(const StreamKey& key, const decode::FrameRef& frame, const Binding* b,
+                           Assoc assoc);
+  void count_held(StreamState& st, const StreamKey& key, const HeldPacket& held);
+  // Candidates still waiting when the input ends: the capture cannot tell, so they are
+  // one-packet streams.
+  void probation_finish();
+  void count_packet(StreamState& st, const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h,
+                    const Binding* to, const Binding* from);
+  // media_probation.cpp: the held first packet when `h` confirms the stream, else nullptr
+  // (h is then held as the new first packet).
+  const HeldPacket* probation_check(const StreamKey& key, const decode::UdpDatagram& d,
+                                    const decode::rtp::RtpHeader& h);
+  void probation_drop(const StreamKey& key);
+  void probation_expire();
   void note_new_stream(int64_t call_id, const StreamKey& key, const decode::FrameRef& frame);
   void late_model(StreamState& st, int64_t ts, uint32_t rtp_ts);
   void on_event(StreamState& st, const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h);

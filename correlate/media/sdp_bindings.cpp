@@ -11,8 +11,8 @@
 namespace sipscope::correlate::media {
 
 const PayloadInfo* Binding::payload(uint8_t pt) const {
-  for (uint8_t i = 0; i < payload_count; ++i)
-    if (payloads[i].payload_type == pt) return &payloads[i];
+  for (const auto& p : payloads)
+    if (p.payload_type == pt) return &p;
   return nullptr;
 }
 
@@ -36,14 +36,14 @@ bool parse_connection_address(std::string_view addr_type, std::string_view text,
 namespace {
 
 void fill_payloads(const decode::sdp::Media& m, Binding& b) {
-  b.payload_count = 0;
+  constexpr size_t kMaxPayloads = 16;
+  b.payloads.clear();
   for (std::string_view f : m.formats) {
-    if (b.payload_count == b.payloads.size()) break;
+    if (b.payloads.size() == kMaxPayloads) break;
     int pt = -1;
     if (std::from_chars(f.data(), f.data() + f.size(), pt).ec != std::errc() || pt < 0 || pt > 127)
       continue;
-    PayloadInfo& p = b.payloads[b.payload_count++];
-    p = PayloadInfo{};
+    PayloadInfo& p = b.payloads.emplace_back();
     p.payload_type = static_cast<uint8_t>(pt);
     std::string_view name;
     if (const auto* rm = m.rtpmap(pt); rm != nullptr) {
@@ -122,6 +122,7 @@ AnnounceResult SdpBindings::announce(int64_t call_id, const decode::FrameRef& fr
       if (rtcp != rtp) {
         Binding rb = b;
         rb.rtcp = true;
+        rb.payloads = {};
         // An RTP binding of the same address (another m-line or call) is not demoted to RTCP.
         auto it = map_.find(rtcp);
         if (it == map_.end() || it->second.binding.rtcp) {

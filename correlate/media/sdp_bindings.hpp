@@ -49,8 +49,8 @@ struct Binding {
   bool hold = false;           // sendonly / inactive / recvonly announced
   bool non_rtp = false;        // m= proto is not RTP (udptl T.38, TCP/MSRP ...)
   decode::Endpoint announcer;  // SIP source of the SDP (one side of the call)
-  uint8_t payload_count = 0;
-  std::array<PayloadInfo, 16> payloads{};  // m= formats with rtpmap info, first 16
+  // m= formats with rtpmap info, first 16 (RTP bindings only: an RTCP one needs none).
+  std::vector<PayloadInfo> payloads;
 
   [[nodiscard]] const PayloadInfo* payload(uint8_t pt) const;
 };
