@@ -175,8 +175,8 @@ uint64_t transaction_key(const SipSummary& s, std::string_view method) {
 }
 
 const Transaction* TransactionTable::oldest() const {
-  if (order_.empty()) return nullptr;
-  return &txs_.at(order_.front());
+  if (head_ == order_.size()) return nullptr;
+  return &txs_.at(order_[head_]);
 }
 
 namespace {
@@ -188,9 +188,12 @@ uint64_t ack_key(std::string_view call_id, uint32_t cseq) {
 }  // namespace
 
 std::optional<Transaction> TransactionTable::pop_oldest() {
-  if (order_.empty()) return std::nullopt;
-  auto node = txs_.extract(order_.front());
-  order_.pop_front();
+  if (head_ == order_.size()) return std::nullopt;
+  auto node = txs_.extract(order_[head_++]);
+  if (head_ > 64 && head_ * 2 > order_.size()) {  // amortized O(1): drop the popped half
+    order_.erase(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
   const Transaction& t = node.mapped();
   if (t.invite && t.final_code >= 200 && t.final_code < 300) {
     auto [lo, hi] = answered_invites_.equal_range(ack_key(t.sip_call_id, t.cseq));
@@ -337,8 +340,9 @@ TransactionRecord make_transaction_record(const Transaction& t, std::optional<in
 std::vector<TransactionRecord> TransactionTable::records(std::optional<int64_t> call_id,
                                                          int64_t now_us, int64_t t1_us) const {
   std::vector<TransactionRecord> out;
-  out.reserve(order_.size());
-  for (const uint64_t k : order_) {
+  out.reserve(order_.size() - head_);
+  for (size_t i = head_; i < order_.size(); ++i) {
+    const uint64_t k = order_[i];
     out.push_back(make_transaction_record(txs_.at(k), call_id, now_us, t1_us));
   }
   return out;
@@ -347,8 +351,8 @@ std::vector<TransactionRecord> TransactionTable::records(std::optional<int64_t> 
 void TransactionTable::diagnose(int64_t call_id, int64_t now_us, int64_t t1_us,
                                 std::vector<DiagnosticRecord>& out) const {
   const int64_t timer = 64 * t1_us;
-  for (const uint64_t k : order_) {
-    const Transaction& t = txs_.at(k);
+  for (size_t i = head_; i < order_.size(); ++i) {
+    const Transaction& t = txs_.at(order_[i]);
     if (t.method == "ACK") continue;
     auto add = [&](std::string kind, std::optional<int64_t> ts, std::string detail) {
       out.push_back({call_id, ts, std::move(kind), std::move(detail), frame_list(t.frames)});
