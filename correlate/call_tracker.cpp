@@ -30,8 +30,9 @@ struct CallIdHash {
 };
 
 struct Slot {
-  Slot(int64_t id, const decode::SipEvent& event, const SipSummary& summary)
-      : call(id, event, summary) {}
+  Slot(int64_t id, const decode::SipEvent& event, const SipSummary& summary,
+       const CallBounds& bounds)
+      : call(id, event, summary, bounds) {}
   OpenCall call;
   int64_t due_us = 0;
   bool changed = true;  // a message joined since the last open_calls_changed()
@@ -48,6 +49,7 @@ struct CallTracker::Impl {
       : sink(s),
         limits(l),
         next_id(l.first_call_id),
+        bounds{l.max_call_messages, l.max_call_transactions, l.max_call_dialogs},
         other_txns(l.max_open_transactions),
         registrations(l.max_open_registrations, std::max(l.linger_us, 64 * l.t1_us)),
         links(l.link_headers, 4 * std::max<size_t>(l.max_open_calls, 1), l.no_answer_us),
@@ -57,6 +59,7 @@ struct CallTracker::Impl {
   Limits limits;
   TrackerStats stats;
   int64_t next_id;
+  CallBounds bounds;
   std::optional<int64_t> last_call_id;  // see CallTracker::last_call_id()
   // Node-based: a Slot stays at one address until erased, so the expiry index can point
   // at it.
@@ -80,6 +83,7 @@ struct CallTracker::Impl {
   void schedule(Slot& slot, bool is_new);
   void flush(Slot& slot, int64_t now_us);
   void make_room(const decode::SipEvent& event);
+  void report_call_limits(OpenCall& call, const decode::SipEvent& event);
   void emit_non_call(const decode::SipEvent& event, const SipSummary& summary);
   void emit_registrations();
   void emit_other_transaction(const Transaction& t, int64_t now_us);
@@ -110,6 +114,7 @@ void CallTracker::Impl::on_sip(const decode::SipEvent& event) {
   if (it != calls.end()) {
     it->second.call.add(event, s);
     it->second.changed = true;
+    report_call_limits(it->second.call, event);
     last_call_id = it->second.call.id();
     ++stats.call_messages;
     if (s.is_request && s.method == "REFER") links.on_refer(it->second.call.id(), event, s);
@@ -123,7 +128,7 @@ void CallTracker::Impl::on_sip(const decode::SipEvent& event) {
   }
   make_room(event);
   const int64_t id = next_id++;
-  it = calls.try_emplace(std::string(s.call_id), id, event, s).first;
+  it = calls.try_emplace(std::string(s.call_id), id, event, s, bounds).first;
   last_call_id = id;
   open_ids.insert(id);
   found_links.clear();
@@ -231,6 +236,27 @@ void CallTracker::Impl::make_room(const decode::SipEvent& event) {
   flush(victim, event.frame.ts_us);
   emit_anomaly(decode::AnomalyKind::call_table_full, event.frame, event.frame.ts_us,
                std::move(detail), id, std::nullopt);
+}
+
+void CallTracker::Impl::report_call_limits(OpenCall& call, const decode::SipEvent& event) {
+  const uint8_t reached = call.take_limits_reached();
+  if (reached == 0) return;
+  const std::string who = "call " + call.sip_call_id() + ": ";
+  const auto report = [&](decode::AnomalyKind kind, size_t limit, const char* what) {
+    emit_anomaly(kind, event.frame, event.frame.ts_us, who + what + std::to_string(limit),
+                 call.id(), std::nullopt);
+  };
+  if ((reached & kCallMessagesFull) != 0) {
+    report(decode::AnomalyKind::call_message_limit, bounds.messages,
+           "later messages counted in message_count, not stored; limit ");
+  }
+  if ((reached & kCallTransactionsFull) != 0) {
+    report(decode::AnomalyKind::call_transaction_limit, bounds.transactions,
+           "later transactions not matched; limit ");
+  }
+  if ((reached & kCallDialogsFull) != 0) {
+    report(decode::AnomalyKind::dialog_limit, bounds.dialogs, "later dialogs not tracked; limit ");
+  }
 }
 
 void CallTracker::Impl::finish(int64_t end_us) {

@@ -41,6 +41,12 @@ struct Limits {
   // expire transactions outside calls.
   int64_t t1_us = 500'000;
   size_t max_open_transactions = 100'000;  // outside calls (OPTIONS, MESSAGE, ...)
+  // Per open call (a hostile or endless dialog): messages kept for the store (later ones
+  // are counted in message_count, not stored: anomaly call_message_limit), transactions
+  // matched (call_transaction_limit) and dialogs tracked (dialog_limit).
+  size_t max_call_messages = 10'000;
+  size_t max_call_transactions = 1024;
+  size_t max_call_dialogs = 16;
   size_t max_open_registrations = 100'000;
   // Non-call activity (correlate/non_call.hpp): OPTIONS peers and subscriptions; a peer
   // with no OPTIONS and a subscription with no message and no known expiry this long end.

@@ -146,7 +146,8 @@ void DialogSet::observe_invite_response(const decode::SipEvent& ev, const SipSum
   if (initial && code >= 200 && code != 401 && code != 407) final_seen_ = true;
   if (code <= 100 || s.to_tag.empty()) return;
   Dialog* d = find(s.from_tag, s.to_tag);
-  if (d == nullptr && initial && code < 300 && dialogs_.size() < kMaxDialogs) {
+  if (d == nullptr && initial && code < 300 && dialogs_.size() >= max_) ++dropped_;
+  if (d == nullptr && initial && code < 300 && dialogs_.size() < max_) {
     Dialog n;
     n.record.from_tag = std::string(s.from_tag);
     n.record.to_tag = std::string(s.to_tag);

@@ -44,9 +44,12 @@ enum class DialogEvent : uint8_t {
 
 class DialogSet {
  public:
+  explicit DialogSet(size_t max_dialogs = 16) : max_(max_dialogs) {}
   void observe(const decode::SipEvent& event, const SipSummary& summary);
 
   [[nodiscard]] size_t size() const { return dialogs_.size(); }
+  // Dialogs not tracked because max_dialogs were already (dialog_limit).
+  [[nodiscard]] uint64_t dropped() const { return dropped_; }
   void records(int64_t call_id, std::vector<DialogRecord>& out) const;
   void diagnostics(int64_t call_id, std::vector<DiagnosticRecord>& out) const;
 
@@ -65,6 +68,8 @@ class DialogSet {
   void observe_invite_response(const decode::SipEvent& event, const SipSummary& s);
   void observe_request(const decode::SipEvent& event, const SipSummary& s);
 
+  size_t max_;
+  uint64_t dropped_ = 0;
   std::vector<Dialog> dialogs_;
   std::vector<DiagnosticRecord> findings_;  // call_id filled in by diagnostics()
   std::optional<uint32_t> initial_cseq_;

@@ -53,17 +53,15 @@ PeerTracker::Peer& PeerTracker::peer_for(const std::string& key, const decode::S
   if (it == peers_.end()) {
     if (peers_.size() >= std::max<size_t>(limits_.max_peers, 1)) {
       // The peer quiet for longest loses least.
-      auto victim =
-          std::min_element(peers_.begin(), peers_.end(), [](const auto& a, const auto& b) {
-            return a.second.record.last_us < b.second.record.last_us;
-          });
-      close(victim->second, victim->second.record.last_us, out);
-      peers_.erase(victim);
+      Peer& victim = peers_.at(*quiet_.front());
+      close(victim, victim.record.last_us, out);
+      erase(*quiet_.front());
       ++evicted_;
     }
     it = peers_.try_emplace(key).first;
     Peer& p = it->second;
     p.order = next_order_++;
+    p.quiet = quiet_.insert(quiet_.end(), &it->first);
     PeerRecord& r = p.record;
     r.pinger_ip = (request ? ev.src : ev.dst).ip.to_string();
     const decode::Endpoint& peer = request ? ev.dst : ev.src;
@@ -75,7 +73,14 @@ PeerTracker::Peer& PeerTracker::peer_for(const std::string& key, const decode::S
   }
   Peer& p = it->second;
   p.record.last_us = std::max(p.record.last_us, ev.frame.ts_us);
+  quiet_.splice(quiet_.end(), quiet_, p.quiet);  // the most recently heard
   return p;
+}
+
+void PeerTracker::erase(const std::string& key) {
+  auto it = peers_.find(key);
+  quiet_.erase(it->second.quiet);
+  peers_.erase(it);
 }
 
 void PeerTracker::apply(Peer& p, PingResult r, int64_t ts, int64_t ping_us, std::optional<int> code,
@@ -192,18 +197,21 @@ void PeerTracker::advance(int64_t now_us, PeerOutput& out) {
     pending_order_.pop_front();
     expire_ping(key, start, true, out);
   }
-  // Idle peers are rare and long-lived: a scan now and then is cheaper than an index.
+  // Idle peers are looked for now and then (every idle_us / 8), from the quiet end of the
+  // list: the check costs the peers it closes. They close in order of first appearance.
   if (last_idle_scan_us_ != INT64_MIN && now_us - last_idle_scan_us_ < limits_.idle_us / 8) return;
   last_idle_scan_us_ = now_us;
-  std::vector<std::unordered_map<std::string, Peer>::iterator> idle;
-  for (auto it = peers_.begin(); it != peers_.end(); ++it) {
-    if (it->second.record.last_us + limits_.idle_us < now_us) idle.push_back(it);
+  std::vector<Peer*> idle;
+  for (const std::string* key : quiet_) {
+    Peer& p = peers_.at(*key);
+    if (p.record.last_us + limits_.idle_us >= now_us) break;
+    idle.push_back(&p);
   }
   std::sort(idle.begin(), idle.end(),
-            [](const auto& a, const auto& b) { return a->second.order < b->second.order; });
-  for (auto it : idle) {
-    close(it->second, it->second.record.last_us, out);
-    peers_.erase(it);
+            [](const Peer* a, const Peer* b) { return a->order < b->order; });
+  for (Peer* p : idle) {
+    close(*p, p->record.last_us, out);
+    erase(*(*p->quiet));
   }
 }
 
@@ -221,6 +229,7 @@ void PeerTracker::finish(int64_t end_us, PeerOutput& out) {
             [](const Peer* a, const Peer* b) { return a->order < b->order; });
   for (Peer* p : left) close(*p, std::max(end_us, p->record.last_us), out);
   peers_.clear();
+  quiet_.clear();
 }
 
 }  // namespace sipscope::correlate

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -74,6 +75,7 @@ class PeerTracker {
     int64_t applied_ping_us = INT64_MIN;  // start of the ping whose outcome was applied last
     int64_t rtt_sum_us = 0, rtts = 0;
     uint64_t order = 0;
+    std::list<const std::string*>::iterator quiet;  // its place in quiet_
   };
   struct Ping {
     std::string peer;  // key into peers_
@@ -83,6 +85,7 @@ class PeerTracker {
     bool answered = false;
   };
 
+  void erase(const std::string& key);
   Peer& peer_for(const std::string& key, const decode::SipEvent& ev, bool request, PeerOutput& out);
   void apply(Peer& p, PingResult r, int64_t ts, int64_t ping_us, std::optional<int> code,
              std::string reason, uint32_t capture_id, uint64_t frame, PeerOutput& out);
@@ -94,6 +97,9 @@ class PeerTracker {
   uint64_t evicted_ = 0;
   int64_t last_idle_scan_us_ = INT64_MIN;
   std::unordered_map<std::string, Peer> peers_;
+  // Keys of peers_ by last message, quietest first: the idle check and the eviction at the
+  // bound read only its front (a peer's key lives as long as its map node).
+  std::list<const std::string*> quiet_;
   std::unordered_map<uint64_t, Ping> pending_;              // by transaction_key()
   std::deque<std::pair<int64_t, uint64_t>> pending_order_;  // (start_us, key)
 };

@@ -14,9 +14,6 @@ namespace {
 // A hostile stream can repeat one Call-ID with endless CSeqs or hops; these lists only
 // need the first few to find retries and the last hop.
 constexpr size_t kMaxTracked = 64;
-// Transactions tracked per call; later ones are stored but not matched (never flagged as
-// retransmissions).
-constexpr size_t kMaxCallTransactions = 1024;
 
 template <typename T>
 bool contains(const std::vector<T>& v, const T& x) {
@@ -52,13 +49,28 @@ const OpenCall::Response* OpenCall::Pick::best() const {
   return any ? &*any : nullptr;
 }
 
-OpenCall::OpenCall(int64_t id, const decode::SipEvent& event, const SipSummary& summary)
+OpenCall::OpenCall(int64_t id, const decode::SipEvent& event, const SipSummary& summary,
+                   const CallBounds& bounds)
     : id_(id),
       sip_call_id_(summary.call_id),
       transport_(event.transport),
-      txns_(kMaxCallTransactions),
+      max_messages_(static_cast<uint32_t>(std::clamp<size_t>(bounds.messages, 1, UINT32_MAX))),
+      // Transactions past the bound are stored as messages but not matched (never flagged
+      // as retransmissions).
+      txns_(bounds.transactions),
+      dialogs_(bounds.dialogs),
       last_ts_us_(event.frame.ts_us) {
   add(event, summary);
+}
+
+uint8_t OpenCall::take_limits_reached() {
+  uint8_t now = 0;
+  if (messages_not_kept_ > 0) now |= kCallMessagesFull;
+  if (txns_.dropped() > 0) now |= kCallTransactionsFull;
+  if (dialogs_.dropped() > 0) now |= kCallDialogsFull;
+  const uint8_t fresh = now & static_cast<uint8_t>(~limits_reported_);
+  limits_reported_ |= now;
+  return fresh;
 }
 
 void OpenCall::add(const decode::SipEvent& event, const SipSummary& summary) {
@@ -69,7 +81,11 @@ void OpenCall::add(const decode::SipEvent& event, const SipSummary& summary) {
   observe(event, summary);
   dialogs_.observe(event, summary);
   session_timer_.observe(event, summary);
-  messages_.push_back(std::move(record));
+  if (messages_.size() < max_messages_) {
+    messages_.push_back(std::move(record));
+  } else {
+    ++messages_not_kept_;
+  }
 }
 
 void OpenCall::start_initial_invite(const decode::SipEvent& event, const SipSummary& s) {
@@ -297,7 +313,7 @@ CallRecord OpenCall::row(int64_t now_us, int64_t no_answer_us) const {
   r.id = id_;
   r.sip_call_id = sip_call_id_;
   r.transport = transport_;
-  r.message_count = static_cast<int64_t>(messages_.size());
+  r.message_count = static_cast<int64_t>(messages_.size()) + messages_not_kept_;
   r.hangup_by = hangup_by_;
   r.hangup_reason = hangup_reason_;
   r.q850_cause = q850_cause_;

@@ -24,13 +24,30 @@
 
 namespace sipscope::correlate {
 
+// What one open call may hold (Limits::max_call_*).
+struct CallBounds {
+  size_t messages = 10'000;
+  size_t transactions = 1024;
+  size_t dialogs = 16;
+};
+
+// Bounds reached by a call, reported once each (OpenCall::take_limits_reached()).
+enum CallLimitReached : uint8_t {
+  kCallMessagesFull = 1,
+  kCallTransactionsFull = 2,
+  kCallDialogsFull = 4,
+};
+
 class OpenCall {
  public:
   // `event` opened the call: an initial INVITE (a call with its caller known), or dialog
   // traffic whose INVITE was not captured (state `unknown`).
-  OpenCall(int64_t id, const decode::SipEvent& event, const SipSummary& summary);
+  OpenCall(int64_t id, const decode::SipEvent& event, const SipSummary& summary,
+           const CallBounds& bounds = {});
 
   void add(const decode::SipEvent& event, const SipSummary& summary);
+  // CallLimitReached bits of the bounds reached since the last call (each once per call).
+  [[nodiscard]] uint8_t take_limits_reached();
 
   // Does an INVITE without To-tag (`summary`) at `now_us` start a new call on this Call-ID
   // rather than continue this one (a proxy hop, a retransmission or a 401/407 retry)?
@@ -95,7 +112,10 @@ class OpenCall {
   std::string sip_call_id_;
   decode::Transport transport_ = decode::Transport::udp;
   std::vector<MessageRecord> messages_;
-  TransactionTable txns_;  // decides messages.retransmission (RFC 3261 §17)
+  uint32_t max_messages_;
+  uint32_t messages_not_kept_ = 0;  // past max_messages_: counted, not stored
+  uint8_t limits_reported_ = 0;     // CallLimitReached bits already handed out
+  TransactionTable txns_;           // decides messages.retransmission (RFC 3261 §17)
   DialogSet dialogs_;
   SessionTimer session_timer_;  // RFC 4028 expiry (correlate/session_timer.hpp)
   int64_t last_ts_us_ = 0;

@@ -172,14 +172,35 @@ uint64_t transaction_key(const SipSummary& s, std::string_view method) {
 }
 
 const Transaction* TransactionTable::oldest() const {
-  if (order_.empty()) return nullptr;
-  return &txs_.at(order_.front());
+  if (head_ == order_.size()) return nullptr;
+  return &txs_.at(order_[head_]);
 }
 
+namespace {
+
+uint64_t ack_key(std::string_view call_id, uint32_t cseq) {
+  return Hash().add(call_id).add(uint64_t{cseq}).value();
+}
+
+}  // namespace
+
 std::optional<Transaction> TransactionTable::pop_oldest() {
-  if (order_.empty()) return std::nullopt;
-  auto node = txs_.extract(order_.front());
-  order_.pop_front();
+  if (head_ == order_.size()) return std::nullopt;
+  auto node = txs_.extract(order_[head_++]);
+  if (head_ > 64 && head_ * 2 > order_.size()) {  // amortized O(1): drop the popped half
+    order_.erase(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+  const Transaction& t = node.mapped();
+  if (t.invite && t.final_code >= 200 && t.final_code < 300) {
+    auto [lo, hi] = answered_invites_.equal_range(ack_key(t.sip_call_id, t.cseq));
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second == t.key) {
+        answered_invites_.erase(it);
+        break;
+      }
+    }
+  }
   return std::move(node.mapped());
 }
 
@@ -215,10 +236,11 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
         t->state = next_invite_tx_state(t->state, TxEvent::ack);
       } else {
         // A 2xx ACK is a transaction of its own (§13.2.2.4): it acknowledges every
-        // answered INVITE transaction with its CSeq number.
-        for (auto& [k, x] : txs_) {
-          if (x.invite && x.cseq == s.cseq && x.final_code >= 200 && x.final_code < 300) {
-            x.acked = true;
+        // answered INVITE transaction of its Call-ID with its CSeq number.
+        auto [lo, hi] = answered_invites_.equal_range(ack_key(s.call_id, s.cseq));
+        for (auto a = lo; a != hi; ++a) {
+          if (auto x = txs_.find(a->second); x != txs_.end() && x->second.cseq == s.cseq) {
+            x->second.acked = true;
           }
         }
       }
@@ -230,6 +252,8 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
         t = &it->second;
       } else if (!full()) {
         t = &create(key, ev, s, s.method);
+      } else {
+        ++dropped_;
       }
     }
     identity.add(s.method);
@@ -240,6 +264,8 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
       t = &it->second;
     } else if (!full()) {
       t = &create(key, ev, s, s.cseq_method);
+    } else {
+      ++dropped_;
     }
     identity.add(uint64_t(s.status_code)).add(s.to_tag);
   }
@@ -271,6 +297,8 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
       if (!t->final_us) {
         t->final_us = ts;
         t->final_code = code;
+        if (t->invite && code < 300)
+          answered_invites_.emplace(ack_key(t->sip_call_id, t->cseq), t->key);
       }
       if (retx) ++t->final_retransmissions;
     }
@@ -309,8 +337,9 @@ TransactionRecord make_transaction_record(const Transaction& t, std::optional<in
 std::vector<TransactionRecord> TransactionTable::records(std::optional<int64_t> call_id,
                                                          int64_t now_us, int64_t t1_us) const {
   std::vector<TransactionRecord> out;
-  out.reserve(order_.size());
-  for (const uint64_t k : order_) {
+  out.reserve(order_.size() - head_);
+  for (size_t i = head_; i < order_.size(); ++i) {
+    const uint64_t k = order_[i];
     out.push_back(make_transaction_record(txs_.at(k), call_id, now_us, t1_us));
   }
   return out;
@@ -319,8 +348,8 @@ std::vector<TransactionRecord> TransactionTable::records(std::optional<int64_t> 
 void TransactionTable::diagnose(int64_t call_id, int64_t now_us, int64_t t1_us,
                                 std::vector<DiagnosticRecord>& out) const {
   const int64_t timer = 64 * t1_us;
-  for (const uint64_t k : order_) {
-    const Transaction& t = txs_.at(k);
+  for (size_t i = head_; i < order_.size(); ++i) {
+    const Transaction& t = txs_.at(order_[i]);
     if (t.method == "ACK") continue;
     auto add = [&](DiagnosticKind kind, std::optional<int64_t> ts, std::string detail) {
       out.push_back({call_id, ts, kind, std::move(detail), t.frames});

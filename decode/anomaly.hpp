@@ -97,7 +97,14 @@ namespace sipscope::decode {
   X(ws_bad_frame)               /* WebSocket frame sipscope cannot use (RFC 6455 §5) */ \
   /* SIP messages accepted with a flaw (appended) */                                     \
   X(sip_bad_line_end)           /* a line ends in CR CR LF: the stray CR is dropped */   \
-  X(sip_bad_version)            /* SIP-Version is not SIP/2.0 (RFC 4475 badvers) */  \
+  X(sip_bad_version)            /* SIP-Version is not SIP/2.0 (RFC 4475 badvers) */ \
+  /* correlate/ table bounds (docs/limits.md): the oldest item goes, processing goes on */ \
+  X(stream_table_full)          /* open RTP streams: the quietest stream flushed early */ \
+  X(sdp_binding_table_full)     /* SDP-announced addresses: the oldest forgotten */     \
+  X(call_media_table_full)      /* per-call media entries: the quietest flushed early */ \
+  X(call_message_limit)         /* messages kept for one open call: later not stored */  \
+  X(call_transaction_limit)     /* transactions tracked in one call: later not matched */ \
+  X(dialog_limit)               /* dialogs tracked in one call: later not tracked */ \
   /* inputs */                                                                           \
   X(capture_empty)              /* input file of 0 bytes (no capture header) */
 // clang-format on

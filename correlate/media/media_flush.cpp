@@ -1,5 +1,5 @@
 // MediaTracker, output side: stream rows (E-model score, stream diagnostics), call media
-// diagnostics, expiry and finish.
+// diagnostics.
 #include "correlate/media/media_tracker_impl.hpp"
 
 #include "correlate/media/codec.hpp"
@@ -211,67 +211,6 @@ void MediaTracker::Impl::flush_call(int64_t call_id, const CallMedia& cm) {
          std::to_string(cm.after_bye) + " RTP packets after the BYE",
          {cm.bye_frame, cm.after_bye_frame});
   }
-}
-
-void MediaTracker::Impl::evict_oldest() {
-  const StreamKey* victim = nullptr;
-  int64_t oldest = 0;
-  streams.for_each([&](const StreamKey& k, StreamState& s) {
-    if (victim == nullptr || s.last_us < oldest) {
-      victim = &k;
-      oldest = s.last_us;
-    }
-  });
-  if (victim == nullptr) return;
-  const StreamKey key = *victim;
-  flush_stream(key, *streams.find(key));
-  erase_stream(key);
-}
-
-void MediaTracker::Impl::advance(int64_t now) {
-  now_us = std::max(now_us, now);
-  // Sweep at most once per second of capture time: the scan is O(streams).
-  if (now_us - last_sweep_us < 1'000'000) return;
-  last_sweep_us = now_us;
-  due.clear();
-  streams.for_each([&](const StreamKey& k, StreamState& s) {
-    if (now_us - s.last_us > limits.stream_idle_us) due.push_back(k);
-  });
-  for (const auto& k : due) {
-    flush_stream(k, *streams.find(k));
-    erase_stream(k);
-  }
-  for (auto it = calls.begin(); it != calls.end();) {
-    if (now_us - it->second.last_us > 2 * limits.stream_idle_us) {
-      flush_call(it->first, it->second);
-      it = calls.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  bindings.expire(now_us - limits.binding_idle_us);
-}
-
-void MediaTracker::Impl::finish() {
-  due.clear();
-  streams.for_each([&](const StreamKey& k, StreamState&) { due.push_back(k); });
-  // Deterministic order: by first packet.
-  std::sort(due.begin(), due.end(), [this](const StreamKey& a, const StreamKey& b) {
-    const StreamState* x = streams.find(a);
-    const StreamState* y = streams.find(b);
-    if (x->first_frame != y->first_frame) return x->first_frame < y->first_frame;
-    return x->first_us < y->first_us;
-  });
-  for (const auto& k : due) {
-    flush_stream(k, *streams.find(k));
-    erase_stream(k);
-  }
-  std::vector<int64_t> ids;
-  ids.reserve(calls.size());
-  for (const auto& [id, cm] : calls) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  for (int64_t id : ids) flush_call(id, calls[id]);
-  calls.clear();
 }
 
 }  // namespace sipscope::correlate::media

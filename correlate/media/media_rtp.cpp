@@ -34,7 +34,6 @@ void MediaTracker::Impl::resolve_pt(StreamState& st, uint8_t pt, const Binding* 
 // to/from: the bindings of the destination and source addresses (nullptr if none).
 void MediaTracker::Impl::on_rtp(const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h,
                                 const Binding* to, const Binding* from) {
-  ++stats.rtp_packets;
   const int64_t ts = d.frame.ts_us;
   const StreamKey key{d.src, d.dst, h.ssrc};
   if (to != nullptr && to->rtcp) to = nullptr;
@@ -65,17 +64,54 @@ void MediaTracker::Impl::on_rtp(const decode::UdpDatagram& d, const decode::rtp:
       st = nullptr;
     }
   }
-  if (st == nullptr) {
-    if (streams.size() >= limits.max_streams) evict_oldest();
-    st = &streams.insert(key);
-    by_ssrc.emplace(h.ssrc, key);
-    if (b != nullptr) st->call_id = b->call_id;
-    st->assoc = assoc;
-    st->capture_id = d.frame.capture_id;
-    st->first_frame = d.frame.number;
-    st->first_us = ts;
-    if (st->call_id) note_new_stream(*st->call_id, key, d.frame);
+  // RTP no SDP announced must first pass probation (RFC 3550 A.1): the packet that
+  // opened it is counted first, as if the stream had existed from it on.
+  const HeldPacket* first = nullptr;
+  if (st == nullptr && b == nullptr) {
+    first = probation_check(key, d, h);
+    if (first == nullptr) return;
   }
+  if (st == nullptr) {
+    const decode::FrameRef& opening = first != nullptr ? first->frame : d.frame;
+    st = &open_stream(key, opening, b, assoc);
+  }
+  if (first != nullptr) {
+    const HeldPacket held = *first;  // the probation slot is reused below
+    probation_drop(key);
+    count_held(*st, key, held);
+  }
+  count_packet(*st, d, h, to, from);
+}
+
+StreamState& MediaTracker::Impl::open_stream(const StreamKey& key, const decode::FrameRef& frame,
+                                             const Binding* b, Assoc assoc) {
+  if (streams.size() >= std::max<size_t>(limits.max_streams, 1)) evict_oldest_stream(frame);
+  StreamState& st = streams.insert(key);
+  st.stamp = next_stamp++;
+  stream_due.push(frame.ts_us + limits.stream_idle_us, key, st.stamp);
+  by_ssrc.emplace(key.ssrc, key);
+  if (b != nullptr) st.call_id = b->call_id;
+  st.assoc = assoc;
+  st.capture_id = frame.capture_id;
+  st.first_frame = frame.number;
+  st.first_us = frame.ts_us;
+  if (st.call_id) note_new_stream(*st.call_id, key, frame);
+  return st;
+}
+
+void MediaTracker::Impl::count_held(StreamState& st, const StreamKey& key, const HeldPacket& held) {
+  decode::rtp::RtpHeader h = held.header;
+  h.payload = {held.payload.data(), held.payload_size};
+  const decode::UdpDatagram d{held.frame, key.src, key.dst, h.payload};
+  count_packet(st, d, h, nullptr, nullptr);
+}
+
+void MediaTracker::Impl::count_packet(StreamState& stream, const decode::UdpDatagram& d,
+                                      const decode::rtp::RtpHeader& h, const Binding* to,
+                                      const Binding* from) {
+  ++stats.rtp_packets;
+  const int64_t ts = d.frame.ts_us;
+  StreamState* st = &stream;
   if (h.payload_type != st->cur_pt) resolve_pt(*st, h.payload_type, to, from);
 
   int64_t gap = -1;

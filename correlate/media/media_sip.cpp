@@ -64,27 +64,43 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
   if (ev.message == nullptr || !call_id) return;
   const auto& m = *ev.message;
   const int64_t ts = ev.frame.ts_us;
-  CallMedia& cm = calls[*call_id];
+  const bool failed_codec = !m.is_request() && (m.status_code() == 488 || m.status_code() == 606);
+  const std::string_view body = trim_sdp(m.body());
+  auto found = calls.find(*call_id);
+  // A call's media entry starts with its first SDP (or codec failure): nothing before could
+  // tie RTP to it, so calls without SDP cost nothing here.
+  if (found == calls.end() && body.empty() && !failed_codec) return;
+  CallMedia& cm = found != calls.end() ? found->second : call_media(*call_id, ev.frame);
   cm.last_us = std::max(cm.last_us, ts);
   if (m.is_request() && m.method() == "BYE" && !cm.bye_us) {
     cm.bye_us = ts;
     cm.bye_frame = ev.frame.number;
   }
-  if (!m.is_request() && (m.status_code() == 488 || m.status_code() == 606) && !cm.codec_mismatch) {
+  if (failed_codec && !cm.codec_mismatch) {
     cm.codec_mismatch = true;
     diag(*call_id, ts, DiagnosticKind::codec_mismatch,
          std::to_string(m.status_code()) + " " + std::string(m.reason_phrase()) +
              ": no common media/codec",
          {ev.frame.number});
   }
-  const std::string_view body = trim_sdp(m.body());
   if (body.empty()) return;
   if (decode::sdp::parse_sdp(body, sdp) != decode::sdp::SdpError::ok) return;
   ++stats.sdp_bodies;
   check_offer_answer(*call_id, cm, ev, sdp);
   for (auto& e : cm.endpoints)
     if (e.announcer == ev.src) e.superseded = true;
-  const AnnounceResult r = bindings.announce(*call_id, ev.frame, ev.src, sdp);
+  bound_scratch.clear();
+  const AnnounceResult r = bindings.announce(*call_id, ev.frame, ev.src, sdp, &bound_scratch);
+  for (const auto& b : bound_scratch) {
+    if (cm.bound.size() < kMaxBoundPerCall &&
+        std::find(cm.bound.begin(), cm.bound.end(), b) == cm.bound.end())
+      cm.bound.push_back(b);
+  }
+  if (r.evicted > 0) {
+    limit_anomaly(decode::AnomalyKind::sdp_binding_table_full, ev.frame,
+                  "SDP address limit " + std::to_string(limits.max_sdp_bindings) + " reached; " +
+                      std::to_string(r.evicted) + " oldest address(es) forgotten");
+  }
   for (const auto& med : sdp.media) {
     const auto& c = med.effective_connection(sdp);
     decode::IpAddress ip;

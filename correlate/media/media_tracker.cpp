@@ -2,6 +2,7 @@
 #include "correlate/media/media_tracker.hpp"
 
 #include "correlate/media/media_tracker_impl.hpp"
+#include "decode/rtcp.hpp"
 
 namespace sipscope::correlate::media {
 
@@ -22,6 +23,7 @@ bool is_non_rtp_port(uint16_t port) {
   if (port < 1024) return true;  // RFC 3551 §8: RTP uses dynamic ports (>= 1024)
   switch (port) {
     case 1900:  // SSDP
+    case 4500:  // IPsec NAT traversal: ESP in UDP (RFC 3948)
     case 3478:  // STUN / TURN
     case 5349:
     case 5353:  // mDNS
@@ -44,6 +46,9 @@ void MediaTracker::on_udp(const decode::UdpDatagram& d) {
       (is_non_rtp_port(d.src.port) || is_non_rtp_port(d.dst.port)))
     return;
   if (decode::rtp::is_rtcp_packet_type(d.payload)) {
+    // RTCP to or from no SDP address counts only as a valid compound (RFC 3550 A.2);
+    // on an announced address an SRTCP or damaged one still gets its clear header read.
+    if (to == nullptr && from == nullptr && !decode::rtcp::is_valid_compound(d.payload)) return;
     impl_->on_rtcp(d);
     return;
   }
@@ -62,6 +67,10 @@ void MediaTracker::finish() {
 
 const MediaStats& MediaTracker::stats() const {
   return impl_->stats;
+}
+
+MediaOpen MediaTracker::open() const {
+  return {impl_->streams.size(), impl_->calls.size(), impl_->bindings.size()};
 }
 
 }  // namespace sipscope::correlate::media

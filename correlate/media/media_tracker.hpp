@@ -14,8 +14,11 @@
 // started for the new call (port reuse resolved by time).
 //
 // Streaming and bounded: streams idle for MediaLimits::stream_idle_us of capture time are
-// flushed; finish() flushes the rest. The per-packet path does not allocate once a
-// stream exists (tests/media_alloc).
+// flushed, a call's media entry 2 * stream_idle_us after its last message or packet (its
+// SDP addresses are then forgotten too), SDP addresses binding_idle_us after their SDP;
+// each table has a count bound where the oldest goes with an anomaly row. Expiry costs
+// what expires (time-ordered queues), never a walk of a table. finish() flushes the rest.
+// The per-packet path does not allocate once a stream exists (tests/media_alloc).
 //
 //   media::MediaTracker m(sink, {});
 //   on SIP: tracker.on_sip(ev); m.on_sip(ev, tracker.last_call_id());
@@ -32,8 +35,10 @@
 namespace sipscope::correlate::media {
 
 struct MediaLimits {
-  size_t max_streams = 200'000;
-  int64_t stream_idle_us = 300'000'000;              // flush a stream silent for 5 minutes
+  size_t max_streams = 200'000;          // open streams (anomaly stream_table_full)
+  size_t max_sdp_bindings = 400'000;     // SDP-announced addresses (sdp_binding_table_full)
+  size_t max_call_media = 200'000;       // per-call media entries (call_media_table_full)
+  int64_t stream_idle_us = 300'000'000;  // flush a stream silent for 5 minutes
   int64_t binding_idle_us = 4LL * 3600 * 1'000'000;  // forget SDP addresses after 4 h
   int64_t gap_threshold_us = 1'000'000;  // rtp_gap above this gap (analyze --rtp-gap-ms)
   int64_t after_bye_grace_us = 500'000;  // rtp_after_bye: later than BYE + this
@@ -48,6 +53,14 @@ struct MediaStats {
   uint64_t orphan_streams = 0;
   uint64_t sdp_bodies = 0;
   uint64_t diagnostics = 0;
+  uint64_t anomalies = 0;  // table bounds reached (MediaLimits)
+};
+
+// What is open right now, per table (the MediaLimits bounds).
+struct MediaOpen {
+  size_t streams = 0;
+  size_t call_media = 0;
+  size_t sdp_bindings = 0;
 };
 
 class MediaTracker {
@@ -65,6 +78,7 @@ class MediaTracker {
   void finish();
 
   [[nodiscard]] const MediaStats& stats() const;
+  [[nodiscard]] MediaOpen open() const;
 
  private:
   struct Impl;

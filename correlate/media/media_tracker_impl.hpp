@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "correlate/deadline_queue.hpp"
 #include "correlate/media/media_tracker.hpp"
 #include "correlate/media/offer_answer.hpp"
 #include "correlate/media/rtp_stats.hpp"
@@ -76,6 +79,7 @@ struct StreamState {
   uint64_t bad_pt_frame = 0, bad_pt_packets = 0;
   LatestRr rr;
   StreamSeries series;  // per-interval samples for charts
+  uint64_t stamp = 0;   // matches its entry in the expiry queue
 };
 
 struct EndpointUse {
@@ -93,6 +97,17 @@ struct EndpointUse {
 };
 
 // Per call: what its SDP announced and what media arrived, for the call diagnostics.
+// The first packet of an RTP stream on probation (RFC 3550 A.1): what counting it needs.
+struct HeldPacket {
+  decode::FrameRef frame;
+  decode::rtp::RtpHeader header;      // payload re-pointed at `payload` when replayed
+  std::array<uint8_t, 16> payload{};  // enough for an RFC 4733 event (4 bytes)
+  uint8_t payload_size = 0;
+  uint64_t stamp = 0;  // matches its entry in probation_order
+};
+
+inline constexpr size_t kMaxBoundPerCall = 32;
+
 struct CallMedia {
   std::vector<EndpointUse> endpoints;
   [[nodiscard]] bool two_sides() const {
@@ -125,6 +140,9 @@ struct CallMedia {
   bool on_hold = false;
   uint64_t ssrc_changes = 0, ssrc_change_frame = 0;
   int64_t ssrc_change_us = 0;
+  uint64_t stamp = 0;  // matches its entry in the expiry queue
+  // Addresses its SDP bound (RTP and RTCP, the first kMaxBoundPerCall): forgotten with it.
+  std::vector<decode::Endpoint> bound;
 };
 
 struct SrSeen {
@@ -178,9 +196,18 @@ struct MediaTracker::Impl {
   decode::sdp::Session sdp;
   int64_t now_us = 0;
   int64_t last_sweep_us = 0;
-  std::vector<StreamKey> due;  // reused by sweep()
+  std::vector<StreamKey> due;  // reused by finish()
+  // Expiry in time order (correlate/deadline_queue.hpp): streams by last packet + idle,
+  // call entries by last message or packet + 2 * idle.
+  DeadlineQueue<StreamKey> stream_due;
+  DeadlineQueue<int64_t> call_due;
+  uint64_t next_stamp = 1;
+  // Streams on probation (media_probation.cpp), oldest first in probation_order.
+  StreamTable<HeldPacket> probation{64};
+  std::deque<std::pair<StreamKey, uint64_t>> probation_order;
+  std::vector<decode::Endpoint> bound_scratch;  // reused by on_sip()
 
-  Impl(RecordSink& s, MediaLimits l) : sink(s), limits(l) {}
+  Impl(RecordSink& s, MediaLimits l) : sink(s), limits(l), bindings(l.max_sdp_bindings) {}
 
   // A finding; zeros in `frames` (frame not known) are left out.
   void diag(int64_t call_id, int64_t ts, DiagnosticKind kind, std::string detail,
@@ -195,6 +222,20 @@ struct MediaTracker::Impl {
   // to/from: the bindings of the destination and source addresses (nullptr if none).
   void on_rtp(const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h, const Binding* to,
               const Binding* from);
+  StreamState& open_stream(const StreamKey& key, const decode::FrameRef& frame, const Binding* b,
+                           Assoc assoc);
+  void count_held(StreamState& st, const StreamKey& key, const HeldPacket& held);
+  // Candidates still waiting when the input ends: the capture cannot tell, so they are
+  // one-packet streams.
+  void probation_finish();
+  void count_packet(StreamState& st, const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h,
+                    const Binding* to, const Binding* from);
+  // media_probation.cpp: the held first packet when `h` confirms the stream, else nullptr
+  // (h is then held as the new first packet).
+  const HeldPacket* probation_check(const StreamKey& key, const decode::UdpDatagram& d,
+                                    const decode::rtp::RtpHeader& h);
+  void probation_drop(const StreamKey& key);
+  void probation_expire();
   void note_new_stream(int64_t call_id, const StreamKey& key, const decode::FrameRef& frame);
   void late_model(StreamState& st, int64_t ts, uint32_t rtp_ts);
   void on_event(StreamState& st, const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h);
@@ -208,7 +249,15 @@ struct MediaTracker::Impl {
   void score(const StreamState& st, StreamRecord& r) const;
   void stream_diagnostics(const StreamKey& key, const StreamState& st, const StreamRecord& r);
   void flush_call(int64_t call_id, const CallMedia& cm);
-  void evict_oldest();
+  // media_expiry.cpp: expiry, the table bounds, finish.
+  // The call's entry, made on its first SDP (or 488/606); at the bound the quietest goes.
+  CallMedia& call_media(int64_t call_id, const decode::FrameRef& frame);
+  void drop_call(std::unordered_map<int64_t, CallMedia>::iterator it);
+  void evict_oldest_stream(const decode::FrameRef& frame);
+  void evict_oldest_call(const decode::FrameRef& frame);
+  void limit_anomaly(decode::AnomalyKind kind, const decode::FrameRef& frame, std::string detail);
+  void expire_streams();
+  void expire_calls();
   void advance(int64_t now);
   void finish();
 };

@@ -11,8 +11,8 @@
 namespace sipscope::correlate::media {
 
 const PayloadInfo* Binding::payload(uint8_t pt) const {
-  for (uint8_t i = 0; i < payload_count; ++i)
-    if (payloads[i].payload_type == pt) return &payloads[i];
+  for (const auto& p : payloads)
+    if (p.payload_type == pt) return &p;
   return nullptr;
 }
 
@@ -36,14 +36,14 @@ bool parse_connection_address(std::string_view addr_type, std::string_view text,
 namespace {
 
 void fill_payloads(const decode::sdp::Media& m, Binding& b) {
-  b.payload_count = 0;
+  constexpr size_t kMaxPayloads = 16;
+  b.payloads.clear();
   for (std::string_view f : m.formats) {
-    if (b.payload_count == b.payloads.size()) break;
+    if (b.payloads.size() == kMaxPayloads) break;
     int pt = -1;
     if (std::from_chars(f.data(), f.data() + f.size(), pt).ec != std::errc() || pt < 0 || pt > 127)
       continue;
-    PayloadInfo& p = b.payloads[b.payload_count++];
-    p = PayloadInfo{};
+    PayloadInfo& p = b.payloads.emplace_back();
     p.payload_type = static_cast<uint8_t>(pt);
     std::string_view name;
     if (const auto* rm = m.rtpmap(pt); rm != nullptr) {
@@ -62,9 +62,31 @@ void fill_payloads(const decode::sdp::Media& m, Binding& b) {
 
 }  // namespace
 
+void SdpBindings::put(const decode::Endpoint& ep, const Binding& value, AnnounceResult& r) {
+  if (auto it = map_.find(ep); it != map_.end()) {
+    it->second.binding = value;
+    by_age_.splice(by_age_.end(), by_age_, it->second.age);  // announced again: youngest
+    return;
+  }
+  if (map_.size() >= max_) {
+    erase(map_.find(by_age_.front()));
+    ++evicted_;
+    ++r.evicted;
+  }
+  by_age_.push_back(ep);
+  map_.emplace(ep, Entry{value, std::prev(by_age_.end()), by_port_.emplace(ep.port, ep)});
+}
+
+void SdpBindings::erase(Map::iterator it) {
+  by_port_.erase(it->second.port);
+  by_age_.erase(it->second.age);
+  map_.erase(it);
+}
+
 AnnounceResult SdpBindings::announce(int64_t call_id, const decode::FrameRef& frame,
                                      const decode::Endpoint& announcer,
-                                     const decode::sdp::Session& s) {
+                                     const decode::sdp::Session& s,
+                                     std::vector<decode::Endpoint>* bound) {
   AnnounceResult r;
   for (const auto& m : s.media) {
     const auto dir = m.effective_direction(s);
@@ -91,12 +113,8 @@ AnnounceResult SdpBindings::announce(int64_t call_id, const decode::FrameRef& fr
     b.announcer = announcer;
     fill_payloads(m, b);
     const decode::Endpoint rtp{ip, m.port};
-    auto put = [this](const decode::Endpoint& ep, const Binding& value) {
-      auto [it, inserted] = map_.insert_or_assign(ep, value);
-      (void)it;
-      if (inserted) by_port_.emplace(ep.port, ep);
-    };
-    put(rtp, b);
+    put(rtp, b, r);
+    if (bound != nullptr) bound->push_back(rtp);
     ++r.bound;
     if (!m.rtcp_mux) {
       const uint16_t rtcp_port = m.rtcp_port != 0 ? m.rtcp_port : static_cast<uint16_t>(m.port + 1);
@@ -104,9 +122,13 @@ AnnounceResult SdpBindings::announce(int64_t call_id, const decode::FrameRef& fr
       if (rtcp != rtp) {
         Binding rb = b;
         rb.rtcp = true;
+        rb.payloads = {};
         // An RTP binding of the same address (another m-line or call) is not demoted to RTCP.
         auto it = map_.find(rtcp);
-        if (it == map_.end() || it->second.rtcp) put(rtcp, rb);
+        if (it == map_.end() || it->second.binding.rtcp) {
+          put(rtcp, rb, r);
+          if (bound != nullptr) bound->push_back(rtcp);
+        }
       }
     }
   }
@@ -118,9 +140,9 @@ const Binding* SdpBindings::find_port(uint16_t port, decode::Endpoint* where) co
   auto [lo, hi] = by_port_.equal_range(port);
   for (auto it = lo; it != hi; ++it) {
     auto b = map_.find(it->second);
-    if (b == map_.end() || b->second.rtcp) continue;
-    if (best == nullptr || b->second.since_us > best->since_us) {
-      best = &b->second;
+    if (b == map_.end() || b->second.binding.rtcp) continue;
+    if (best == nullptr || b->second.binding.since_us > best->since_us) {
+      best = &b->second.binding;
       if (where != nullptr) *where = it->second;
     }
   }
@@ -128,20 +150,16 @@ const Binding* SdpBindings::find_port(uint16_t port, decode::Endpoint* where) co
 }
 
 void SdpBindings::expire(int64_t before_us) {
-  for (auto it = map_.begin(); it != map_.end();) {
-    if (it->second.since_us < before_us) {
-      auto [lo, hi] = by_port_.equal_range(it->first.port);
-      for (auto p = lo; p != hi; ++p) {
-        if (p->second == it->first) {
-          by_port_.erase(p);
-          break;
-        }
-      }
-      it = map_.erase(it);
-    } else {
-      ++it;
-    }
+  while (!by_age_.empty()) {
+    auto it = map_.find(by_age_.front());
+    if (it->second.binding.since_us >= before_us) break;
+    erase(it);
   }
+}
+
+void SdpBindings::forget(int64_t call_id, const decode::Endpoint& ep) {
+  auto it = map_.find(ep);
+  if (it != map_.end() && it->second.binding.call_id == call_id) erase(it);
 }
 
 }  // namespace sipscope::correlate::media

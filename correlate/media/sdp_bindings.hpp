@@ -8,13 +8,20 @@
 // Bindings own copies of what they keep (payload map, codec names): SDP views die with the
 // SIP message. Lookup by endpoint never allocates.
 //
+// Bounded: at most `max_bindings` addresses; at the bound the oldest announcement is
+// forgotten (counted in evicted(); the media tracker records sdp_binding_table_full).
+// expire() and eviction walk an age list from its old end, so they cost what they forget.
+//
 //   SdpBindings b;
 //   b.announce(call_id, sip_event, session, now);   // after parse_sdp()
 //   const Binding* x = b.find(packet.dst);
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <list>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -42,8 +49,8 @@ struct Binding {
   bool hold = false;           // sendonly / inactive / recvonly announced
   bool non_rtp = false;        // m= proto is not RTP (udptl T.38, TCP/MSRP ...)
   decode::Endpoint announcer;  // SIP source of the SDP (one side of the call)
-  uint8_t payload_count = 0;
-  std::array<PayloadInfo, 16> payloads{};  // m= formats with rtpmap info, first 16
+  // m= formats with rtpmap info, first 16 (RTP bindings only: an RTCP one needs none).
+  std::vector<PayloadInfo> payloads;
 
   [[nodiscard]] const PayloadInfo* payload(uint8_t pt) const;
 };
@@ -58,25 +65,46 @@ struct AnnounceResult {
   int bound = 0;      // RTP addresses bound
   bool hold = false;  // a=sendonly/inactive or c=0.0.0.0 on an audio m-line
   bool null_address = false;
+  int evicted = 0;  // bindings forgotten to stay within the bound
 };
 
 class SdpBindings {
  public:
+  explicit SdpBindings(size_t max_bindings = 400'000) : max_(std::max<size_t>(max_bindings, 1)) {}
+
+  // `bound` (optional) receives every address bound, RTP and RTCP.
   AnnounceResult announce(int64_t call_id, const decode::FrameRef& frame,
-                          const decode::Endpoint& announcer, const decode::sdp::Session& s);
+                          const decode::Endpoint& announcer, const decode::sdp::Session& s,
+                          std::vector<decode::Endpoint>* bound = nullptr);
   [[nodiscard]] const Binding* find(const decode::Endpoint& ep) const {
     auto it = map_.find(ep);
-    return it == map_.end() ? nullptr : &it->second;
+    return it == map_.end() ? nullptr : &it->second.binding;
   }
   // A binding on the same port (any address), for symmetric-RTP / NAT latching checks.
   [[nodiscard]] const Binding* find_port(uint16_t port, decode::Endpoint* where) const;
-  // Forgets bindings made before `before_us` (bounded memory; called rarely).
+  // Forgets bindings made before `before_us`: the oldest first, stopping at the first younger.
   void expire(int64_t before_us);
+  // Forgets `ep` if it is still bound to `call_id` (the call's media entry has expired).
+  void forget(int64_t call_id, const decode::Endpoint& ep);
   [[nodiscard]] size_t size() const { return map_.size(); }
+  [[nodiscard]] uint64_t evicted() const { return evicted_; }
 
  private:
-  std::unordered_map<decode::Endpoint, Binding, decode::EndpointHash> map_;
-  std::unordered_multimap<uint16_t, decode::Endpoint> by_port_;
+  using PortIndex = std::multimap<uint16_t, decode::Endpoint>;
+  struct Entry {
+    Binding binding;
+    std::list<decode::Endpoint>::iterator age;  // its place in by_age_
+    PortIndex::iterator port;                   // its place in by_port_
+  };
+  using Map = std::unordered_map<decode::Endpoint, Entry, decode::EndpointHash>;
+  void put(const decode::Endpoint& ep, const Binding& value, AnnounceResult& r);
+  void erase(Map::iterator it);
+
+  size_t max_;
+  uint64_t evicted_ = 0;
+  Map map_;
+  std::list<decode::Endpoint> by_age_;  // by announcement time, oldest first
+  PortIndex by_port_;  // node-based: an entry erases its own node, no scan of the port
 };
 
 }  // namespace sipscope::correlate::media

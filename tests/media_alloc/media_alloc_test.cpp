@@ -1,44 +1,16 @@
 // Issue 5 "Cost": the RTP path allocates nothing per packet. This executable replaces the
-// global operator new/delete with counting versions, warms a MediaTracker up (SDP bindings,
-// the streams' first packets, the first idle sweeps), then feeds many thousands of RTP
-// packets on those streams and asserts that not one allocation happened.
+// global operator new/delete with counting versions (counting_allocator.cpp), warms a
+// MediaTracker up (SDP bindings, the streams' first packets, the first idle sweeps), then
+// feeds many thousands of RTP packets on those streams and asserts that not one
+// allocation happened.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "correlate/media/media_tracker.hpp"
 #include "decode/sip/message.hpp"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/media_alloc/counting_allocator.hpp"
 
 namespace sipscope::correlate::media {
 namespace {
@@ -122,12 +94,12 @@ TEST(MediaAlloc, RtpPathAllocatesNothingAfterWarmUp) {
         for (int dir = 0; dir < 2; ++dir) send(i, dir, n, t0 + 100'000 + n * 20'000 + dir * 3'000);
   };
   round(200);  // warm-up: streams created, sweeps and vectors at their working size
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = test::g_allocations.load();
   ASSERT_GT(before, 0U) << "the counting operator new is not in use";
   // 16 streams x 14 000 packets (minus losses) = ~220 000 packets over 280 s: past the 256
   // one-second intervals of the streams' time series, so their merging runs too.
   round(14'000);
-  const uint64_t after = g_allocations.load();
+  const uint64_t after = test::g_allocations.load();
   EXPECT_EQ(after - before, 0U) << "allocations on the RTP path after warm-up";
   tracker.finish();
   EXPECT_EQ(tracker.stats().streams, 16U);

@@ -38,9 +38,10 @@ struct Sink : RecordSink {
   std::vector<StreamRecord> streams;
   std::vector<RtcpRecord> rtcp;
   std::vector<DiagnosticRecord> diagnostics;
+  std::vector<AnomalyRecord> anomalies;
   void on_call(CallRecord, std::vector<MessageRecord>) override {}
   void on_message(MessageRecord) override {}
-  void on_anomaly(AnomalyRecord) override {}
+  void on_anomaly(AnomalyRecord a) override { anomalies.push_back(std::move(a)); }
   void on_stream(StreamRecord s) override { streams.push_back(std::move(s)); }
   void on_rtcp(RtcpRecord r) override { rtcp.push_back(std::move(r)); }
   void on_diagnostic(DiagnosticRecord d) override { diagnostics.push_back(std::move(d)); }
@@ -49,6 +50,11 @@ struct Sink : RecordSink {
     for (const auto& s : streams)
       if (s.ssrc == ssrc && s.dst_port == dst_port) return &s;
     return nullptr;
+  }
+  size_t count_anomaly(decode::AnomalyKind kind) const {
+    size_t n = 0;
+    for (const auto& a : anomalies) n += a.kind == kind ? 1 : 0;
+    return n;
   }
   size_t count_diag(DiagnosticKind kind) const {
     size_t n = 0;

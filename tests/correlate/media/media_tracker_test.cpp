@@ -301,10 +301,12 @@ TEST(MediaTracker, SsrcChangeOnTheSameAddresses) {
 TEST(MediaTracker, NoRtpAtAll) {
   Harness h;
   h.offer_answer(9, kT0);
-  // Other media in the capture (an unrelated orphan stream): this call's silence means
-  // something.
-  h.udp(ep({198, 51, 100, 1}, 30000), ep({198, 51, 100, 2}, 30002), test::rtp_bytes(8, 1, 160, 0xc),
-        kT0 + 20'000);
+  // Other media in the capture (an unrelated orphan stream, past probation): this call's
+  // silence means something.
+  for (uint16_t i = 1; i <= 2; ++i) {
+    h.udp(ep({198, 51, 100, 1}, 30000), ep({198, 51, 100, 2}, 30002),
+          test::rtp_bytes(8, i, 160u * i, 0xc), kT0 + 20'000 * i);
+  }
   h.tracker.finish();
   EXPECT_EQ(h.sink.count_diag(DiagnosticKind::no_rtp), 1U);
 }
@@ -510,10 +512,13 @@ TEST(MediaTracker, RtcpBlockAboutItselfGetsNoRoundTrip) {
 
 // SRTCP (RFC 3711 §3.4): the SR's body is encrypted and the E flag + index and a 10-octet
 // tag follow it, so the lengths do not add up (RFC 3550 A.2). Only the clear header is kept:
-// type SR, sender SSRC, no report block read from the ciphertext.
+// type SR, sender SSRC, no report block read from the ciphertext. Between addresses no SDP
+// announced it would not count at all (media_probation_test).
 TEST(MediaTracker, SrtcpKeepsOnlyTheClearHeader) {
   using test::ep;
   Harness h;
+  h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "1 INVITE", test::sdp("192.168.20.1", 4000, "0")),
+        ep({192, 168, 20, 1}, 5060), ep({192, 168, 20, 130}, 5060), kT0 - 1000, 1);
   std::vector<uint8_t> d = {0x81, 200, 0, 12, 0x1e, 0xda, 0xa6, 0xcf};
   for (int i = 0; i < 44; ++i) d.push_back(static_cast<uint8_t>(0x5a ^ i));  // ciphertext
   d.insert(d.end(), {0x80, 0, 0, 4, 0x2f, 0xdd, 0x49, 0xb0, 0x27, 0x0d, 0xb2, 0xaa, 0xa5, 0x14});
