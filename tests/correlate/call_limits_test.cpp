@@ -117,7 +117,7 @@ TEST(TransactionAckIndex, A2xxAckFindsItsInviteAmongManyTransactions) {
   table.diagnose(1, kT0 + 10 * kSec, 500'000, diagnostics);
   // Every other INVITE (the same CSeq 1, other Call-IDs) is still unacknowledged.
   EXPECT_EQ(diagnostics.size(), 1998U);
-  for (const auto& d : diagnostics) EXPECT_EQ(d.kind, "no_ack_for_2xx");
+  for (const auto& d : diagnostics) EXPECT_EQ(d.kind, DiagnosticKind::no_ack_for_2xx);
   EXPECT_EQ(table.size(), 2002U);  // 2000 INVITE transactions + 2 ACK transactions
 }
 
