@@ -34,7 +34,6 @@ void MediaTracker::Impl::resolve_pt(StreamState& st, uint8_t pt, const Binding* 
 // to/from: the bindings of the destination and source addresses (nullptr if none).
 void MediaTracker::Impl::on_rtp(const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h,
                                 const Binding* to, const Binding* from) {
-  const int64_t ts = d.frame.ts_us;
   const StreamKey key{d.src, d.dst, h.ssrc};
   if (to != nullptr && to->rtcp) to = nullptr;
   if (from != nullptr && from->rtcp) from = nullptr;
