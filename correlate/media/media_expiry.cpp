@@ -28,7 +28,7 @@ void MediaTracker::Impl::limit_anomaly(decode::AnomalyKind kind, const decode::F
   a.capture_id = frame.capture_id;
   a.frame = frame.number;
   a.ts_us = frame.ts_us;
-  a.kind = std::string(decode::anomaly_name(kind));
+  a.kind = kind;
   a.detail = std::move(detail);
   ++stats.anomalies;
   sink.on_anomaly(std::move(a));
