@@ -14,7 +14,7 @@ namespace {
 
 using namespace test;
 
-size_t count_kind(const VectorSink& sink, const std::string& kind) {
+size_t count_kind(const VectorSink& sink, decode::AnomalyKind kind) {
   size_t n = 0;
   for (const auto& a : sink.anomalies) n += a.kind == kind ? 1 : 0;
   return n;
@@ -53,7 +53,7 @@ TEST(CallLimits, MessagesPastTheBoundAreCountedNotStored) {
   ASSERT_EQ(c.sink.calls.size(), 1U);
   EXPECT_EQ(c.sink.calls[0].messages.size(), 5U);
   EXPECT_EQ(c.sink.calls[0].row.message_count, 43);
-  EXPECT_EQ(count_kind(c.sink, "call_message_limit"), 1U);
+  EXPECT_EQ(count_kind(c.sink, decode::AnomalyKind::call_message_limit), 1U);
   EXPECT_EQ(c.sink.anomalies[0].call_id, 1);
   EXPECT_EQ(c.sink.anomalies[0].frame, 6U);  // the first message not kept
 }
@@ -66,7 +66,7 @@ TEST(CallLimits, TransactionsPastTheBoundAreNotMatched) {
   ASSERT_EQ(c.sink.calls.size(), 1U);
   EXPECT_EQ(c.sink.calls[0].messages.size(), 7U);
   EXPECT_EQ(c.sink.transactions.size(), 3U);  // INVITE, ACK, first INFO
-  EXPECT_EQ(count_kind(c.sink, "call_transaction_limit"), 1U);
+  EXPECT_EQ(count_kind(c.sink, decode::AnomalyKind::call_transaction_limit), 1U);
 }
 
 TEST(CallLimits, DialogsPastTheBoundAreNotTracked) {
@@ -86,7 +86,7 @@ TEST(CallLimits, DialogsPastTheBoundAreNotTracked) {
   }
   tracker.finish(kT0 + 1 * kSec);
   EXPECT_EQ(sink.dialogs.size(), 2U);
-  EXPECT_EQ(count_kind(sink, "dialog_limit"), 1U);
+  EXPECT_EQ(count_kind(sink, decode::AnomalyKind::dialog_limit), 1U);
 }
 
 TEST(TransactionAckIndex, A2xxAckFindsItsInviteAmongManyTransactions) {
