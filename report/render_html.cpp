@@ -364,7 +364,8 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
     if (p.addresses.size() > 1) {
       all = "<title>";
       for (size_t i = 0; i < p.addresses.size(); ++i) {
-        all += (i ? " " : "") + html_escape(p.addresses[i]);
+        if (i != 0) all += ' ';
+        all += html_escape(p.addresses[i]);
       }
       all += "</title>";
     }
@@ -777,7 +778,10 @@ std::string render_html(const std::vector<Ladder>& ladders, std::string_view tit
       out += "Call " + std::to_string(l.calls[0].id);
     } else {
       out += "Calls";
-      for (const auto& c : l.calls) out += " " + std::to_string(c.id);
+      for (const auto& c : l.calls) {
+        out += ' ';
+        out += std::to_string(c.id);
+      }
     }
     out += "</h2>\n";
     for (const auto& c : l.calls) {

@@ -19,7 +19,9 @@ bool inert(unsigned char c) {
 }
 
 std::string lane_id(int index) {
-  return "P" + std::to_string(index);
+  std::string id = "P";
+  id += std::to_string(index);
+  return id;
 }
 
 std::string offset_text(int64_t us) {

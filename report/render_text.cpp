@@ -55,7 +55,8 @@ std::vector<std::string> call_pieces(const correlate::CallRecord& c) {
               or_dash(c.to_user ? c.to_user : c.to_uri));
   std::string state(correlate::call_state_name(c.state));
   if (c.final_code) {
-    state += " " + std::to_string(*c.final_code);
+    state += ' ';
+    state += std::to_string(*c.final_code);
     if (c.final_reason && !c.final_reason->empty()) {
       state += " " + format::terminal_safe(*c.final_reason);
     }

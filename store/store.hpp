@@ -37,8 +37,8 @@ struct CaptureSummary {
   // Evidence identity (docs/schema.md captures): bytes as stored, modification time, and
   // SHA-256 in hex ("" = the file was not read to its end: stored NULL).
   uint64_t size = 0;
-  std::optional<int64_t> mtime_us;
-  std::string sha256;
+  std::optional<int64_t> mtime_us{};
+  std::string sha256{};
   // Live capture (pcap_stats): packets the kernel dropped for lack of buffer space
   // (ps_drop) and that the interface or its driver dropped (ps_ifdrop). NULL for files.
   std::optional<int64_t> kernel_drops{}, interface_drops{};

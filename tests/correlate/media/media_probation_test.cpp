@@ -39,7 +39,8 @@ TEST_P(RtpLookalikes, OnePacketLookalikesMakeNoStream) {
   const decode::Endpoint src = ep({198, 51, 100, 1}, GetParam());
   const decode::Endpoint dst = ep({198, 51, 100, 2}, GetParam());
   for (uint32_t i = 0; i < 200; ++i) {
-    std::vector<uint8_t> esp = {0x80 | (i & 0x3f), static_cast<uint8_t>(i * 7), 0x12, 0x34};
+    std::vector<uint8_t> esp = {static_cast<uint8_t>(0x80 | (i & 0x3f)),
+                                static_cast<uint8_t>(i * 7), 0x12, 0x34};
     for (int b = 0; b < 4; ++b) esp.push_back(static_cast<uint8_t>((i * 2654435761U) >> (8 * b)));
     for (int b = 0; b < 4; ++b) esp.push_back(static_cast<uint8_t>((i * 40503U + 17) >> (8 * b)));
     esp.resize(64, 0xa5);
@@ -79,7 +80,7 @@ TEST(RtpProbation, TwoSequentialPacketsMakeAStreamCountingBoth) {
   EXPECT_EQ(s.lost, 1);
   EXPECT_EQ(s.first_frame, 1U);
   EXPECT_EQ(s.first_us, kT0);
-  EXPECT_EQ(s.association, "orphan");
+  EXPECT_EQ(s.association, StreamAssociation::orphan);
   EXPECT_EQ(h.tracker.stats().rtp_packets, 9U);
 }
 
@@ -113,7 +114,7 @@ TEST(RtcpValidation, InvalidCompoundBetweenUnannouncedAddressesDoesNotCount) {
   h.udp({0x80, 201, 0, 1, 0x00, 0x00, 0x00, 0x42}, kT0 + 1000);
   h.tracker.finish();
   ASSERT_EQ(h.sink.rtcp.size(), 1U);
-  EXPECT_EQ(h.sink.rtcp[0].packet_type, "RR");
+  EXPECT_EQ(h.sink.rtcp[0].packet_type, 201);  // RFC 3550 §6.4.2: RR
   EXPECT_EQ(h.sink.rtcp[0].sender_ssrc, 0x42U);
 }
 
