@@ -214,8 +214,12 @@ int run_capture(const Args& args) {
         *rotate, live.interfaces, link_types,
         [&store](const std::string& path) { return store->add_capture(path); },
         [&store](const capture::CaptureInfo& c) {
-          store->finish_capture(
-              {c.capture_id, c.link_type, c.first_us, c.last_us, c.packets, "complete", {}, {}});
+          store->finish_capture({.capture_id = c.capture_id,
+                                 .link_type = c.link_type,
+                                 .first_us = c.first_us,
+                                 .last_us = c.last_us,
+                                 .packets = c.packets,
+                                 .status = "complete"});
         });
     input.set_raw_sink(&*files);
   }

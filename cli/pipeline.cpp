@@ -114,7 +114,8 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
   for (const auto& c : result.captures) {
     store::CaptureSummary summary{c.capture_id,    c.link_type,         c.first_us,
                                   c.last_us,       c.packets,           c.status,
-                                  c.identity.size, c.identity.mtime_us, c.identity.sha256};
+                                  c.identity.size, c.identity.mtime_us, c.identity.sha256,
+                                  std::nullopt,    std::nullopt};
     if (c.kernel_drops) summary.kernel_drops = static_cast<int64_t>(*c.kernel_drops);
     if (c.interface_drops) summary.interface_drops = static_cast<int64_t>(*c.interface_drops);
     store.finish_capture(summary);

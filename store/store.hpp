@@ -33,7 +33,7 @@ struct CaptureSummary {
   int64_t first_us = 0;  // 0 = no frames (stored NULL)
   int64_t last_us = 0;
   uint64_t packets = 0;
-  std::string status;  // complete | truncated | interrupted | empty
+  std::string status{};  // complete | truncated | interrupted | empty
   // Evidence identity (docs/schema.md captures): bytes as stored, modification time, and
   // SHA-256 in hex ("" = the file was not read to its end: stored NULL).
   uint64_t size = 0;
