@@ -7,8 +7,9 @@
 #include "cli/output.hpp"
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
-#include "cli/serve.hpp"
 #include "cli/safe_output.hpp"
+#include "cli/serve.hpp"
+#include "cli/streams.hpp"
 #include "report/ladder.hpp"
 #include "store/query.hpp"
 
@@ -157,6 +158,7 @@ std::string command_help(const std::string& command) {
   if (command == "registrations") return format_help(registrations_spec());
   if (command == "peers") return format_help(peers_spec());
   if (command == "activity") return format_help(activity_spec());
+  if (command == "streams") return format_help(streams_spec());
   if (command == "report") return format_help(report_spec());
   if (command == "export") return format_help(export_spec());
   if (command == "stats") return format_help(stats_spec());
@@ -171,6 +173,7 @@ std::string command_help(const std::string& command) {
          "  registrations --db FILE   list stored registrations with their outcome\n"
          "  peers --db FILE      OPTIONS keep-alive peers: up/down, outages (--events)\n"
          "  activity --db FILE   subscriptions, MESSAGE and PUBLISH transactions\n"
+         "  streams --db FILE    RTP streams (all or --orphan): loss, jitter, MOS, call\n"
          "  show --db FILE CALL  call-flow ladder of a call (text, json, mermaid, html)\n"
          "  report --db FILE CALL... -o FILE.html   self-contained HTML report for a ticket\n"
          "  export --db FILE CALL... --pcap OUT     pcap with exactly the frames of the calls\n"

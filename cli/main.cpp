@@ -9,8 +9,9 @@
 #include "cli/commands.hpp"
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
-#include "cli/serve.hpp"
 #include "cli/safe_output.hpp"
+#include "cli/serve.hpp"
+#include "cli/streams.hpp"
 
 namespace {
 
@@ -27,6 +28,7 @@ int run_command(const std::string& command, const Args& args) {
   if (command == "registrations") return run_registrations(args);
   if (command == "peers") return run_peers(args);
   if (command == "activity") return run_activity(args);
+  if (command == "streams") return run_streams(args);
   if (command == "serve") return run_serve(args);
   if (command == "help" || command == "--help" || command == "-h") return run_help(args);
   if (command == "--version" || command == "version") {

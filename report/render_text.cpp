@@ -194,6 +194,14 @@ std::string render_text(const Ladder& ladder, int width) {
   }
   if (!ladder.streams.empty()) out += "\n";
   for (const auto& s : ladder.streams) out += wrap(stream_pieces(s), w);
+  // The call's diagnostics (docs/diagnostics.md): kind, time, detail.
+  if (!ladder.diagnostics.empty()) out += "\nDiagnostics:\n";
+  for (const auto& d : ladder.diagnostics) {
+    out += wrap({"  " + format::terminal_safe(d.kind),
+                 d.ts_us ? format::iso_utc_ms(*d.ts_us) : std::string("-"),
+                 format::terminal_safe(d.detail)},
+                w);
+  }
   return out;
 }
 

@@ -1,7 +1,10 @@
 // Reads one call's messages, streams, RTCP blocks, diagnostics and anomalies (docs/schema.md).
 #include "store/call_detail.hpp"
 
+#include <string>
+
 #include "store/sql.hpp"
+#include "store/streams.hpp"
 
 namespace sipscope::store {
 
@@ -43,12 +46,9 @@ std::vector<MessageRow> call_messages(const Database& db, int64_t call_id) {
 CallDetail load_call_detail(const Database& db, int64_t call_id) {
   CallDetail detail;
   detail.messages = call_messages(db, call_id);
-  sql::Statement streams(db.handle(), db.path(),
-                         "SELECT id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc, "
-                         "payload_type, codec, first_us, last_us, packets, expected, lost, "
-                         "duplicates, out_of_order, jitter_mean_ms, jitter_max_ms, max_delta_ms, "
-                         "mos, rtcp_fraction_lost, rtcp_cumulative_lost, rtcp_jitter_ms, "
-                         "rtcp_rtt_ms FROM streams WHERE call_id = ?1 ORDER BY first_us, id");
+  const std::string stream_sql = std::string("SELECT ") + kStreamColumns +
+                                 " FROM streams WHERE call_id = ?1 ORDER BY first_us, id";
+  sql::Statement streams(db.handle(), db.path(), stream_sql.c_str());
   sql::Statement diags(db.handle(), db.path(),
                        "SELECT call_id, ts_us, kind, detail FROM diagnostics WHERE call_id = ?1 "
                        "ORDER BY ts_us, id");
@@ -85,31 +85,7 @@ CallDetail load_call_detail(const Database& db, int64_t call_id) {
     rtcp.reset();
     streams.bind(1, call_id);
     while (streams.step()) {
-      StreamRow r;
-      r.id = streams.column_int64(0);
-      r.call_id = streams.column_opt_int64(1);
-      r.src_ip = streams.column_text(2);
-      r.src_port = static_cast<int>(streams.column_int64(3));
-      r.dst_ip = streams.column_text(4);
-      r.dst_port = static_cast<int>(streams.column_int64(5));
-      r.ssrc = static_cast<uint32_t>(streams.column_int64(6));
-      r.payload_type = streams.column_opt_int(7);
-      r.codec = streams.column_opt_text(8);
-      r.first_us = streams.column_opt_int64(9);
-      r.last_us = streams.column_opt_int64(10);
-      r.packets = streams.column_int64(11);
-      r.expected = streams.column_opt_int64(12);
-      r.lost = streams.column_opt_int64(13);
-      r.duplicates = streams.column_opt_int64(14);
-      r.out_of_order = streams.column_opt_int64(15);
-      r.jitter_mean_ms = streams.column_opt_double(16);
-      r.jitter_max_ms = streams.column_opt_double(17);
-      r.max_delta_ms = streams.column_opt_double(18);
-      r.mos = streams.column_opt_double(19);
-      r.rtcp_fraction_lost = streams.column_opt_double(20);
-      r.rtcp_cumulative_lost = streams.column_opt_int64(21);
-      r.rtcp_jitter_ms = streams.column_opt_double(22);
-      r.rtcp_rtt_ms = streams.column_opt_double(23);
+      StreamRow r = stream_row(streams);
       samples.bind(1, r.id);
       while (samples.step()) {
         r.samples.push_back({samples.column_int64(0), samples.column_int64(1),

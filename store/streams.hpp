@@ -1,0 +1,45 @@
+// Reading the `streams` table back (docs/schema.md) for `sipscope streams`: every RTP stream,
+// or only the orphans (no call), with filters; and the one column list both this listing and
+// load_call_detail() read a StreamRow from.
+//
+//   auto db = store::Database::open_read_only("x.db");
+//   auto rows = store::list_streams(*db, {.orphan = true, .min_loss_pct = 1.0});
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/call_detail.hpp"
+#include "store/query.hpp"
+
+namespace sipscope::store {
+
+namespace sql {
+class Statement;
+}
+
+struct StreamFilter {
+  bool orphan = false;                           // only streams with call_id NULL
+  std::optional<std::vector<int64_t>> call_ids;  // only streams of these calls.id
+  std::optional<std::string> codec = {};         // codec name, ASCII case-insensitive
+  std::optional<double> min_loss_pct = {};       // lost / expected * 100 >= this
+  std::optional<double> max_mos = {};            // mos <= this
+  std::optional<std::string> ip = {};            // source or destination address
+  std::optional<int64_t> limit = {};
+};
+
+// The columns stream_row() reads, in order, for a SELECT on `streams`.
+inline constexpr const char* kStreamColumns =
+    "id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc, payload_type, codec, first_us, "
+    "last_us, packets, expected, lost, duplicates, out_of_order, jitter_mean_ms, jitter_max_ms, "
+    "max_delta_ms, mos, rtcp_fraction_lost, rtcp_cumulative_lost, rtcp_jitter_ms, rtcp_rtt_ms";
+
+// The current row of a statement selecting kStreamColumns first (samples left empty).
+[[nodiscard]] StreamRow stream_row(const sql::Statement& st);
+
+// Ordered by first packet time, then id.
+[[nodiscard]] std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& filter);
+
+}  // namespace sipscope::store
