@@ -66,7 +66,8 @@ std::string render_mermaid(const Ladder& ladder) {
     if (p.addresses.size() < 2) continue;
     std::string also;
     for (size_t i = 1; i < p.addresses.size(); ++i) {
-      also += (i > 1 ? " " : "") + mermaid_escape(p.addresses[i]);
+      if (i > 1) also += ' ';
+      also += mermaid_escape(p.addresses[i]);
     }
     out += "    Note over " + lane_id(p.index) + ": also " + also + "\n";
   }
