@@ -46,7 +46,7 @@ struct CaptureInfo {
   std::string error;                // one line naming the file, when status != complete
   // Live interfaces only (capture/live_source.hpp): pcap_stats ps_drop / ps_ifdrop.
   std::optional<uint64_t> kernel_drops{}, interface_drops{};
-  FileIdentity identity;            // sha256 "" unless the whole file was read
+  FileIdentity identity;  // sha256 "" unless the whole file was read
 };
 
 class PcapReader {

@@ -16,9 +16,11 @@ struct AddedColumn {
   const char* name;
   const char* type;
 };
-inline constexpr AddedColumn kCaptureAddedColumns[] = {
-    {"size", "INTEGER"},         {"mtime_us", "INTEGER"},        {"sha256", "TEXT"},
-    {"kernel_drops", "INTEGER"}, {"interface_drops", "INTEGER"}};
+inline constexpr AddedColumn kCaptureAddedColumns[] = {{"size", "INTEGER"},
+                                                       {"mtime_us", "INTEGER"},
+                                                       {"sha256", "TEXT"},
+                                                       {"kernel_drops", "INTEGER"},
+                                                       {"interface_drops", "INTEGER"}};
 
 inline constexpr const char* kCreateSql = R"sql(
 CREATE TABLE captures (

@@ -168,10 +168,11 @@ TEST(RenderCsv, HeaderNullsAndRfc4180Quoting) {
       "id,sip_call_id,group_id,from_user,to_user,from_uri,to_uri,caller_ip,callee_ip,transport,"
       "start_us,ring_us,answer_us,end_us,state,final_code,final_reason,hangup_by,pdd_ms,"
       "duration_ms,message_count\r\n";
-  // RFC 4180 §2: CRLF records; fields with comma, quote or line break are quoted, quotes
-  // doubled; NULL columns are empty fields.
+  // RFC 4180 §2: CRLF records; fields with comma or quote are quoted, quotes doubled; NULL
+  // columns are empty fields. Wire text is terminal-safe like the table (issue 13.5): the
+  // CR and LF inside a value become '?', so no field spans lines.
   const std::string row =
-      "2,\"x,y\",,\"say \"\"hi\"\"\",\"line\r\nbreak\",,,,,TCP,,,,,unknown,486,,,1.5,,0\r\n";
+      "2,\"x,y\",,\"say \"\"hi\"\"\",line??break,,,,,TCP,,,,,unknown,486,,,1.5,,0\r\n";
   EXPECT_EQ(csv, header + row);
 }
 

@@ -74,7 +74,8 @@ TEST(MediaLimits, SdpBindingTableFullForgetsTheOldestAddresses) {
   Harness h({.max_sdp_bindings = 6});
   for (int i = 0; i < 5; ++i) h.offer(i + 1, i, kT0 + i * kSec);  // 2 addresses each
   EXPECT_EQ(h.tracker.open().sdp_bindings, 6U);
-  EXPECT_EQ(h.sink.count_anomaly(decode::AnomalyKind::sdp_binding_table_full), 2U);  // calls 4 and 5
+  EXPECT_EQ(h.sink.count_anomaly(decode::AnomalyKind::sdp_binding_table_full),
+            2U);  // calls 4 and 5
 }
 
 TEST(MediaLimits, CallMediaTableFullFlushesTheQuietestCall) {
