@@ -341,10 +341,14 @@ void Store::finish_capture(const CaptureSummary& summary) {
   auto& st = *s.finish_capture;
   std::optional<std::string> sha256;
   if (!summary.sha256.empty()) sha256 = summary.sha256;
+  // Size unknown (a file sipscope wrote itself, e.g. a --pcap-out rotation): NULL, not 0,
+  // so evidence checks do not take it for an empty file.
+  std::optional<int64_t> size;
+  if (summary.size != 0 || sha256) size = static_cast<int64_t>(summary.size);
   st.bind_all(summary.link_type, nonzero(summary.first_us), nonzero(summary.last_us),
               static_cast<int64_t>(summary.packets), summary.status,
-              static_cast<int64_t>(summary.capture_id), static_cast<int64_t>(summary.size),
-              summary.mtime_us, sha256, summary.kernel_drops, summary.interface_drops);
+              static_cast<int64_t>(summary.capture_id), size, summary.mtime_us, sha256,
+              summary.kernel_drops, summary.interface_drops);
   st.run();
   s.commit();
 }
