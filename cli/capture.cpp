@@ -13,7 +13,9 @@
 #include <optional>
 
 #include "capture/capture_filter.hpp"
+#include "capture/hep_listen.hpp"
 #include "capture/live_source.hpp"
+#include "capture/merged_source.hpp"
 #include "capture/pcap_rotator.hpp"
 #include "cli/live_sink.hpp"
 #include "cli/options.hpp"
@@ -92,7 +94,8 @@ Drops total_drops(const std::vector<capture::CaptureInfo>& captures) {
 CommandSpec capture_spec() {
   CommandSpec spec{
       "capture",
-      "sipscope capture -i IFACE|any [-i IFACE2 ...] [--filter BPF] --db FILE [--snaplen N]\n"
+      "sipscope capture -i IFACE|any [-i IFACE2 ...] [--hep-listen [ADDR:]PORT ...]\n"
+      "       [--hep-password P] [--filter BPF] --db FILE [--snaplen N]\n"
       "       [--buffer MB] [--duration S] [--max-calls N] [--pcap-out DIR --rotate SIZE|SECONDS\n"
       "       --keep N]",
       "Captures live from network interfaces (libpcap; needs root or CAP_NET_RAW) into a\n"
@@ -103,7 +106,9 @@ CommandSpec capture_spec() {
       "--duration or --max-calls end it: open calls are stored as they stand and a\n"
       "summary with drop counts is printed (exit 0). A second signal exits at once (exit\n"
       "3; the database keeps its last commit). Exit 2: interface missing, permission\n"
-      "denied, bad filter. See docs/capture.md.",
+      "denied, bad filter. --hep-listen also (or instead) collects HEP v1/v2/v3 from\n"
+      "capture agents over UDP: SIP stored with the agent's addresses, ports and times\n"
+      "(messages.hep_agent names the agent). See docs/capture.md and docs/hep.md.",
       po::options_description("Options"),
       po::options_description(),
       {}};
@@ -111,6 +116,10 @@ CommandSpec capture_spec() {
       ("help,h", "show this help")  //
       ("interface,i", po::value<std::vector<std::string>>()->composing(),
        "interface to capture on ('any' = all of them); repeatable")  //
+      ("hep-listen", po::value<std::vector<std::string>>()->composing(),
+       "receive HEP over UDP on [ADDR:]PORT (ADDR default 127.0.0.1); repeatable")  //
+      ("hep-password", po::value<std::string>(),
+       "drop HEP packets whose auth key (chunk 14) differs; they are counted")  //
       ("filter", po::value<std::string>(),
        "BPF capture filter (default: SIP-capable traffic and every IP fragment; '' = none)")  //
       ("db", po::value<std::string>(), "SQLite file to write (replaced unless --append)")     //
@@ -138,10 +147,23 @@ int run_capture(const Args& args) {
   int exit = kExitOk;
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
-  if (vm->count("interface") == 0U) return usage_error("capture", "no interface given (-i)");
+  if (vm->count("interface") == 0U && vm->count("hep-listen") == 0U) {
+    return usage_error("capture", "no interface (-i) or --hep-listen given");
+  }
   if (vm->count("db") == 0U) return usage_error("capture", "--db FILE is required");
   capture::LiveOptions live;
-  live.interfaces = (*vm)["interface"].as<std::vector<std::string>>();
+  if (vm->count("interface") != 0U) {
+    live.interfaces = (*vm)["interface"].as<std::vector<std::string>>();
+  }
+  capture::HepListenOptions hep_options;
+  if (vm->count("hep-listen") != 0U) {
+    hep_options.listen = (*vm)["hep-listen"].as<std::vector<std::string>>();
+  }
+  if (vm->count("hep-password") != 0U) {
+    if (hep_options.listen.empty())
+      return usage_error("capture", "--hep-password needs --hep-listen");
+    hep_options.password = (*vm)["hep-password"].as<std::string>();
+  }
   live.snaplen = (*vm)["snaplen"].as<int>();
   live.buffer_mb = (*vm)["buffer"].as<int>();
   if (live.snaplen < 64 || live.snaplen > 262'144)
@@ -182,6 +204,8 @@ int run_capture(const Args& args) {
   // Interfaces first: a typo, a missing permission or a bad filter never costs the database.
   if (vm->count("filter") != 0U) live.filter = (*vm)["filter"].as<std::string>();
   capture::LiveSource input(live, 0);
+  std::optional<capture::HepListenSource> hep;
+  if (!hep_options.listen.empty()) hep.emplace(hep_options);
   if (vm->count("filter") == 0U) {
     for (size_t i = 0; i < live.interfaces.size(); ++i) {
       input.set_filter(i, capture::default_filter(input.link_type(i)));
@@ -203,6 +227,9 @@ int run_capture(const Args& args) {
   store->use_wal();
   for (size_t i = 0; i < live.interfaces.size(); ++i) {
     input.set_capture_id(i, store->add_capture(live.interfaces[i]));
+  }
+  for (size_t i = 0; hep && i < hep->size(); ++i) {
+    hep->set_capture_id(i, store->add_capture(hep->name(i)));
   }
   // --pcap-out: each file is a captures row and frames are numbered in their file, so
   // export/report slice from the files as from any capture.
@@ -257,7 +284,16 @@ int run_capture(const Args& args) {
   };
 
   install_signal_handlers();
-  const auto result = run_pipeline(input, *store, options, g_capture_stop);
+  // Interfaces and HEP listeners: one pipeline, the listeners read without waiting.
+  std::optional<capture::MergedSource> merged;
+  if (hep && !live.interfaces.empty()) {
+    hep->set_wait_ms(0);
+    merged.emplace(*hep, input);
+  }
+  capture::FrameSource& source = merged ? static_cast<capture::FrameSource&>(*merged)
+                                 : hep  ? static_cast<capture::FrameSource&>(*hep)
+                                        : static_cast<capture::FrameSource&>(input);
+  const auto result = run_pipeline(source, *store, options, g_capture_stop);
   if (files) files->finish();
   store->close();
   if (tty) {
@@ -266,10 +302,17 @@ int run_capture(const Args& args) {
   }
 
   for (const auto& c : result.captures) {
+    if (c.link_type == capture::kLinkTypeRaw && c.path.starts_with("hep:")) {
+      std::cout << "listener " << c.path << ": " << c.packets << " packets\n";
+      continue;
+    }
     std::cout << "interface " << c.path << ": " << c.packets << " packets, kernel drops "
               << c.kernel_drops.value_or(0) << ", interface drops " << c.interface_drops.value_or(0)
               << "\n";
     if (!c.error.empty()) std::cerr << "sipscope capture: error: " << c.error << "\n";
+  }
+  if (hep && !hep_options.password.empty()) {
+    std::cout << "HEP packets dropped for a wrong auth key: " << hep->auth_failures() << "\n";
   }
   const auto db = store::Database::open_read_only(db_path);
   print_summary(*db, std::cout);

@@ -49,7 +49,9 @@ int64_t wall_clock_us() {
 }
 
 // Packets wait in the kernel buffer a little before we read them: live capture time
-// follows the wall clock this far behind, so no buffered packet is older than "now".
+// follows the wall clock at least this far behind, so no buffered packet is older than
+// "now". Further behind when the last frame's time was (HEP: an agent's clock, or a
+// capture replayed as HEP), so calls do not expire while their messages are arriving.
 constexpr int64_t kLiveClockLagUs = 1'000'000;
 
 }  // namespace
@@ -75,6 +77,7 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
   // Files: the stop flag and the clock are looked at every 256 frames; live: every frame
   // and every idle poll, so both the stop and the one-second commit are never late.
   const uint64_t check_mask = options.live ? 0 : 0xff;
+  int64_t behind_us = kLiveClockLagUs;
   decode::Frame frame;
   for (;;) {
     const auto got = input.pull(frame);
@@ -85,13 +88,14 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
       tracker.advance(decoder.clock_us());
       media.advance(decoder.clock_us());
       result.last_ts_us = std::max(result.last_ts_us, decoder.clock_us());
+      if (options.live) behind_us = std::max(kLiveClockLagUs, wall_clock_us() - decoder.clock_us());
       if ((decoder.stats().frames & check_mask) != 0) continue;
     }
     if (stop != 0) break;
     if (Clock::now() < next_tick) continue;
     next_tick = Clock::now() + period;
     if (options.live) {
-      const int64_t now_us = std::max(result.last_ts_us, wall_clock_us() - kLiveClockLagUs);
+      const int64_t now_us = std::max(result.last_ts_us, wall_clock_us() - behind_us);
       tracker.advance(now_us);
       media.advance(now_us);
       tracker.open_calls_changed(now_us, [&](const correlate::CallRecord& row) {

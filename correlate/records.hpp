@@ -43,7 +43,8 @@ struct MessageRecord {
   std::optional<std::string> cseq_method;
   std::string sip_call_id;  // Call-ID header value ("" if absent)
   bool retransmission = false;
-  std::string raw;  // exact message bytes
+  std::string raw;                       // exact message bytes
+  std::optional<std::string> hep_agent;  // HEP sender "ID[/NODE]", nullopt when not from HEP
 };
 
 struct CallRecord {

@@ -91,6 +91,7 @@ MessageRecord make_message_record(const decode::SipEvent& ev, const SipSummary& 
   }
   r.sip_call_id = std::string(s.call_id);
   r.raw = std::string(ev.message->bytes());
+  if (!ev.hep_agent.empty()) r.hep_agent = std::string(ev.hep_agent);
   return r;
 }
 

@@ -72,6 +72,7 @@ AnomalyKind sip_error_anomaly(sip::ParseError e) {
 }
 
 constexpr uint8_t kAllFlaws = 0xff;
+constexpr size_t kMaxHepNodeName = 64;  // bytes of a HEP node name kept in the agent label
 // Flaws noted in every parse mode (the others only come from datagram leniency).
 constexpr uint8_t kLineFlaws = sip::kLenientStrayCr | sip::kLenientSipVersion;
 
@@ -467,6 +468,12 @@ class FrameWalk {
     dst_ = hep.dst;
     has_flow_ = true;
     if (hep.has_time) ref_.ts_us = clock_us_ = hep.ts_us();
+    hep_agent_.clear();
+    append_uint(hep_agent_, hep.capture_id);
+    if (!hep.node_name.empty()) {
+      hep_agent_ += '/';
+      hep_agent_.append(hep.node_name.substr(0, kMaxHepNodeName));
+    }
     if (hep.compressed) {
       begin_detail();
       append_uint(detail_, hep.payload.size());
@@ -476,6 +483,7 @@ class FrameWalk {
       deliver_sip(as_chars(hep.payload), hep_transport(hep.ip_protocol));
     }
     ref_ = frame_.ref;
+    hep_agent_.clear();
   }
 
   static Transport hep_transport(uint8_t ip_protocol) {
@@ -550,7 +558,7 @@ class FrameWalk {
 
   void emit_sip(Transport t) {
     ++stats_.sip_messages;
-    sink_.on_sip(SipEvent{ref_, src_, dst_, t, &message_, frames_.view()});
+    sink_.on_sip(SipEvent{ref_, src_, dst_, t, &message_, frames_.view(), hep_agent_});
   }
 
   void set_ports(uint16_t src, uint16_t dst) {
@@ -603,6 +611,7 @@ class FrameWalk {
   Endpoint src_;
   Endpoint dst_;
   bool has_flow_ = false;
+  std::string hep_agent_;  // agent of the HEP packet being delivered ("" outside HEP)
 };
 
 }  // namespace

@@ -58,6 +58,9 @@ struct SipEvent {
   // fragments), ascending, frame.number included; just frame.number for a plain datagram.
   // Outer frame numbers for tunnelled and HEP-carried SIP. Valid during the callback only.
   std::span<const uint64_t> frames;
+  // SIP carried in HEP: the sending agent, "CAPTURE_ID" or "CAPTURE_ID/NODE_NAME" (HEP3
+  // chunks 12 and 19; v2 captid); empty otherwise. Valid during the callback only.
+  std::string_view hep_agent{};
 };
 
 struct AnomalyEvent {

@@ -142,11 +142,17 @@ HepError decode_v3(std::span<const uint8_t> data, HepPacket& out) {
         out.compressed = type == 16;
         have_payload = true;
         break;
+      case 14:
+        out.auth_key = {reinterpret_cast<const char*>(body.data()), body.size()};
+        break;
       case 17:
         out.correlation_id = {reinterpret_cast<const char*>(body.data()), body.size()};
         break;
+      case 19:
+        out.node_name = {reinterpret_cast<const char*>(body.data()), body.size()};
+        break;
       default:
-        break;  // keep-alive timer, auth key, VLAN, node name ... not needed here
+        break;  // keep-alive timer, VLAN ... not needed here
     }
     if (!ok) return HepError::bad_chunk;
   }

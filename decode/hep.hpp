@@ -15,7 +15,7 @@
 //   this 6-byte header}, all network order. Vendor 0 types: 1 family, 2 IP protocol,
 //   3/4 IPv4 src/dst, 5/6 IPv6 src/dst, 7/8 ports, 9/10 time sec/usec, 11 payload
 //   protocol (1 = SIP), 12 capture agent id, 15 payload, 16 gzip payload, 17 correlation
-//   id. Other vendors' chunks and unknown types are skipped.
+//   id, 14 auth key, 19 node name. Other vendors' chunks and unknown types are skipped.
 //
 // Detection is by content on any UDP/TCP port: "HEP3", or a v1/v2 header whose version,
 // length byte and family agree (looks_like_hep()).
@@ -66,6 +66,8 @@ struct HepPacket {
   bool compressed = false;  // payload is the gzip body of chunk 16, not decoded here
   std::span<const uint8_t> payload;
   std::string_view correlation_id;  // v3 chunk 17, empty if absent
+  std::string_view auth_key;        // v3 chunk 14 (password), empty if absent
+  std::string_view node_name;       // v3 chunk 19 (capture node name), empty if absent
   size_t size = 0;                  // bytes of this HEP packet (v3: the total length field)
 
   // Capture time in µs since the epoch; meaningful only if has_time.

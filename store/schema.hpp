@@ -91,7 +91,8 @@ CREATE TABLE messages (
   sip_call_id    TEXT NOT NULL,
   retransmission INTEGER NOT NULL,
   raw            TEXT NOT NULL,
-  frames         TEXT
+  frames         TEXT,
+  hep_agent      TEXT
 );
 CREATE INDEX messages_call_id_ts ON messages(call_id, ts_us);
 CREATE INDEX messages_sip_call_id ON messages(sip_call_id);

@@ -49,8 +49,8 @@ constexpr const char* kUpsertCallTail =
 constexpr const char* kInsertMessage =
     "INSERT INTO messages (call_id, capture_id, frame, ts_us, src_ip, src_port, dst_ip, "
     "dst_port, transport, method, status_code, reason, cseq, cseq_method, sip_call_id, "
-    "retransmission, raw, frames) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-    "?13, ?14, ?15, ?16, ?17, ?18)";
+    "retransmission, raw, frames, hep_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 constexpr const char* kInsertTransaction =
     "INSERT INTO transactions (call_id, sip_call_id, method, cseq, branch, src_ip, src_port, "
     "dst_ip, dst_port, state, start_us, first_response_us, final_us, final_code, response_ms, "
@@ -394,6 +394,7 @@ void Store::on_message(correlate::MessageRecord m) {
               m.method, m.status_code, m.reason, m.cseq, m.cseq_method, m.sip_call_id,
               m.retransmission ? 1 : 0, m.raw);
   st.bind(18, m.frames.empty() ? std::nullopt : std::optional(frame_list(m.frames)));
+  st.bind(19, m.hep_agent);
   st.run();
   s.row_written();
 }
