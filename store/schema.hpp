@@ -21,6 +21,8 @@ inline constexpr AddedColumn kCaptureAddedColumns[] = {{"size", "INTEGER"},
                                                        {"sha256", "TEXT"},
                                                        {"kernel_drops", "INTEGER"},
                                                        {"interface_drops", "INTEGER"}};
+// The same for messages.
+inline constexpr AddedColumn kMessageAddedColumns[] = {{"hep_agent", "TEXT"}};
 
 inline constexpr const char* kCreateSql = R"sql(
 CREATE TABLE captures (

@@ -267,17 +267,19 @@ struct Store::Impl {
                        ")");
     }
     // Columns added within this version (docs/schema.md "Versioning") before appending.
-    for (const auto& column : schema::kCaptureAddedColumns) {
-      const std::string has = std::string(
-                                  "SELECT count(*) FROM pragma_table_info('captures') "
-                                  "WHERE name = '") +
-                              column.name + "'";
-      if (sql::query_int(db, path, has.c_str()) == 0) {
-        const std::string add =
-            std::string("ALTER TABLE captures ADD COLUMN ") + column.name + " " + column.type;
-        sql::exec(db, path, add.c_str());
+    const auto add_missing = [&](const char* table, const auto& columns) {
+      for (const auto& column : columns) {
+        const std::string has = std::string("SELECT count(*) FROM pragma_table_info('") + table +
+                                "') WHERE name = '" + column.name + "'";
+        if (sql::query_int(db, path, has.c_str()) == 0) {
+          const std::string add = std::string("ALTER TABLE ") + table + " ADD COLUMN " +
+                                  column.name + " " + column.type;
+          sql::exec(db, path, add.c_str());
+        }
       }
-    }
+    };
+    add_missing("captures", schema::kCaptureAddedColumns);
+    add_missing("messages", schema::kMessageAddedColumns);
   }
 
   void configure() {

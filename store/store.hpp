@@ -20,7 +20,7 @@ struct sqlite3;
 
 namespace sipscope::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 1;
 
 class StoreError : public std::runtime_error {
  public:

@@ -196,7 +196,7 @@ TEST(Database, OtherSchemaVersion) {
   Store::open(path, Store::Mode::replace)->close();
   {
     test::RawDb db(path);
-    ASSERT_TRUE(db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1)));
+    ASSERT_TRUE(db.exec("PRAGMA user_version = 2"));
   }
   try {
     Database::open_read_only(path);
