@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "cli/hep_send.hpp"
 #include "cli/input_paths.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
@@ -100,6 +101,7 @@ CommandSpec analyze_spec() {
       ("link-header", po::value<std::vector<std::string>>()->composing(),
        "another header naming a B2BUA leg's Call-ID, besides X-Call-ID, X-CID and "
        "X-Orig-Call-ID (repeatable)");
+  add_hep_send_options(spec.options);
   spec.hidden.add_options()("capture", po::value<std::vector<std::string>>(), "capture files");
   spec.positional.add("capture", -1);
   return spec;
@@ -156,6 +158,9 @@ int run_analyze(const Args& args) {
     if (auto e = foreign_db_error(db_path)) return usage_error("analyze", *e);
   }
 
+  auto hep = start_hep_sender(*vm, "analyze", exit);
+  if (exit != kExitOk) return exit;
+
   // Every input is opened before the database is touched, so a typo never costs the old
   // one; each is read once, standard input included.
   capture::MergedReader input(paths, 0);
@@ -189,9 +194,10 @@ int run_analyze(const Args& args) {
   (void)std::signal(SIGINT, on_stop_signal);  // SIG_ERR only for invalid signal numbers
   (void)std::signal(SIGTERM, on_stop_signal);
   const bool tty = isatty(STDERR_FILENO) != 0;
-  const auto result = run_pipeline(
-      input, *store, limits, g_stop,
-      tty ? std::function<void(const PipelineCounts&)>(print_progress) : nullptr, media_limits);
+  const auto result =
+      run_pipeline(input, *store, limits, g_stop,
+                   tty ? std::function<void(const PipelineCounts&)>(print_progress) : nullptr,
+                   media_limits, hep.get(), vm->count("hep-rtcp") != 0U);
   store->close();
   if (fresh) {
     remove_side_files(db_path);
@@ -214,6 +220,7 @@ int run_analyze(const Args& args) {
   std::cout << "database: " << db_path << "\n";
   if (vm->count("html") != 0U) std::cout << "html:     " << (*vm)["html"].as<std::string>() << "\n";
   if (vm->count("json") != 0U) std::cout << "json:     " << (*vm)["json"].as<std::string>() << "\n";
+  if (hep) finish_hep_sender(*hep, std::cout);
   if (result.interrupted) {
     std::cerr << "sipscope analyze: interrupted; results so far are in " << db_path << "\n";
     return kExitInterrupted;

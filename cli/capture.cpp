@@ -17,6 +17,7 @@
 #include "capture/live_source.hpp"
 #include "capture/merged_source.hpp"
 #include "capture/pcap_rotator.hpp"
+#include "cli/hep_send.hpp"
 #include "cli/live_sink.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
@@ -95,7 +96,8 @@ CommandSpec capture_spec() {
   CommandSpec spec{
       "capture",
       "sipscope capture -i IFACE|any [-i IFACE2 ...] [--hep-listen [ADDR:]PORT ...]\n"
-      "       [--hep-password P] [--filter BPF] --db FILE [--snaplen N]\n"
+      "       [--hep-password P] [--hep-send [udp:|tcp:]ADDR:PORT [--hep-rtcp]]\n"
+      "       [--filter BPF] --db FILE [--snaplen N]\n"
       "       [--buffer MB] [--duration S] [--max-calls N] [--pcap-out DIR --rotate SIZE|SECONDS\n"
       "       --keep N]",
       "Captures live from network interfaces (libpcap; needs root or CAP_NET_RAW) into a\n"
@@ -139,6 +141,7 @@ CommandSpec capture_spec() {
        "open-call limit; beyond it the oldest call is flushed (anomaly call_table_full)")  //
       ("stream-idle-s", po::value<int64_t>()->default_value(10),
        "an RTP stream silent this long is finished and stored");
+  add_hep_send_options(spec.options);
   return spec;
 }
 
@@ -198,6 +201,8 @@ int run_capture(const Args& args) {
     return usage_error("capture", "--rotate and --keep need --pcap-out DIR");
   }
   const std::string db_path = (*vm)["db"].as<std::string>();
+  auto hep_out = start_hep_sender(*vm, "capture", exit);
+  if (exit != kExitOk) return exit;
 
   // The filter: ours when none is given; the user's, with a warning when it would lose
   // the non-first fragments of a large SIP message.
@@ -259,6 +264,8 @@ int run_capture(const Args& args) {
   options.media_limits.stream_idle_us = stream_idle_s * 1'000'000;
   LiveSink sink(*store);
   options.sink = &sink;
+  options.hep = hep_out.get();
+  options.hep_rtcp = vm->count("hep-rtcp") != 0U;
   options.on_open_call = [&sink](const correlate::CallRecord& row) { sink.on_open_call(row); };
 
   const bool tty = isatty(STDOUT_FILENO) != 0;
@@ -314,6 +321,13 @@ int run_capture(const Args& args) {
   if (hep && !hep_options.password.empty()) {
     std::cout << "HEP packets dropped for a wrong auth key: " << hep->auth_failures() << "\n";
   }
+  if (hep && (hep->non_sip_packets() != 0 || hep->framing_errors() != 0 ||
+              hep->refused_connections() != 0)) {
+    std::cout << "HEP packets not SIP (RTCP, logs; not stored): " << hep->non_sip_packets()
+              << ", TCP framing errors: " << hep->framing_errors()
+              << ", TCP agents refused: " << hep->refused_connections() << "\n";
+  }
+  if (hep_out) finish_hep_sender(*hep_out, std::cout);
   const auto db = store::Database::open_read_only(db_path);
   print_summary(*db, std::cout);
   std::cout << "database: " << db_path << "\n";

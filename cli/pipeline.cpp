@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "correlate/media/media_tracker.hpp"
+#include "decode/hep.hpp"
+#include "decode/rtcp.hpp"
 
 namespace sipscope::cli {
 namespace {
@@ -13,18 +15,33 @@ namespace {
 // it) plus every non-SIP UDP datagram to the media tracker.
 class TrackerFeed final : public decode::PacketSink {
  public:
-  TrackerFeed(correlate::CallTracker& tracker, correlate::media::MediaTracker& media)
-      : tracker_(tracker), media_(media) {}
+  TrackerFeed(correlate::CallTracker& tracker, correlate::media::MediaTracker& media,
+              forward::HepSender* hep, bool hep_rtcp)
+      : tracker_(tracker), media_(media), hep_(hep), hep_rtcp_(hep_rtcp) {}
   void on_sip(const decode::SipEvent& event) override {
     tracker_.on_sip(event);
     media_.on_sip(event, tracker_.last_call_id());
+    if (hep_ != nullptr) {
+      const std::string_view raw = event.message->bytes();
+      hep_->send({event.src, event.dst, forward::hep_ip_protocol(event.transport),
+                  event.frame.ts_us, decode::kHepPayloadSip,
+                  std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size())});
+    }
   }
   void on_anomaly(const decode::AnomalyEvent& event) override { tracker_.on_anomaly(event); }
-  void on_udp(const decode::UdpDatagram& datagram) override { media_.on_udp(datagram); }
+  void on_udp(const decode::UdpDatagram& datagram) override {
+    media_.on_udp(datagram);
+    if (hep_rtcp_ && decode::rtcp::is_valid_compound(datagram.payload)) {
+      hep_->send({datagram.src, datagram.dst, forward::hep_ip_protocol(decode::Transport::udp),
+                  datagram.frame.ts_us, forward::kHepPayloadRtcp, datagram.payload});
+    }
+  }
 
  private:
   correlate::CallTracker& tracker_;
   correlate::media::MediaTracker& media_;
+  forward::HepSender* hep_;
+  bool hep_rtcp_;
 };
 
 // A file that ended early is itself an anomaly of the input, kept beside the others.
@@ -63,7 +80,7 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
       options.sink != nullptr ? *options.sink : static_cast<correlate::RecordSink&>(store);
   correlate::CallTracker tracker(sink, options.limits);
   correlate::media::MediaTracker media(sink, options.media_limits);
-  TrackerFeed feed(tracker, media);
+  TrackerFeed feed(tracker, media, options.hep, options.hep != nullptr && options.hep_rtcp);
   decode::Decoder decoder(feed);
   PipelineResult result;
 
@@ -133,11 +150,14 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
 PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
                             const std::function<void(const PipelineCounts&)>& progress,
-                            correlate::media::MediaLimits media_limits) {
+                            correlate::media::MediaLimits media_limits, forward::HepSender* hep,
+                            bool hep_rtcp) {
   PipelineOptions options;
   options.limits = std::move(limits);
   options.media_limits = media_limits;
   options.progress = progress;
+  options.hep = hep;
+  options.hep_rtcp = hep_rtcp;
   return run_pipeline(input, store, options, stop);
 }
 

@@ -14,6 +14,7 @@
 #include "correlate/call_tracker.hpp"
 #include "correlate/media/media_tracker.hpp"
 #include "decode/decoder.hpp"
+#include "forward/hep_sender.hpp"
 #include "store/store.hpp"
 
 namespace sipscope::cli {
@@ -40,6 +41,9 @@ struct PipelineOptions {
   std::function<void(const correlate::CallRecord&)> on_open_call;
   // Receives the trackers' records instead of the store (it must forward them to it).
   correlate::RecordSink* sink = nullptr;
+  // --hep-send: every decoded SIP message (and RTCP when hep_rtcp) is also forwarded.
+  forward::HepSender* hep = nullptr;
+  bool hep_rtcp = false;
 };
 
 struct PipelineResult {
@@ -60,6 +64,7 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
 PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
                             const std::function<void(const PipelineCounts&)>& progress,
-                            correlate::media::MediaLimits media_limits = {});
+                            correlate::media::MediaLimits media_limits = {},
+                            forward::HepSender* hep = nullptr, bool hep_rtcp = false);
 
 }  // namespace sipscope::cli

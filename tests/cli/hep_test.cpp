@@ -1,0 +1,253 @@
+// HEP in both directions with real peers. In: `sipscope capture --hep-listen` fed by sngrep
+// replaying samples/basic.pcap as HEP3 over UDP (`sngrep -I FILE -H udp:ADDR:PORT -N -q`),
+// and by `sipscope analyze --hep-send` over UDP and TCP. Out: `analyze --hep-send` into
+// sngrep listening for HEP (`sngrep -L udp:ADDR:PORT -O FILE`), whose capture is analysed
+// again. Expected calls, states, final codes and start times come from the generator's
+// truth (samples/basic.truth.json), never from sipscope's output. Listeners on 127.0.0.1
+// need no privilege: these run everywhere sngrep is installed (install-deps.sh --test).
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "tests/cli/child_process.hpp"
+#include "tests/cli/db_reader.hpp"
+#include "tests/cli/run_command.hpp"
+
+namespace sipscope::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const fs::path kSample = fs::path(SIPSCOPE_SOURCE_DIR) / "samples/basic.pcap";
+
+json basic_truth() {
+  std::ifstream in(fs::path(SIPSCOPE_SOURCE_DIR) / "samples/basic.truth.json");
+  return json::parse(in);
+}
+
+// A UDP port free on 127.0.0.1 now (the kernel picks it; closed again at once).
+uint16_t free_udp_port() {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), len) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    return 0;
+  }
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool wait_ready(const fs::path& db, Child& capture) {
+  for (int i = 0; i < 100; ++i) {
+    if (capture.wait_exit(milliseconds(0))) return false;
+    try {
+      if (fs::exists(db) && query_int(db.string(), "SELECT count(*) FROM captures") > 0) {
+        return true;
+      }
+    } catch (const std::exception&) {
+      // created but not yet committed
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return false;
+}
+
+struct Replay {
+  fs::path dir;
+  fs::path db;
+  std::string out;
+  std::optional<int> status;
+  std::string sender_out;
+};
+
+// The HEP sender of a replay: a shell command given the collector's "ADDR:PORT".
+using Sender = std::function<std::string(const std::string& addr)>;
+
+std::string sngrep_sender(const std::string& addr) {
+  return "timeout 30 sngrep -I " + shell_quote(kSample.string()) + " -H udp:" + addr + " -N -q";
+}
+
+// Starts the collector (`listen_prefix` "" or "tcp:"), runs the sender, waits until
+// `messages` rows are committed (or 10 s; messages = 0: 1.5 s), stops the collector with
+// SIGINT.
+Replay replay_into_capture(const std::string& name, const std::vector<std::string>& extra,
+                           int64_t messages, const Sender& sender = sngrep_sender,
+                           const std::string& listen_prefix = "") {
+  Replay r;
+  r.dir = temp_dir(name);
+  r.db = r.dir / "hep.db";
+  const uint16_t port = free_udp_port();
+  EXPECT_NE(port, 0);
+  const std::string addr = "127.0.0.1:" + std::to_string(port);
+  std::vector<std::string> argv = {SIPSCOPE_EXE,         "capture", "--hep-listen",
+                                   listen_prefix + addr, "--db",    r.db.string(),
+                                   "--duration",         "60"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  Child capture(argv, r.dir, r.dir / "capture.out", r.dir / "capture.err");
+  if (!wait_ready(r.db, capture)) {
+    ADD_FAILURE() << read_text(r.dir / "capture.err");
+    return r;
+  }
+  const auto sent = run(sender(addr), r.dir);
+  EXPECT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  r.sender_out = sent.out;
+  for (int i = 0; i < (messages > 0 ? 100 : 15); ++i) {
+    if (messages > 0 && query_int(r.db.string(), "SELECT count(*) FROM messages") >= messages) {
+      break;
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  capture.signal(SIGINT);
+  r.status = capture.wait_exit(seconds(10));
+  r.out = read_text(r.dir / "capture.out");
+  return r;
+}
+
+bool sngrep_present() {
+  return std::system("command -v sngrep >/dev/null 2>&1") == 0;
+}
+
+// Every call of the truth, with the agent's capture time (not the arrival time).
+void expect_truth_calls(const std::string& db, const json& truth) {
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM calls"),
+            static_cast<int64_t>(truth["calls"].size()));
+  for (const auto& call : truth["calls"]) {
+    const std::string id = call["sip_call_id"].get<std::string>();
+    SCOPED_TRACE(id);
+    const auto rows = query(db,
+                            "SELECT state, final_code, start_us, caller_ip, callee_ip, transport, "
+                            "message_count FROM calls WHERE sip_call_id = '" +
+                                id + "'");
+    ASSERT_EQ(rows.size(), 1U);
+    const auto& row = rows.front();
+    EXPECT_EQ(std::get<std::string>(row.at("state")), call["state"].get<std::string>());
+    EXPECT_EQ(std::get<int64_t>(row.at("final_code")), call["final_code"].get<int64_t>());
+    // The agent's capture time, not the arrival time.
+    EXPECT_EQ(std::get<int64_t>(row.at("start_us")), call["start_us"].get<int64_t>());
+    EXPECT_EQ(std::get<std::string>(row.at("caller_ip")), call["caller_ip"].get<std::string>());
+    EXPECT_EQ(std::get<std::string>(row.at("callee_ip")), call["callee_ip"].get<std::string>());
+    EXPECT_EQ(std::get<std::string>(row.at("transport")), call["transport"].get<std::string>());
+    EXPECT_EQ(std::get<int64_t>(row.at("message_count")), call["message_count"].get<int64_t>());
+  }
+}
+
+TEST(HepListen, SngrepReplayGivesEveryCallOfTheTruth) {
+  ASSERT_TRUE(sngrep_present()) << "sngrep missing: scripts/install-deps.sh --test";
+  const json truth = basic_truth();
+  const int64_t sip_messages = truth["sip_messages"].get<int64_t>();
+  const Replay r = replay_into_capture("hep-listen", {}, sip_messages);
+  ASSERT_EQ(r.status, 0) << read_text(r.dir / "capture.err");
+  const std::string db = r.db.string();
+
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages"), sip_messages);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages WHERE hep_agent IS NULL"), 0);
+  expect_truth_calls(db, truth);
+}
+
+TEST(HepListen, WrongPasswordIsCountedAndDropped) {
+  ASSERT_TRUE(sngrep_present()) << "sngrep missing: scripts/install-deps.sh --test";
+  const json truth = basic_truth();
+  const int64_t sip_messages = truth["sip_messages"].get<int64_t>();
+  // sngrep -H sends no auth-key chunk: every packet fails the check. The collector is
+  // stopped 1.5 s after the replay, long enough for the datagrams to be read.
+  const Replay r = replay_into_capture("hep-listen-pass", {"--hep-password", "secret"}, 0);
+  ASSERT_EQ(r.status, 0) << read_text(r.dir / "capture.err");
+  EXPECT_EQ(query_int(r.db.string(), "SELECT count(*) FROM messages"), 0);
+  EXPECT_NE(r.out.find("HEP packets dropped for a wrong auth key: " + std::to_string(sip_messages)),
+            std::string::npos)
+      << r.out;
+}
+
+// `analyze` of the sample, its database in a directory of its own.
+std::string analyze_sender(const std::string& target, const std::string& extra = "") {
+  const fs::path db = temp_dir("hep-sender") / "send.db";
+  return std::string(SIPSCOPE_EXE) + " analyze -q " + shell_quote(kSample.string()) + " --db " +
+         shell_quote(db.string()) + " --hep-send " + target + " " + extra;
+}
+
+TEST(HepSend, AnalyzeIntoCaptureOverUdpWithPassword) {
+  const json truth = basic_truth();
+  const int64_t sip_messages = truth["sip_messages"].get<int64_t>();
+  const Replay r = replay_into_capture(
+      "hep-send-udp", {"--hep-password", "s3cret"}, sip_messages, [](const std::string& addr) {
+        return analyze_sender("udp:" + addr, "--hep-send-password s3cret --hep-capture-id 2001");
+      });
+  ASSERT_EQ(r.status, 0) << read_text(r.dir / "capture.err");
+  EXPECT_NE(r.sender_out.find("hep:      " + std::to_string(sip_messages) + " sent to udp:"),
+            std::string::npos)
+      << r.sender_out;
+  const std::string db = r.db.string();
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages"), sip_messages);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages WHERE hep_agent = '2001'"), sip_messages);
+  expect_truth_calls(db, truth);
+}
+
+TEST(HepSend, AnalyzeIntoCaptureOverTcp) {
+  const json truth = basic_truth();
+  const int64_t sip_messages = truth["sip_messages"].get<int64_t>();
+  const Replay r = replay_into_capture(
+      "hep-send-tcp", {}, sip_messages,
+      [](const std::string& addr) { return analyze_sender("tcp:" + addr, "--hep-node edge1"); },
+      "tcp:");
+  ASSERT_EQ(r.status, 0) << read_text(r.dir / "capture.err");
+  const std::string db = r.db.string();
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages"), sip_messages);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages WHERE hep_agent = '0/edge1'"),
+            sip_messages);
+  expect_truth_calls(db, truth);
+}
+
+// sngrep listening for HEP writes what it received as a pcap with the original addresses
+// and times (-O); read back, it holds every call of the truth.
+TEST(HepSend, AnalyzeIntoSngrepListener) {
+  ASSERT_TRUE(sngrep_present()) << "sngrep missing: scripts/install-deps.sh --test";
+  const json truth = basic_truth();
+  const fs::path dir = temp_dir("hep-send-sngrep");
+  const std::string addr = "127.0.0.1:" + std::to_string(free_udp_port());
+  Child sngrep({"sngrep", "-N", "-q", "-L", "udp:" + addr, "-O", (dir / "sngrep.pcap").string()},
+               dir, dir / "sngrep.out", dir / "sngrep.err");
+  std::this_thread::sleep_for(milliseconds(500));  // its socket bound
+  const auto sent = run(analyze_sender("udp:" + addr), dir);
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  std::this_thread::sleep_for(milliseconds(500));
+  sngrep.signal(SIGTERM);
+  ASSERT_TRUE(sngrep.wait_exit(seconds(10)));
+  const auto back =
+      run(std::string(SIPSCOPE_EXE) + " analyze -q " + shell_quote((dir / "sngrep.pcap").string()) +
+              " --db " + shell_quote((dir / "back.db").string()),
+          dir);
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  const std::string db = (dir / "back.db").string();
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages"), truth["sip_messages"].get<int64_t>());
+  expect_truth_calls(db, truth);
+}
+
+TEST(HepSend, MalformedTargetIsAUsageError) {
+  const fs::path dir = temp_dir("hep-send-usage");
+  const auto r = run(analyze_sender("udp:nowhere"), dir);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--hep-send 'udp:nowhere'"), std::string::npos) << r.err;
+  const auto p = run(std::string(SIPSCOPE_EXE) + " analyze -q " + shell_quote(kSample.string()) +
+                         " --db " + shell_quote((dir / "x.db").string()) + " --hep-rtcp",
+                     dir);
+  EXPECT_EQ(p.exit_code, 1);
+  EXPECT_NE(p.err.find("--hep-rtcp needs --hep-send"), std::string::npos) << p.err;
+}
+
+}  // namespace
+}  // namespace sipscope::testing
