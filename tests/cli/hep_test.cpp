@@ -21,6 +21,7 @@
 #include "tests/cli/child_process.hpp"
 #include "tests/cli/db_reader.hpp"
 #include "tests/cli/run_command.hpp"
+#include "tests/cli/udp_port.hpp"
 
 namespace sipscope::testing {
 namespace {
@@ -35,21 +36,6 @@ const fs::path kSample = fs::path(SIPSCOPE_SOURCE_DIR) / "samples/basic.pcap";
 json basic_truth() {
   std::ifstream in(fs::path(SIPSCOPE_SOURCE_DIR) / "samples/basic.truth.json");
   return json::parse(in);
-}
-
-// A UDP port free on 127.0.0.1 now (the kernel picks it; closed again at once).
-uint16_t free_udp_port() {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), len) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    return 0;
-  }
-  close(fd);
-  return ntohs(a.sin_port);
 }
 
 bool wait_ready(const fs::path& db, Child& capture) {
