@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "correlate/hep_agents.hpp"
 #include "correlate/media/media_tracker.hpp"
 #include "decode/hep.hpp"
 #include "decode/rtcp.hpp"
@@ -19,6 +20,8 @@ class TrackerFeed final : public decode::PacketSink {
               forward::HepSender* hep, bool hep_rtcp)
       : tracker_(tracker), media_(media), hep_(hep), hep_rtcp_(hep_rtcp) {}
   void on_sip(const decode::SipEvent& event) override {
+    // Another HEP agent's report of a message already seen: a sighting, not a message.
+    if (!event.hep_agent.empty() && agents_.sighting(event)) return;
     tracker_.on_sip(event);
     media_.on_sip(event, tracker_.last_call_id());
     if (hep_ != nullptr) {
@@ -37,11 +40,14 @@ class TrackerFeed final : public decode::PacketSink {
     }
   }
 
+  [[nodiscard]] const correlate::HepAgents& hep_agents() const { return agents_; }
+
  private:
   correlate::CallTracker& tracker_;
   correlate::media::MediaTracker& media_;
   forward::HepSender* hep_;
   bool hep_rtcp_;
+  correlate::HepAgents agents_;
 };
 
 // A file that ended early is itself an anomaly of the input, kept beside the others.
@@ -130,6 +136,7 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
   decoder.finish();  // fragment sets and streams still open become anomalies
   tracker.finish(result.last_ts_us);
   media.finish();
+  for (const auto& row : feed.hep_agents().skew()) store.add_hep_skew(row);
   result.captures = input.captures();
   record_capture_problems(result.captures, store);
   for (const auto& c : result.captures) {

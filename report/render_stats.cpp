@@ -67,6 +67,25 @@ std::string render_stats_table(const Stats& s) {
     line("  " + std::to_string(f.code) + " " + format::fit(format::terminal_safe(f.reason), 40) +
          ": " + std::to_string(f.calls));
   }
+  if (!s.hep_skew.empty()) {
+    line("");
+    line("HEP agents reporting the same messages (clock skew = second - first, ms):");
+    for (const auto& k : s.hep_skew) {
+      std::string row = "  ";
+      row += format::terminal_safe(k.first_agent);
+      row += " -> ";
+      row += format::terminal_safe(k.other_agent);
+      row += ": ";
+      row += std::to_string(k.messages);
+      row += " messages, skew mean ";
+      row += format::fixed(static_cast<double>(k.mean_us) / 1000.0, 1);
+      row += " min ";
+      row += format::fixed(static_cast<double>(k.min_us) / 1000.0, 1);
+      row += " max ";
+      row += format::fixed(static_cast<double>(k.max_us) / 1000.0, 1);
+      line(row);
+    }
+  }
   return out;
 }
 
@@ -113,6 +132,16 @@ std::string render_stats_json(const Stats& s) {
     f.push_back({{"code", r.code}, {"reason", r.reason}, {"calls", r.calls}});
   }
   j["failures"] = f;
+  nlohmann::json skew = nlohmann::json::array();
+  for (const auto& k : s.hep_skew) {
+    skew.push_back({{"first_agent", k.first_agent},
+                    {"other_agent", k.other_agent},
+                    {"messages", k.messages},
+                    {"skew_mean_ms", static_cast<double>(k.mean_us) / 1000.0},
+                    {"skew_min_ms", static_cast<double>(k.min_us) / 1000.0},
+                    {"skew_max_ms", static_cast<double>(k.max_us) / 1000.0}});
+  }
+  j["hep_skew"] = skew;
   return dump_json(j);
 }
 

@@ -377,4 +377,17 @@ CREATE TABLE activity (
 CREATE INDEX activity_start_us ON activity(start_us);
 )sql";
 
+// Tables added within schema version 1 (docs/schema.md "Versioning"): created with the
+// others, and on --append when an older file lacks them.
+inline constexpr const char* kAddedTablesSql = R"sql(
+CREATE TABLE IF NOT EXISTS hep_skew (
+  first_agent TEXT NOT NULL,
+  other_agent TEXT NOT NULL,
+  messages    INTEGER NOT NULL,
+  mean_us     INTEGER NOT NULL,
+  min_us      INTEGER NOT NULL,
+  max_us      INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace sipscope::store::schema

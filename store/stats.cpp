@@ -150,6 +150,16 @@ Stats compute_stats(const Database& db) {
   s.retransmissions =
       sql::query_int(h, path, "SELECT count(*) FROM messages WHERE retransmission <> 0");
   s.retransmission_pct = pct(s.retransmissions, s.messages);
+  // Older files of this schema version may lack the table (docs/schema.md "Versioning").
+  if (sql::query_int(h, path, "SELECT count(*) FROM sqlite_schema WHERE name = 'hep_skew'") != 0) {
+    sql::Statement st(h, path,
+                      "SELECT first_agent, other_agent, messages, mean_us, min_us, max_us FROM "
+                      "hep_skew ORDER BY first_agent, other_agent");
+    while (st.step()) {
+      s.hep_skew.push_back({st.column_text(0), st.column_text(1), st.column_int64(2),
+                            st.column_int64(3), st.column_int64(4), st.column_int64(5)});
+    }
+  }
   return s;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "correlate/hep_agents.hpp"
 #include "correlate/records.hpp"
 #include "store/query.hpp"
 
@@ -57,6 +58,8 @@ struct Stats {
   std::vector<PeerRow> by_destination;  // calls grouped by callee_ip
   std::vector<PeerRow> by_source;       // calls grouped by caller_ip
   std::vector<FailureRow> failures;     // top 10 final codes >= 400 by calls
+  // HEP agents that reported the same messages, and their clock skew (hep_skew table).
+  std::vector<correlate::HepSkewRecord> hep_skew;
 };
 
 // Nearest-rank percentile (docs/stats.md) of sorted values; nullopt when empty.

@@ -238,6 +238,7 @@ struct Store::Impl {
   void create_schema() {
     sql::exec(db, path, "BEGIN");
     sql::exec(db, path, schema::kCreateSql);
+    sql::exec(db, path, schema::kAddedTablesSql);
     const std::string pragmas =
         "PRAGMA application_id = " + std::to_string(schema::kApplicationId) +
         "; PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";";
@@ -280,6 +281,7 @@ struct Store::Impl {
     };
     add_missing("captures", schema::kCaptureAddedColumns);
     add_missing("messages", schema::kMessageAddedColumns);
+    sql::exec(db, path, schema::kAddedTablesSql);
   }
 
   void configure() {
@@ -334,6 +336,17 @@ uint32_t Store::add_capture(const std::string& path) {
   s.insert_capture->run();
   s.row_written();
   return static_cast<uint32_t>(sqlite3_last_insert_rowid(s.db));
+}
+
+void Store::add_hep_skew(const correlate::HepSkewRecord& row) {
+  Impl& s = *impl_;
+  s.check_open();
+  s.begin_if_needed();
+  sql::Statement st(s.db, s.path,
+                    "INSERT INTO hep_skew (first_agent, other_agent, messages, mean_us, min_us, "
+                    "max_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  st.bind_all(row.first_agent, row.other_agent, row.messages, row.mean_us, row.min_us, row.max_us);
+  st.run();
 }
 
 void Store::finish_capture(const CaptureSummary& summary) {

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "correlate/hep_agents.hpp"
 #include "correlate/records.hpp"
 
 struct sqlite3;
@@ -54,6 +55,8 @@ class Store final : public correlate::RecordSink {
 
   uint32_t add_capture(const std::string& path);
   void finish_capture(const CaptureSummary& summary);
+  // One agent pair's clock skew (HEP agents reporting the same messages; hep_skew table).
+  void add_hep_skew(const correlate::HepSkewRecord& row);
   [[nodiscard]] int64_t next_call_id() const;
 
   void on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) override;

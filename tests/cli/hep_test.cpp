@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -18,8 +19,10 @@
 #include <string>
 #include <thread>
 
+#include "forward/hep_encoder.hpp"
 #include "tests/cli/child_process.hpp"
 #include "tests/cli/db_reader.hpp"
+#include "tests/cli/pcap_builder.hpp"
 #include "tests/cli/run_command.hpp"
 #include "tests/cli/udp_port.hpp"
 
@@ -233,6 +236,91 @@ TEST(HepSend, MalformedTargetIsAUsageError) {
                      dir);
   EXPECT_EQ(p.exit_code, 1);
   EXPECT_NE(p.err.find("--hep-rtcp needs --hep-send"), std::string::npos) << p.err;
+}
+
+// One call (INVITE, 200, ACK, BYE, 200 between 192.0.2.1:5060 and 192.0.2.2:5060)
+// reported by two HEP agents: agent 1 at t_i, agent 2 at t_i + 250 ms + i x 10 ms (its
+// clock runs 250..290 ms ahead), and agent 1 reporting the INVITE once more 500 ms later
+// (a retransmission it saw). By hand: 6 messages (5 + the retransmission), one answered
+// call, and agent pair 1 -> 2 with 5 shared messages, skew mean 270 ms, min 250, max 290.
+TEST(HepAgents, SecondAgentsReportsAreSightingsWithTheirClockSkew) {
+  const fs::path dir = temp_dir("hep-agents");
+  const std::string from = "From: <sip:alice@example.com>;tag=a1\r\n";
+  const std::string to = "To: <sip:bob@example.com>";
+  const std::string common = "Call-ID: two-agents@example.com\r\nMax-Forwards: 70\r\n";
+  const auto msg = [&](const std::string& start, const std::string& via_branch,
+                       const std::string& to_tag, const std::string& cseq) {
+    return start + "\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK" + via_branch + "\r\n" +
+           from + to + to_tag + "\r\n" + common + "CSeq: " + cseq +
+           "\r\nContact: <sip:alice@192.0.2.1>\r\nContent-Length: 0\r\n\r\n";
+  };
+  struct Msg {
+    bool from_caller;
+    std::string text;
+  };
+  const std::vector<Msg> call = {
+      {true, msg("INVITE sip:bob@example.com SIP/2.0", "inv", "", "1 INVITE")},
+      {false, msg("SIP/2.0 200 OK", "inv", ";tag=b1", "1 INVITE")},
+      {true, msg("ACK sip:bob@192.0.2.2 SIP/2.0", "ack", ";tag=b1", "1 ACK")},
+      {true, msg("BYE sip:bob@192.0.2.2 SIP/2.0", "bye", ";tag=b1", "2 BYE")},
+      {false, msg("SIP/2.0 200 OK", "bye", ";tag=b1", "2 BYE")}};
+  const uint8_t caller[4] = {192, 0, 2, 1};
+  const uint8_t callee[4] = {192, 0, 2, 2};
+  const int64_t t0 = 1'700'000'000'000'000;
+  struct Report {
+    int64_t ts;
+    uint32_t agent;
+    size_t message;
+  };
+  std::vector<Report> reports;
+  for (size_t i = 0; i < call.size(); ++i) {
+    const int64_t t = t0 + static_cast<int64_t>(i) * 1'000'000;
+    reports.push_back({t, 1, i});
+    reports.push_back({t + 250'000 + static_cast<int64_t>(i) * 10'000, 2, i});
+  }
+  reports.push_back({t0 + 500'000, 1, 0});
+  std::sort(reports.begin(), reports.end(),
+            [](const Report& a, const Report& b) { return a.ts < b.ts; });
+  {
+    PcapBuilder pcap(dir / "agents.pcap");
+    for (const Report& r : reports) {
+      const Msg& m = call[r.message];
+      const decode::Endpoint a{decode::IpAddress::v4(caller), 5060};
+      const decode::Endpoint b{decode::IpAddress::v4(callee), 5060};
+      std::vector<uint8_t> hep;
+      ASSERT_TRUE(forward::encode_hep3(
+          {m.from_caller ? a : b, m.from_caller ? b : a, 17, r.ts, 1,
+           std::span(reinterpret_cast<const uint8_t*>(m.text.data()), m.text.size())},
+          {r.agent, "", ""}, hep));
+      pcap.udp(r.ts, r.agent == 1 ? "10.0.0.1" : "10.0.0.2", 40000, "10.0.0.9", 9060,
+               std::string(hep.begin(), hep.end()));
+    }
+  }
+  const std::string db = (dir / "agents.db").string();
+  const auto analyzed =
+      run(std::string(SIPSCOPE_EXE) + " analyze -q " + shell_quote((dir / "agents.pcap").string()) +
+              " --db " + shell_quote(db),
+          dir);
+  ASSERT_EQ(analyzed.exit_code, 0) << analyzed.out << analyzed.err;
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages"), 6);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages WHERE hep_agent = '2'"), 0);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages WHERE retransmission <> 0"), 1);
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM calls WHERE state = 'answered'"), 1);
+  const auto rows = query(db,
+                          "SELECT first_agent, other_agent, messages, mean_us, min_us, max_us "
+                          "FROM hep_skew");
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(std::get<std::string>(rows[0].at("first_agent")), "1");
+  EXPECT_EQ(std::get<std::string>(rows[0].at("other_agent")), "2");
+  EXPECT_EQ(std::get<int64_t>(rows[0].at("messages")), 5);
+  EXPECT_EQ(std::get<int64_t>(rows[0].at("mean_us")), 270'000);
+  EXPECT_EQ(std::get<int64_t>(rows[0].at("min_us")), 250'000);
+  EXPECT_EQ(std::get<int64_t>(rows[0].at("max_us")), 290'000);
+  const auto stats = run(std::string(SIPSCOPE_EXE) + " stats --db " + shell_quote(db), dir);
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("1 -> 2: 5 messages, skew mean 270.0 min 250.0 max 290.0"),
+            std::string::npos)
+      << stats.out;
 }
 
 }  // namespace
