@@ -163,9 +163,10 @@ TEST(HepListen, WrongPasswordIsCountedAndDropped) {
 }
 
 // `analyze` of the sample, its database in a directory of its own.
-std::string analyze_sender(const std::string& target, const std::string& extra = "") {
+std::string analyze_sender(const std::string& target, const std::string& extra = "",
+                           const fs::path& sample = kSample) {
   const fs::path db = temp_dir("hep-sender") / "send.db";
-  return std::string(SIPSCOPE_EXE) + " analyze -q " + shell_quote(kSample.string()) + " --db " +
+  return std::string(SIPSCOPE_EXE) + " analyze -q " + shell_quote(sample.string()) + " --db " +
          shell_quote(db.string()) + " --hep-send " + target + " " + extra;
 }
 
@@ -199,6 +200,24 @@ TEST(HepSend, AnalyzeIntoCaptureOverTcp) {
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM messages WHERE hep_agent = '0/edge1'"),
             sip_messages);
   expect_truth_calls(db, truth);
+}
+
+// --hep-rtcp: every RTCP compound packet tshark finds in the capture arrives as a HEP
+// packet of payload type 5, which the collector counts and does not store.
+TEST(HepSend, RtcpIsForwardedWithHepRtcp) {
+  const fs::path sample = fs::path(SIPSCOPE_SOURCE_DIR) / "samples/media/rtcp.pcap";
+  const fs::path dir = temp_dir("hep-send-rtcp-oracle");
+  const auto tshark = run("tshark -r " + shell_quote(sample.string()) + " -Y rtcp", dir);
+  ASSERT_EQ(tshark.exit_code, 0) << tshark.err;
+  const int64_t rtcp = std::count(tshark.out.begin(), tshark.out.end(), '\n');
+  ASSERT_GT(rtcp, 0);
+  const Replay r = replay_into_capture("hep-send-rtcp", {}, 0, [&](const std::string& addr) {
+    return analyze_sender("udp:" + addr, "--hep-rtcp", sample);
+  });
+  ASSERT_EQ(r.status, 0) << read_text(r.dir / "capture.err");
+  EXPECT_NE(r.out.find("HEP packets not SIP (RTCP, logs; not stored): " + std::to_string(rtcp)),
+            std::string::npos)
+      << r.out;
 }
 
 // sngrep listening for HEP writes what it received as a pcap with the original addresses
