@@ -22,6 +22,7 @@
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/pipeline.hpp"
+#include "cli/serve.hpp"
 #include "store/query.hpp"
 
 namespace sipscope::cli {
@@ -97,7 +98,7 @@ CommandSpec capture_spec() {
       "capture",
       "sipscope capture -i IFACE|any [-i IFACE2 ...] [--hep-listen [ADDR:]PORT ...]\n"
       "       [--hep-password P] [--hep-send [udp:|tcp:]ADDR:PORT [--hep-rtcp]]\n"
-      "       [--filter BPF] --db FILE [--snaplen N]\n"
+      "       [--filter BPF] --db FILE [--serve HOST:PORT [--token T]] [--snaplen N]\n"
       "       [--buffer MB] [--duration S] [--max-calls N] [--pcap-out DIR --rotate SIZE|SECONDS\n"
       "       --keep N]",
       "Captures live from network interfaces (libpcap; needs root or CAP_NET_RAW) into a\n"
@@ -141,6 +142,11 @@ CommandSpec capture_spec() {
        "open-call limit; beyond it the oldest call is flushed (anomaly call_table_full)")  //
       ("stream-idle-s", po::value<int64_t>()->default_value(10),
        "an RTP stream silent this long is finished and stored");
+  spec.options.add_options()  //
+      ("serve", po::value<std::string>(),
+       "also serve the web UI on HOST:PORT (127.0.0.1:8080; docs/web.md): the call list and "
+       "open call pages update as calls progress")  //
+      ("token", po::value<std::string>(), "with --serve: require this token");
   add_hep_send_options(spec.options);
   return spec;
 }
@@ -203,6 +209,15 @@ int run_capture(const Args& args) {
   const std::string db_path = (*vm)["db"].as<std::string>();
   auto hep_out = start_hep_sender(*vm, "capture", exit);
   if (exit != kExitOk) return exit;
+  std::optional<web::ServeOptions> serve;
+  if (vm->count("serve") != 0U) {
+    std::optional<std::string> token;
+    if (vm->count("token") != 0U) token = (*vm)["token"].as<std::string>();
+    serve = serve_options(db_path, (*vm)["serve"].as<std::string>(), token, "capture", exit);
+    if (!serve) return exit;
+  } else if (vm->count("token") != 0U) {
+    return usage_error("capture", "--token needs --serve");
+  }
 
   // The filter: ours when none is given; the user's, with a warning when it would lose
   // the non-first fragments of a large SIP message.
@@ -256,6 +271,9 @@ int run_capture(const Args& args) {
     input.set_raw_sink(&*files);
   }
   store->commit();
+  // The database exists (WAL, first commit done): readers may come.
+  std::optional<BackgroundServer> web_server;
+  if (serve) web_server.emplace(*serve, "capture");
 
   PipelineOptions options;
   options.live = true;
@@ -301,6 +319,7 @@ int run_capture(const Args& args) {
                                  : hep  ? static_cast<capture::FrameSource&>(*hep)
                                         : static_cast<capture::FrameSource&>(input);
   const auto result = run_pipeline(source, *store, options, g_capture_stop);
+  web_server.reset();
   if (files) files->finish();
   store->close();
   if (tty) {

@@ -28,7 +28,57 @@ bool parse_listen(const std::string& text, std::string& host, int& port) {
   return port <= 65535;
 }
 
+// "sipscope CMD: http://HOST:PORT/[?token=T]" and the generated token, flushed at once.
+void announce(const std::string& command, const web::ServeOptions& o, int port, bool generated) {
+  std::cout << "sipscope " << command << ": http://" << o.host << ":" << port << "/"
+            << (o.token.empty() ? "" : "?token=" + o.token) << "\n";
+  if (generated) std::cout << "sipscope " << command << ": token " << o.token << " (generated)\n";
+  std::cout.flush();
+}
+
 }  // namespace
+
+std::optional<web::ServeOptions> serve_options(const std::string& db_path,
+                                               const std::string& listen,
+                                               const std::optional<std::string>& token,
+                                               const std::string& command, int& exit) {
+  web::ServeOptions o;
+  o.db_path = db_path;
+  if (!parse_listen(listen, o.host, o.port)) {
+    exit = usage_error(command, "--" + std::string(command == "serve" ? "listen" : "serve") +
+                                    " must be HOST:PORT, not '" + listen + "'");
+    return std::nullopt;
+  }
+  if (token) {
+    o.token = *token;
+    if (o.token.size() < 8) {
+      exit = usage_error(command, "--token must have at least 8 characters");
+      return std::nullopt;
+    }
+  }
+  return o;
+}
+
+BackgroundServer::BackgroundServer(const web::ServeOptions& options, const std::string& command) {
+  web::ServeOptions o = options;
+  const bool generated = o.token.empty() && !web::is_loopback(o.host);
+  if (generated) o.token = web::random_hex(16);
+  server_ = std::make_unique<web::Server>(o);
+  const int port = server_->bind();
+  announce(command, o, port, generated);
+  sigset_t signals, before;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, &before);  // inherited by the server's threads
+  thread_ = std::thread([this] { server_->run(); });
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+}
+
+BackgroundServer::~BackgroundServer() {
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
 
 CommandSpec serve_spec() {
   CommandSpec spec{"serve",
@@ -55,16 +105,12 @@ int run_serve(const Args& args) {
   int exit = kExitOk;
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
-  web::ServeOptions o;
-  o.db_path = (*vm)["db"].as<std::string>();
-  const std::string listen = (*vm)["listen"].as<std::string>();
-  if (!parse_listen(listen, o.host, o.port)) {
-    return usage_error("serve", "--listen must be HOST:PORT, not '" + listen + "'");
-  }
-  if (vm->count("token") != 0U) {
-    o.token = (*vm)["token"].as<std::string>();
-    if (o.token.size() < 8) return usage_error("serve", "--token must have at least 8 characters");
-  }
+  std::optional<std::string> token;
+  if (vm->count("token") != 0U) token = (*vm)["token"].as<std::string>();
+  const auto options = serve_options((*vm)["db"].as<std::string>(),
+                                     (*vm)["listen"].as<std::string>(), token, "serve", exit);
+  if (!options) return exit;
+  web::ServeOptions o = *options;
   (void)store::Database::open_read_only(o.db_path);  // one-line error now, not per request
   const bool generated = o.token.empty() && !web::is_loopback(o.host);
   if (generated) o.token = web::random_hex(16);
@@ -77,11 +123,7 @@ int run_serve(const Args& args) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   web::Server server(o);
-  const int port = server.bind();
-  std::cout << "sipscope serve: http://" << o.host << ":" << port << "/"
-            << (o.token.empty() ? "" : "?token=" + o.token) << "\n";
-  if (generated) std::cout << "sipscope serve: token " << o.token << " (generated)\n";
-  std::cout.flush();
+  announce("serve", o, server.bind(), generated);
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
