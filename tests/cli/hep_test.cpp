@@ -163,6 +163,24 @@ TEST(HepListen, WrongPasswordIsCountedAndDropped) {
 }
 
 // `analyze` of the sample, its database in a directory of its own.
+// --max-calls ends a capture by itself, as a signal would: exit 0, at least that many
+// calls finished (end_us set) in the database.
+TEST(HepListen, MaxCallsEndsTheCapture) {
+  ASSERT_TRUE(sngrep_present()) << "sngrep missing: scripts/install-deps.sh --test";
+  const fs::path dir = temp_dir("hep-max-calls");
+  const fs::path db = dir / "max.db";
+  const std::string addr = "127.0.0.1:" + std::to_string(free_udp_port());
+  Child capture({SIPSCOPE_EXE, "capture", "--hep-listen", addr, "--db", db.string(), "--duration",
+                 "60", "--max-calls", "3"},
+                dir, dir / "capture.out", dir / "capture.err");
+  ASSERT_TRUE(wait_ready(db, capture)) << read_text(dir / "capture.err");
+  const auto sent = run(sngrep_sender(addr), dir);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  EXPECT_EQ(capture.wait_exit(seconds(15)), 0) << read_text(dir / "capture.err");
+  EXPECT_GE(query_int(db.string(), "SELECT count(*) FROM calls WHERE end_us IS NOT NULL"), 3);
+  EXPECT_NE(read_text(dir / "capture.out").find("database: "), std::string::npos);
+}
+
 std::string analyze_sender(const std::string& target, const std::string& extra = "",
                            const fs::path& sample = kSample) {
   const fs::path db = temp_dir("hep-sender") / "send.db";
