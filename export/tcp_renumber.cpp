@@ -91,13 +91,13 @@ uint32_t get32(const uint8_t* p) {
 // HC' = ~(~HC + ~m + m') for each 16-bit word).
 void replace32(uint8_t* p, uint32_t value, uint8_t* sum) {
   uint32_t acc = static_cast<uint16_t>(~((sum[0] << 8) | sum[1]));
-  for (int k = 0; k < 2; ++k) {
-    const uint16_t old_word = static_cast<uint16_t>((p[2 * k] << 8) | p[2 * k + 1]);
-    const auto new_word = static_cast<uint16_t>(value >> (16 * (1 - k)));
+  for (uint8_t* word = p; word < p + 4; word += 2) {
+    const auto old_word = static_cast<uint16_t>((word[0] << 8) | word[1]);
+    const auto new_word = static_cast<uint16_t>(word == p ? value >> 16 : value);
     acc += static_cast<uint16_t>(~old_word);
     acc += new_word;
-    p[2 * k] = static_cast<uint8_t>(new_word >> 8);
-    p[2 * k + 1] = static_cast<uint8_t>(new_word);
+    word[0] = static_cast<uint8_t>(new_word >> 8);
+    word[1] = static_cast<uint8_t>(new_word);
   }
   while ((acc >> 16) != 0) acc = (acc & 0xFFFF) + (acc >> 16);
   const auto hc = static_cast<uint16_t>(~acc);
