@@ -98,19 +98,6 @@ bool tcp_setup_frame(const decode::TcpHeader& tcp) {
   return text.rfind("GET ", 0) == 0 || text.rfind("HTTP/1.1 101", 0) == 0;
 }
 
-// A WebSocket connection is exported whole once it carries the calls' SIP: its framing
-// does not survive a gap (RFC 6455 frames have no resynchronisation point), and it is one
-// client's connection (RFC 7118 §5), not a trunk shared by other users' calls.
-bool websocket_upgrade(const decode::TcpHeader& tcp) {
-  const std::string_view text(reinterpret_cast<const char*>(tcp.payload.data()),
-                              tcp.payload.size());
-  if (text.rfind("GET ", 0) != 0) return false;
-  const std::string_view head = text.substr(0, text.find("\r\n\r\n"));
-  std::string lower(head);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find("websocket") != std::string::npos;
-}
-
 // Every frame of the calls' SIP messages: the completing frame of each (ladder events)
 // and, for a message reassembled from several packets (TCP segments, IP or SCTP
 // fragments), all of them (messages.frames).
@@ -189,7 +176,6 @@ PickedFrames pick_frames(const store::Database& db, const report::Ladder& ladder
     std::vector<std::string> candidate_flows;
     std::vector<std::pair<std::string, Picked>> setup;  // tcp_setup_frame()s
     std::set<std::string> sip_connections;
-    std::set<std::string> ws_connections;  // upgraded to WebSocket: taken whole
     const std::string found = locate_capture(cap, capture_dir, db.path());
     result.captures.push_back(found);
     capture::PcapReader reader(found, cap.id);
@@ -219,9 +205,7 @@ PickedFrames pick_frames(const store::Database& db, const report::Ladder& ladder
       decode::TcpHeader tcp;
       if (const std::string conn = tcp_connection(f, tcp); !conn.empty()) {
         if (sip) sip_connections.insert(conn);
-        if (websocket_upgrade(tcp)) ws_connections.insert(conn);
-        if (!take &&
-            (tcp_setup_frame(tcp) || (!tcp.payload.empty() && ws_connections.count(conn) != 0U))) {
+        if (!take && tcp_setup_frame(tcp)) {
           setup.emplace_back(conn, picked(cap.id, f, true));
         }
       }

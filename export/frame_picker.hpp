@@ -3,8 +3,9 @@
 // frames between the last two listed of a capped list that share the completing frame's
 // flow), the RTCP the analysis tied to them, their RTP/RTCP by 5-tuple during each
 // stream's life, and for TCP the handshake/teardown and HTTP upgrade of the connections
-// that carry their SIP (a WebSocket connection comes whole). Each capture is located and
-// verified against the identity analyze recorded (export/evidence.hpp).
+// that carry their SIP (the other calls' segments are left out: TcpStreams renumbers the
+// rest). Each capture is located and verified against the identity analyze recorded
+// (export/evidence.hpp).
 //
 //   auto picked = export_::pick_frames(*db, ladder, ids, capture_dir);   // throws
 //   for (const auto& f : picked.frames) ...;   // in timestamp order

@@ -1,5 +1,5 @@
-// Issue 13 point 4: a slice of some of the calls that share TCP connections re-reads with
-// the same calls, states, final codes and messages and without a tcp_gap anomaly, because
+// Issue 13 point 4: a slice of some of the calls that share TCP or WebSocket connections re-reads
+// with the same calls, states, final codes and messages and without a tcp_gap anomaly, because
 // export renumbers each connection's sequence space (export/tcp_renumber.hpp). Expected
 // values are the samples' truth files (generator scenario, SIPp scenarios, Kamailio
 // record.sh), not sipscope's analysis of the original; tshark reads the slice as a peer
@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -140,6 +141,56 @@ TEST_P(ExportTcp, EveryOtherCallOfSharedConnections) {
 
 TEST_P(ExportTcp, OneCallFromTheMiddle) {
   check({truth_["calls"].size() / 2});
+}
+
+// A WebSocket connection (RFC 7118) that carries the call and a REGISTER: the slice keeps the
+// HTTP upgrade and the call's frames, leaves the REGISTER out and renumbers the rest.
+TEST(ExportWebSocket, TheCallWithoutTheRegisterOfItsConnection) {
+  const fs::path samples = fs::path(SIPSCOPE_SOURCE_DIR) / "samples" / "websocket";
+  const json truth = json::parse(read_text(samples / "sip_ws.truth.json"));
+  ASSERT_EQ(truth["calls"].size(), 1U);
+  ASSERT_EQ(truth["non_call_sip_messages"], 2);  // REGISTER and its 200
+  const json& call = truth["calls"][0];
+  const fs::path dir = temp_dir("export-ws");
+  const std::string db = (dir / "a.db").string();
+  const std::string slice = (dir / "slice.pcap").string();
+  const std::string again = (dir / "again.db").string();
+  auto r = run(sipscope_cmd("analyze " + shell_quote((samples / "sip_ws.pcap").string()) +
+                            " --db " + shell_quote(db) + " --quiet"),
+               dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run(sipscope_cmd("export --db " + shell_quote(db) + " " + shell_quote(call["sip_call_id"]) +
+                       " --pcap " + shell_quote(slice)),
+          dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run(
+      sipscope_cmd("analyze " + shell_quote(slice) + " --db " + shell_quote(again) + " --quiet"),
+      dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = query(again, "SELECT sip_call_id, state, final_code, message_count FROM calls");
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(text_of(rows[0].at("sip_call_id")), call["sip_call_id"]);
+  EXPECT_EQ(text_of(rows[0].at("state")), call["state"]);
+  EXPECT_EQ(int_of(rows[0].at("final_code")), call["final_code"]);
+  EXPECT_EQ(int_of(rows[0].at("message_count")), call["message_count"]);
+  EXPECT_EQ(query_int(again, "SELECT count(*) FROM anomalies"), 0);
+  EXPECT_EQ(query_int(again, "SELECT count(*) FROM registrations"), 0);
+  if (have_tshark()) {
+    EXPECT_EQ(stream_holes(dir, slice), std::vector<std::string>{});
+    const auto t = run("tshark -r " + shell_quote(slice) + " -Y sip -T fields -e sip.Call-ID", dir);
+    ASSERT_EQ(t.exit_code, 0) << t.err;
+    // One Call-ID per SIP message tshark decodes (several per frame, comma-separated).
+    std::vector<std::string> ids;
+    std::istringstream lines(t.out);
+    for (std::string line; std::getline(lines, line, '\n');) {
+      std::istringstream fields(line);
+      for (std::string id; std::getline(fields, id, ',');) ids.push_back(id);
+    }
+    EXPECT_EQ(ids, std::vector<std::string>(call["message_count"].get<size_t>(),
+                                            call["sip_call_id"].get<std::string>()))
+        << t.out;
+  }
+  fs::remove_all(dir);
 }
 
 // Several calls on one connection: the generator's 8-call scenario over TCP (one
