@@ -1,27 +1,22 @@
+// `report`, `export`, `stats` and the call filter options: arguments wired to report/,
+// export/ and store/ (cli/report_commands.hpp).
 #include "cli/report_commands.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
 
-#include "capture/pcap_reader.hpp"
-#include "cli/evidence.hpp"
 #include "cli/output.hpp"
 #include "cli/safe_output.hpp"
-#include "decode/ip.hpp"
-#include "decode/link.hpp"
-#include "export/pcap_slice.hpp"
+#include "export/call_slice.hpp"
+#include "export/evidence.hpp"
 #include "export/redact.hpp"
 #include "report/render_stats.hpp"
-#include "store/sql.hpp"
 
 namespace sipscope::cli {
 
@@ -77,134 +72,6 @@ std::vector<report::Ladder> ladders_for(const store::Database& db,
 std::optional<double> opt_double(const po::variables_map& vm, const char* name) {
   if (vm.count(name) == 0U) return std::nullopt;
   return vm[name].as<double>();
-}
-
-struct Tuple {
-  std::string src, dst;
-  int sport = 0, dport = 0;
-  auto operator<=>(const Tuple&) const = default;
-};
-
-struct MediaWindow {
-  int64_t from_us = 0, to_us = 0;
-};
-
-struct Picked {
-  uint32_t capture_id = 0;
-  uint64_t number = 0;
-  export_::SliceFrame frame;
-};
-
-// A messages.frames list that reached decode::kMaxMessageFrames: the pieces between its
-// last two entries were not listed (decode/frame.hpp keeps the first pieces and the
-// completing frame without allocating). export takes every frame in that range that
-// belongs to the completing frame's flow.
-struct FrameGap {
-  uint32_t capture_id = 0;
-  uint64_t after = 0, completing = 0;
-};
-
-// Outermost flow of a frame: addresses and protocol, plus the ports of an unfragmented
-// UDP/TCP packet or the identification of an IP fragment. "" when it is not IP.
-std::string outer_flow(const decode::Frame& f) {
-  decode::LinkLayer link;
-  decode::IpPacket ip;
-  if (decode::decode_link(f.link_type, f.data, link) != decode::LinkError::ok ||
-      decode::decode_ip(link.payload, ip) != decode::IpError::ok) {
-    return {};
-  }
-  std::string key =
-      ip.src.to_string() + ">" + ip.dst.to_string() + "/" + std::to_string(ip.protocol);
-  if (ip.fragment) return key + "#" + std::to_string(ip.fragment_id);
-  if ((ip.protocol == 6 || ip.protocol == 17) && ip.payload.size() >= 4) {
-    // Appended piece by piece: GCC 12 flags `":" + std::string&&` (-Wrestrict, a false
-    // positive of the inlined memcpy), and this builds no temporaries either.
-    key += ':';
-    key += std::to_string(ip.payload[0] << 8 | ip.payload[1]);
-    key += '>';
-    key += std::to_string(ip.payload[2] << 8 | ip.payload[3]);
-  }
-  return key;
-}
-
-// The TCP connection of a frame (outermost IP + TCP ports, both directions alike), its
-// flags and payload; "" when the frame is not TCP.
-std::string tcp_connection(const decode::Frame& f, decode::TcpHeader& tcp) {
-  decode::LinkLayer link;
-  decode::IpPacket ip;
-  if (decode::decode_link(f.link_type, f.data, link) != decode::LinkError::ok ||
-      decode::decode_ip(link.payload, ip) != decode::IpError::ok || ip.protocol != 6 ||
-      ip.fragment || decode::decode_tcp(ip.payload, tcp) != decode::TransportError::ok) {
-    return {};
-  }
-  std::string a = ip.src.to_string() + ":" + std::to_string(tcp.src_port);
-  std::string b = ip.dst.to_string() + ":" + std::to_string(tcp.dst_port);
-  return a < b ? a + "|" + b : b + "|" + a;
-}
-
-// Frames of a TCP connection that a reader of the slice needs besides the SIP: the
-// handshake and teardown (where the stream starts, so reordered first segments are not
-// mistaken for a gap) and an HTTP upgrade to WebSocket (RFC 6455 §4, without which
-// Wireshark does not see the WebSocket frames).
-bool tcp_setup_frame(const decode::TcpHeader& tcp) {
-  constexpr uint8_t kSynFinRst = 0x07;
-  if ((tcp.flags & kSynFinRst) != 0) return true;
-  const std::string_view text(reinterpret_cast<const char*>(tcp.payload.data()),
-                              tcp.payload.size());
-  return text.rfind("GET ", 0) == 0 || text.rfind("HTTP/1.1 101", 0) == 0;
-}
-
-// A WebSocket connection is exported whole once it carries the calls' SIP: its framing
-// does not survive a gap (RFC 6455 frames have no resynchronisation point), and it is one
-// client's connection (RFC 7118 §5), not a trunk shared by other users' calls.
-bool websocket_upgrade(const decode::TcpHeader& tcp) {
-  const std::string_view text(reinterpret_cast<const char*>(tcp.payload.data()),
-                              tcp.payload.size());
-  if (text.rfind("GET ", 0) != 0) return false;
-  const std::string_view head = text.substr(0, text.find("\r\n\r\n"));
-  std::string lower(head);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find("websocket") != std::string::npos;
-}
-
-// Every frame of the calls' SIP messages: the completing frame of each (ladder events)
-// and, for a message reassembled from several packets (TCP segments, IP or SCTP
-// fragments), all of them (messages.frames).
-std::set<std::pair<uint32_t, uint64_t>> sip_frames_of(const store::Database& db,
-                                                      const report::Ladder& ladder,
-                                                      const std::vector<int64_t>& ids,
-                                                      std::vector<FrameGap>& gaps) {
-  std::set<std::pair<uint32_t, uint64_t>> out;
-  for (const auto& e : ladder.events) out.insert({e.capture_id, e.frame});
-  store::sql::Statement st(db.handle(), db.path(),
-                           "SELECT capture_id, frames FROM messages WHERE call_id = ?1 AND "
-                           "frames IS NOT NULL");
-  std::vector<uint64_t> numbers;
-  for (const int64_t id : ids) {
-    st.bind(1, id);
-    while (st.step()) {
-      const auto capture_id = static_cast<uint32_t>(st.column_int64(0));
-      const std::string list = st.column_text(1);
-      const char* p = list.data();
-      const char* const end = list.data() + list.size();
-      numbers.clear();
-      while (p < end) {
-        uint64_t n = 0;
-        const auto [next, ec] = std::from_chars(p, end, n);
-        if (ec != std::errc{}) break;
-        numbers.push_back(n);
-        out.insert({capture_id, n});
-        p = next < end && *next == ',' ? next + 1 : end;
-      }
-      // A full list may hold one entry less: the completing frame, added twice, is
-      // deduplicated after the cap overwrote the last slot.
-      if (numbers.size() + 1 >= decode::kMaxMessageFrames) {
-        gaps.push_back({capture_id, numbers[numbers.size() - 2], numbers.back()});
-      }
-    }
-    st.reset();
-  }
-  return out;
 }
 
 }  // namespace
@@ -358,7 +225,8 @@ int run_report(const Args& args) {
   for (const auto& cap : store::list_captures(*db)) {
     // Standard input left no file to compare with; the messages are in the database.
     if (used.count(cap.id) == 0U || cap.path == "-") continue;
-    const std::string found = verify_capture(cap, (*vm)["capture-dir"].as<std::string>(), db_path);
+    const std::string found =
+        export_::verify_capture(cap, (*vm)["capture-dir"].as<std::string>(), db_path);
     if (auto e = overlap_error({{"capture", found}}, {{"--output", out_path}})) {
       return usage_error("report", *e);
     }
@@ -397,133 +265,18 @@ int run_export(const Args& args) {
   const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
                                vm->count("legs") != 0U, missing);
   if (!missing.empty()) return usage_error("export", "no call '" + missing + "' in " + db_path);
-  auto ladder = report::build_ladder(*db, ids);
-
-  std::vector<FrameGap> gaps;
-  const auto sip_frames = sip_frames_of(*db, ladder, ids, gaps);
-  // RTCP the analysis tied to the calls (rtcp_reports keeps its frames), whatever its ports.
-  std::set<std::pair<uint32_t, uint64_t>> rtcp_frames;
-  for (const auto& p : ladder.rtcp) rtcp_frames.insert({p.capture_id, p.frame});
-  // RTP: the stream's own 5-tuple during its life (and shortly after, for RTCP-mux);
-  // RTCP: the RFC 3550 §11 convention of port + 1, in either direction.
-  constexpr int64_t kRtcpSlackUs = 10'000'000;
-  std::map<Tuple, std::vector<MediaWindow>> media;
-  for (const auto& s : ladder.streams) {
-    if (!s.first_us || !s.last_us) continue;
-    const MediaWindow rtp{*s.first_us, *s.last_us + kRtcpSlackUs / 2};
-    const MediaWindow rtcp{*s.first_us - kRtcpSlackUs, *s.last_us + kRtcpSlackUs};
-    media[{s.src_ip, s.dst_ip, s.src_port, s.dst_port}].push_back(rtp);
-    media[{s.src_ip, s.dst_ip, s.src_port + 1, s.dst_port + 1}].push_back(rtcp);
-    media[{s.dst_ip, s.src_ip, s.dst_port + 1, s.src_port + 1}].push_back(rtcp);
-  }
-
-  std::vector<Picked> picked;
-  const std::string capture_dir = (*vm)["capture-dir"].as<std::string>();
-  for (const auto& cap : store::list_captures(*db)) {
-    const bool has_sip = std::any_of(sip_frames.begin(), sip_frames.end(),
-                                     [&](const auto& f) { return f.first == cap.id; });
-    std::vector<Picked> candidates;  // in a FrameGap, with their outer flow
-    std::vector<std::string> candidate_flows;
-    std::vector<std::pair<std::string, Picked>> setup;  // tcp_setup_frame()s
-    std::set<std::string> sip_connections;
-    std::set<std::string> ws_connections;  // upgraded to WebSocket: taken whole
-    const bool has_rtcp = std::any_of(rtcp_frames.begin(), rtcp_frames.end(),
-                                      [&](const auto& f) { return f.first == cap.id; });
-    if (!has_sip && !has_rtcp && media.empty()) continue;
-    const std::string found = locate_capture(cap, capture_dir, db_path);
-    if (auto e = overlap_error({{"capture", found}}, {{"--pcap", out_path}})) {
+  const bool redact = vm->count("redact") != 0U;
+  const auto slice =
+      export_::build_slice(*db, ids, {(*vm)["capture-dir"].as<std::string>(), redact});
+  for (const auto& capture : slice.captures) {
+    if (auto e = overlap_error({{"capture", capture}}, {{"--pcap", out_path}})) {
       return usage_error("export", *e);
     }
-    capture::PcapReader reader(found, cap.id);
-    decode::Frame f;
-    while (reader.next(f)) {
-      bool sip = sip_frames.count({cap.id, f.ref.number}) != 0U;
-      bool take = sip || rtcp_frames.count({cap.id, f.ref.number}) != 0U;
-      if (!take && !media.empty()) {
-        decode::LinkLayer link;
-        decode::IpPacket ip;
-        decode::UdpHeader udp;
-        if (decode::decode_link(f.link_type, f.data, link) == decode::LinkError::ok &&
-            decode::decode_ip(link.payload, ip) == decode::IpError::ok && ip.protocol == 17 &&
-            !ip.fragment &&
-            decode::decode_udp(ip.payload, ip.truncated, udp) == decode::TransportError::ok) {
-          const Tuple t{ip.src.to_string(), ip.dst.to_string(), udp.src_port, udp.dst_port};
-          if (auto it = media.find(t); it != media.end()) {
-            for (const auto& w : it->second) {
-              take = take || (f.ref.ts_us >= w.from_us && f.ref.ts_us <= w.to_us);
-            }
-          }
-        }
-      }
-      const auto gap = std::find_if(gaps.begin(), gaps.end(), [&](const FrameGap& g) {
-        return g.capture_id == cap.id && f.ref.number > g.after && f.ref.number <= g.completing;
-      });
-      if (!take && gap != gaps.end()) {
-        candidates.push_back({cap.id,
-                              f.ref.number,
-                              {f.ref.ts_us, f.link_type, f.wire_length, true,
-                               std::vector<uint8_t>(f.data.begin(), f.data.end())}});
-        candidate_flows.push_back(outer_flow(f));
-        continue;
-      }
-      if (gap != gaps.end() && f.ref.number == gap->completing) {
-        const std::string flow = outer_flow(f);
-        for (size_t i = 0; i < candidates.size(); ++i) {
-          if (candidates[i].number > gap->after && !flow.empty() && candidate_flows[i] == flow) {
-            picked.push_back(std::move(candidates[i]));
-            candidates[i].number = 0;
-          }
-        }
-      }
-      decode::TcpHeader tcp;
-      if (const std::string conn = tcp_connection(f, tcp); !conn.empty()) {
-        if (sip) sip_connections.insert(conn);
-        if (websocket_upgrade(tcp)) ws_connections.insert(conn);
-        if (!take &&
-            (tcp_setup_frame(tcp) || (!tcp.payload.empty() && ws_connections.count(conn) != 0U))) {
-          setup.push_back({conn,
-                           {cap.id,
-                            f.ref.number,
-                            {f.ref.ts_us, f.link_type, f.wire_length, true,
-                             std::vector<uint8_t>(f.data.begin(), f.data.end())}}});
-        }
-      }
-      if (!take) continue;
-      picked.push_back({cap.id,
-                        f.ref.number,
-                        {f.ref.ts_us, f.link_type, f.wire_length, sip,
-                         std::vector<uint8_t>(f.data.begin(), f.data.end())}});
-    }
-    // Read to its end: the hash now covers the whole file.
-    check_identity(cap, found, reader.info().identity);
-    for (auto& [conn, p] : setup) {
-      if (sip_connections.count(conn) != 0U) picked.push_back(std::move(p));
-    }
-  }
-  std::stable_sort(picked.begin(), picked.end(),
-                   [](const Picked& a, const Picked& b) { return a.frame.ts_us < b.frame.ts_us; });
-  std::vector<export_::SliceFrame> frames;
-  frames.reserve(picked.size());
-  for (auto& p : picked) frames.push_back(std::move(p.frame));
-  const int link_type = frames.empty() ? 1 : frames.front().link_type;
-  for (const auto& f : frames) {
-    if (f.link_type != link_type) {
-      throw std::runtime_error("the calls' frames come from captures of different link types (" +
-                               std::to_string(link_type) + ", " + std::to_string(f.link_type) +
-                               "): one pcap cannot hold both");
-    }
-  }
-  const bool redact = vm->count("redact") != 0U;
-  if (redact) {
-    export_::Redactor r;
-    r.learn_ladder(ladder);
-    export_::redact_slice(frames, r);
   }
   AtomicFile out(out_path);
-  export_::PcapWriter writer(out.stream(), link_type);
-  for (const auto& f : frames) writer.write(f.ts_us, f.data, f.wire_length);
+  export_::write_slice(out.stream(), slice);
   out.commit();
-  std::cerr << "sipscope export: " << frames.size() << " frames (" << sip_frames.size()
+  std::cerr << "sipscope export: " << slice.frames.size() << " frames (" << slice.sip_frames
             << " SIP) of " << ids.size() << " call(s) written to " << out_path
             << (redact ? " (redacted)" : "") << "\n";
   return kExitOk;

@@ -1,7 +1,8 @@
 // Writing a pcap slice (`sipscope export`): the classic libpcap file format (tcpdump.org
 // "pcap-savefile", microsecond timestamps), written directly so report/ does not link
-// libpcap (capture/ owns reading). cli/ reads the original captures and picks the frames;
-// this file writes them, and for --redact rewrites the whole slice (report/slice_redact.cpp):
+// libpcap (capture/ owns reading). export/frame_picker.cpp picks the frames;
+// this file writes them, and for --redact rewrites the whole slice (export/slice_*.cpp,
+// export/slice_rewriter.hpp):
 // - every MAC (outer and tunnelled Ethernet, SLL) and every IP address at any depth
 //   (IPv4/IPv6, IP-in-IP, GRE, ERSPAN, VXLAN, MPLS/VLAN, HEP v1-3 chunks) becomes its
 //   pseudonym; SIP (UDP, TCP, WebSocket, SCTP, HEP payload) goes through Redactor::sip;

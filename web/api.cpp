@@ -5,8 +5,12 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string_view>
 
+#include "capture/pcap_reader.hpp"
+#include "export/call_slice.hpp"
+#include "export/evidence.hpp"
 #include "export/redact.hpp"
 #include "report/json.hpp"
 #include "report/ladder.hpp"
@@ -203,6 +207,34 @@ json stream_json(const store::StreamSummary& s) {
           {"mos", opt(s.mos)}};
 }
 
+// The call's pcap slice, as `sipscope export --db DB ID --pcap F [--redact]` writes it
+// (export/call_slice.hpp), from the original captures verified as export verifies them: a
+// capture that is not there is 404, one that changed (or cannot be read as one) 409.
+void send_pcap(const store::Database& db, const httplib::Request& req, httplib::Response& res) {
+  const int64_t id = call_id_of(db, req);
+  const bool redact = flag_param(req, "redact");
+  export_::Slice slice;
+  try {
+    slice = export_::build_slice(db, {id}, {.capture_dir = "", .redact = redact});
+  } catch (const export_::CaptureMissing& e) {
+    throw NotFound(e.what());
+  } catch (const export_::CaptureChanged& e) {
+    send_error(res, 409, e.what());
+    return;
+  } catch (const capture::CaptureError& e) {
+    send_error(res, 409, e.what());
+    return;
+  } catch (const export_::SliceError& e) {
+    send_error(res, 409, e.what());
+    return;
+  }
+  std::ostringstream out;
+  export_::write_slice(out, slice);
+  res.set_header("Content-Disposition", "attachment; filename=\"call-" + std::to_string(id) +
+                                            (redact ? "-redacted" : "") + ".pcap\"");
+  res.set_content(std::move(out).str(), "application/vnd.tcpdump.pcap");
+}
+
 void send_rendered_json(httplib::Response& res, const std::string& text) {
   res.set_content(text, "application/json; charset=utf-8");
 }
@@ -265,6 +297,7 @@ void register_api(httplib::Server& server, const std::string& db_path) {
                                               (redact ? "-redacted" : "") + ".html\"");
     res.set_content(report::render_html({ladder}, title), "text/html; charset=utf-8");
   });
+  route(R"(/api/calls/(\d+)/pcap)", send_pcap);
   route("/api/streams", [](const auto& db, const auto& req, auto& res) {
     const auto page =
         store::search_streams(db, text_param(req, "q"), int_param(req, "offset").value_or(0),

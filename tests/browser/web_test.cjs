@@ -80,6 +80,13 @@ async function rows(page) {
     await msgs.nth(0).click();
     const raw = await page.textContent('#raw');
     check(raw.startsWith('INVITE sip:') && raw.includes(first.sip_call_id), 'click shows the raw INVITE with the Call-ID');
+    // The call's pcap slice is one click away: the link downloads a pcap file (magic A1B2C3D4
+    // written little-endian, tcpdump.org pcap-savefile).
+    const pcapHref = await page.locator('a.pcap').first().getAttribute('href');
+    check(pcapHref === `/api/calls/${callId}/pcap`, `call page links its pcap (${pcapHref})`);
+    const magic = await page.evaluate(async (u) =>
+      Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer()).slice(0, 4)), pcapHref);
+    check(magic.join(',') === '212,195,178,161', `the pcap link downloads a pcap (magic ${magic})`);
     check(w.errors.length === 0, `no script error (${w.errors.join(' ')})`);
 
     // Live: another capture appended while the list is open shows up without reload.

@@ -150,6 +150,8 @@
         h('div', { class: 'toolbar' },
           h('a', { href: `/api/calls/${id}/report.html` }, 'HTML report'),
           h('a', { href: `/api/calls/${id}/report.html?redact=1` }, 'HTML report (redacted)'),
+          h('a', { href: `/api/calls/${id}/pcap`, class: 'pcap' }, 'pcap'),
+          h('a', { href: `/api/calls/${id}/pcap?redact=1`, class: 'pcap' }, 'pcap (redacted)'),
           h('a', { href: `/api/calls/${id}` }, 'JSON')),
         h('div', { class: 'panel' }, kv([['Call-ID', c.sip_call_id], ['from', c.from_uri], ['to', c.to_uri],
           ['caller', c.caller_ip], ['callee', c.callee_ip], ['transport', c.transport], ['state', c.state],

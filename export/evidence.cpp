@@ -1,10 +1,11 @@
-#include "cli/evidence.hpp"
+// Locating the analysed captures again and verifying their identity (export/evidence.hpp).
+#include "export/evidence.hpp"
 
 #include <filesystem>
 #include <stdexcept>
 #include <system_error>
 
-namespace sipscope::cli {
+namespace sipscope::export_ {
 
 namespace fs = std::filesystem;
 
@@ -22,9 +23,9 @@ std::string changed(const store::CaptureFile& cap, const std::string& found,
 std::string locate_capture(const store::CaptureFile& cap, const std::string& capture_dir,
                            const std::string& db_path) {
   if (cap.path == "-") {
-    throw std::runtime_error("capture " + std::to_string(cap.id) +
-                             " was read from standard input and cannot be read again "
-                             "(analyze a saved file instead)");
+    throw CaptureMissing("capture " + std::to_string(cap.id) +
+                         " was read from standard input and cannot be read again "
+                         "(analyze a saved file instead)");
   }
   std::error_code ec;
   const fs::path p(cap.path);
@@ -42,13 +43,13 @@ std::string locate_capture(const store::CaptureFile& cap, const std::string& cap
     }
   }
   if (found.empty()) {
-    throw std::runtime_error(
+    throw CaptureMissing(
         cap.path + ": capture file not found" +
         (capture_dir.empty() ? " (give its folder with --capture-dir)" : " in " + capture_dir));
   }
   const auto size = fs::file_size(found, ec);
   if (!ec && cap.size && static_cast<int64_t>(size) != *cap.size) {
-    throw std::runtime_error(
+    throw CaptureChanged(
         changed(cap, found,
                 "size " + std::to_string(size) + " bytes, analysed " + std::to_string(*cap.size)));
   }
@@ -58,12 +59,12 @@ std::string locate_capture(const store::CaptureFile& cap, const std::string& cap
 void check_identity(const store::CaptureFile& cap, const std::string& found,
                     const capture::FileIdentity& read) {
   if (cap.size && static_cast<int64_t>(read.size) != *cap.size) {
-    throw std::runtime_error(changed(
+    throw CaptureChanged(changed(
         cap, found,
         "size " + std::to_string(read.size) + " bytes, analysed " + std::to_string(*cap.size)));
   }
   if (cap.sha256 && !read.sha256.empty() && read.sha256 != *cap.sha256) {
-    throw std::runtime_error(
+    throw CaptureChanged(
         changed(cap, found, "SHA-256 " + read.sha256 + ", analysed " + *cap.sha256));
   }
 }
@@ -75,4 +76,4 @@ std::string verify_capture(const store::CaptureFile& cap, const std::string& cap
   return found;
 }
 
-}  // namespace sipscope::cli
+}  // namespace sipscope::export_
