@@ -5,6 +5,7 @@
 #include "cli/capture.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
+#include "cli/redaction.hpp"
 #include "cli/registrations.hpp"
 #include "cli/report_commands.hpp"
 #include "cli/safe_output.hpp"
@@ -41,7 +42,7 @@ CommandSpec calls_spec() {
 CommandSpec show_spec() {
   CommandSpec spec{"show",
                    "sipscope show --db FILE CALL [--format text|json|mermaid|html] [-o FILE] "
-                   "[--redact]",
+                   "[--redact [--redact-key HEX] [--keep-dtmf]]",
                    "Shows the call-flow ladder of one call, then its media streams (measured\n"
                    "loss, jitter, MOS, and the RTCP-reported values beside them). CALL is a\n"
                    "calls.id (digits) or a SIP Call-ID (every call with that Call-ID is shown\n"
@@ -57,6 +58,7 @@ CommandSpec show_spec() {
       ("redact", "replace numbers, names, addresses and hosts by pseudonyms")                     //
       ("width", po::value<int>()->default_value(0),
        "text ladder width in columns (0 = terminal width: COLUMNS, the terminal, else 100)");
+  add_redact_options(spec.options);
   spec.hidden.add_options()("call", po::value<std::string>(), "CALL");
   spec.positional.add("call", 1);
   return spec;
@@ -133,7 +135,13 @@ int run_show(const Args& args) {
   const auto ids = store::resolve_call(*db, call);
   if (ids.empty()) return usage_error("show", "no call '" + call + "' in " + db_path);
   auto ladder = report::build_ladder(*db, ids);
-  if (vm->count("redact") != 0U) redact_for_output(ladder);
+  if (vm->count("redact") != 0U) {
+    std::string error;
+    auto r = redactor_for(*vm, *db, error);
+    if (!r) return usage_error("show", error);
+    r->learn_ladder(ladder);
+    export_::redact_ladder(ladder, *r);
+  }
   std::string out;
   if (format == "json") {
     out = report::render_json(ladder);

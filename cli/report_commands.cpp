@@ -12,6 +12,7 @@
 #include <set>
 
 #include "cli/output.hpp"
+#include "cli/redaction.hpp"
 #include "cli/safe_output.hpp"
 #include "export/call_slice.hpp"
 #include "export/evidence.hpp"
@@ -148,6 +149,7 @@ CommandSpec report_spec() {
       ("capture-dir", po::value<std::string>()->default_value(""),
        "folder holding the original captures, if they moved (they are verified)")  //
       ("redact", "replace numbers, names, addresses and hosts by pseudonyms");
+  add_redact_options(spec.options);
   return spec;
 }
 
@@ -166,6 +168,7 @@ CommandSpec export_spec() {
       ("capture-dir", po::value<std::string>()->default_value(""),
        "folder holding the original captures, if they moved")  //
       ("redact", "pseudonymise addresses in IP headers and SIP/SDP, remove credentials");
+  add_redact_options(spec.options);
   return spec;
 }
 
@@ -234,9 +237,11 @@ int run_report(const Args& args) {
   const bool redact = vm->count("redact") != 0U;
   std::string title = "sipscope report";
   if (redact) {
-    export_::Redactor r;
-    for (const auto& l : ladders) r.learn_ladder(l);
-    for (auto& l : ladders) export_::redact_ladder(l, r);
+    std::string error;
+    auto r = redactor_for(*vm, *db, error);
+    if (!r) return usage_error("report", error);
+    for (const auto& l : ladders) r->learn_ladder(l);
+    for (auto& l : ladders) export_::redact_ladder(l, *r);
     title += " (redacted)";
   } else {
     title += ": calls";
@@ -266,8 +271,15 @@ int run_export(const Args& args) {
                                vm->count("legs") != 0U, missing);
   if (!missing.empty()) return usage_error("export", "no call '" + missing + "' in " + db_path);
   const bool redact = vm->count("redact") != 0U;
-  const auto slice =
-      export_::build_slice(*db, ids, {(*vm)["capture-dir"].as<std::string>(), redact});
+  export_::SliceOptions options{(*vm)["capture-dir"].as<std::string>(), redact};
+  if (redact) {
+    std::string error;
+    auto setup = redaction_for(*vm, *db, error);
+    if (!setup) return usage_error("export", error);
+    options.redact_key = setup->key;
+    options.redact_options = setup->options;
+  }
+  const auto slice = export_::build_slice(*db, ids, options);
   for (const auto& capture : slice.captures) {
     if (auto e = overlap_error({{"capture", capture}}, {{"--pcap", out_path}})) {
       return usage_error("export", *e);

@@ -25,7 +25,8 @@ Slice build_slice(const store::Database& db, const std::vector<int64_t>& call_id
   }
   picked.streams.renumber(slice.frames);
   if (options.redact) {
-    Redactor r;
+    Redactor r = options.redact_key.empty() ? Redactor()
+                                            : Redactor(options.redact_key, options.redact_options);
     r.learn_ladder(ladder);
     redact_slice(slice.frames, r);
   }

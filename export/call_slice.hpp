@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "export/pcap_slice.hpp"
+#include "export/redact.hpp"
 #include "store/query.hpp"
 
 namespace sipscope::export_ {
@@ -22,6 +23,10 @@ namespace sipscope::export_ {
 struct SliceOptions {
   std::string capture_dir;  // "" or the folder holding the captures, if they moved
   bool redact = false;
+  // The pseudonyms' key (export/redact.hpp): the database's or the user's; empty = a
+  // random one for this slice only.
+  std::vector<uint8_t> redact_key = {};
+  RedactOptions redact_options = {};
 };
 
 struct Slice {

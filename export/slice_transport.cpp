@@ -61,7 +61,7 @@ Bytes Rewriter::udp_payload(const decode::UdpHeader& u, int depth) {
   }
   if (frame_sip_) return text_of(text);
   if (looks_like_rtcp(u.payload)) return rtcp(u.payload);
-  return {u.payload.begin(), u.payload.end()};  // RTP and others: the media stays
+  return r_.rtp(u.payload);  // RTP and others: the media stays (DTMF events lose the digit)
 }
 
 bool Rewriter::looks_like_rtcp(Span p) {
@@ -76,6 +76,8 @@ Bytes Rewriter::rtcp(Span p) {
     if (off + len > p.size()) break;
     if (p[off + 1] == 202) {
       sdes(p.subspan(off, len), out);
+    } else if (p[off + 1] == 203) {
+      redact_rtcp_bye(p.subspan(off, len), out);
     } else {
       append(out, p.subspan(off, len));
     }

@@ -10,6 +10,7 @@
 #include "correlate/transaction.hpp"
 #include "decode/rtcp.hpp"
 #include "store/activity_rows.hpp"
+#include "store/redaction_key.hpp"
 #include "store/schema.hpp"
 #include "store/sql.hpp"
 
@@ -243,6 +244,7 @@ struct Store::Impl {
         "PRAGMA application_id = " + std::to_string(schema::kApplicationId) +
         "; PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";";
     sql::exec(db, path, pragmas.c_str());
+    detail::create_redaction_key(db, path);  // pseudonyms of this database (--redact)
     sql::exec(db, path, "COMMIT");
   }
 

@@ -19,6 +19,7 @@
 #include "report/render_registrations.hpp"
 #include "report/render_stats.hpp"
 #include "store/call_search.hpp"
+#include "store/redaction_key.hpp"
 #include "store/stats.hpp"
 #include "store/store.hpp"
 #include "web/security.hpp"
@@ -107,7 +108,11 @@ int64_t call_id_of(const store::Database& db, const httplib::Request& req) {
 report::Ladder ladder_of(const store::Database& db, int64_t id, bool redact) {
   auto ladder = report::build_ladder(db, {id});
   if (redact) {
-    export_::Redactor r;
+    // The database's key when it has one (the same pseudonyms as `report --redact`); the
+    // server never writes, so an older database gets a key for this response only.
+    const auto key = store::read_redaction_key(db);
+    export_::Redactor r =
+        key ? export_::Redactor(export_::parse_key_hex(*key)) : export_::Redactor();
     r.learn_ladder(ladder);
     export_::redact_ladder(ladder, r);
   }
@@ -213,9 +218,13 @@ json stream_json(const store::StreamSummary& s) {
 void send_pcap(const store::Database& db, const httplib::Request& req, httplib::Response& res) {
   const int64_t id = call_id_of(db, req);
   const bool redact = flag_param(req, "redact");
+  export_::SliceOptions options{.capture_dir = "", .redact = redact};
+  if (const auto key = redact ? store::read_redaction_key(db) : std::nullopt) {
+    options.redact_key = export_::parse_key_hex(*key);  // the pseudonyms of `export --redact`
+  }
   export_::Slice slice;
   try {
-    slice = export_::build_slice(db, {id}, {.capture_dir = "", .redact = redact});
+    slice = export_::build_slice(db, {id}, options);
   } catch (const export_::CaptureMissing& e) {
     throw NotFound(e.what());
   } catch (const export_::CaptureChanged& e) {
