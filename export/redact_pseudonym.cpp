@@ -98,13 +98,16 @@ void Redactor::learn_user(std::string_view user) {
 void Redactor::learn_name(std::string_view name) {
   const std::string_view n = strip(name);
   learn(n, Kind::name);
-  // Each word of a display name too: it turns up alone (a first name in a Subject).
+  // Each capitalised word of a display name too ("Roberta" of "Roberta Secretname"): it
+  // turns up alone (a first name in a Subject). Lower-case words are not names.
   size_t i = 0;
   while (i < n.size()) {
-    while (i < n.size() && !alnum(n[i])) ++i;
+    while (i < n.size() && !alpha(n[i])) ++i;
     size_t j = i;
-    while (j < n.size() && (alnum(n[j]) || static_cast<unsigned char>(n[j]) >= 0x80)) ++j;
-    if (j - i >= 4 && j - i < n.size()) learn(n.substr(i, j - i), Kind::name);
+    while (j < n.size() && (alpha(n[j]) || static_cast<unsigned char>(n[j]) >= 0x80)) ++j;
+    if (j - i >= 4 && j - i < n.size() && n[i] >= 'A' && n[i] <= 'Z') {
+      learn(n.substr(i, j - i), Kind::name);
+    }
     i = j + 1;
   }
 }
