@@ -117,15 +117,14 @@ bool word_start(std::string_view s, size_t i) {
 
 // A telephone number at s[i] ("4155550123", "(415) 555-0123", "+1-415-555-0123",
 // "+44 20 7946 0958", "415.555.0123"): 7 to 15 digits (E.164) in groups joined by one of
-// " -." (or "(..) "); with blanks or dots every group after the first has 2 digits or
-// more, so SDP format lists ("0 8 101") and versions ("13.0.194.2") are not numbers.
+// " -." (or "(..) "), every group after the first of 2 digits or more, so SDP format lists
+// ("0 8 101"), versions ("13.0.194.2") and branch counters ("524287-1") are not numbers.
 // Returns its length, 0 if none.
 size_t phone_at(std::string_view s, size_t i) {
   size_t j = i;
   if (j < s.size() && s[j] == '+') ++j;
   size_t digits = 0;
   size_t groups = 0;
-  bool loose = false;  // a blank or dot joins groups
   bool short_group = false;
   size_t end = 0;
   while (j < s.size()) {
@@ -150,11 +149,10 @@ size_t phone_at(std::string_view s, size_t i) {
     const char sep = s[j];
     if (sep != ' ' && sep != '-' && sep != '.') break;
     if (!(digit(s[j + 1]) || s[j + 1] == '(')) break;
-    loose = loose || sep == ' ' || sep == '.';
     ++j;
   }
   if (end == 0 || digits < 7 || digits > 15) return 0;
-  if (loose && short_group) return 0;
+  if (short_group) return 0;  // "524287-1" of a Via branch, "0 8 101"
   if (end < s.size() &&
       (alnum(s[end]) || (s[end] == '.' && end + 1 < s.size() && digit(s[end + 1])))) {
     return 0;
@@ -237,12 +235,9 @@ std::string Redactor::text(std::string_view in, TextRules rules) {
       }
       bool done = false;
       for (size_t from = run - std::min<size_t>(3, run - i); from < run && !done; ++from) {
-        if (from > i && !start) {
-          // glued: any offset inside the run
-        } else if (from > i) {
-          // a word of digits: an address starts at its first digit only
-          continue;
-        }
+        // A word of up to three digits is an address from its first digit only; a longer
+        // run or one glued to a token may hold the address in its last digits.
+        if (from > i && start && run - i <= 3) continue;
         if (const size_t n = ipv4_at(in, from)) {
           out.append(in.substr(i, from - i));
           out += ip(in.substr(from, n));
