@@ -168,24 +168,23 @@ Planted plant(Planter& p) {
                           "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
                           crypto + "|2^20|1:32\r\na=key-mgmt:mikey " + mikey + "\r\n";
   const std::string boundary = "b" + p.hex(8);
-  std::string body = "--" + boundary + "\r\nContent-Type: application/sdp\r\n\r\n" + sdp +
-                     "\r\n--" + boundary +
-                     "\r\nContent-Type: application/ISUP;version=itu-t92+\r\n"
-                     "Content-Disposition: signal;handling=optional\r\n\r\n" +
-                     isup_iam(called, calling) + "\r\n--" + boundary +
-                     "\r\nContent-Type: message/sipfrag\r\n\r\nSIP/2.0 200 OK\r\nFrom: <sip:" +
-                     frag_user + "@" + host2 + ">\r\n\r\n--" + boundary +
-                     "\r\nContent-Type: text/plain\r\n\r\nCall " + text_name + " at " +
-                     subject_form + "\r\n--" + boundary + "--\r\n";
+  std::string body =
+      "--" + boundary + "\r\nContent-Type: application/sdp\r\n\r\n" + sdp + "\r\n--" + boundary +
+      "\r\nContent-Type: application/ISUP;version=itu-t92+\r\n"
+      "Content-Disposition: signal;handling=optional\r\n\r\n" +
+      isup_iam(called, calling) + "\r\n--" + boundary +
+      "\r\nContent-Type: message/sipfrag\r\n\r\nSIP/2.0 200 OK\r\nFrom: <sip:" + frag_user + "@" +
+      host2 + ">\r\n\r\n--" + boundary + "\r\nContent-Type: text/plain\r\n\r\nCall " + text_name +
+      " at " + subject_form + "\r\n--" + boundary + "--\r\n";
   std::string m = "INVITE sip:" + to_number + "@" + host2 + ";user=phone SIP/2.0\r\n";
   m += std::string(compact ? "v" : "Via") + ": SIP/2.0/UDP " + ip + ":5060;branch=z9hG4bK" +
        p.hex(5) + ip + ";received=" + ip2 + "\r\n";
   m += "Max-Forwards: 70\r\n";
-  m += std::string(compact ? "f" : "From") + ": \"" + caller_name + "\" <sip:" + user + "@" +
-       host + ">;tag=" + p.hex(8) + "\r\n";
+  m += std::string(compact ? "f" : "From") + ": \"" + caller_name + "\" <sip:" + user + "@" + host +
+       ">;tag=" + p.hex(8) + "\r\n";
   // A folded header line (RFC 3261 §7.3.1): the display name on the continuation line.
-  m += std::string(compact ? "t" : "To") + ":\r\n \"" + folded_name + "\" <sip:" + to_number +
-       "@" + ip2 + ">\r\n";
+  m += std::string(compact ? "t" : "To") + ":\r\n \"" + folded_name + "\" <sip:" + to_number + "@" +
+       ip2 + ">\r\n";
   m += std::string(compact ? "i" : "Call-ID") + ": " + call_id + "\r\n";
   m += "CSeq: 314159 INVITE\r\n";
   m += std::string(compact ? "m" : "Contact") + ": <sip:" + user + "@[" + ip6 + "]:5060>\r\n";
@@ -193,8 +192,8 @@ Planted plant(Planter& p) {
   m += "P-Asserted-Identity: \"" + caller_name + "\" <tel:+1" + national + ">\r\n";
   m += "X-Orig-Number: " + orig_form + "\r\n";
   m += "Subject: callback " + subject_form + "\r\n";
-  m += "P-Charging-Vector: icid-value=" + icid + ";icid-generated-at=" + ip2 +
-       ";orig-ioi=" + host + "\r\n";
+  m += "P-Charging-Vector: icid-value=" + icid + ";icid-generated-at=" + ip2 + ";orig-ioi=" + host +
+       "\r\n";
   m += "Authorization: Digest username=\"" + user + "\", realm=\"" + host + "\",\r\n nonce=\"" +
        nonce + "\", response=\"" + response + "\"\r\n";
   m += "User-Agent: FPBX-13.0.194.2\r\nServer: Asterisk PBX 16.2.1\r\n";

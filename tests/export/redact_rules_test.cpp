@@ -23,9 +23,9 @@ std::string invite(const std::string& headers, const std::string& type = "",
 
 TEST(RedactRules, ProductVersionsSurviveAddressesInThemDoNot) {
   Redactor r(kKey);
-  const std::string out = r.sip(
-      invite("User-Agent: FPBX-13.0.194.2 (sip 2.1.3)\r\nServer: Asterisk PBX 16.2.1 at "
-             "198.51.100.9\r\n"));
+  const std::string out =
+      r.sip(invite("User-Agent: FPBX-13.0.194.2 (sip 2.1.3)\r\nServer: Asterisk PBX 16.2.1 at "
+                   "198.51.100.9\r\n"));
   EXPECT_NE(out.find("User-Agent: FPBX-13.0.194.2 (sip 2.1.3)\r\n"), std::string::npos) << out;
   EXPECT_NE(out.find("Server: Asterisk PBX 16.2.1 at "), std::string::npos) << out;
   EXPECT_EQ(out.find("198.51.100.9"), std::string::npos) << out;
@@ -38,8 +38,8 @@ TEST(RedactRules, ProductVersionsSurviveAddressesInThemDoNot) {
 
 TEST(RedactRules, TelephoneNumbersInEveryUsualFormAndNotProtocolNumbers) {
   Redactor r(kKey);
-  for (const std::string n : {"4155550123", "(415) 555-0123", "+1-415-555-0123",
-                              "+1 415 555 0123", "415.555.0123", "+14155550123"}) {
+  for (const std::string n : {"4155550123", "(415) 555-0123", "+1-415-555-0123", "+1 415 555 0123",
+                              "415.555.0123", "+14155550123"}) {
     const std::string out = r.text("X-Orig-Number: " + n);
     EXPECT_EQ(out.find(n), std::string::npos) << n << " -> " << out;
     EXPECT_EQ(out.find("555"), std::string::npos) << n << " -> " << out;
@@ -47,10 +47,10 @@ TEST(RedactRules, TelephoneNumbersInEveryUsualFormAndNotProtocolNumbers) {
   // The same digits give the same pseudonym whatever the separators.
   EXPECT_EQ(r.text("4155550123"), r.text("(415) 555-0123"));
   // SDP format lists, versions, CSeq, ports: not numbers.
-  const std::string out = r.sip(invite(
-      "", "application/sdp",
-      "v=0\r\no=- 1234567890 1234567890 IN IP4 192.0.2.7\r\ns=-\r\nc=IN IP4 192.0.2.7\r\n"
-      "t=0 0\r\nm=audio 49170 RTP/AVP 0 8 18 101 96 97\r\na=ssrc:1234567890 cname:x\r\n"));
+  const std::string out = r.sip(
+      invite("", "application/sdp",
+             "v=0\r\no=- 1234567890 1234567890 IN IP4 192.0.2.7\r\ns=-\r\nc=IN IP4 192.0.2.7\r\n"
+             "t=0 0\r\nm=audio 49170 RTP/AVP 0 8 18 101 96 97\r\na=ssrc:1234567890 cname:x\r\n"));
   EXPECT_NE(out.find("o=- 1234567890 1234567890 IN IP4 "), std::string::npos) << out;
   EXPECT_NE(out.find("m=audio 49170 RTP/AVP 0 8 18 101 96 97\r\n"), std::string::npos);
   EXPECT_NE(out.find("a=ssrc:1234567890 cname:x\r\n"), std::string::npos);
@@ -64,8 +64,8 @@ TEST(RedactRules, FoldedCompactAndRepeatedHeaders) {
                    "f: Secret Sam <sip:sam@corp.example.org>;tag=9\r\n"
                    "Route: <sip:p1.corp.example.org;lr>\r\nRoute: <sip:p2.corp.example.org;lr>\r\n"
                    "Subject: for Roberta\r\n"));
-  for (const char* s : {"Roberta", "Secretname", "roberta", "Secret Sam", "sam@", "corp.example",
-                        "p1.", "p2."}) {
+  for (const char* s :
+       {"Roberta", "Secretname", "roberta", "Secret Sam", "sam@", "corp.example", "p1.", "p2."}) {
     EXPECT_EQ(out.find(s), std::string::npos) << s << " in\n" << out;
   }
 }
@@ -78,8 +78,7 @@ TEST(RedactRules, KeysAreBlankedNotPseudonymised) {
       "v=0\r\no=- 1 1 IN IP4 192.0.2.7\r\ns=-\r\nc=IN IP4 192.0.2.7\r\nt=0 0\r\n"
       "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
           key + "|2^20|1:4\r\na=key-mgmt:mikey QUJDRA==\r\na=ice-pwd:asd88fgpdd777uzjYhagZg\r\n"));
-  EXPECT_NE(out.find("inline:" + std::string(key.size(), 'A') + "|2^20|1:4\r\n"),
-            std::string::npos)
+  EXPECT_NE(out.find("inline:" + std::string(key.size(), 'A') + "|2^20|1:4\r\n"), std::string::npos)
       << out;
   EXPECT_NE(out.find("a=key-mgmt:mikey AAAAAAAA\r\n"), std::string::npos) << out;
   EXPECT_NE(out.find("a=ice-pwd:" + std::string(22, 'A') + "\r\n"), std::string::npos) << out;
@@ -115,7 +114,7 @@ TEST(RedactRules, IsupNumbersReplacedDigitForDigit) {
   ASSERT_EQ(body.size(), iam.size());
   EXPECT_EQ(body.substr(0, 11), iam.substr(0, 11));  // type, indicators, pointers, length, NAI
   EXPECT_NE(body.substr(11, 5), iam.substr(11, 5));  // called digits (Q.763 §3.9 BCD)
-  EXPECT_EQ(static_cast<uint8_t>(body[16]), 0x0F);  // ST and filler kept
+  EXPECT_EQ(static_cast<uint8_t>(body[16]), 0x0F);   // ST and filler kept
   EXPECT_EQ(body.substr(17, 4), iam.substr(17, 4));  // calling code, length, indicators
   EXPECT_NE(body.substr(21, 5), iam.substr(21, 5));  // calling digits
   for (size_t i = 11; i < 26; ++i) {
