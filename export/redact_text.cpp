@@ -184,6 +184,32 @@ size_t host_at(std::string_view s, size_t i) {
   return j - i;
 }
 
+// An Authorization / Proxy-Authorization line at s[i] (line start): its length up to the
+// end of its last continuation line (the final line end excluded), 0 if none.
+size_t credentials_at(std::string_view s, size_t i) {
+  const std::string_view line = s.substr(i);
+  size_t name = 0;
+  if (istarts(line, "authorization")) {
+    name = 13;
+  } else if (istarts(line, "proxy-authorization")) {
+    name = 19;
+  } else {
+    return 0;
+  }
+  while (name < line.size() && (line[name] == ' ' || line[name] == '\t')) ++name;
+  if (name >= line.size() || line[name] != ':') return 0;
+  size_t end = i;
+  while (true) {
+    end = s.find('\n', end);
+    if (end == std::string_view::npos) return s.size() - i;
+    if (end + 1 < s.size() && (s[end + 1] == ' ' || s[end + 1] == '\t')) {
+      ++end;
+      continue;
+    }
+    return (end > i && s[end - 1] == '\r' ? end - 1 : end) - i;
+  }
+}
+
 // A version in a product token: "FPBX-13.0.194.2", "Asterisk PBX 16.2.1", "v2.1": digits
 // and dots with a dot in them, glued to a name or standing alone.
 size_t version_at(std::string_view s, size_t i) {
@@ -211,11 +237,22 @@ std::string Redactor::text(std::string_view in, TextRules rules) {
   out.reserve(in.size() + 16);
   size_t i = 0;
   while (i < in.size()) {
+    if (i == 0 || in[i - 1] == '\n') {
+      // Text that did not parse as SIP (a message cut by the slice): credential lines
+      // still lose their value, with their continuation lines (RFC 3261 §20.7, §20.28).
+      if (const size_t n = credentials_at(in, i)) {
+        out.append(in.substr(i, in.find(':', i) + 1 - i));
+        out += " [credentials removed by sipscope --redact]";
+        i += n;
+        continue;
+      }
+    }
     const char c = in[i];
     const bool start = word_start(in, i);
     // Digits glued to a token may end in an address ("z9hG4bK41192.168.1.2"): at the
     // start of each digit run, the address begins within its last three digits.
-    if (digit(c) && (i == 0 || (!digit(in[i - 1]) && in[i - 1] != '.'))) {
+    if (digit(c) &&
+        (i == 0 || (!digit(in[i - 1]) && (in[i - 1] != '.' || i < 2 || !digit(in[i - 2]))))) {
       size_t run = i;
       while (run < in.size() && digit(in[run])) ++run;
       if (rules.versions) {

@@ -1,58 +1,18 @@
 // Replays every input kept in tests/fuzz/regressions/<target>/ (crashes found by the
 // fuzzers, fixed, and seeds worth keeping) through the same entry function the fuzzer
 // runs, in the normal test build. Compiled into decode_tests (tests/fuzz/CMakeLists.txt).
-#include <gtest/gtest.h>
-
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <vector>
-
-#include "tests/fuzz/targets.hpp"
+#include "tests/fuzz/replay.hpp"
 
 namespace sipscope::fuzz {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::vector<uint8_t> read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 TEST(FuzzRegressions, EveryKeptInputRunsCleanly) {
-  const fs::path root = fs::path(SIPSCOPE_SOURCE_DIR) / "tests" / "fuzz" / "regressions";
-  for (const FuzzTarget& t : kFuzzTargets) {
-    const fs::path dir = root / std::string(t.name);
-    ASSERT_TRUE(fs::is_directory(dir)) << "missing " << dir;
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir)) {
-      if (e.is_regular_file() && e.path().filename().string().front() != '.') {
-        files.push_back(e.path());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    EXPECT_FALSE(files.empty()) << dir << " holds no input";
-    for (const fs::path& f : files) {
-      SCOPED_TRACE(f.string());
-      const std::vector<uint8_t> bytes = read_bytes(f);
-      // A crash or sanitizer report here is the failure; the return value is always 0.
-      EXPECT_EQ(t.entry(bytes.data(), bytes.size()), 0);
-    }
-  }
+  replay_kept_inputs(kFuzzTargets);
 }
 
 // The empty input and every single byte value: the cheapest edge cases of every target.
 TEST(FuzzRegressions, TinyInputs) {
-  for (const FuzzTarget& t : kFuzzTargets) {
-    SCOPED_TRACE(std::string(t.name));
-    EXPECT_EQ(t.entry(nullptr, 0), 0);
-    for (int b = 0; b < 256; ++b) {
-      const uint8_t byte = static_cast<uint8_t>(b);
-      EXPECT_EQ(t.entry(&byte, 1), 0);
-    }
-  }
+  replay_tiny_inputs(kFuzzTargets);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ int sctp_one_input(const uint8_t* data, size_t size);     // SCTP chunks + reass
 int tcp_stream_one_input(const uint8_t* data, size_t size);
 int ip_reassembly_one_input(const uint8_t* data, size_t size);  // IpReassembler alone
 int rtp_rtcp_one_input(const uint8_t* data, size_t size);       // RTP header/events, RTCP compounds
+int redact_one_input(const uint8_t* data, size_t size);  // export::Redactor (in export_tests)
 
 struct FuzzTarget {
   std::string_view name;  // also the folder under tests/fuzz/regressions/
@@ -46,6 +47,12 @@ inline constexpr std::array kFuzzTargets = {
     FuzzTarget{"tcp_stream", &tcp_stream_one_input},
     FuzzTarget{"ip_reassembly", &ip_reassembly_one_input},
     FuzzTarget{"rtp_rtcp", &rtp_rtcp_one_input},
+};
+
+// Targets that link more than decode/: replayed by their module's test executable
+// (tests/export/redact_fuzz_replay_test.cpp), not by decode_tests.
+inline constexpr std::array kExportFuzzTargets = {
+    FuzzTarget{"redact", &redact_one_input},
 };
 
 }  // namespace sipscope::fuzz
