@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -87,6 +88,11 @@ class Redactor {
   [[nodiscard]] std::string text(std::string_view in, TextRules rules = {});
   // A SIP message (or a fragment that does not parse: then text()), header by header.
   [[nodiscard]] std::string sip(std::string_view raw);
+  // A piece of a SIP message cut by its transport (an SCTP DATA fragment, the tail of a TCP
+  // stream): sip() when it starts a message; else text(), except that a MIME part header
+  // block ("Content-Type: ..." up to a blank line) has its content read as that type up to
+  // the next "--" delimiter line (an ISUP part in the last fragment).
+  [[nodiscard]] std::string fragment(std::string_view piece);
   // "ip:port" / "[v6]:port" as the ladder writes addresses.
   [[nodiscard]] std::string endpoint(std::string_view address);
   // A URI (sip:, sips:, tel:; others as text): user and host replaced.
@@ -102,6 +108,8 @@ class Redactor {
     std::string pseudonym;
   };
   void learn(std::string_view original, Kind kind);
+  // The pseudonym, without learning the original for free text.
+  std::string unlearned_pseudonym(std::string_view original, Kind kind);
   std::string token_for(const std::string& canonical, Kind kind, bool plus);
   [[nodiscard]] bool clashes(std::string_view candidate) const;
   void note_telephone_event(int payload_type);
@@ -110,6 +118,7 @@ class Redactor {
   std::string multipart(std::string_view boundary, std::string_view body);
   std::string dtmf_relay(std::string_view body) const;
   std::string isup(std::string_view body);
+  std::string rest_of_message(std::string_view piece);
 
   static constexpr int kMaxDepth = 8;  // nested bodies (multipart, sipfrag) followed
 
@@ -125,6 +134,16 @@ class Redactor {
   std::map<std::array<uint8_t, 6>, std::array<uint8_t, 6>> macs_;
   std::vector<bool> telephone_event_pt_ = std::vector<bool>(128, false);
   int depth_ = 0;
+  // A message cut by its transport (fragment()): its head, what Content-Length declared,
+  // and the body bytes seen so far before and after redaction. Once its last piece went
+  // by, cut_lengths_ holds the redacted body's length for the head's Content-Length (the
+  // slice goes through every frame twice: the second pass writes it).
+  struct Cut {
+    std::string head;
+    size_t declared = 0, old_seen = 0, new_seen = 0;
+  };
+  std::optional<Cut> cut_;
+  std::map<std::string, size_t> cut_lengths_;
 };
 
 // Rewrites every string of the ladder (calls, participants, events, streams, findings).

@@ -88,11 +88,14 @@ std::string Redactor::body(std::string_view content_type, std::string_view conte
 }
 
 std::string Redactor::sdp(std::string_view content) {
-  // Learned through the parser first: the o= user name is met again in free text.
+  // The o= user name (RFC 8866 §5.2) is often a product's name ("SIPPS", "FreeSWITCH",
+  // "root") also met in User-Agent: replaced on the o= line only, not learned for free text
+  // (a person's user name there is learned from the URIs). Its address is learned.
   decode::sdp::Session session;
-  if (decode::sdp::parse_sdp(content, session) == decode::sdp::SdpError::ok &&
-      session.origin.username != "-") {
-    learn_user(session.origin.username);
+  if (decode::sdp::parse_sdp(content, session) == decode::sdp::SdpError::ok) {
+    learn_ip(session.origin.address);
+    learn_ip(session.connection.address);
+    for (const auto& m : session.media) learn_ip(m.connection.address);
   }
   TextRules numeric;  // a=, m=, b=, k= ...: payload types, ports, SSRCs are no numbers
   numeric.phones = false;
@@ -113,7 +116,7 @@ std::string Redactor::sdp(std::string_view content) {
         std::string_view f = line.substr(pos, sp - pos);
         const size_t last = line[0] == 'o' ? 5 : 2;
         if (line[0] == 'o' && field == 0 && f != "-") {
-          out += pseudonym(f, Kind::user);
+          out += unlearned_pseudonym(f, Kind::user);
         } else if (field == last) {
           const size_t slash = f.find('/');
           const std::string_view a = f.substr(0, slash);
@@ -224,6 +227,67 @@ std::string Redactor::multipart(std::string_view boundary, std::string_view cont
   }
   --depth_;
   (void)pos;
+  return out;
+}
+
+std::string Redactor::fragment(std::string_view piece) {
+  std::string_view rest = piece;
+  while (!rest.empty() && (rest.front() == '\r' || rest.front() == '\n')) rest.remove_prefix(1);
+  if (decode::sip::looks_like_sip(rest)) {
+    cut_.reset();
+    return sip(piece);  // a cut message leaves cut_ set
+  }
+  std::optional<Cut> cut = std::move(cut_);
+  cut_.reset();
+  std::string out = rest_of_message(piece);
+  if (cut) {
+    cut->old_seen += piece.size();
+    cut->new_seen += out.size();
+    if (cut->old_seen >= cut->declared) {
+      // Bytes past the body (another message) are assumed to keep their length.
+      cut_lengths_[cut->head] = cut->new_seen - (cut->old_seen - cut->declared);
+    } else {
+      cut_ = std::move(cut);
+    }
+  }
+  return out;
+}
+
+std::string Redactor::rest_of_message(std::string_view piece) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < piece.size()) {
+    // The next "Content-Type:" at a line start, the blank line closing its header block.
+    size_t at = pos;
+    size_t found = std::string_view::npos;
+    while (at < piece.size()) {
+      if ((at == 0 || piece[at - 1] == '\n') && istarts(piece.substr(at), "content-type:")) {
+        found = at;
+        break;
+      }
+      const size_t nl = piece.find('\n', at);
+      if (nl == std::string_view::npos) break;
+      at = nl + 1;
+    }
+    const size_t blank = found == std::string_view::npos ? found : piece.find("\r\n\r\n", found);
+    if (blank == std::string_view::npos) break;
+    const size_t eol = piece.find('\n', found);
+    const std::string_view type = strip(piece.substr(found + 13, eol - found - 13));
+    const size_t start = blank + 4;
+    size_t end = piece.find("\r\n--", start);
+    if (end == std::string_view::npos) end = piece.size();
+    out += text(piece.substr(pos, found - pos));
+    out.append(piece.substr(found, start - found));  // the part's headers
+    out += body(type, piece.substr(start, end - start));
+    pos = end;
+    if (end == piece.size()) break;
+    // the delimiter line as it is
+    const size_t next = piece.find('\n', end + 2);
+    const size_t stop = next == std::string_view::npos ? piece.size() : next + 1;
+    out.append(piece.substr(end, stop - end));
+    pos = stop;
+  }
+  out += text(piece.substr(pos));
   return out;
 }
 

@@ -195,6 +195,14 @@ std::string Redactor::pseudonym(std::string_view original, Kind kind) {
   return token_for(to_lower(o), kind, false);
 }
 
+std::string Redactor::unlearned_pseudonym(std::string_view original, Kind kind) {
+  const std::string_view o = strip(original);
+  if (!canonical_ip(o).empty()) return ip(o);
+  const std::string digits = number_digits(o);
+  if (!digits.empty()) return token_for(digits, Kind::number, o.front() == '+');
+  return token_for(to_lower(o), kind, false);
+}
+
 std::string Redactor::ip(std::string_view text) {
   const std::string c = canonical_ip(text);
   if (c.empty() || unspecified_ip(c)) return std::string(text);
@@ -263,9 +271,10 @@ std::array<uint8_t, 6> Redactor::mac(const std::array<uint8_t, 6>& original) {
 
 std::string Redactor::sdes(std::string_view value) {
   if (value.empty()) return {};
-  // The whole value is one original, also for text() elsewhere (a CNAME in a report).
+  // Replaced where it stands, not learned for free text: TOOL items name products ("SIPPS")
+  // that User-Agent shows too; a CNAME's address is learned from the packets anyway.
   if (!canonical_ip(strip(value)).empty()) return ip(strip(value));
-  return pseudonym(value, Kind::sdes);
+  return unlearned_pseudonym(value, Kind::sdes);
 }
 
 }  // namespace sipscope::export_

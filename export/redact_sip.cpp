@@ -282,11 +282,13 @@ std::string charging(Redactor& r, std::string_view value) {
 std::string Redactor::sip(std::string_view raw) {
   sip::Message msg;
   if (depth_ >= kMaxDepth ||
-      sip::parse_message(raw, msg, {.datagram = true, .lenient = true}).error !=
-          sip::ParseError::ok) {
+      sip::parse_message(raw, msg, {.datagram = true, .lenient = true, .partial_body = true})
+              .error != sip::ParseError::ok) {
     return text(raw);
   }
   ++depth_;
+  const bool cut = (msg.leniency() & sip::kLenientPartialBody) != 0;
+  const std::string head(raw.substr(0, static_cast<size_t>(msg.body().data() - raw.data())));
   // The body first: Content-Length follows its new length (RFC 3261 §20.14), so the
   // redacted message still frames and decodes.
   const std::string new_body = body(msg.header_value(HeaderId::content_type), msg.body());
@@ -300,9 +302,13 @@ std::string Redactor::sip(std::string_view raw) {
     if (h.value.empty()) continue;
     switch (policy_of(h)) {
       case Policy::keep:
-        if (h.id == HeaderId::content_length &&
+        if (h.id == HeaderId::content_length && !cut &&
             msg.content_length() == static_cast<int64_t>(msg.body().size())) {
           s.replace(h.value, std::to_string(new_body.size()));
+        } else if (h.id == HeaderId::content_length && cut) {
+          if (auto it = cut_lengths_.find(head); it != cut_lengths_.end()) {
+            s.replace(h.value, std::to_string(it->second));
+          }
         }
         break;
       case Policy::remove:
@@ -337,6 +343,9 @@ std::string Redactor::sip(std::string_view raw) {
   const auto end = static_cast<size_t>(msg.bytes().data() - raw.data()) + msg.bytes().size();
   if (end < raw.size()) s.replace(raw.substr(end), text(raw.substr(end)));
   --depth_;
+  if (cut && depth_ == 0) {
+    cut_ = Cut{head, static_cast<size_t>(msg.content_length()), msg.body().size(), new_body.size()};
+  }
   return s.finish();
 }
 

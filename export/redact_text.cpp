@@ -256,15 +256,15 @@ std::string Redactor::text(std::string_view in, TextRules rules) {
       size_t run = i;
       while (run < in.size() && digit(in[run])) ++run;
       if (rules.versions) {
-        // A product version is kept, unless it is an address the calls use.
+        // A product version ("FPBX-13.0.194.2", "Version 2.0.51.16") is kept, unless it is
+        // an address the calls use (every address of their packets and headers is learned
+        // before any output is written).
         const size_t n = version_at(in, i);
         const size_t q = ipv4_at(in, i);
-        const bool glued =
-            i > 0 && (alnum(in[i - 1]) || in[i - 1] == '-' || in[i - 1] == '/' || in[i - 1] == '_');
         const bool known =
             q != 0 && std::find(original_ips_.begin(), original_ips_.end(),
                                 canonical_ip(in.substr(i, q))) != original_ips_.end();
-        if (n != 0 && !known && (glued || q == 0)) {
+        if (n != 0 && !known) {
           out.append(in.substr(i, n));
           i += n;
           continue;

@@ -39,7 +39,7 @@ Bytes Rewriter::sip(std::string_view text) {
 
 Bytes Rewriter::text_of(std::string_view text) {
   r_.learn_sip(text);
-  return bytes_of(r_.text(text));
+  return bytes_of(r_.fragment(text));
 }
 
 // One unit of a stream at the start of `data`: CRLF keep-alives, a SIP message, an HTTP

@@ -319,12 +319,16 @@ ParseResult parse_message(std::string_view data, Message& out, ParseOptions opti
     // Headers ran to the end: whatever Content-Length says, there is no body.
   } else if (out.content_length_ >= 0) {
     const auto len = static_cast<size_t>(out.content_length_);
-    if (len > data.size() - body_start) {
+    if (len > data.size() - body_start && options.partial_body) {
+      out.leniency_ |= kLenientPartialBody;
+      end = data.size();
+    } else if (len > data.size() - body_start) {
       out.clear();
       result.error = ParseError::body_truncated;
       return result;
+    } else {
+      end = body_start + len;
     }
-    end = body_start + len;
   } else if (options.datagram) {
     end = data.size();  // §18.3: the body is the rest of the datagram
   }

@@ -50,6 +50,10 @@ struct ParseOptions {
   // number, too large, or given twice with different values is ignored and the body is
   // the rest of the datagram (kLenientBadContentLength, content_length() == -1).
   bool lenient = false;
+  // A body shorter than Content-Length is taken as it is (kLenientPartialBody) instead of
+  // body_truncated: for a reader of one piece of a message its transport cut (redaction of
+  // an SCTP DATA fragment), never for framing.
+  bool partial_body = false;
 };
 
 // Bits of Message::leniency(): which lenient rule accepted it. The first two apply under
@@ -62,6 +66,8 @@ inline constexpr uint8_t kLenientBadContentLength = 0x02;
 inline constexpr uint8_t kLenientStrayCr = 0x04;
 // The start line's SIP-Version is not SIP/2.0 (RFC 3261 §7.1; RFC 4475 §3.1.2.16 badvers).
 inline constexpr uint8_t kLenientSipVersion = 0x08;
+// ParseOptions::partial_body accepted a body shorter than Content-Length.
+inline constexpr uint8_t kLenientPartialBody = 0x10;
 
 struct ParseResult {
   ParseError error = ParseError::ok;
