@@ -231,22 +231,28 @@ std::string Redactor::ip(std::string_view text) {
   return cand;
 }
 
-std::array<uint8_t, 4> Redactor::ipv4(const std::array<uint8_t, 4>& original) {
-  char buf[INET_ADDRSTRLEN];
-  std::array<uint8_t, 4> out{};
-  if (inet_ntop(AF_INET, original.data(), buf, sizeof buf) == nullptr) return out;
-  const std::string p = ip(buf);
-  if (inet_pton(AF_INET, p.c_str(), out.data()) != 1) out = {};
+namespace {
+
+// An address in binary form through its text pseudonym (one mapping for pcap headers and
+// SIP text).
+template <int Family, size_t N>
+std::array<uint8_t, N> binary_pseudonym(Redactor& r, const std::array<uint8_t, N>& original) {
+  char buf[INET6_ADDRSTRLEN];
+  std::array<uint8_t, N> out{};
+  if (inet_ntop(Family, original.data(), buf, sizeof buf) == nullptr) return out;
+  const std::string p = r.ip(buf);
+  if (inet_pton(Family, p.c_str(), out.data()) != 1) out = {};
   return out;
 }
 
+}  // namespace
+
+std::array<uint8_t, 4> Redactor::ipv4(const std::array<uint8_t, 4>& original) {
+  return binary_pseudonym<AF_INET>(*this, original);
+}
+
 std::array<uint8_t, 16> Redactor::ipv6(const std::array<uint8_t, 16>& original) {
-  char buf[INET6_ADDRSTRLEN];
-  std::array<uint8_t, 16> out{};
-  if (inet_ntop(AF_INET6, original.data(), buf, sizeof buf) == nullptr) return out;
-  const std::string p = ip(buf);
-  if (inet_pton(AF_INET6, p.c_str(), out.data()) != 1) out = {};
-  return out;
+  return binary_pseudonym<AF_INET6>(*this, original);
 }
 
 std::array<uint8_t, 6> Redactor::mac(const std::array<uint8_t, 6>& original) {

@@ -2,6 +2,7 @@
 // header line with its folds, compact forms, URIs, name-addrs, Via) and rewritten header by
 // header according to what the header carries; bodies by content type (redact_body.cpp).
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "decode/sip/fields.hpp"
@@ -190,40 +191,42 @@ std::string Redactor::uri(std::string_view text) {
 
 namespace {
 
-std::string name_addr_list(Redactor& r, std::string_view value) {
+// Each comma-separated item of a header value (decode/sip for_each_value) rewritten by
+// `item_fn(item) -> optional<string>`; an item it cannot parse goes through text().
+template <typename ItemFn>
+std::string each_item(Redactor& r, std::string_view value, ItemFn&& item_fn) {
   Splice s(value);
   (void)sip::for_each_value(value, [&](std::string_view item) {
+    auto rewritten = item_fn(item);
+    s.replace(item, rewritten ? *rewritten : r.text(item));
+  });
+  return s.finish();
+}
+
+std::string name_addr_list(Redactor& r, std::string_view value) {
+  return each_item(r, value, [&](std::string_view item) -> std::optional<std::string> {
     sip::NameAddr na;
-    if (!sip::parse_name_addr(item, na)) {
-      s.replace(item, r.text(item));
-      return;
-    }
+    if (!sip::parse_name_addr(item, na)) return std::nullopt;
     Splice in(item);
     if (!na.display_name.empty()) {
       in.replace(na.display_name, r.pseudonym(sip::unfold(na.display_name), Kind::name));
     }
     in.replace(na.uri, r.uri(na.uri));
     if (!na.params.empty()) in.replace(na.params, r.text(na.params));
-    s.replace(item, in.finish());
+    return in.finish();
   });
-  return s.finish();
 }
 
 std::string via_list(Redactor& r, std::string_view value) {
-  Splice s(value);
-  (void)sip::for_each_value(value, [&](std::string_view item) {
+  return each_item(r, value, [&](std::string_view item) -> std::optional<std::string> {
     sip::Via v;
-    if (!sip::parse_via(item, v)) {
-      s.replace(item, r.text(item));
-      return;
-    }
+    if (!sip::parse_via(item, v)) return std::nullopt;
     Splice in(item);
     in.replace(v.host,
                canonical_ip(v.host).empty() ? r.pseudonym(v.host, Kind::host) : r.ip(v.host));
     if (!v.params.empty()) in.replace(v.params, r.text(v.params));
-    s.replace(item, in.finish());
+    return in.finish();
   });
-  return s.finish();
 }
 
 // Call-ID (RFC 3261 §20.8) whole; Replaces (RFC 3891), Join (RFC 3911), Target-Dialog

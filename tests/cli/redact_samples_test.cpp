@@ -202,15 +202,19 @@ void add_from_slice(Originals& o, const std::string& pcap) {
   }
 }
 
-// Identities in SIP text: URI user parts and hosts, display names, Via hosts, credentials,
-// the SDP o= user name and c= address.
+// Identities in SIP text: URI user parts and hosts, display names (also on a folded line),
+// Via hosts, credentials, the SDP o= user name and c= address, icid-value, SRTP keys.
 void add_from_sip(Originals& o, const std::string& raw) {
   static const RE2 kUri(R"re((?i)(?:sips?|tel):([^@;>?\s,"]+)(?:@([^;>?\s,":]+))?)re");
   static const RE2 kName(R"re((?:^|\n)[A-Za-z-]+\s*:\s*"?([^"<\r\n,]+?)"?\s*<)re");
   static const RE2 kVia(R"re((?i)(?:^|\n)(?:Via|v)\s*:\s*SIP/2\.0/\w+\s+([^;:\s,]+))re");
   static const RE2 kCred(R"re((?i)(?:username|response|cnonce)\s*=\s*"?([^",\s]+))re");
   static const RE2 kSdp(R"re((?:^|\n)(?:o=(\S+) .* (\S+)|c=IN IP[46] ([^/\s]+)))re");
-  for (const RE2* re : {&kUri, &kName, &kVia, &kCred, &kSdp}) {
+  // Display names on a folded line, charging identifiers, SRTP keys (issue 13).
+  static const RE2 kFolded(R"re((?:^|\n)[A-Za-z-]+\s*:[ \t]*\r?\n[ \t]+"?([^"<\r\n,]+?)"?\s*<)re");
+  static const RE2 kIcid(R"re((?i)icid-value\s*=\s*"?([^;"\s]+))re");
+  static const RE2 kCrypto(R"re((?i)inline:([^|;\s]+))re");
+  for (const RE2* re : {&kUri, &kName, &kVia, &kCred, &kSdp, &kFolded, &kIcid, &kCrypto}) {
     // Every non-overlapping match, left to right, and each group that took part in it.
     std::vector<re2::StringPiece> g(static_cast<size_t>(re->NumberOfCapturingGroups()) + 1);
     size_t pos = 0;
