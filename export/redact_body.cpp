@@ -102,8 +102,10 @@ std::string Redactor::sdp(std::string_view content) {
   numeric.digit_originals = false;
   std::string out;
   for_each_line(content, [&](std::string_view line, std::string_view eol) {
-    if (line.size() < 2 || line[1] != '=') {
-      out += text(line);
+    const bool free_text = line.size() < 2 || line[1] != '=' || line[0] == 's' || line[0] == 'i' ||
+                           line[0] == 'u' || line[0] == 'e' || line[0] == 'p';
+    if (free_text) {
+      out += text(line);  // not "x=", or s= i= u= e= p= (names, URIs, e-mail, phone)
     } else if (line[0] == 'o' || line[0] == 'c') {
       // o=<user> <sess-id> <sess-version> IN IP4 <address>; c=IN IP4 <address>[/ttl]
       // (RFC 8866 §5.2, §5.7): the user and the address replaced, the numbers kept.
@@ -135,9 +137,6 @@ std::string Redactor::sdp(std::string_view content) {
       out += attribute_data_blanked(line, true);
     } else if (istarts(line, "a=ice-pwd:") || istarts(line, "k=")) {
       out += attribute_data_blanked(line, false);
-    } else if (line[0] == 's' || line[0] == 'i' || line[0] == 'u' || line[0] == 'e' ||
-               line[0] == 'p') {
-      out += text(line);
     } else {
       if (istarts(line, "a=rtpmap:")) {
         // RFC 4733 events: their RTP packets lose the digit (rtp()).
@@ -160,7 +159,6 @@ std::string Redactor::sdp(std::string_view content) {
 std::string Redactor::multipart(std::string_view boundary, std::string_view content) {
   const std::string delimiter = "--" + std::string(boundary);
   std::string out;
-  size_t pos = 0;
   size_t at = content.find(delimiter);
   if (at == std::string_view::npos) return text(content);
   out += text(content.substr(0, at));
@@ -172,7 +170,6 @@ std::string Redactor::multipart(std::string_view boundary, std::string_view cont
     out.append(content.substr(at, eol - at));
     if (content.substr(at + delimiter.size(), 2) == "--") {
       out += text(content.substr(eol));  // epilogue
-      pos = content.size();
       break;
     }
     size_t next = content.find("\n" + delimiter, eol);
@@ -194,7 +191,7 @@ std::string Redactor::multipart(std::string_view boundary, std::string_view cont
       head_end = part.find("\n\n");
       sep = 2;
     }
-    if (part.rfind("\r\n", 0) == 0 || part.rfind("\n", 0) == 0) {
+    if (part.rfind("\r\n", 0) == 0 || part.rfind('\n', 0) == 0) {
       head_end = 0;  // no headers: text/plain (RFC 2046 §5.1)
       sep = part[0] == '\r' ? 2 : 1;
     }
@@ -223,10 +220,8 @@ std::string Redactor::multipart(std::string_view boundary, std::string_view cont
     }
     out.append(tail);
     at = next == std::string_view::npos ? std::string_view::npos : next + 1;
-    pos = at == std::string_view::npos ? content.size() : at;
   }
   --depth_;
-  (void)pos;
   return out;
 }
 

@@ -215,8 +215,8 @@ std::string Redactor::ip(std::string_view text) {
     if (v6) {
       // fd00::/8 unique local (RFC 4193): visibly private, never a real peer.
       char buf[64];
-      std::snprintf(buf, sizeof buf, "fd00::%x:%x:%x:%x", d[0] << 8 | d[1], d[2] << 8 | d[3],
-                    d[4] << 8 | d[5], d[6] << 8 | d[7]);
+      (void)std::snprintf(buf, sizeof buf, "fd00::%x:%x:%x:%x", d[0] << 8 | d[1], d[2] << 8 | d[3],
+                          d[4] << 8 | d[5], d[6] << 8 | d[7]);
       cand = canonical_ip(buf);
     } else {
       // 10.0.0.0/8 (RFC 1918); host parts 0 and 255 avoided.
