@@ -128,12 +128,6 @@ int terminal_width() {
   return 100;
 }
 
-void redact_for_output(report::Ladder& ladder) {
-  export_::Redactor r;
-  r.learn_ladder(ladder);
-  export_::redact_ladder(ladder, r);
-}
-
 CommandSpec report_spec() {
   auto spec = calls_spec_with_targets(
       "report", "sipscope report --db FILE CALL... -o FILE.html [--redact]",

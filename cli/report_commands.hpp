@@ -1,6 +1,6 @@
 // `sipscope report`, `sipscope export`, `sipscope stats`, and the pieces `calls` and
-// `show` share with them: the extended call filters, the terminal width of text ladders
-// and --redact.
+// `show` share with them: the extended call filters and the terminal width of text ladders
+// (--redact: cli/redaction.hpp).
 #pragma once
 
 #include <string>
@@ -29,8 +29,5 @@ bool read_call_filter_options(const po::variables_map& vm, store::CallFilter& fi
 // Columns for a text ladder: $COLUMNS when a positive number, else the terminal's width
 // (TIOCGWINSZ on stdout), else 100.
 int terminal_width();
-
-// Pseudonymises one ladder for output (a fresh Redactor: consistent within the output).
-void redact_for_output(report::Ladder& ladder);
 
 }  // namespace sipscope::cli
