@@ -62,6 +62,35 @@ std::vector<std::map<std::string, std::string>> tshark_sip(const std::string& ca
   return out;
 }
 
+// Frame 118 is "SIP/2.0 488 Not Acceptable Here" with "CSeq: 12 REFER" (tshark baseline):
+// it refuses a transfer, not an SDP offer, so no codec_mismatch cites it. The holds: the
+// B2BUA keeps the Call-ID and relays each hold re-INVITE on its other dialog (frames 45/47,
+// 94/96, 99/101): three calls, one hold each, so one hold row per call, not three.
+TEST(CorpusFindings, ErspanB2buaReferAndHolds) {
+  const std::string capture = "heplify_erspan_sip_ipv4_udp.pcapng";
+  ANALYSE_OR_SKIP(db, capture);
+  bool saw_118 = false;
+  for (const auto& m : tshark_sip(capture)) {
+    if (m.at("frame.number") != "118") continue;
+    saw_118 = true;
+    EXPECT_EQ(m.at("sip.Status-Code"), "488");
+    EXPECT_EQ(m.at("sip.CSeq"), "12 REFER");
+  }
+  ASSERT_TRUE(saw_118);
+  EXPECT_EQ(query_int(db,
+                      "SELECT count(*) FROM diagnostics WHERE kind = 'codec_mismatch' AND "
+                      "(',' || frames || ',') LIKE '%,118,%'"),
+            0);
+  const auto rows = query(db,
+                          "SELECT c.sip_call_id AS cid, count(d.id) AS holds FROM calls c LEFT "
+                          "JOIN diagnostics d ON d.call_id = c.id AND d.kind IN ('hold', "
+                          "'call_hold') GROUP BY c.id ORDER BY c.id");
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& r : rows)
+    EXPECT_EQ(std::get<int64_t>(r.at("holds")), 1) << std::get<std::string>(r.at("cid"));
+  EXPECT_EQ(query_int(db, "SELECT count(*) FROM diagnostics WHERE kind = 'call_resume'"), 1);
+}
+
 // Calls whose first SIP message (tshark baseline) is not an INVITE without To-tag began
 // before the capture; 22 of them have a BYE (21 flagged bye_before_answer before this fix;
 // the 22nd, 809021216592e81e..., showed a 200 to its INVITE, frame 354, before its BYE).
@@ -89,6 +118,24 @@ TEST(CorpusFindings, TcpFragmentedMidCallByesAreNotBeforeTheAnswer) {
                       "SELECT count(*) FROM diagnostics d JOIN calls c ON c.id = d.call_id "
                       "WHERE d.kind = 'bye_before_answer' AND c.start_us IS NULL"),
             0);
+}
+
+// Frames 3106, 3108, 3109, 3110, 3117, 3123 are 10.35.60.100:15580 -> 10.23.1.52:16756 UDP
+// whose payload starts 80 08 07 28 ... 80 08 07 2d with SSRC 0e af 0e af: RTP (version 2,
+// PCMA) seq 1832-1837, between 1831 (frame 3095) and 1838 (frame 3131). They arrive while
+// the re-INVITE offering T.38 on 10.23.1.52:16756 (frame 3100) is pending, and that offer is
+// answered 488 (frame 3114): RFC 3264 §8, the session is unchanged. tshark dissects them
+// as T.38 and counts them lost (baseline: 1838 packets, 6 lost); the capture holds every
+// packet of the stream: lost 0.
+TEST(CorpusFindings, AudioDuringARejectedT38OfferIsNotLost) {
+  const std::string capture = "heplify_FAX-Call-t38-CA-TDM-SIP-FB-1.pcap";
+  ANALYSE_OR_SKIP(db, capture);
+  const auto rows = query(db,
+                          "SELECT packets, expected, lost FROM streams WHERE ssrc = 246353583 "
+                          "AND src_port = 15580 AND dst_port = 16756");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(std::get<int64_t>(rows[0].at("lost")), 0);
+  EXPECT_EQ(std::get<int64_t>(rows[0].at("packets")), std::get<int64_t>(rows[0].at("expected")));
 }
 
 // Frame 2 is a CANCEL (CSeq 2, no To-tag), frame 3 an ACK with a To-tag, both Call-ID
