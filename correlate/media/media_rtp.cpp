@@ -149,7 +149,7 @@ void MediaTracker::Impl::count_packet(StreamState& stream, const decode::UdpData
     ++st->events;
     on_event(*st, d, h);
   } else if (st->cur_rate != 0 && !st->cur_cn) {
-    late_model(*st, ts, h.timestamp);
+    late_model(*st, ts, h.timestamp, h.marker);
   }
   st->series.end_packet(gap, st->transit.has_jitter(), st->transit.jitter_ms(), duplicate);
   if (st->call_id) {
@@ -175,17 +175,16 @@ void MediaTracker::Impl::note_new_stream(int64_t call_id, const StreamKey& key,
   if (cm.keys.size() < 64) cm.keys.push_back(key);
 }
 
-void MediaTracker::Impl::late_model(StreamState& st, int64_t ts, uint32_t rtp_ts) {
-  if (!st.have_transit) st.ext_ts = rtp_ts;
+void MediaTracker::Impl::late_model(StreamState& st, int64_t ts, uint32_t rtp_ts, bool marker) {
+  if (!st.have_transit) {
+    st.ext_ts = rtp_ts;
+    st.have_transit = true;
+    st.buffer = JitterBufferModel({.depth_ms = limits.jitter_buffer_ms});
+  }
   st.ext_ts += static_cast<int32_t>(rtp_ts - static_cast<uint32_t>(st.ext_ts));
   const double transit =
       static_cast<double>(ts) / 1000.0 - static_cast<double>(st.ext_ts) * 1000.0 / st.cur_rate;
-  if (!st.have_transit || transit < st.min_transit_ms) {
-    st.min_transit_ms = transit;
-    st.have_transit = true;
-  } else if (transit - st.min_transit_ms > limits.jitter_buffer_ms) {
-    ++st.late;
-  }
+  if (st.buffer.update(ts, transit, marker)) ++st.late;
 }
 
 void MediaTracker::Impl::on_event(StreamState& st, const decode::UdpDatagram& d,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "correlate/deadline_queue.hpp"
+#include "correlate/media/jitter_buffer.hpp"
 #include "correlate/media/media_tracker.hpp"
 #include "correlate/media/offer_answer.hpp"
 #include "correlate/media/rtp_stats.hpp"
@@ -69,7 +70,7 @@ struct StreamState {
   // De-jitter buffer model (docs/media.md).
   int64_t ext_ts = 0;
   bool have_transit = false;
-  double min_transit_ms = 0;
+  JitterBufferModel buffer;
   uint64_t late = 0;
   // Evidence for the diagnostics: the longest gap (frames before and after it, time of
   // the packet after it) and the first packet of a payload type not negotiated.
@@ -268,7 +269,7 @@ struct MediaTracker::Impl {
   void probation_drop(const StreamKey& key);
   void probation_expire();
   void note_new_stream(int64_t call_id, const StreamKey& key, const decode::FrameRef& frame);
-  void late_model(StreamState& st, int64_t ts, uint32_t rtp_ts);
+  void late_model(StreamState& st, int64_t ts, uint32_t rtp_ts, bool marker);
   void on_event(StreamState& st, const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h);
   // owner: the stream's own call (a sharing leg is credited, not told of RTP after its BYE).
   void on_call_packet(int64_t call_id, const decode::UdpDatagram& d, int64_t ts, bool owner = true);
