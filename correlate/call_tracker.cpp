@@ -313,11 +313,14 @@ void CallTracker::Impl::emit_non_call(const decode::SipEvent& event, const SipSu
     }
   }
   MessageRecord record = make_message_record(event, s);
-  record.retransmission = other_txns.observe(event, s).retransmission;
+  const ObserveResult seen = other_txns.observe(event, s);
+  record.retransmission = seen.retransmission;
   if (record.retransmission) ++stats.retransmissions;
+  // A copy captured twice (TransactionTable::kDuplicateUs) is no new work either.
+  const bool repeat = seen.retransmission || seen.duplicate;
   if (s.method == "REGISTER" || (!s.is_request && s.cseq_method == "REGISTER")) {
     const uint64_t before = registrations.evicted();
-    registrations.on_message(event, s, record.retransmission, registrations_done);
+    registrations.on_message(event, s, repeat, registrations_done);
     if (registrations.evicted() != before) {
       emit_anomaly(decode::AnomalyKind::registration_table_full, event.frame, event.frame.ts_us,
                    "open-registration limit " + std::to_string(limits.max_open_registrations) +
@@ -327,7 +330,7 @@ void CallTracker::Impl::emit_non_call(const decode::SipEvent& event, const SipSu
     emit_registrations();
   }
   const uint64_t evicted = activity.evicted();
-  activity.on_message(event, s, record.retransmission, sink);
+  activity.on_message(event, s, repeat, sink);
   if (activity.evicted() != evicted) {
     emit_anomaly(decode::AnomalyKind::activity_table_full, event.frame, event.frame.ts_us,
                  "open peer/subscription/MESSAGE-PUBLISH limit reached; oldest flushed early",

@@ -96,5 +96,20 @@ TEST_F(WireValuesTest, ACancelWhoseInviteWasNotCapturedJoinsItsCall) {
   EXPECT_TRUE(sink_.messages.empty());  // nothing left outside the call
 }
 
+// A REGISTER captured twice 10 us apart (`-i any`) and its 200: one attempt, no
+// retransmission (RFC 3261 would retransmit after T1 = 500 ms at the earliest).
+TEST_F(WireValuesTest, ARegisterCapturedTwiceIsOneAttempt) {
+  Leg reg;
+  reg.call_id = "reg-1";
+  const std::string text = caller_request(reg, "REGISTER", 1, "z9hG4bKr");
+  feed_.send(kT0, kA, kB, text);
+  feed_.send(kT0 + 10, kA, kB, text);
+  feed_.send(kT0 + 50 * kMs, kB, kA, response_to_caller(reg, 200, "OK", 1, "REGISTER", "z9hG4bKr"));
+  tracker_.finish(kT0 + kSec);
+  ASSERT_EQ(sink_.registrations.size(), 1u);
+  EXPECT_EQ(sink_.registrations[0].attempts, 1);
+  for (const auto& m : sink_.messages) EXPECT_FALSE(m.retransmission);
+}
+
 }  // namespace
 }  // namespace sipscope::correlate
