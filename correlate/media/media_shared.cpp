@@ -5,6 +5,8 @@
 // findings (no false no_rtp / one_way_audio), and the two are linked (`shared_media`).
 #include "correlate/media/media_tracker_impl.hpp"
 
+#include "decode/sip/fields.hpp"
+
 namespace sipscope::correlate::media {
 
 namespace {
@@ -23,15 +25,32 @@ bool add_id(std::array<int64_t, N>& ids, int64_t id) {
 
 }  // namespace
 
+void MediaTracker::Impl::note_outcome(CallMedia& cm, const decode::sip::Message& m) {
+  if (m.is_request() || m.status_code() < 200) return;
+  decode::sip::CSeq cseq;
+  if (!decode::sip::parse_cseq(m.header_value(decode::sip::HeaderId::cseq), cseq) ||
+      cseq.method != "INVITE")
+    return;
+  if (m.status_code() < 300) {
+    cm.answered = true;
+  } else if (!cm.answered) {
+    cm.failed_unanswered = true;
+  }
+}
+
 void MediaTracker::Impl::note_shared(int64_t call_id, CallMedia& cm,
-                                     const decode::Endpoint& announcer) {
+                                     const decode::Endpoint& announcer, int64_t now_us) {
   for (const auto& [ep, before] : replaced_scratch) {
     // The same host announcing its address again for another call is port reuse (the
-    // previous call's BYE may not have been captured); a B2BUA announces another host's.
-    if (before.call_id == call_id || before.announcer.ip == announcer.ip) continue;
-    // A call that has ended (BYE) left the address: reusing it is the next call's port.
+    // previous call's BYE may not have been captured); a B2BUA announces another host's,
+    // as it relays the offer or answer: at once (kShareWindowUs), not a call later.
+    if (before.call_id == call_id || before.announcer.ip == announcer.ip ||
+        now_us - before.since_us > kShareWindowUs)
+      continue;
+    // A call that has ended (BYE, or failed unanswered) left the address: reusing it is
+    // the next call's port.
     auto other = calls.find(before.call_id);
-    if (other == calls.end() || other->second.bye_us) continue;
+    if (other == calls.end() || other->second.bye_us || other->second.failed_unanswered) continue;
     bindings.share(ep, before.call_id, before.shared);
     if (cm.partners.size() < kMaxPartners &&
         std::find(cm.partners.begin(), cm.partners.end(), before.call_id) == cm.partners.end())

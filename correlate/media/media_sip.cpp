@@ -88,6 +88,7 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
     cm.bye_us = ts;
     cm.bye_frame = ev.frame.number;
   }
+  note_outcome(cm, m);
   if (failed_codec && !cm.codec_mismatch) {
     cm.codec_mismatch = true;
     diag(*call_id, ts, DiagnosticKind::codec_mismatch,
@@ -106,7 +107,7 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
   bound_scratch.clear();
   const AnnounceResult r =
       bindings.announce(*call_id, ev.frame, ev.src, sdp, &bound_scratch, &replaced_scratch);
-  note_shared(*call_id, cm, ev.src);
+  note_shared(*call_id, cm, ev.src, ts);
   offer_after(*call_id, cm);
   for (const auto& b : bound_scratch) {
     if (cm.bound.size() < kMaxBoundPerCall &&

@@ -112,6 +112,9 @@ struct HeldPacket {
 
 inline constexpr size_t kMaxBoundPerCall = 32;
 inline constexpr size_t kMaxPartners = 8;
+// A B2BUA relays an offer or answer to its other leg within this (corpus heplify_erspan:
+// 9.4 ms and 8 ms); calls set up one after the other on fixed ports (SIPp) are further apart.
+inline constexpr int64_t kShareWindowUs = 100'000;
 
 struct CallMedia {
   std::vector<EndpointUse> endpoints;
@@ -162,6 +165,8 @@ struct CallMedia {
   std::vector<decode::Endpoint> bound;
   // Open calls announcing an address this one announced too (media_shared.cpp).
   std::vector<int64_t> partners;
+  bool answered = false;           // a 2xx to an INVITE
+  bool failed_unanswered = false;  // a final >= 300 to an INVITE before any 2xx: call over
 };
 
 struct SrSeen {
@@ -274,7 +279,10 @@ struct MediaTracker::Impl {
   // owner: the stream's own call (a sharing leg is credited, not told of RTP after its BYE).
   void on_call_packet(int64_t call_id, const decode::UdpDatagram& d, int64_t ts, bool owner = true);
   // media_shared.cpp: B2BUA legs announcing the same address.
-  void note_shared(int64_t call_id, CallMedia& cm, const decode::Endpoint& announcer);
+  void note_shared(int64_t call_id, CallMedia& cm, const decode::Endpoint& announcer,
+                   int64_t now_us);
+  // Whether the call is over for sharing: answered, or failed before any answer.
+  static void note_outcome(CallMedia& cm, const decode::sip::Message& m);
   [[nodiscard]] int64_t call_fitting(const Binding& b, const decode::UdpDatagram& d) const;
   void credit_shared(const StreamState& st, const Binding* to, const Binding* from,
                      const decode::UdpDatagram& d);

@@ -89,6 +89,17 @@ TEST(CorpusFindings, ErspanB2buaReferAndHolds) {
   for (const auto& r : rows)
     EXPECT_EQ(std::get<int64_t>(r.at("holds")), 1) << std::get<std::string>(r.at("cid"));
   EXPECT_EQ(query_int(db, "SELECT count(*) FROM diagnostics WHERE kind = 'call_resume'"), 1);
+  // Calls bf3880... and cdfef7... announce 192.168.1.222:38764 from two hosts (frames 63 from
+  // 192.168.1.222, 65 from 192.168.1.191, 9.4 ms apart; and 12842 in frames 76/79, 8 ms):
+  // one call's media bridged to the other (an attended transfer through the B2BUA).
+  const auto links = query(db,
+                           "SELECT a.sip_call_id AS a, b.sip_call_id AS b, l.reason AS reason "
+                           "FROM call_links l JOIN calls a ON a.id = l.call_id JOIN calls b ON "
+                           "b.id = l.linked_call_id");
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(links[0].at("reason")), "shared_media");
+  EXPECT_EQ(std::get<std::string>(links[0].at("a")).substr(0, 12), "cdfef7c7647e");
+  EXPECT_EQ(std::get<std::string>(links[0].at("b")).substr(0, 12), "bf3880-0-16e");
 }
 
 // Calls whose first SIP message (tshark baseline) is not an INVITE without To-tag began

@@ -181,5 +181,30 @@ TEST(MediaFindings, AnAddressReusedAfterTheByeIsNotShared) {
   EXPECT_EQ(h.sink.streams[0].call_id, 2);
 }
 
+TEST(MediaFindings, CallsSetUpOneAfterAnotherOnFixedPortsAreNotShared) {
+  // SIPp behind a proxy (samples/kamailio): every call announces the same 4000, relayed by
+  // the proxy (another host). Calls 200 ms apart (the overlap scenario) are not one call's
+  // legs: a B2BUA relays within kShareWindowUs (100 ms). A call answered 486 is over: the
+  // next call's announcement 50 ms later is port reuse too.
+  const decode::Endpoint proxy = test::ep({192, 0, 2, 9}, 5060);
+  auto offer = [](Harness& h, decode::Endpoint from, int64_t at, int64_t call) {
+    h.sip(test::sip_text("INVITE sip:b@x SIP/2.0", "1 INVITE", test::sdp("192.0.2.1", 4000, "0")),
+          from, kSipB, at, call);
+  };
+  Harness h;
+  offer(h, kSipA, kT0, 1);
+  offer(h, proxy, kT0 + 2'000, 1);  // the proxy's copy: the same call
+  offer(h, kSipA, kT0 + 200'000, 2);
+  h.tracker.finish();
+  EXPECT_TRUE(h.sink.links.empty());
+
+  Harness f;
+  offer(f, proxy, kT0, 1);
+  f.sip(test::sip_text("SIP/2.0 486 Busy Here", "1 INVITE", ""), kSipB, proxy, kT0 + 10'000, 1);
+  offer(f, kSipA, kT0 + 60'000, 2);
+  f.tracker.finish();
+  EXPECT_TRUE(f.sink.links.empty());
+}
+
 }  // namespace
 }  // namespace sipscope::correlate::media
