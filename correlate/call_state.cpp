@@ -62,6 +62,9 @@ CallState decide_call_state(const CallOutcome& o, int64_t no_answer_us) {
   if (o.final_code) return state_from_final_code(*o.final_code);
   // A CANCEL answered 200 whose 487 was not captured still means the caller gave up.
   if (o.cancel_answered) return CallState::cancelled;
+  // RFC 3261 §15: the caller may BYE an early dialog (its INVITE is then answered 487, i.e.
+  // `cancelled`); the callee must not, so its BYE before answering is a failure.
+  if (o.bye_by_caller) return *o.bye_by_caller ? CallState::cancelled : CallState::failed;
   return o.since_invite_us >= no_answer_us ? CallState::no_answer : CallState::in_progress;
 }
 
@@ -70,6 +73,9 @@ Opening classify_opening(bool is_request, std::string_view method, bool has_to_t
   // SIP method names are case-sensitive (RFC 3261 §7.1), so plain comparison is right.
   if (is_request) {
     if (method == "INVITE" && !has_to_tag) return Opening::new_call;
+    // A CANCEL (without To-tag, like its INVITE) only ever cancels an INVITE (RFC 3261 §9.1):
+    // seen first, that INVITE was not captured.
+    if (method == "CANCEL") return Opening::unknown_call;
     static constexpr std::array<std::string_view, 7> kDialogRequests = {
         "INVITE", "ACK", "BYE", "CANCEL", "UPDATE", "PRACK", "INFO"};
     const bool dialog =

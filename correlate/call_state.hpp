@@ -49,6 +49,9 @@ struct CallOutcome {
   std::optional<int> final_code;  // decisive non-2xx final, retried challenges excluded
   bool cancel_answered = false;   // a CANCEL was answered 200
   int64_t since_invite_us = 0;    // flush time minus start_us
+  // A BYE ended the call before any answer (an early dialog, RFC 3261 §15): true when the
+  // caller sent it, false when the callee did; nullopt without BYE.
+  std::optional<bool> bye_by_caller;
 };
 
 [[nodiscard]] CallState decide_call_state(const CallOutcome& outcome, int64_t no_answer_us);

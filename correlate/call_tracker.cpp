@@ -77,6 +77,8 @@ struct CallTracker::Impl {
   NonCallActivity activity;  // OPTIONS peers, subscriptions, MESSAGE/PUBLISH
 
   void on_sip(const decode::SipEvent& event);
+  // The message to its call (or to non-call activity); sets last_call_id.
+  void route(const decode::SipEvent& event, const SipSummary& summary);
   void advance(int64_t now_us);
   void finish(int64_t end_us);
 
@@ -95,9 +97,22 @@ struct CallTracker::Impl {
 void CallTracker::Impl::on_sip(const decode::SipEvent& event) {
   last_call_id.reset();
   if (event.message == nullptr) return;
-  const int64_t ts = event.frame.ts_us;
-  advance(ts);
+  advance(event.frame.ts_us);
   const SipSummary s = summarize(*event.message);
+  route(event, s);
+  if (s.bad_cseq) {
+    emit_anomaly(
+        decode::AnomalyKind::sip_bad_cseq, event.frame, event.frame.ts_us,
+        "CSeq: " +
+            std::string(event.message->header_value(decode::sip::HeaderId::cseq).substr(0, 64)) +
+            (s.has_cseq ? " (the method is not the request's, RFC 3261 §8.1.1.5)"
+                        : " (not a 32-bit number and a method, RFC 3261 §20.16)"),
+        last_call_id, flow_of(event.src, event.dst));
+  }
+}
+
+void CallTracker::Impl::route(const decode::SipEvent& event, const SipSummary& s) {
+  const int64_t ts = event.frame.ts_us;
   if (s.call_id.empty()) {
     emit_anomaly(decode::AnomalyKind::message_without_call_id, event.frame, ts,
                  "SIP message without Call-ID", std::nullopt, flow_of(event.src, event.dst));
@@ -164,6 +179,19 @@ void CallTracker::Impl::schedule(Slot& slot, bool is_new) {
 
 void CallTracker::Impl::flush(Slot& slot, int64_t now_us) {
   expiry.erase({slot.due_us, slot.call.id()});
+  if (const auto& back = slot.call.time_went_back()) {
+    emit_anomaly(decode::AnomalyKind::timestamp_backwards, *back, back->ts_us,
+                 "response to the INVITE captured before the INVITE; no pdd_ms", slot.call.id(),
+                 std::nullopt);
+  }
+  if (const uint64_t n = slot.call.duplicates(); n > 0) {
+    const decode::FrameRef& f = slot.call.first_duplicate();
+    emit_anomaly(decode::AnomalyKind::duplicate_packets, f, f.ts_us,
+                 std::to_string(n) + " SIP message(s) captured twice on the same hop within " +
+                     std::to_string(TransactionTable::kDuplicateUs / 1000) +
+                     " ms (not retransmissions)",
+                 slot.call.id(), std::nullopt);
+  }
   auto [row, messages] = slot.call.flush(now_us, limits.no_answer_us);
   row.group_id = links.take_group(row.id);
   open_ids.erase(row.id);
@@ -285,11 +313,14 @@ void CallTracker::Impl::emit_non_call(const decode::SipEvent& event, const SipSu
     }
   }
   MessageRecord record = make_message_record(event, s);
-  record.retransmission = other_txns.observe(event, s).retransmission;
+  const ObserveResult seen = other_txns.observe(event, s);
+  record.retransmission = seen.retransmission;
   if (record.retransmission) ++stats.retransmissions;
+  // A copy captured twice (TransactionTable::kDuplicateUs) is no new work either.
+  const bool repeat = seen.retransmission || seen.duplicate;
   if (s.method == "REGISTER" || (!s.is_request && s.cseq_method == "REGISTER")) {
     const uint64_t before = registrations.evicted();
-    registrations.on_message(event, s, record.retransmission, registrations_done);
+    registrations.on_message(event, s, repeat, registrations_done);
     if (registrations.evicted() != before) {
       emit_anomaly(decode::AnomalyKind::registration_table_full, event.frame, event.frame.ts_us,
                    "open-registration limit " + std::to_string(limits.max_open_registrations) +
@@ -299,7 +330,7 @@ void CallTracker::Impl::emit_non_call(const decode::SipEvent& event, const SipSu
     emit_registrations();
   }
   const uint64_t evicted = activity.evicted();
-  activity.on_message(event, s, record.retransmission, sink);
+  activity.on_message(event, s, repeat, sink);
   if (activity.evicted() != evicted) {
     emit_anomaly(decode::AnomalyKind::activity_table_full, event.frame, event.frame.ts_us,
                  "open peer/subscription/MESSAGE-PUBLISH limit reached; oldest flushed early",

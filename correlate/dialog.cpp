@@ -175,16 +175,24 @@ void DialogSet::observe_request(const decode::SipEvent& ev, const SipSummary& s)
   const int64_t ts = ev.frame.ts_us;
   if (s.method == "INVITE" && !s.has_to_tag) {
     if (s.has_cseq) initial_cseq_ = s.cseq;  // a 401/407 retry is the initial INVITE now
+    saw_initial_invite_ = true;
     return;
   }
   if (s.method == "PRACK") ++pracks_;
-  if (s.method == "BYE" && !answered_) {
+  // A call first seen mid-dialog (its INVITE before the capture) was answered long ago,
+  // for all the capture can tell: only an INVITE seen unanswered makes a BYE early.
+  if (s.method == "BYE" && !answered_ && saw_initial_invite_) {
     finding(DiagnosticKind::bye_before_answer, ev,
             "BYE sent before any 2xx to the INVITE was seen");
   }
   if (!s.has_to_tag) return;
   Dialog* d = find(s.from_tag, s.to_tag);
-  if (d == nullptr) return;
+  if (d == nullptr) {
+    // A dialog whose creation the capture missed (first seen mid-dialog): its offers still
+    // put the call on hold and resume it.
+    if (s.method == "INVITE" || s.method == "UPDATE") call_hold_change(ev, s);
+    return;
+  }
   DialogRecord& r = d->record;
   if (s.method == "BYE") {
     apply(*d, DialogEvent::bye, ts);
@@ -200,18 +208,25 @@ void DialogSet::observe_request(const decode::SipEvent& ev, const SipSummary& s)
     ++r.pracks;
   } else {
     ++(s.method == "INVITE" ? r.reinvites : r.updates);
-    const auto hold = sdp_is_hold(ev.message->body());
+    const auto hold = call_hold_change(ev, s);
     if (!hold) return;  // no offer (e.g. a session refresh without SDP): no change
-    if (*hold && !d->on_hold) {
-      d->on_hold = true;
-      ++r.holds;
-      finding(DiagnosticKind::call_hold, ev,
-              std::string(s.method) + " offer puts the media on hold");
-    } else if (!*hold && d->on_hold) {
-      d->on_hold = false;
-      finding(DiagnosticKind::call_resume, ev, std::string(s.method) + " offer resumes the media");
-    }
+    if (*hold && !d->on_hold) ++r.holds;
+    d->on_hold = *hold;
   }
+}
+
+std::optional<bool> DialogSet::call_hold_change(const decode::SipEvent& ev, const SipSummary& s) {
+  const auto hold = sdp_is_hold(ev.message->body());
+  // One finding per change of the call: a B2BUA that keeps the Call-ID relays the offer on
+  // its other dialog (corpus heplify_erspan_sip_ipv4_udp frames 45 and 47), the same hold.
+  if (!hold || *hold == call_on_hold_) return hold;
+  call_on_hold_ = *hold;
+  if (*hold) {
+    finding(DiagnosticKind::call_hold, ev, std::string(s.method) + " offer puts the media on hold");
+  } else {
+    finding(DiagnosticKind::call_resume, ev, std::string(s.method) + " offer resumes the media");
+  }
+  return hold;
 }
 
 void DialogSet::records(int64_t call_id, std::vector<DialogRecord>& out) const {

@@ -67,6 +67,9 @@ class DialogSet {
   void finding(DiagnosticKind kind, const decode::SipEvent& event, std::string detail);
   void observe_invite_response(const decode::SipEvent& event, const SipSummary& s);
   void observe_request(const decode::SipEvent& event, const SipSummary& s);
+  // The offer's hold state (nullopt: no usable SDP); a call_hold / call_resume finding when
+  // it changes the call's.
+  std::optional<bool> call_hold_change(const decode::SipEvent& event, const SipSummary& s);
 
   size_t max_;
   uint64_t dropped_ = 0;
@@ -74,6 +77,8 @@ class DialogSet {
   std::vector<DiagnosticRecord> findings_;  // call_id filled in by diagnostics()
   std::optional<uint32_t> initial_cseq_;
   bool answered_ = false;
+  bool saw_initial_invite_ = false;  // an INVITE without To-tag (not a mid-dialog capture)
+  bool call_on_hold_ = false;        // as the last in-dialog offer left the call
   // Top-Via branches of INVITEs answered 2xx: a CANCEL or 487 on one of them lost a race,
   // while a proxy CANCELling the other branches of a fork is normal (§16.7 step 10).
   std::vector<std::string> answered_branches_;

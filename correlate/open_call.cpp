@@ -76,7 +76,9 @@ uint8_t OpenCall::take_limits_reached() {
 void OpenCall::add(const decode::SipEvent& event, const SipSummary& summary) {
   MessageRecord record = make_message_record(event, summary);
   record.call_id = id_;
-  record.retransmission = txns_.observe(event, summary).retransmission;
+  const ObserveResult seen = txns_.observe(event, summary);
+  record.retransmission = seen.retransmission;
+  if (seen.duplicate && duplicates_++ == 0) first_duplicate_ = event.frame;
   last_ts_us_ = std::max(last_ts_us_, event.frame.ts_us);
   observe(event, summary);
   dialogs_.observe(event, summary);
@@ -180,6 +182,7 @@ void OpenCall::observe_invite_response(const decode::SipEvent& event, const SipS
                                        bool to_caller) {
   const Response r{s.status_code, std::string(event.message->reason_phrase()), event.frame.ts_us,
                    s.cseq};
+  if (r.ts_us < start_us_ && !time_went_back_) time_went_back_ = event.frame;
   auto first_wins = [&](Pick& pick) {
     if (to_caller && !pick.caller) pick.caller = r;
     if (!pick.any) pick.any = r;
@@ -326,6 +329,7 @@ CallRecord OpenCall::row(int64_t now_us, int64_t no_answer_us) const {
   if (final_response != nullptr) outcome.final_code = final_response->code;
   outcome.cancel_answered = cancel_answered_;
   outcome.since_invite_us = now_us - start_us_;
+  if (bye_us_ && answer == nullptr) outcome.bye_by_caller = hangup_by_ != Party::callee;
   r.state = decide_call_state(outcome, no_answer_us);
 
   if (has_invite_) {
@@ -338,7 +342,8 @@ CallRecord OpenCall::row(int64_t now_us, int64_t no_answer_us) const {
     r.start_us = start_us_;
     if (const Response* ring = ring_.best()) {
       r.ring_us = ring->ts_us;
-      r.pdd_ms = ms_between(start_us_, ring->ts_us);
+      // A ring before the INVITE (capture time went backwards) has no PDD, not a negative one.
+      if (ring->ts_us >= start_us_) r.pdd_ms = ms_between(start_us_, ring->ts_us);
     }
     if (answer != nullptr) {
       r.answer_us = answer->ts_us;
@@ -350,6 +355,8 @@ CallRecord OpenCall::row(int64_t now_us, int64_t no_answer_us) const {
       r.final_code = final_response->code;
       r.final_reason = final_response->reason;
       r.end_us = final_response->ts_us;
+    } else {
+      r.end_us = bye_us_;  // a BYE on an early dialog (RFC 3261 §15) ended it
     }
   } else {
     r.end_us = bye_us_;  // mid-call capture: the BYE still ends it

@@ -68,6 +68,14 @@ class OpenCall {
   [[nodiscard]] const TransactionTable& transactions() const { return txns_; }
   [[nodiscard]] const DialogSet& dialogs() const { return dialogs_; }
   [[nodiscard]] const SessionTimer& session_timer() const { return session_timer_; }
+  // The first response to the initial INVITE captured before it (capture time went
+  // backwards: merged captures of unsynchronised hosts): the `timestamp_backwards` evidence.
+  [[nodiscard]] const std::optional<decode::FrameRef>& time_went_back() const {
+    return time_went_back_;
+  }
+  // Messages captured twice (TransactionTable::kDuplicateUs) and the first such copy.
+  [[nodiscard]] uint64_t duplicates() const { return duplicates_; }
+  [[nodiscard]] const decode::FrameRef& first_duplicate() const { return first_duplicate_; }
 
   // The finished `calls` row and its messages in capture order; the object is spent.
   std::pair<CallRecord, std::vector<MessageRecord>> flush(int64_t now_us, int64_t no_answer_us);
@@ -143,6 +151,9 @@ class OpenCall {
   std::optional<std::string> hangup_reason_;
   std::optional<int> q850_cause_;
   std::optional<int64_t> ended_us_;  // when a BYE or a non-challenge final was first seen
+  std::optional<decode::FrameRef> time_went_back_;
+  uint64_t duplicates_ = 0;
+  decode::FrameRef first_duplicate_;
 };
 
 }  // namespace sipscope::correlate

@@ -122,7 +122,7 @@ struct DialogRecord {
 struct CallLinkRecord {
   int64_t call_id = 0;         // the later leg
   int64_t linked_call_id = 0;  // the earlier leg it was tied to
-  std::string reason;          // x_call_id, session_id, icid, refer, replaces
+  std::string reason;          // x_call_id, session_id, icid, refer, replaces, shared_media
   int64_t group_id = 0;
 };
 

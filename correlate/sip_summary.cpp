@@ -52,10 +52,15 @@ SipSummary summarize(const sip::Message& m) {
   s.call_id = m.header_value(sip::HeaderId::call_id);
   s.request_uri = m.request_uri();
   sip::CSeq cseq;
-  if (const auto v = m.header_value(sip::HeaderId::cseq); !v.empty() && sip::parse_cseq(v, cseq)) {
-    s.has_cseq = true;
-    s.cseq = cseq.number;
-    s.cseq_method = cseq.method;
+  if (const sip::Header* h = m.find(sip::HeaderId::cseq); h != nullptr) {
+    if (sip::parse_cseq(h->value, cseq)) {
+      s.has_cseq = true;
+      s.cseq = cseq.number;
+      s.cseq_method = cseq.method;
+      s.bad_cseq = s.is_request && cseq.method != s.method;
+    } else {
+      s.bad_cseq = true;
+    }
   }
   name_addr_parts(m.header_value(sip::HeaderId::from), s.from_uri, s.from_tag, nullptr);
   name_addr_parts(m.header_value(sip::HeaderId::to), s.to_uri, s.to_tag, &s.has_to_tag);

@@ -22,6 +22,9 @@ struct SipSummary {
   int status_code = 0;       // 0 for requests
   std::string_view call_id;  // "" when absent
   bool has_cseq = false;     // CSeq present and well formed (RFC 3261 §20.16)
+  // CSeq present but not `number SP method` with a 32-bit number, or (a request) naming
+  // another method than the request's (§8.1.1.5): an `sip_bad_cseq` anomaly.
+  bool bad_cseq = false;
   uint32_t cseq = 0;
   std::string_view cseq_method;
   std::string_view from_uri, to_uri;

@@ -1,6 +1,7 @@
 #include "correlate/transaction.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "decode/enum_name.hpp"
 
@@ -273,8 +274,19 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
 
   identity.add(t->key).add(ev.src).add(ev.dst);
   const uint64_t id = identity.value();
-  const bool retx = std::find(t->copies.begin(), t->copies.end(), id) != t->copies.end();
-  if (!retx && t->copies.size() < kMaxCopies) t->copies.push_back(id);
+  auto copy = std::find_if(t->copies.begin(), t->copies.end(),
+                           [&](const Transaction::Copy& c) { return c.id == id; });
+  const bool duplicate = copy != t->copies.end() && std::abs(ts - copy->at_us) < kDuplicateUs;
+  const bool retx = copy != t->copies.end() && !duplicate;
+  if (copy != t->copies.end()) {
+    if (!duplicate) copy->at_us = ts;
+  } else if (t->copies.size() < kMaxCopies) {
+    t->copies.push_back({id, ts});
+  }
+  if (duplicate) {
+    ++duplicates_;
+    return {false, true, t};
+  }
   if (t->frames.size() < kMaxFrames) t->frames.push_back(ev.frame.number);
   t->last_us = std::max(t->last_us, ts);
   if (retx) {
@@ -305,7 +317,7 @@ ObserveResult TransactionTable::observe(const decode::SipEvent& ev, const SipSum
     t->state = t->invite ? next_invite_tx_state(t->state, event_of(code))
                          : next_non_invite_tx_state(t->state, event_of(code));
   }
-  return {retx, t};
+  return {retx, false, t};
 }
 
 TransactionRecord make_transaction_record(const Transaction& t, std::optional<int64_t> call_id,

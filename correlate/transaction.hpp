@@ -8,7 +8,8 @@
 // transaction of its own (new branch) and CANCEL is its own transaction. Without the
 // cookie (RFC 2543 peers) the key is Call-ID + From-tag + CSeq number + method + sent-by.
 // A message is a retransmission when its transaction already saw the same kind (method or
-// status code and To-tag) on the same hop (src -> dst).
+// status code and To-tag) on the same hop (src -> dst) at least kDuplicateUs earlier; an
+// earlier copy is the same packet captured twice (a duplicate, not a retransmission).
 //
 // The state machines are pure functions over RFC-named states (client side, §17.1.1.2
 // with RFC 6026 "Accepted"; §17.1.2.2), tested from (state, event) tables.
@@ -72,17 +73,28 @@ struct Transaction {
   bool acked = false;  // ACK seen (non-2xx: same transaction; 2xx: ACK with this CSeq)
   int64_t requests = 0, responses = 0, retransmissions = 0;
   int64_t final_retransmissions = 0;
-  std::vector<uint64_t> copies;  // identities of the messages seen (bounded)
+  struct Copy {
+    uint64_t id = 0;    // identity of a message seen (kind, tags, hop)
+    int64_t at_us = 0;  // when it was last seen
+  };
+  std::vector<Copy> copies;      // bounded
   std::vector<uint64_t> frames;  // first frames, for diagnostics
 };
 
 struct ObserveResult {
   bool retransmission = false;
+  // The same message on the same hop again within kDuplicateUs: the packet captured twice
+  // (`-i any`, overlapping captures), not a retransmission (no SIP timer fires that fast).
+  bool duplicate = false;
   Transaction* transaction = nullptr;  // nullptr when the table is full
 };
 
 class TransactionTable {
  public:
+  // RFC 3261 retransmits after T1 (500 ms) at the earliest (§17.1.1.2 Timer A, §17.2.1 for
+  // 2xx); an identical copy within 20 ms is the same packet captured twice.
+  static constexpr int64_t kDuplicateUs = 20'000;
+
   explicit TransactionTable(size_t max_transactions) : max_(max_transactions) {}
 
   ObserveResult observe(const decode::SipEvent& event, const SipSummary& summary);
@@ -91,6 +103,7 @@ class TransactionTable {
   [[nodiscard]] bool full() const { return txs_.size() >= max_; }
   [[nodiscard]] const Transaction* oldest() const;
   [[nodiscard]] int64_t retransmissions() const { return retransmissions_; }
+  [[nodiscard]] int64_t duplicates() const { return duplicates_; }
   // Transactions not created because the table was full.
   [[nodiscard]] uint64_t dropped() const { return dropped_; }
 
@@ -119,6 +132,7 @@ class TransactionTable {
   // acknowledges without a scan of the table.
   std::unordered_multimap<uint64_t, uint64_t> answered_invites_;
   int64_t retransmissions_ = 0;
+  int64_t duplicates_ = 0;
   uint64_t dropped_ = 0;
 };
 

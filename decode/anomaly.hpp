@@ -106,7 +106,10 @@ namespace sipscope::decode {
   X(call_transaction_limit)     /* transactions tracked in one call: later not matched */ \
   X(dialog_limit)               /* dialogs tracked in one call: later not tracked */ \
   /* inputs */                                                                           \
-  X(capture_empty)              /* input file of 0 bytes (no capture header) */
+  X(capture_empty)              /* input file of 0 bytes (no capture header) */       \
+  /* correlation (appended) */                                                           \
+  X(timestamp_backwards)        /* a response captured before its INVITE: no PDD */     \
+  X(duplicate_packets)          /* RTP packets whose sequence number already arrived */
 // clang-format on
 
 enum class AnomalyKind : uint16_t {

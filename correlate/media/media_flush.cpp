@@ -88,9 +88,27 @@ void MediaTracker::Impl::flush_stream(const StreamKey& key, const StreamState& s
     r.dtmf.push_back(dr);
   }
   if (st.call_id) stream_diagnostics(key, st, r);
+  if (st.seq.duplicates() > 0) duplicate_anomaly(key, st);
   ++stats.streams;
   if (!st.call_id) ++stats.orphan_streams;
   sink.on_stream(std::move(r));
+}
+
+// RFC 3550 A.1: a packet whose sequence number already arrived is a duplicate (the same
+// packet captured twice: `-i any` on a host that forwards it, overlapping capture files).
+void MediaTracker::Impl::duplicate_anomaly(const StreamKey& key, const StreamState& st) {
+  AnomalyRecord a;
+  a.capture_id = st.capture_id;
+  a.call_id = st.call_id;
+  a.frame = st.first_duplicate_frame;
+  a.ts_us = st.first_duplicate_us;
+  a.kind = decode::AnomalyKind::duplicate_packets;
+  a.flow = key.src.to_string() + " -> " + key.dst.to_string();
+  a.detail = std::to_string(st.seq.duplicates()) + " RTP packet(s) of SSRC " +
+             std::to_string(key.ssrc) +
+             " whose sequence number had already arrived: counted in duplicates, not as loss";
+  ++stats.anomalies;
+  sink.on_anomaly(std::move(a));
 }
 
 // E-model per docs/media.md: needs a codec with known impairment and >= 50 expected
@@ -162,6 +180,7 @@ void MediaTracker::Impl::stream_diagnostics(const StreamKey& key, const StreamSt
 }
 
 void MediaTracker::Impl::flush_call(int64_t call_id, const CallMedia& cm) {
+  link_partners(call_id, cm);
   std::vector<decode::Endpoint> announcers;
   for (const auto& e : cm.endpoints)
     if (std::find(announcers.begin(), announcers.end(), e.announcer) == announcers.end())

@@ -86,7 +86,7 @@ void MediaTracker::Impl::probation_finish() {
     const HeldPacket held = *x;
     probation.erase(key);
     if (per_pair[pair_of(key)] != 1) continue;
-    count_held(open_stream(key, held.frame, nullptr, Assoc::orphan), key, held);
+    count_held(open_stream(key, held.frame, std::nullopt, Assoc::orphan), key, held);
   }
   probation_order.clear();
 }

@@ -54,9 +54,10 @@ void MediaTracker::Impl::on_rtp(const decode::UdpDatagram& d, const decode::rtp:
   StreamState* st = streams.find(key);
   if (st != nullptr && b != nullptr) {
     if (!st->call_id) {
-      st->call_id = b->call_id;  // the SDP came after the first packets: adopt
+      st->call_id = call_fitting(*b, d);  // the SDP came after the first packets: adopt
       st->assoc = assoc;
-    } else if (*st->call_id != b->call_id && b->since_us > st->first_us) {
+    } else if (*st->call_id != b->call_id && !b->shared_with(*st->call_id) &&
+               b->since_us > st->first_us) {
       // The address was re-announced by another call: the old stream ends here.
       flush_stream(key, *st);
       erase_stream(key);
@@ -72,7 +73,8 @@ void MediaTracker::Impl::on_rtp(const decode::UdpDatagram& d, const decode::rtp:
   }
   if (st == nullptr) {
     const decode::FrameRef& opening = first != nullptr ? first->frame : d.frame;
-    st = &open_stream(key, opening, b, assoc);
+    st = &open_stream(key, opening,
+                      b != nullptr ? std::optional(call_fitting(*b, d)) : std::nullopt, assoc);
   }
   if (first != nullptr) {
     const HeldPacket held = *first;  // the probation slot is reused below
@@ -83,13 +85,13 @@ void MediaTracker::Impl::on_rtp(const decode::UdpDatagram& d, const decode::rtp:
 }
 
 StreamState& MediaTracker::Impl::open_stream(const StreamKey& key, const decode::FrameRef& frame,
-                                             const Binding* b, Assoc assoc) {
+                                             std::optional<int64_t> call_id, Assoc assoc) {
   if (streams.size() >= std::max<size_t>(limits.max_streams, 1)) evict_oldest_stream(frame);
   StreamState& st = streams.insert(key);
   st.stamp = next_stamp++;
   stream_due.push(frame.ts_us + limits.stream_idle_us, key, st.stamp);
   by_ssrc.emplace(key.ssrc, key);
-  if (b != nullptr) st.call_id = b->call_id;
+  st.call_id = call_id;
   st.assoc = assoc;
   st.capture_id = frame.capture_id;
   st.first_frame = frame.number;
@@ -127,7 +129,11 @@ void MediaTracker::Impl::count_packet(StreamState& stream, const decode::UdpData
   st->series.begin_packet(ts, st->seq, st->late);
   st->last_us = ts;
   st->last_frame = d.frame.number;
-  st->seq.update(h.sequence);
+  const bool duplicate = st->seq.update(h.sequence) == SequenceStats::Kind::duplicate;
+  if (duplicate && st->first_duplicate_us == 0) {
+    st->first_duplicate_frame = d.frame.number;
+    st->first_duplicate_us = ts;
+  }
   st->transit.update(ts, h.timestamp, h.payload_type, h.marker, st->cur_event ? 0 : st->cur_rate);
   if (h.marker) ++st->markers;
   if (!st->cur_negotiated) {
@@ -143,10 +149,13 @@ void MediaTracker::Impl::count_packet(StreamState& stream, const decode::UdpData
     ++st->events;
     on_event(*st, d, h);
   } else if (st->cur_rate != 0 && !st->cur_cn) {
-    late_model(*st, ts, h.timestamp);
+    late_model(*st, ts, h.timestamp, h.marker);
   }
-  st->series.end_packet(gap, st->transit.has_jitter(), st->transit.jitter_ms());
-  if (st->call_id) on_call_packet(*st->call_id, d, ts);
+  st->series.end_packet(gap, st->transit.has_jitter(), st->transit.jitter_ms(), duplicate);
+  if (st->call_id) {
+    on_call_packet(*st->call_id, d, ts);
+    credit_shared(*st, to, from, d);
+  }
 }
 
 void MediaTracker::Impl::note_new_stream(int64_t call_id, const StreamKey& key,
@@ -166,17 +175,16 @@ void MediaTracker::Impl::note_new_stream(int64_t call_id, const StreamKey& key,
   if (cm.keys.size() < 64) cm.keys.push_back(key);
 }
 
-void MediaTracker::Impl::late_model(StreamState& st, int64_t ts, uint32_t rtp_ts) {
-  if (!st.have_transit) st.ext_ts = rtp_ts;
+void MediaTracker::Impl::late_model(StreamState& st, int64_t ts, uint32_t rtp_ts, bool marker) {
+  if (!st.have_transit) {
+    st.ext_ts = rtp_ts;
+    st.have_transit = true;
+    st.buffer = JitterBufferModel({.depth_ms = limits.jitter_buffer_ms});
+  }
   st.ext_ts += static_cast<int32_t>(rtp_ts - static_cast<uint32_t>(st.ext_ts));
   const double transit =
       static_cast<double>(ts) / 1000.0 - static_cast<double>(st.ext_ts) * 1000.0 / st.cur_rate;
-  if (!st.have_transit || transit < st.min_transit_ms) {
-    st.min_transit_ms = transit;
-    st.have_transit = true;
-  } else if (transit - st.min_transit_ms > limits.jitter_buffer_ms) {
-    ++st.late;
-  }
+  if (st.buffer.update(ts, transit, marker)) ++st.late;
 }
 
 void MediaTracker::Impl::on_event(StreamState& st, const decode::UdpDatagram& d,
@@ -203,7 +211,8 @@ void MediaTracker::Impl::on_event(StreamState& st, const decode::UdpDatagram& d,
   x.end = ev.end;
 }
 
-void MediaTracker::Impl::on_call_packet(int64_t call_id, const decode::UdpDatagram& d, int64_t ts) {
+void MediaTracker::Impl::on_call_packet(int64_t call_id, const decode::UdpDatagram& d, int64_t ts,
+                                        bool owner) {
   auto it = calls.find(call_id);
   if (it == calls.end()) return;
   CallMedia& cm = it->second;
@@ -225,7 +234,7 @@ void MediaTracker::Impl::on_call_packet(int64_t call_id, const decode::UdpDatagr
   } else if (from != nullptr && from->nat_peer == d.dst) {
     ++from->packets_to_nat_peer;  // the way back of symmetric RTP: answering the NAT peer
   }
-  if (cm.bye_us && ts > *cm.bye_us + limits.after_bye_grace_us) {
+  if (owner && cm.bye_us && ts > *cm.bye_us + limits.after_bye_grace_us) {
     if (cm.after_bye++ == 0) {
       cm.after_bye_frame = d.frame.number;
       cm.after_bye_us = ts;

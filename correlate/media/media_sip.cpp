@@ -17,6 +17,16 @@ std::string_view trim_sdp(std::string_view body) {
   return body;
 }
 
+// Only a request that can carry an SDP offer (RFC 3264 §5: INVITE, UPDATE RFC 3311, a
+// PRACK that carried SDP RFC 3262) can be refused for its media: a 488 to a REFER or NOTIFY
+// refuses the request ("Transfer impossible"), not a codec.
+bool refuses_an_offer(const decode::sip::Message& m, const CallMedia* cm) {
+  decode::sip::CSeq cseq;
+  if (!decode::sip::parse_cseq(m.header_value(decode::sip::HeaderId::cseq), cseq)) return false;
+  if (cseq.method == "PRACK") return cm != nullptr && cm->prack_sdp_cseq == cseq.number;
+  return cseq.method == "INVITE" || cseq.method == "UPDATE";
+}
+
 }  // namespace
 
 void MediaTracker::Impl::diag(int64_t call_id, int64_t ts, DiagnosticKind kind, std::string detail,
@@ -53,6 +63,7 @@ void MediaTracker::Impl::check_offer_answer(int64_t call_id, CallMedia& cm,
     }
     return;
   }
+  if (m.is_request() && m.method() == "PRACK") cm.prack_sdp_cseq = cseq.number;
   if (is_ack || (m.is_request() && m.method() == "PRACK")) return;  // no offer to answer
   cm.offer = audio_codecs(body);
   cm.offer_cseq = cseq.number;
@@ -64,9 +75,10 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
   if (ev.message == nullptr || !call_id) return;
   const auto& m = *ev.message;
   const int64_t ts = ev.frame.ts_us;
-  const bool failed_codec = !m.is_request() && (m.status_code() == 488 || m.status_code() == 606);
   const std::string_view body = trim_sdp(m.body());
   auto found = calls.find(*call_id);
+  const bool failed_codec = !m.is_request() && (m.status_code() == 488 || m.status_code() == 606) &&
+                            refuses_an_offer(m, found != calls.end() ? &found->second : nullptr);
   // A call's media entry starts with its first SDP (or codec failure): nothing before could
   // tie RTP to it, so calls without SDP cost nothing here.
   if (found == calls.end() && body.empty() && !failed_codec) return;
@@ -76,6 +88,7 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
     cm.bye_us = ts;
     cm.bye_frame = ev.frame.number;
   }
+  note_outcome(cm, m);
   if (failed_codec && !cm.codec_mismatch) {
     cm.codec_mismatch = true;
     diag(*call_id, ts, DiagnosticKind::codec_mismatch,
@@ -83,14 +96,19 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
              ": no common media/codec",
          {ev.frame.number});
   }
+  offer_outcome(cm, m);
   if (body.empty()) return;
   if (decode::sdp::parse_sdp(body, sdp) != decode::sdp::SdpError::ok) return;
   ++stats.sdp_bodies;
+  offer_before(cm, m);
   check_offer_answer(*call_id, cm, ev, sdp);
   for (auto& e : cm.endpoints)
     if (e.announcer == ev.src) e.superseded = true;
   bound_scratch.clear();
-  const AnnounceResult r = bindings.announce(*call_id, ev.frame, ev.src, sdp, &bound_scratch);
+  const AnnounceResult r =
+      bindings.announce(*call_id, ev.frame, ev.src, sdp, &bound_scratch, &replaced_scratch);
+  note_shared(*call_id, cm, ev.src, ts);
+  offer_after(*call_id, cm);
   for (const auto& b : bound_scratch) {
     if (cm.bound.size() < kMaxBoundPerCall &&
         std::find(cm.bound.begin(), cm.bound.end(), b) == cm.bound.end())
@@ -126,8 +144,13 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
     }
   }
   if (!r.hold && m.is_request()) cm.on_hold = false;
+  // An offer inside the dialog is the SIP findings' call_hold (correlate/dialog.cpp): one
+  // hold is one finding. `hold` is for what they do not see: an initial INVITE that starts
+  // on hold, an answer that puts the call on hold.
+  const bool reported_as_call_hold = m.is_request() && has_to_tag(m);
   if (r.hold && !cm.on_hold) {
     cm.on_hold = true;
+    if (reported_as_call_hold) return;
     std::string what =
         m.is_request() ? std::string(m.method()) : std::to_string(m.status_code()) + " response";
     diag(*call_id, ts, DiagnosticKind::hold,

@@ -39,8 +39,8 @@ bool is_non_rtp_port(uint16_t port) {
 }  // namespace
 
 void MediaTracker::on_udp(const decode::UdpDatagram& d) {
-  const Binding* to = impl_->bindings.find(d.dst);
-  const Binding* from = impl_->bindings.find(d.src);
+  const Binding* to = impl_->rtp_until_answer(impl_->bindings.find(d.dst), d.dst);
+  const Binding* from = impl_->rtp_until_answer(impl_->bindings.find(d.src), d.src);
   if (to != nullptr ? to->non_rtp : (from != nullptr && from->non_rtp)) return;  // T.38 ...
   if (to == nullptr && from == nullptr &&
       (is_non_rtp_port(d.src.port) || is_non_rtp_port(d.dst.port)))

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "correlate/deadline_queue.hpp"
+#include "correlate/media/jitter_buffer.hpp"
 #include "correlate/media/media_tracker.hpp"
 #include "correlate/media/offer_answer.hpp"
 #include "correlate/media/rtp_stats.hpp"
@@ -21,6 +22,7 @@
 #include "correlate/media/stream_table.hpp"
 #include "decode/rtp.hpp"
 #include "decode/sdp/sdp.hpp"
+#include "decode/sip/message.hpp"
 
 namespace sipscope::correlate::media {
 
@@ -68,12 +70,14 @@ struct StreamState {
   // De-jitter buffer model (docs/media.md).
   int64_t ext_ts = 0;
   bool have_transit = false;
-  double min_transit_ms = 0;
+  JitterBufferModel buffer;
   uint64_t late = 0;
   // Evidence for the diagnostics: the longest gap (frames before and after it, time of
   // the packet after it) and the first packet of a payload type not negotiated.
   int64_t max_gap_us = 0, gap_us = 0;
   uint64_t gap_frame = 0, gap_prev_frame = 0, gaps_over = 0;
+  uint64_t first_duplicate_frame = 0;  // evidence of the duplicate_packets anomaly
+  int64_t first_duplicate_us = 0;
   int bad_pt = -1;
   int64_t bad_pt_us = 0;
   uint64_t bad_pt_frame = 0, bad_pt_packets = 0;
@@ -107,6 +111,10 @@ struct HeldPacket {
 };
 
 inline constexpr size_t kMaxBoundPerCall = 32;
+inline constexpr size_t kMaxPartners = 8;
+// A B2BUA relays an offer or answer to its other leg within this (corpus heplify_erspan:
+// 9.4 ms and 8 ms); calls set up one after the other on fixed ports (SIPp) are further apart.
+inline constexpr int64_t kShareWindowUs = 100'000;
 
 struct CallMedia {
   std::vector<EndpointUse> endpoints;
@@ -134,6 +142,18 @@ struct CallMedia {
   uint32_t offer_cseq = 0;
   uint64_t offer_frame = 0;
   bool offer_pending = false;
+  uint32_t prack_sdp_cseq = 0;  // the latest PRACK that carried SDP (a 488 to it refuses it)
+  // RFC 3264 §8: an offer in a request changes the session only when answered; rejected
+  // (a final >= 300) it leaves the session as it was. What the pending offer replaced:
+  // the bindings of this call it re-announced (RTP to them still counts while it is
+  // pending, e.g. audio to an address offered for T.38) and the endpoints and hold state.
+  struct PendingOffer {
+    bool pending = false;
+    uint32_t cseq = 0;
+    std::vector<std::pair<decode::Endpoint, Binding>> replaced;
+    std::vector<EndpointUse> endpoints;
+    bool on_hold = false;
+  } before_offer;
   // A hold is reported when the call enters it: proxies and B2BUAs forward the hold offer
   // hop by hop (a B2BUA rewrites o=), so later hold SDPs are the same hold until a request
   // offers media again (resume).
@@ -143,6 +163,10 @@ struct CallMedia {
   uint64_t stamp = 0;  // matches its entry in the expiry queue
   // Addresses its SDP bound (RTP and RTCP, the first kMaxBoundPerCall): forgotten with it.
   std::vector<decode::Endpoint> bound;
+  // Open calls announcing an address this one announced too (media_shared.cpp).
+  std::vector<int64_t> partners;
+  bool answered = false;           // a 2xx to an INVITE
+  bool failed_unanswered = false;  // a final >= 300 to an INVITE before any 2xx: call over
 };
 
 struct SrSeen {
@@ -184,6 +208,9 @@ struct SrCopies {
   }
 };
 
+// A To-tag: the request is inside a dialog (RFC 3261 §12.2). media_offer.cpp.
+[[nodiscard]] bool has_to_tag(const decode::sip::Message& m);
+
 struct MediaTracker::Impl {
   RecordSink& sink;
   MediaLimits limits;
@@ -205,7 +232,8 @@ struct MediaTracker::Impl {
   // Streams on probation (media_probation.cpp), oldest first in probation_order.
   StreamTable<HeldPacket> probation{64};
   std::deque<std::pair<StreamKey, uint64_t>> probation_order;
-  std::vector<decode::Endpoint> bound_scratch;  // reused by on_sip()
+  std::vector<decode::Endpoint> bound_scratch;                         // reused by on_sip()
+  std::vector<std::pair<decode::Endpoint, Binding>> replaced_scratch;  // likewise
 
   Impl(RecordSink& s, MediaLimits l) : sink(s), limits(l), bindings(l.max_sdp_bindings) {}
 
@@ -218,12 +246,21 @@ struct MediaTracker::Impl {
   void check_offer_answer(int64_t call_id, CallMedia& cm, const decode::SipEvent& ev,
                           const decode::sdp::Session& body);
   void on_sip(const decode::SipEvent& ev, std::optional<int64_t> call_id);
+  // RFC 3264 §8 for an offer in an INVITE/UPDATE: remember what it replaces; its final
+  // response keeps (2xx) or undoes (>= 300) it. media_offer.cpp.
+  void offer_before(CallMedia& cm, const decode::sip::Message& m);
+  void offer_after(int64_t call_id, CallMedia& cm);
+  void offer_outcome(CallMedia& cm, const decode::sip::Message& m);
+  // The binding a pending offer replaced at `b`'s address when `b` is not RTP (an address
+  // offered for T.38 still receives the audio until the answer); else b.
+  [[nodiscard]] const Binding* rtp_until_answer(const Binding* b, const decode::Endpoint& at);
   void resolve_pt(StreamState& st, uint8_t pt, const Binding* a, const Binding* b);
   // to/from: the bindings of the destination and source addresses (nullptr if none).
   void on_rtp(const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h, const Binding* to,
               const Binding* from);
-  StreamState& open_stream(const StreamKey& key, const decode::FrameRef& frame, const Binding* b,
-                           Assoc assoc);
+  // call_id: the call the stream belongs to (nullopt: orphan).
+  StreamState& open_stream(const StreamKey& key, const decode::FrameRef& frame,
+                           std::optional<int64_t> call_id, Assoc assoc);
   void count_held(StreamState& st, const StreamKey& key, const HeldPacket& held);
   // Candidates still waiting when the input ends: the capture cannot tell, so they are
   // one-packet streams.
@@ -237,9 +274,19 @@ struct MediaTracker::Impl {
   void probation_drop(const StreamKey& key);
   void probation_expire();
   void note_new_stream(int64_t call_id, const StreamKey& key, const decode::FrameRef& frame);
-  void late_model(StreamState& st, int64_t ts, uint32_t rtp_ts);
+  void late_model(StreamState& st, int64_t ts, uint32_t rtp_ts, bool marker);
   void on_event(StreamState& st, const decode::UdpDatagram& d, const decode::rtp::RtpHeader& h);
-  void on_call_packet(int64_t call_id, const decode::UdpDatagram& d, int64_t ts);
+  // owner: the stream's own call (a sharing leg is credited, not told of RTP after its BYE).
+  void on_call_packet(int64_t call_id, const decode::UdpDatagram& d, int64_t ts, bool owner = true);
+  // media_shared.cpp: B2BUA legs announcing the same address.
+  void note_shared(int64_t call_id, CallMedia& cm, const decode::Endpoint& announcer,
+                   int64_t now_us);
+  // Whether the call is over for sharing: answered, or failed before any answer.
+  static void note_outcome(CallMedia& cm, const decode::sip::Message& m);
+  [[nodiscard]] int64_t call_fitting(const Binding& b, const decode::UdpDatagram& d) const;
+  void credit_shared(const StreamState& st, const Binding* to, const Binding* from,
+                     const decode::UdpDatagram& d);
+  void link_partners(int64_t call_id, const CallMedia& cm);
   StreamState* stream_by_ssrc(uint32_t ssrc, const decode::IpAddress& receiver);
   void on_rtcp(const decode::UdpDatagram& d);
   void erase_stream(const StreamKey& key);
@@ -247,6 +294,7 @@ struct MediaTracker::Impl {
   // E-model per docs/media.md: needs a codec with known impairment and >= 50 expected
   // packets (one second at 20 ms); otherwise NULL, never a default.
   void score(const StreamState& st, StreamRecord& r) const;
+  void duplicate_anomaly(const StreamKey& key, const StreamState& st);
   void stream_diagnostics(const StreamKey& key, const StreamState& st, const StreamRecord& r);
   void flush_call(int64_t call_id, const CallMedia& cm);
   // media_expiry.cpp: expiry, the table bounds, finish.

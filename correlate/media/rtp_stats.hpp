@@ -6,7 +6,9 @@
 //   larger than MAX_DROPOUT) keeps the totals of the previous run, so `expected` and `lost`
 //   cover the whole stream. Duplicates are recognised inside a 64-packet window below the
 //   highest sequence number; other packets older than the highest are out of order.
-//   lost = expected - packets (A.3; negative when duplicates outnumber losses).
+//   lost = expected - (packets - duplicates): A.3 counts every packet received, so a
+//   capture that holds each packet twice (`-i any`, overlapping files) would show negative
+//   loss; a packet whose sequence number already arrived (A.1) is a duplicate, not loss.
 // - TransitStats: interarrival jitter J += (|D| - J)/16 (RFC 3550 §6.4.1, A.8) in ms using
 //   the payload clock rate, computed the way Wireshark 4.0's RTP stream analysis does, so
 //   the numbers can be checked against tshark's: D compares the arrival time with the
@@ -35,7 +37,9 @@ class SequenceStats {
 
   [[nodiscard]] uint64_t packets() const { return packets_; }
   [[nodiscard]] int64_t expected() const;
-  [[nodiscard]] int64_t lost() const { return expected() - static_cast<int64_t>(packets_); }
+  [[nodiscard]] int64_t lost() const {
+    return expected() - static_cast<int64_t>(packets_ - duplicates_);
+  }
   [[nodiscard]] uint64_t duplicates() const { return duplicates_; }
   [[nodiscard]] uint64_t out_of_order() const { return out_of_order_; }
   [[nodiscard]] uint64_t wraps() const { return cycles_ >> 16; }

@@ -62,9 +62,14 @@ void fill_payloads(const decode::sdp::Media& m, Binding& b) {
 
 }  // namespace
 
-void SdpBindings::put(const decode::Endpoint& ep, const Binding& value, AnnounceResult& r) {
+void SdpBindings::put(const decode::Endpoint& ep, const Binding& value, AnnounceResult& r,
+                      std::vector<std::pair<decode::Endpoint, Binding>>* replaced) {
   if (auto it = map_.find(ep); it != map_.end()) {
+    if (replaced != nullptr) replaced->emplace_back(ep, it->second.binding);
+    const auto shared = it->second.binding.shared;
+    const bool same_call = it->second.binding.call_id == value.call_id;
     it->second.binding = value;
+    if (same_call) it->second.binding.shared = shared;       // re-announced: still shared
     by_age_.splice(by_age_.end(), by_age_, it->second.age);  // announced again: youngest
     return;
   }
@@ -86,7 +91,8 @@ void SdpBindings::erase(Map::iterator it) {
 AnnounceResult SdpBindings::announce(int64_t call_id, const decode::FrameRef& frame,
                                      const decode::Endpoint& announcer,
                                      const decode::sdp::Session& s,
-                                     std::vector<decode::Endpoint>* bound) {
+                                     std::vector<decode::Endpoint>* bound,
+                                     std::vector<std::pair<decode::Endpoint, Binding>>* replaced) {
   AnnounceResult r;
   for (const auto& m : s.media) {
     const auto dir = m.effective_direction(s);
@@ -113,7 +119,7 @@ AnnounceResult SdpBindings::announce(int64_t call_id, const decode::FrameRef& fr
     b.announcer = announcer;
     fill_payloads(m, b);
     const decode::Endpoint rtp{ip, m.port};
-    put(rtp, b, r);
+    put(rtp, b, r, replaced);
     if (bound != nullptr) bound->push_back(rtp);
     ++r.bound;
     if (!m.rtcp_mux) {
@@ -126,7 +132,7 @@ AnnounceResult SdpBindings::announce(int64_t call_id, const decode::FrameRef& fr
         // An RTP binding of the same address (another m-line or call) is not demoted to RTCP.
         auto it = map_.find(rtcp);
         if (it == map_.end() || it->second.binding.rtcp) {
-          put(rtcp, rb, r);
+          put(rtcp, rb, r, replaced);
           if (bound != nullptr) bound->push_back(rtcp);
         }
       }
@@ -155,6 +161,30 @@ void SdpBindings::expire(int64_t before_us) {
     if (it->second.binding.since_us >= before_us) break;
     erase(it);
   }
+}
+
+void SdpBindings::restore(const decode::Endpoint& ep, const Binding& before) {
+  auto it = map_.find(ep);
+  if (it == map_.end() || it->second.binding.call_id != before.call_id) return;
+  it->second.binding = before;
+}
+
+void SdpBindings::share(const decode::Endpoint& ep, int64_t call_id,
+                        const std::array<int64_t, kMaxShared>& also) {
+  auto it = map_.find(ep);
+  if (it == map_.end()) return;
+  Binding& b = it->second.binding;
+  auto add = [&](int64_t id) {
+    if (id == 0 || id == b.call_id || b.shared_with(id)) return;
+    for (auto& x : b.shared) {
+      if (x == 0) {
+        x = id;
+        return;
+      }
+    }
+  };
+  add(call_id);
+  for (const int64_t id : also) add(id);
 }
 
 void SdpBindings::forget(int64_t call_id, const decode::Endpoint& ep) {

@@ -25,6 +25,7 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "decode/frame.hpp"
@@ -40,8 +41,13 @@ struct PayloadInfo {
   [[nodiscard]] std::string_view encoding() const { return name.data(); }
 };
 
+inline constexpr size_t kMaxShared = 3;
+
 struct Binding {
   int64_t call_id = 0;
+  // Other open calls that announced this address too (B2BUA legs, docs/media.md "Media
+  // shared by call legs"); 0 = empty.
+  std::array<int64_t, kMaxShared> shared{};
   int64_t since_us = 0;  // time of the SDP that made it
   uint64_t frame = 0;    // frame of that SDP
   uint32_t capture_id = 0;
@@ -53,6 +59,9 @@ struct Binding {
   std::vector<PayloadInfo> payloads;
 
   [[nodiscard]] const PayloadInfo* payload(uint8_t pt) const;
+  [[nodiscard]] bool shared_with(int64_t id) const {
+    return std::find(shared.begin(), shared.end(), id) != shared.end();
+  }
 };
 
 // Parses "IP4 a.b.c.d" / "IP6 x::y" connection addresses; false if not an address
@@ -72,10 +81,18 @@ class SdpBindings {
  public:
   explicit SdpBindings(size_t max_bindings = 400'000) : max_(std::max<size_t>(max_bindings, 1)) {}
 
-  // `bound` (optional) receives every address bound, RTP and RTCP.
+  // `bound` (optional) receives every address bound, RTP and RTCP; `replaced` (optional)
+  // the binding each of them had before, when it had one.
   AnnounceResult announce(int64_t call_id, const decode::FrameRef& frame,
                           const decode::Endpoint& announcer, const decode::sdp::Session& s,
-                          std::vector<decode::Endpoint>* bound = nullptr);
+                          std::vector<decode::Endpoint>* bound = nullptr,
+                          std::vector<std::pair<decode::Endpoint, Binding>>* replaced = nullptr);
+  // Puts back a binding an offer replaced (the offer was rejected, RFC 3264 §8), if the
+  // address is still bound to that call.
+  void restore(const decode::Endpoint& ep, const Binding& before);
+  // The call bound at `ep` shares it with `call_id` and the calls in `also`.
+  void share(const decode::Endpoint& ep, int64_t call_id,
+             const std::array<int64_t, kMaxShared>& also);
   [[nodiscard]] const Binding* find(const decode::Endpoint& ep) const {
     auto it = map_.find(ep);
     return it == map_.end() ? nullptr : &it->second.binding;
@@ -97,7 +114,8 @@ class SdpBindings {
     PortIndex::iterator port;                   // its place in by_port_
   };
   using Map = std::unordered_map<decode::Endpoint, Entry, decode::EndpointHash>;
-  void put(const decode::Endpoint& ep, const Binding& value, AnnounceResult& r);
+  void put(const decode::Endpoint& ep, const Binding& value, AnnounceResult& r,
+           std::vector<std::pair<decode::Endpoint, Binding>>* replaced = nullptr);
   void erase(Map::iterator it);
 
   size_t max_;

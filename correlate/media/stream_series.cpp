@@ -22,8 +22,9 @@ void StreamSeries::next_interval(int64_t ts_us, int64_t expected, uint64_t late)
   }
 }
 
-void StreamSeries::end_packet(int64_t gap_us, bool jitter_known, double jitter_ms) {
+void StreamSeries::end_packet(int64_t gap_us, bool jitter_known, double jitter_ms, bool duplicate) {
   ++open_.packets;
+  if (duplicate) ++open_.duplicates;
   if (gap_us >= 0) open_.max_delta = std::max(open_.max_delta, static_cast<float>(gap_us / 1e3));
   if (jitter_known) {
     open_.jitter_end = static_cast<float>(jitter_ms);
@@ -67,6 +68,7 @@ int64_t StreamSeries::slot_start(int64_t ts_us) const {
 
 void StreamSeries::merge(Sample& into, const Sample& later) {
   into.packets += later.packets;
+  into.duplicates += later.duplicates;
   into.expected += later.expected;
   into.late += later.late;
   if (later.jitter_end >= 0) into.jitter_end = later.jitter_end;
@@ -80,7 +82,7 @@ StreamSampleRecord StreamSeries::record(const Sample& s, int64_t interval_us) {
   r.interval_ms = interval_us / 1000;
   r.packets = s.packets;
   r.expected = s.expected;
-  r.lost = r.expected - r.packets;
+  r.lost = r.expected - (r.packets - s.duplicates);
   r.late_discards = s.late;
   if (s.jitter_end >= 0) r.jitter_ms = s.jitter_end;
   if (s.jitter_max >= 0) r.jitter_max_ms = s.jitter_max;

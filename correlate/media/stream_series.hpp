@@ -1,9 +1,9 @@
 // Per-stream time series for charts (docs/media.md "Time series"): the packets of one RTP
 // stream are cut into intervals of capture time (1 s at first) and each interval keeps its
 // packet count, the growth of RFC 3550 A.3 `expected` (so interval loss = expected -
-// packets, as an RTCP receiver computes its fraction lost), late discards of the MOS
-// jitter-buffer model, the jitter estimate J at its end, the largest J and the largest
-// arrival gap.
+// packets, as an RTCP receiver computes its fraction lost, duplicates not counted as received),
+// late discards of the MOS jitter-buffer model, the jitter estimate J at its end, the largest J and
+// the largest arrival gap.
 //
 // Bounded and allocation-free per packet: the buffer of closed intervals is reserved once,
 // when the first interval closes (kMaxSamples entries); when it is full, neighbouring
@@ -35,8 +35,9 @@ class StreamSeries {
     if (started_ && ts_us < open_.start_us + interval_us_) return;  // the common case
     next_interval(ts_us, seq.expected(), late);
   }
-  // After the update: gap_us = arrival gap to the previous packet (< 0 for the first).
-  void end_packet(int64_t gap_us, bool jitter_known, double jitter_ms);
+  // After the update: gap_us = arrival gap to the previous packet (< 0 for the first);
+  // duplicate: its sequence number had already arrived (not received twice for loss).
+  void end_packet(int64_t gap_us, bool jitter_known, double jitter_ms, bool duplicate = false);
 
   // Appends the closed intervals and the open one (expected/late: the final totals).
   void emit(int64_t expected, uint64_t late, std::vector<StreamSampleRecord>& out) const;
@@ -47,6 +48,7 @@ class StreamSeries {
   struct Sample {
     int64_t start_us = 0;
     uint32_t packets = 0;
+    uint32_t duplicates = 0;
     int32_t expected = 0;
     uint32_t late = 0;
     float jitter_end = -1;  // < 0: unknown

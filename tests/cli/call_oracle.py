@@ -11,12 +11,14 @@ docs/states.md's definitions by hand, without sipscope's code:
     sent to the caller (any hop when none was sent to the caller), ignoring 401/407
     followed by a retry; state from its code (2xx answered, 487 cancelled, 486/600 busy,
     603/607/608 rejected, 408/480 no_answer, 3xx redirected, other >= 400 failed); no
-    final response: cancelled if a CANCEL was answered, else no_answer when the capture
-    ran on 32 s after the INVITE, else in_progress. A Call-ID seen first without an
+    final response: cancelled if a CANCEL was answered, else after a BYE (an early
+    dialog, RFC 3261 §15) cancelled when the caller sent it and failed when the callee
+    did, else no_answer when the capture ran on 32 s after the INVITE, else in_progress. A Call-ID seen first without an
     initial INVITE but with a request only an INVITE dialog carries (re-INVITE, ACK, BYE,
-    UPDATE, PRACK, INFO) or a response to one is `unknown`.
+    UPDATE, PRACK, INFO), a CANCEL (it cancels an INVITE, RFC 3261 §9.1) or a response to
+    one is `unknown`.
   - ring = first 18x to the caller, answer = first 2xx to an initial INVITE to the
-    caller, end = first BYE, or the final non-2xx to the caller; pdd = ring - start,
+    caller, end = the final non-2xx to the caller, else the first BYE; pdd = ring - start,
     duration = end - answer (answered calls).
   - hangup_by = caller when the first BYE's From-tag is the initial INVITE's From-tag
     (the caller's side of the dialog), else callee.
@@ -88,7 +90,7 @@ def derive(messages, capture_end):
                 c = calls[m["call_id"]] = {"start_us": m["us"], "caller": m["src"],
                                            "from_tag": m["from_tag"], "cseqs": set(),
                                            "finals": [], "cancel_answered": False}
-            elif m["method"] in IN_CALL or m["cseq_method"] in IN_CALL:
+            elif m["method"] in IN_CALL + ("CANCEL",) or m["cseq_method"] in IN_CALL + ("CANCEL",):
                 calls[m["call_id"]] = {"state": "unknown"}
                 continue
             else:
@@ -131,6 +133,10 @@ def derive(messages, capture_end):
             r["final_code"] = None
             if c["cancel_answered"]:
                 r["state"] = "cancelled"
+            elif "hangup_by" in c:
+                # RFC 3261 §15: a BYE on an early dialog; the caller may send it (its INVITE
+                # is answered 487: cancelled), the callee must not (failed).
+                r["state"] = "cancelled" if c["hangup_by"] == "caller" else "failed"
             else:
                 r["state"] = "no_answer" if capture_end - c["start_us"] >= 32_000_000 else \
                     "in_progress"
@@ -144,8 +150,8 @@ def derive(messages, capture_end):
             else:
                 r["state"] = STATE_BY_CODE.get(code, "failed")
         end = c.get("end_us")
-        if final is not None and final[1] >= 300 and end is None:
-            end = final[2]
+        if final is not None and final[1] >= 300:
+            end = final[2]  # unanswered: the decisive final, else the (early) BYE
         r["end_us"] = end
         r["pdd_ms"] = (r["ring_us"] - r["start_us"]) / 1000.0 if r["ring_us"] else None
         r["duration_ms"] = ((end - r["answer_us"]) / 1000.0

@@ -127,7 +127,7 @@ std::string explain_lost(const json& oracle, const tshark_rtp::Stream& t, const 
   const json* o = oracle_stream(oracle, t.src, t.sport, t.dst, t.dport, t.ssrc);
   if (o == nullptr || (*o)["packets"] != t.packets) return {};
   const int64_t rfc = (*o)["lost_rfc3550"], rule = (*o)["lost_tshark_rule"];
-  if (int_of(ours.at("lost")) != rfc || t.lost != rule || rfc == rule) return {};
+  if (tshark_rtp::lost_with_duplicates(ours) != rfc || t.lost != rule || rfc == rule) return {};
   return "RFC 3550 A.3 over tshark's own sequence numbers gives " + std::to_string(rfc) +
          "; tshark's expected ends at the last packet's sequence number (gives " +
          std::to_string(rule) + ")";

@@ -103,9 +103,9 @@ TEST(TransactionAckIndex, A2xxAckFindsItsInviteAmongManyTransactions) {
     l.call_id = "ack-" + std::to_string(i);
     const std::string branch = "z9hG4bKi" + std::to_string(i);
     observe(kT0 + i, kA, kB, caller_request(l, "INVITE", 1, branch));
-    // The 200 twice: a UAS retransmits its 2xx until the ACK comes (§13.3.1.4).
+    // The 200 twice: a UAS retransmits its 2xx until the ACK comes (§13.3.1.4), T1 later.
     observe(kT0 + i, kB, kA, response_to_caller(l, 200, "OK", 1, "INVITE", branch));
-    observe(kT0 + i + 1, kB, kA, response_to_caller(l, 200, "OK", 1, "INVITE", branch));
+    observe(kT0 + i + 500'000, kB, kA, response_to_caller(l, 200, "OK", 1, "INVITE", branch));
   }
   for (int i : {7, 1999}) {
     Leg l;

@@ -36,24 +36,42 @@ TEST(CallStateTest, DecideCallStateTable) {
     CallState state;
   };
   const Row rows[] = {
-      {"no INVITE seen", {false, true, 200, false, 0}, CallState::unknown},
-      {"answered wins over a later final", {true, true, 487, false, 0}, CallState::answered},
-      {"final decides", {true, false, 486, false, 0}, CallState::busy},
-      {"final beats answered CANCEL", {true, false, 487, true, 0}, CallState::cancelled},
-      {"CANCEL 200 without 487", {true, false, std::nullopt, true, 0}, CallState::cancelled},
+      {"no INVITE seen", {false, true, 200, false, 0, std::nullopt}, CallState::unknown},
+      {"answered wins over a later final",
+       {true, true, 487, false, 0, std::nullopt},
+       CallState::answered},
+      {"final decides", {true, false, 486, false, 0, std::nullopt}, CallState::busy},
+      {"final beats answered CANCEL",
+       {true, false, 487, true, 0, std::nullopt},
+       CallState::cancelled},
+      {"CANCEL 200 without 487",
+       {true, false, std::nullopt, true, 0, std::nullopt},
+       CallState::cancelled},
       {"no final, 32 s passed",
-       {true, false, std::nullopt, false, kNoAnswer},
+       {true, false, std::nullopt, false, kNoAnswer, std::nullopt},
        CallState::no_answer},
       {"no final, 40 s passed",
-       {true, false, std::nullopt, false, 40'000'000},
+       {true, false, std::nullopt, false, 40'000'000, std::nullopt},
        CallState::no_answer},
       {"no final, 10 s passed",
-       {true, false, std::nullopt, false, 10'000'000},
+       {true, false, std::nullopt, false, 10'000'000, std::nullopt},
        CallState::in_progress},
       {"no final, just under 32 s",
-       {true, false, std::nullopt, false, kNoAnswer - 1},
+       {true, false, std::nullopt, false, kNoAnswer - 1, std::nullopt},
        CallState::in_progress},
-      {"unretried challenge", {true, false, 407, false, 0}, CallState::failed},
+      {"unretried challenge", {true, false, 407, false, 0, std::nullopt}, CallState::failed},
+      // RFC 3261 §15: the caller may BYE an early dialog (487 expected: cancelled); the
+      // callee must not (failed); a final, when captured, still decides.
+      {"caller's BYE on an early dialog",
+       {true, false, std::nullopt, false, 40'000'000, true},
+       CallState::cancelled},
+      {"callee's BYE on an early dialog",
+       {true, false, std::nullopt, false, 10'000'000, false},
+       CallState::failed},
+      {"early BYE then its 487", {true, false, 487, false, 0, true}, CallState::cancelled},
+      {"BYE after the answer",
+       {true, true, std::nullopt, false, 0, std::nullopt},
+       CallState::answered},
   };
   for (const Row& r : rows) {
     EXPECT_EQ(decide_call_state(r.outcome, kNoAnswer), r.state) << r.what;
@@ -96,6 +114,9 @@ TEST(CallStateTest, ClassifyOpeningTable) {
       {true, "ACK", true, "ACK", Opening::unknown_call},
       {true, "BYE", true, "BYE", Opening::unknown_call},
       {true, "CANCEL", true, "CANCEL", Opening::unknown_call},
+      // A CANCEL carries its INVITE's To (no tag) and cancels only an INVITE (RFC 3261
+      // §9.1): corpus pcpp_sip_reqs frame 2, whose INVITE the capture does not hold.
+      {true, "CANCEL", false, "CANCEL", Opening::unknown_call},
       {true, "UPDATE", true, "UPDATE", Opening::unknown_call},
       {true, "PRACK", true, "PRACK", Opening::unknown_call},
       {true, "INFO", true, "INFO", Opening::unknown_call},

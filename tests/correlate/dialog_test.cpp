@@ -223,5 +223,44 @@ TEST_F(DialogSetTest, ByeBeforeAnswer) {
   EXPECT_EQ(dialogs()[0].state, DialogState::terminated);
 }
 
+// A B2BUA that keeps the Call-ID but has its own tags on the far leg (corpus
+// heplify_erspan_sip_ipv4_udp: hold re-INVITEs in frames 45 and 47 on the two dialogs,
+// resumes in 128 and 130): the hold it relays is one hold of the call, one call_hold (and
+// one call_resume); each dialog still counts its own hold offer.
+TEST_F(DialogSetTest, AHoldRelayedOnTheB2buasOtherDialogIsOneHold) {
+  send(kT0, kA, kP, msg("INVITE sip:2002@example.com SIP/2.0", "1 INVITE", "a", ""));
+  send(kT0 + kMs, kP, kB, msg("INVITE sip:2002@192.0.2.30 SIP/2.0", "1 INVITE", "c", ""));
+  send(kT0 + kSec, kB, kP, msg("SIP/2.0 200 OK", "1 INVITE", "c", "d"));
+  send(kT0 + kSec + kMs, kP, kA, msg("SIP/2.0 200 OK", "1 INVITE", "a", "b"));
+  for (const char* dir : {"sendonly", "sendrecv"}) {
+    const std::string cseq = dir[4] == 'o' ? "2 INVITE" : "3 INVITE";
+    const int64_t at = dir[4] == 'o' ? 10 * kSec : 20 * kSec;
+    send(kT0 + at, kA, kP,
+         msg("INVITE sip:2002@192.0.2.20 SIP/2.0", cseq, "a", "b", "", sdp("192.0.2.10", dir)));
+    send(kT0 + at + 3 * kMs, kP, kB,
+         msg("INVITE sip:2002@192.0.2.30 SIP/2.0", cseq, "c", "d", "", sdp("192.0.2.20", dir)));
+  }
+  const auto f = findings();
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].kind, DiagnosticKind::call_hold);
+  EXPECT_EQ(f[0].ts_us, kT0 + 10 * kSec);
+  EXPECT_EQ(f[1].kind, DiagnosticKind::call_resume);
+  EXPECT_EQ(f[1].ts_us, kT0 + 20 * kSec);
+  const auto d = dialogs();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].holds, 1);
+  EXPECT_EQ(d[1].holds, 1);
+}
+
+TEST_F(DialogSetTest, AByeOfACallFirstSeenMidDialogIsNotBeforeTheAnswer) {
+  // The capture began after the INVITE and its 200 (corpus heplify_sip_ipv4_tcp_fragmented:
+  // 21 calls whose first message is an in-dialog request): nothing says the call was
+  // unanswered, so its BYE is no finding.
+  send(kT0, kA, kB, msg("INFO sip:2002@192.0.2.30 SIP/2.0", "5 INFO", "a", "b"));
+  send(kT0 + kSec, kA, kB, msg("BYE sip:2002@192.0.2.30 SIP/2.0", "6 BYE", "a", "b"));
+  send(kT0 + kSec + kMs, kB, kA, msg("SIP/2.0 200 OK", "6 BYE", "a", "b"));
+  EXPECT_TRUE(findings().empty());
+}
+
 }  // namespace
 }  // namespace sipscope::correlate

@@ -55,7 +55,7 @@ TEST_F(OpenCallTest, CalleeIpIsTheLastHopFirstSeenLast) {
   const auto p_out = test::ep({192, 0, 2, 20}, 5080);
   OpenCall c = start(kT0, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));
   add(c, kT0 + 1 * kMs, p_out, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKp"));
-  add(c, kT0 + 2 * kMs, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));  // retransmit
+  add(c, kT0 + 500 * kMs, kA, kP, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));  // Timer A
   auto [row, messages] = c.flush(kT0 + 1 * kSec, kNoAnswer);
   EXPECT_EQ(row.callee_ip, "192.0.2.30");
   EXPECT_EQ(row.id, 7);
@@ -206,6 +206,49 @@ TEST_F(OpenCallTest, FinalDeliveredToCallerWinsOverFarSide) {
   EXPECT_EQ(row.state, CallState::no_answer);
   EXPECT_EQ(row.final_code, 480);
   EXPECT_EQ(row.end_us, kT0 + 2 * kSec);
+}
+
+// RFC 3261 §15: "The caller's UA MAY send a BYE for either confirmed or early dialogs".
+// INVITE at T0, 180 (early dialog, callee's tag) at T0 + 1 s, the caller's BYE in that
+// dialog at T0 + 5 s, no 487 captured: the BYE ends the call (end_us = T0 + 5 s) and the
+// caller gave up before the answer: `cancelled` (docs/states.md rule 5), even 40 s later.
+TEST_F(OpenCallTest, TheCallersByeOnAnEarlyDialogEndsTheCallCancelled) {
+  OpenCall c = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));
+  add(c, kT0 + 1 * kSec, kB, kA, response_to_caller(leg_, 180, "Ringing", 1, "INVITE", "z9hG4bKa"));
+  add(c, kT0 + 5 * kSec, kA, kB, caller_request(leg_, "BYE", 2, "z9hG4bKb", true));
+  EXPECT_TRUE(c.ended());
+  const CallRecord row = c.flush(kT0 + 40 * kSec, kNoAnswer).first;
+  EXPECT_EQ(row.hangup_by, Party::caller);
+  EXPECT_EQ(row.end_us, kT0 + 5 * kSec);
+  EXPECT_EQ(row.state, CallState::cancelled);
+  EXPECT_FALSE(row.duration_ms.has_value());
+}
+
+// The callee must not BYE an early dialog (§15): its BYE before answering is `failed`;
+// a 487 captured after the caller's BYE still decides (state and end_us from it).
+TEST_F(OpenCallTest, AnEarlyByeFromTheCalleeFailsAndACapturedFinalStillDecides) {
+  {
+    OpenCall c = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));
+    add(c, kT0 + 1 * kSec, kB, kA,
+        response_to_caller(leg_, 180, "Ringing", 1, "INVITE", "z9hG4bKa"));
+    add(c, kT0 + 2 * kSec, kB, kA, callee_request(leg_, "BYE", 1, "z9hG4bKc"));
+    const CallRecord row = c.flush(kT0 + 3 * kSec, kNoAnswer).first;
+    EXPECT_EQ(row.hangup_by, Party::callee);
+    EXPECT_EQ(row.end_us, kT0 + 2 * kSec);
+    EXPECT_EQ(row.state, CallState::failed);
+  }
+  {
+    OpenCall c = start(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKa"));
+    add(c, kT0 + 1 * kSec, kB, kA,
+        response_to_caller(leg_, 180, "Ringing", 1, "INVITE", "z9hG4bKa"));
+    add(c, kT0 + 2 * kSec, kA, kB, caller_request(leg_, "BYE", 2, "z9hG4bKb", true));
+    add(c, kT0 + 2 * kSec + 5 * kMs, kB, kA,
+        response_to_caller(leg_, 487, "Request Terminated", 1, "INVITE", "z9hG4bKa"));
+    const CallRecord row = c.flush(kT0 + 3 * kSec, kNoAnswer).first;
+    EXPECT_EQ(row.final_code, 487);
+    EXPECT_EQ(row.end_us, kT0 + 2 * kSec + 5 * kMs);
+    EXPECT_EQ(row.state, CallState::cancelled);
+  }
 }
 
 }  // namespace

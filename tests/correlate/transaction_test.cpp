@@ -171,6 +171,33 @@ TEST_F(TableTest, RetransmissionsAndMissingAck) {
             (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8}));  // the first kMaxFrames frames
 }
 
+// A `-i any` capture holds each packet twice, microseconds apart (once per interface it
+// crossed). RFC 3261 never retransmits before T1 (Timer A, §17.1.1.2): an identical copy
+// 15 us later is the same packet captured twice, not a retransmission; the copy 500 ms
+// later is one, and its own duplicate is not a second one.
+TEST_F(TableTest, TheSamePacketCapturedTwiceIsADuplicateNotARetransmission) {
+  const std::string invite = caller_request(l_, "INVITE", 1, "z9hG4bKi");
+  auto observe = [&](int64_t ts) {
+    const auto& ev = maker_.make(ts, kA, kB, invite);
+    return table_.observe(ev, summarize(*ev.message));
+  };
+  const ObserveResult first = observe(kT0);
+  EXPECT_FALSE(first.retransmission || first.duplicate);
+  const ObserveResult twice = observe(kT0 + 15);
+  EXPECT_FALSE(twice.retransmission);
+  EXPECT_TRUE(twice.duplicate);
+  const ObserveResult timer_a = observe(kT0 + 500 * kMs);
+  EXPECT_TRUE(timer_a.retransmission);
+  EXPECT_FALSE(timer_a.duplicate);
+  EXPECT_TRUE(observe(kT0 + 500 * kMs + 15).duplicate);
+  EXPECT_EQ(table_.retransmissions(), 1);
+  EXPECT_EQ(table_.duplicates(), 2);
+  const auto rows = table_.records(1, kT0 + kSec, 500 * kMs);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].requests, 2);  // the copies on the wire: the INVITE and its Timer A copy
+  EXPECT_EQ(rows[0].retransmissions, 1);
+}
+
 // A 2xx ACK has its own branch (§13.2.2.4) and acknowledges the INVITE by CSeq.
 TEST_F(TableTest, AckFor2xxIsItsOwnTransaction) {
   feed(kT0, kA, kB, caller_request(l_, "INVITE", 1, "z9hG4bKi"));

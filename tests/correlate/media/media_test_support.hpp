@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "correlate/media/media_tracker.hpp"
 #include "correlate/records.hpp"
 #include "decode/decoder.hpp"
 #include "decode/sip/message.hpp"
@@ -39,7 +41,9 @@ struct Sink : RecordSink {
   std::vector<RtcpRecord> rtcp;
   std::vector<DiagnosticRecord> diagnostics;
   std::vector<AnomalyRecord> anomalies;
+  std::vector<CallLinkRecord> links;
   void on_call(CallRecord, std::vector<MessageRecord>) override {}
+  void on_call_link(CallLinkRecord l) override { links.push_back(std::move(l)); }
   void on_message(MessageRecord) override {}
   void on_anomaly(AnomalyRecord a) override { anomalies.push_back(std::move(a)); }
   void on_stream(StreamRecord s) override { streams.push_back(std::move(s)); }
@@ -93,6 +97,56 @@ struct SipFixture {
     event.src = src;
     event.dst = dst;
     event.message = &message;
+  }
+};
+
+inline constexpr int64_t kT0 = 1'700'000'000'000'000;
+inline const decode::Endpoint kSipA = ep({192, 0, 2, 1}, 5060);
+inline const decode::Endpoint kSipB = ep({192, 0, 2, 2}, 5060);
+inline const decode::Endpoint kMediaA = ep({192, 0, 2, 1}, 4000);
+inline const decode::Endpoint kMediaB = ep({192, 0, 2, 2}, 6000);
+
+// A MediaTracker fed with SIP text and UDP datagrams built in the test, frames numbered
+// from 1 in the order given.
+struct Harness {
+  Sink sink;
+  MediaTracker tracker{sink, {}};
+  uint64_t frame = 0;
+
+  void sip(const std::string& text, decode::Endpoint src, decode::Endpoint dst, int64_t ts,
+           std::optional<int64_t> call_id) {
+    SipFixture f(text, src, dst, ts, ++frame);
+    tracker.on_sip(f.event, call_id);
+  }
+  void udp(decode::Endpoint src, decode::Endpoint dst, const std::vector<uint8_t>& bytes,
+           int64_t ts) {
+    decode::UdpDatagram d{{1, ++frame, ts}, src, dst, bytes};
+    tracker.advance(ts);
+    tracker.on_udp(d);
+  }
+  // PCMU packets seq [from, to) of `ssrc`, timestamp seq * 160, every 20 ms from kT0 +
+  // 100 ms, `skip` left out (lost), each sent `copies` times 10 us apart.
+  void paced(decode::Endpoint src, decode::Endpoint dst, uint32_t ssrc, int from, int to,
+             int skip = -1, int copies = 1) {
+    for (int i = from; i < to; ++i) {
+      if (i == skip) continue;
+      const auto bytes =
+          rtp_bytes(0, static_cast<uint16_t>(i), static_cast<uint32_t>(i) * 160u, ssrc);
+      for (int c = 0; c < copies; ++c) udp(src, dst, bytes, kT0 + 100'000 + i * 20'000 + c * 10);
+    }
+  }
+  // Offer from A (PCMU + opus/48000 as 96 + telephone-event 101), answer from B.
+  void offer_answer(int64_t call_id, int64_t ts) {
+    sip(sip_text("INVITE sip:b@x SIP/2.0", "1 INVITE",
+                 sdp("192.0.2.1", 4000, "0 96 101",
+                     "a=rtpmap:96 opus/48000/2\r\na=rtpmap:101 "
+                     "telephone-event/8000\r\n")),
+        kSipA, kSipB, ts, call_id);
+    sip(sip_text("SIP/2.0 200 OK", "1 INVITE",
+                 sdp("192.0.2.2", 6000, "0 96 101",
+                     "a=rtpmap:96 opus/48000/2\r\na=rtpmap:101 "
+                     "telephone-event/8000\r\n")),
+        kSipB, kSipA, ts + 1000, call_id);
   }
 };
 
