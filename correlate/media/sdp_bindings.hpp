@@ -37,7 +37,8 @@ struct PayloadInfo {
   uint8_t payload_type = 0;
   uint32_t clock_rate = 0;      // 0 = unknown
   std::array<char, 24> name{};  // NUL-terminated encoding name
-  [[nodiscard]] std::string_view encoding() const { return name.data(); }
+  [[nodiscard]] std::string_view encoding() const& { return name.data(); }
+  std::string_view encoding() const&& = delete;  // a view into a dead temporary
 };
 
 struct Binding {
@@ -71,6 +72,9 @@ struct AnnounceResult {
 class SdpBindings {
  public:
   explicit SdpBindings(size_t max_bindings = 400'000) : max_(std::max<size_t>(max_bindings, 1)) {}
+  // Entries hold iterators into this object's by_age_ and by_port_: not copyable.
+  SdpBindings(const SdpBindings&) = delete;
+  SdpBindings& operator=(const SdpBindings&) = delete;
 
   // `bound` (optional) receives every address bound, RTP and RTCP.
   AnnounceResult announce(int64_t call_id, const decode::FrameRef& frame,
