@@ -249,19 +249,7 @@ void FrameWalk::on_udp(int depth) {
     sink_.on_udp(UdpDatagram{frame_.ref, src_, dst_, udp.payload});
     return;
   }
-  if (r.error != sip::ParseError::ok) {
-    report_sip_error(r.error, text);
-    return;
-  }
-  emit_sip(Transport::udp);
-  report_leniency(text);
-  const size_t consumed = r.consumed <= text.size() ? r.consumed : text.size();
-  if (!text::only_whitespace(text.substr(consumed))) {
-    begin_detail();
-    append_uint(detail_, text.size() - consumed);
-    detail_ += " bytes after the message";
-    report(AnomalyKind::sip_trailing_bytes);
-  }
+  deliver_datagram(r, text, Transport::udp);
 }
 
 void FrameWalk::on_tcp() {

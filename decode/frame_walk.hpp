@@ -126,6 +126,7 @@ class FrameWalk {
   // HEP of TCP traffic possibly several back to back. Non-SIP payloads (SIGTRAN, Diameter)
   // are valid traffic that is not ours and are skipped.
   void deliver_sip(std::string_view text, Transport t);
+  void deliver_datagram(const sip::ParseResult& r, std::string_view text, Transport t);
   // A datagram message accepted by the lenient rules is delivered and also flagged.
   void report_leniency(std::string_view text);
   void report_sip_error(sip::ParseError e, std::string_view text);

@@ -99,6 +99,12 @@ void FrameWalk::deliver_sip(std::string_view text, Transport t) {
   const sip::ParseResult r =
       sip::parse_message(text, message_, {.datagram = true, .lenient = true});
   if (r.error == sip::ParseError::not_sip) return;
+  deliver_datagram(r, text, t);
+}
+
+// A datagram's (lenient) parse: the error, or the message with its flaws and any bytes
+// left after it.
+void FrameWalk::deliver_datagram(const sip::ParseResult& r, std::string_view text, Transport t) {
   if (r.error != sip::ParseError::ok) {
     report_sip_error(r.error, text);
     return;

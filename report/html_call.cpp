@@ -261,22 +261,22 @@ void streams_table(std::string& out, const Ladder& l) {
       loss = format::fixed(
           100.0 * static_cast<double>(*st.lost) / static_cast<double>(*st.expected), 2);
     }
-    out +=
-        "<tr><td class=\"num\">" + (st.call_id ? std::to_string(*st.call_id) : std::string()) +
-        "</td><td>" + html_escape(st.src_ip) + ":" + std::to_string(st.src_port) + "</td><td>" +
-        html_escape(st.dst_ip) + ":" + std::to_string(st.dst_port) + "</td><td>" + ssrc +
-        "</td><td>" + codec + "</td><td>" + time_text(st.first_us) + "</td><td class=\"num\">" +
-        dur + "</td><td class=\"num\">" + std::to_string(st.packets) + "</td><td class=\"num\">" +
-        opt_num(st.expected) + "</td><td class=\"num\">" + opt_num(st.lost) +
-        "</td><td class=\"num\">" + loss + "</td><td class=\"num\">" + opt_num(st.duplicates) +
-        "</td><td class=\"num\">" + opt_num(st.out_of_order) + "</td><td class=\"num\">" +
-        opt_ms(st.jitter_mean_ms) + "</td><td class=\"num\">" + opt_ms(st.jitter_max_ms) +
-        "</td><td class=\"num\">" + opt_ms(st.max_delta_ms) + "</td><td class=\"num\">" +
-        (st.mos ? format::fixed(*st.mos, 2) : std::string()) + "</td><td class=\"num\">" +
-        (st.rtcp_fraction_lost ? format::fixed(*st.rtcp_fraction_lost * 100.0, 2) : std::string()) +
-        "</td><td class=\"num\">" + opt_num(st.rtcp_cumulative_lost) + "</td><td class=\"num\">" +
-        opt_ms(st.rtcp_jitter_ms) + "</td><td class=\"num\">" + opt_ms(st.rtcp_rtt_ms) +
-        "</td></tr>\n";
+    append(
+        out, "<tr><td class=\"num\">", (st.call_id ? std::to_string(*st.call_id) : std::string()),
+        "</td><td>", html_escape(st.src_ip), ":", std::to_string(st.src_port), "</td><td>",
+        html_escape(st.dst_ip), ":", std::to_string(st.dst_port), "</td><td>", ssrc, "</td><td>",
+        codec, "</td><td>", time_text(st.first_us), "</td><td class=\"num\">", dur,
+        "</td><td class=\"num\">", std::to_string(st.packets), "</td><td class=\"num\">",
+        opt_num(st.expected), "</td><td class=\"num\">", opt_num(st.lost),
+        "</td><td class=\"num\">", loss, "</td><td class=\"num\">", opt_num(st.duplicates),
+        "</td><td class=\"num\">", opt_num(st.out_of_order), "</td><td class=\"num\">",
+        opt_ms(st.jitter_mean_ms), "</td><td class=\"num\">", opt_ms(st.jitter_max_ms),
+        "</td><td class=\"num\">", opt_ms(st.max_delta_ms), "</td><td class=\"num\">",
+        (st.mos ? format::fixed(*st.mos, 2) : std::string()), "</td><td class=\"num\">",
+        (st.rtcp_fraction_lost ? format::fixed(*st.rtcp_fraction_lost * 100.0, 2) : std::string()),
+        "</td><td class=\"num\">", opt_num(st.rtcp_cumulative_lost), "</td><td class=\"num\">",
+        opt_ms(st.rtcp_jitter_ms), "</td><td class=\"num\">", opt_ms(st.rtcp_rtt_ms),
+        "</td></tr>\n");
   }
   out += "</tbody></table>\n";
   series_charts(out, l);

@@ -182,17 +182,18 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
            "\" height=\"" + num(kRowH - 2) + "\"/>";
     out += "<text class=\"off\" x=\"8\" y=\"" + num(y + 4) + "\">+" +
            format::fixed(static_cast<double>(e.offset_us) / 1000.0, 3) + "</text>";
-    const std::string marker = "url(#ah-" + key + "-" + color + ")";
+    std::string marker = "url(#ah-";
+    append(marker, key, "-", color, ")");
     if (x1 == x2) {
       // A message to the same endpoint: a small loop to the right of the lane.
-      out += "<path class=\"arrow c" + color + "\" d=\"M" + num(x1) + "," + num(y - 6) +
-             "h30v12h-30\" marker-end=\"" + marker + "\"/><text class=\"lbl\" x=\"" + num(x1 + 36) +
-             "\" y=\"" + num(y + 4) + "\">" + html_escape(e.label) + "</text>";
+      append(out, "<path class=\"arrow c", color, "\" d=\"M", num(x1), ",", num(y - 6),
+             "h30v12h-30\" marker-end=\"", marker, "\"/><text class=\"lbl\" x=\"", num(x1 + 36),
+             "\" y=\"", num(y + 4), "\">", html_escape(e.label), "</text>");
     } else {
-      out += "<line class=\"arrow c" + color + "\" x1=\"" + num(x1) + "\" y1=\"" + num(y) +
-             "\" x2=\"" + num(x2) + "\" y2=\"" + num(y) + "\" marker-end=\"" + marker +
-             "\"/><text class=\"lbl\" x=\"" + num((x1 + x2) / 2) + "\" y=\"" + num(y - 6) +
-             "\" text-anchor=\"middle\">" + html_escape(e.label) + "</text>";
+      append(out, "<line class=\"arrow c", color, "\" x1=\"", num(x1), "\" y1=\"", num(y),
+             "\" x2=\"", num(x2), "\" y2=\"", num(y), "\" marker-end=\"", marker,
+             "\"/><text class=\"lbl\" x=\"", num((x1 + x2) / 2), "\" y=\"", num(y - 6),
+             "\" text-anchor=\"middle\">", html_escape(e.label), "</text>");
     }
     out += "</g>\n";
   }

@@ -15,6 +15,12 @@
 
 namespace sipscope::report::html {
 
+// Appends each piece to `out` in turn: no temporary string per `+` of a concatenation.
+template <typename... Pieces>
+void append(std::string& out, const Pieces&... pieces) {
+  (out += ... += pieces);
+}
+
 // Plain text of optional values ("" when absent); escape before use.
 std::string opt_text(const std::optional<std::string>& v);
 std::string party(const std::optional<std::string>& user, const std::optional<std::string>& uri);

@@ -169,7 +169,7 @@ void summary_table(std::string& out, const std::vector<Ladder>& ladders) {
   for (const auto& l : ladders) {
     for (const auto& c : l.calls) {
       const std::string id = std::to_string(c.id);
-      out += "<tr><td class=\"num\"><a href=\"#call-" + id + "\">" + id + "</a></td>";
+      append(out, "<tr><td class=\"num\"><a href=\"#call-", id, "\">", id, "</a></td>");
       out += "<td class=\"cid\">" + html_escape(c.sip_call_id) + "</td>";
       out += "<td>" + html_escape(party(c.from_user, c.from_uri)) + "</td>";
       out += "<td>" + html_escape(party(c.to_user, c.to_uri)) + "</td>";

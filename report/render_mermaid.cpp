@@ -83,7 +83,10 @@ std::string render_mermaid(const Ladder& ladder) {
     for (const auto& c : ladder.calls) {
       std::string note =
           "Call " + std::to_string(c.id) + " " + std::string(correlate::call_state_name(c.state));
-      if (c.final_code) note += " " + std::to_string(*c.final_code);
+      if (c.final_code) {
+        note += ' ';  // append, not " " + string&& (GCC 12 -Wrestrict, PR 105651)
+        note += std::to_string(*c.final_code);
+      }
       if (c.final_reason && !c.final_reason->empty()) note += " " + *c.final_reason;
       out += "    Note over " + over + ": " + mermaid_escape(note) + "\n";
     }
