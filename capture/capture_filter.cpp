@@ -160,7 +160,7 @@ bool drops_fragments(const Compiled& c, const Bytes& link, bool v6,
 }  // namespace
 
 std::string default_filter(int link_type) {
-  const std::string ip =
+  std::string ip =
       "udp or tcp or sctp or proto 47 or ip proto 4 or ip proto 41 or "
       "(ip[6:2] & 0x1fff != 0) or ip6[6] == 44";
   if (link_type != decode::link_type::kEthernet) return ip;

@@ -15,12 +15,12 @@
 namespace sipscope::capture {
 namespace {
 
-constexpr size_t kChunk = 256 * 1024;
+constexpr size_t kChunk = size_t{256} * 1024;
 
 std::string hex(const unsigned char* bytes, unsigned int n) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * n);
+  out.reserve(size_t{2} * n);
   for (unsigned int i = 0; i < n; ++i) {
     out += kDigits[bytes[i] >> 4];
     out += kDigits[bytes[i] & 0x0f];

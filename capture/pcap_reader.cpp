@@ -51,7 +51,7 @@ PcapReader::PcapReader(std::string path, uint32_t capture_id)
   // Nanosecond precision: libpcap scales microsecond files up, so no file loses digits.
   handle_->pcap = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, err);
   if (handle_->pcap == nullptr) {
-    std::fclose(stream);
+    (void)std::fclose(stream);  // read-only, and the open already failed: nothing to report
     if (handle_->input.delivered() == 0 && handle_->input.error().empty()) {
       info_.status = "empty";
       info_.error = info_.path + ": empty file (no capture header)";

@@ -122,7 +122,7 @@ int run_analyze(const Args& args) {
   const int64_t max_open_calls = (*vm)["max-open-calls"].as<int64_t>();
   if (max_open_calls <= 0) return usage_error("analyze", "--max-open-calls must be at least 1");
   const int64_t idle_s = (*vm)["call-idle-s"].as<int64_t>();
-  if (idle_s <= 0 || idle_s > 7 * 86'400)
+  if (idle_s <= 0 || idle_s > int64_t{7} * 86'400)
     return usage_error("analyze", "--call-idle-s must be between 1 and 604800");
   std::vector<std::string> link_headers;
   if (vm->count("link-header") != 0U)
@@ -147,6 +147,7 @@ int run_analyze(const Args& args) {
 
   // Nothing is written over an input or a file that is not ours.
   std::vector<NamedPath> inputs;
+  inputs.reserve(paths.size());
   for (const auto& p : paths) inputs.emplace_back("capture", p);
   std::vector<NamedPath> outputs{{explicit_db ? "--db" : "the default --db", db_path}};
   for (const char* name : {"html", "json"}) {

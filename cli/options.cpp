@@ -35,7 +35,9 @@ std::optional<std::string> bad_number(const po::variables_map& vm) {
     } else {
       continue;
     }
-    return "--" + name + " must be a finite number >= 0, not " + shown;
+    std::string error = "--";
+    error.append(name).append(" must be a finite number >= 0, not ").append(shown);
+    return error;
   }
   return std::nullopt;
 }

@@ -35,13 +35,17 @@ std::optional<std::string> overlap_error(const std::vector<NamedPath>& inputs,
     const auto& [name, path] = outputs[i];
     for (const auto& [in_name, in_path] : inputs) {
       if (same_file(path, in_path)) {
-        return name + " " + path + " is the " + in_name + " " + in_path +
-               ": refusing to overwrite an input";
+        std::string error = name;
+        error.append(" ").append(path).append(" is the ").append(in_name).append(" ");
+        error.append(in_path).append(": refusing to overwrite an input");
+        return error;
       }
     }
     for (size_t j = 0; j < i; ++j) {
       if (same_file(path, outputs[j].second)) {
-        return name + " and " + outputs[j].first + " name the same file " + path;
+        std::string error = name;
+        error.append(" and ").append(outputs[j].first).append(" name the same file ").append(path);
+        return error;
       }
     }
   }

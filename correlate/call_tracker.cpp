@@ -45,7 +45,7 @@ std::string flow_of(const decode::Endpoint& src, const decode::Endpoint& dst) {
 }  // namespace
 
 struct CallTracker::Impl {
-  Impl(RecordSink& s, Limits l)
+  Impl(RecordSink& s, const Limits& l)
       : sink(s),
         limits(l),
         next_id(l.first_call_id),
@@ -233,7 +233,7 @@ void CallTracker::Impl::advance(int64_t now_us) {
   }
   // Insertion order is start order, so only the front can be due.
   while (const Transaction* t = other_txns.oldest()) {
-    if (t->start_us + 2 * 64 * limits.t1_us >= now_us) break;
+    if (t->start_us + limits.t1_us * 64 * 2 >= now_us) break;
     emit_other_transaction(*other_txns.pop_oldest(), now_us);
   }
   registrations.advance(now_us, registrations_done);
@@ -355,7 +355,7 @@ void CallTracker::Impl::emit_anomaly(decode::AnomalyKind kind, const decode::Fra
   sink.on_anomaly(std::move(a));
 }
 
-CallTracker::CallTracker(RecordSink& sink, Limits limits)
+CallTracker::CallTracker(RecordSink& sink, const Limits& limits)
     : impl_(std::make_unique<Impl>(sink, limits)) {}
 
 CallTracker::~CallTracker() = default;

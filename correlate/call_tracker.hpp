@@ -74,7 +74,7 @@ struct TrackerStats {
 
 class CallTracker {
  public:
-  CallTracker(RecordSink& sink, Limits limits);
+  CallTracker(RecordSink& sink, const Limits& limits);
   ~CallTracker();
   CallTracker(const CallTracker&) = delete;
   CallTracker& operator=(const CallTracker&) = delete;

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "decode/sip/message.hpp"
+#include "decode/view_guard.hpp"
 
 namespace sipscope::correlate {
 
@@ -27,6 +28,8 @@ struct TokenParams {
   std::string_view params;  // from the first ';' on ("" when none)
 };
 [[nodiscard]] TokenParams split_token_params(std::string_view value);
+template <decode::TemporaryBuffer T>
+TokenParams split_token_params(T&&) = delete;  // views into a temporary
 
 // User part of a SIP/SIPS/tel URI; nullopt when there is none.
 [[nodiscard]] std::optional<std::string> uri_user(std::string_view uri);

@@ -57,6 +57,9 @@ struct PeerOutput {
 class PeerTracker {
  public:
   explicit PeerTracker(PeerLimits limits) : limits_(limits) {}
+  // quiet_ points at the keys of this object's peers_: not copyable.
+  PeerTracker(const PeerTracker&) = delete;
+  PeerTracker& operator=(const PeerTracker&) = delete;
 
   // An OPTIONS request, or a response with CSeq method OPTIONS.
   void on_message(const decode::SipEvent& event, const SipSummary& summary, bool retransmission,

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -54,10 +55,11 @@ enum class DiagnosticKind : uint8_t {
   SIPSCOPE_DIAGNOSTIC_KINDS(SIPSCOPE_DIAGNOSTIC_ENUM)
 #undef SIPSCOPE_DIAGNOSTIC_ENUM
 };
-#define SIPSCOPE_DIAGNOSTIC_COUNT(name) +1
-inline constexpr uint8_t kDiagnosticKindCount =
-    0 SIPSCOPE_DIAGNOSTIC_KINDS(SIPSCOPE_DIAGNOSTIC_COUNT);
-#undef SIPSCOPE_DIAGNOSTIC_COUNT
+#define SIPSCOPE_DIAGNOSTIC_ITEM(name) DiagnosticKind::name,
+inline constexpr DiagnosticKind kAllDiagnosticKinds[] = {
+    SIPSCOPE_DIAGNOSTIC_KINDS(SIPSCOPE_DIAGNOSTIC_ITEM)};
+#undef SIPSCOPE_DIAGNOSTIC_ITEM
+inline constexpr uint8_t kDiagnosticKindCount = std::size(kAllDiagnosticKinds);
 [[nodiscard]] std::string_view diagnostic_kind_name(DiagnosticKind k);
 [[nodiscard]] std::optional<DiagnosticKind> parse_diagnostic_kind(std::string_view name);
 

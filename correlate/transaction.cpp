@@ -112,8 +112,7 @@ TxState next_invite_tx_state(TxState s, TxEvent e) {
       }
       break;
     case TxState::completed:  // absorbs retransmitted finals, sends ACK; Timer D ends it
-      return e == TxEvent::timer ? TxState::terminated : s;
-    case TxState::accepted:  // absorbs 2xx from any branch; Timer M ends it
+    case TxState::accepted:   // absorbs 2xx from any branch; Timer M ends it
       return e == TxEvent::timer ? TxState::terminated : s;
     case TxState::trying:  // not an INVITE state: treat as Calling
       return next_invite_tx_state(TxState::calling, e);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -129,10 +130,11 @@ enum class AnomalyKind : uint16_t {
   return "unknown";
 }
 
-// How many kinds there are; the last one is AnomalyKind(kAnomalyKindCount - 1).
-#define SIPSCOPE_ANOMALY_COUNT(name) +1
-inline constexpr uint16_t kAnomalyKindCount = 0 SIPSCOPE_ANOMALY_KINDS(SIPSCOPE_ANOMALY_COUNT);
-#undef SIPSCOPE_ANOMALY_COUNT
+// Every kind in list order, and how many there are (the last is kAnomalyKindCount - 1).
+#define SIPSCOPE_ANOMALY_ITEM(name) AnomalyKind::name,
+inline constexpr AnomalyKind kAllAnomalyKinds[] = {SIPSCOPE_ANOMALY_KINDS(SIPSCOPE_ANOMALY_ITEM)};
+#undef SIPSCOPE_ANOMALY_ITEM
+inline constexpr uint16_t kAnomalyKindCount = std::size(kAllAnomalyKinds);
 
 // anomaly_name() backwards; nullopt for a name not in the list.
 [[nodiscard]] constexpr std::optional<AnomalyKind> parse_anomaly_kind(std::string_view name) {

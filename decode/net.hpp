@@ -27,6 +27,7 @@ struct IpAddress {
   // Dotted quad for IPv4, RFC 5952 canonical text for IPv6.
   [[nodiscard]] std::string to_string() const;
 
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
   auto operator<=>(const IpAddress&) const = default;
 };
 
@@ -36,6 +37,7 @@ struct Endpoint {
 
   // "192.0.2.1:5060" or "[2001:db8::1]:5060"
   [[nodiscard]] std::string to_string() const;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
   auto operator<=>(const Endpoint&) const = default;
 };
 

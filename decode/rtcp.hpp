@@ -16,8 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
-
-#include "decode/view_guard.hpp"
+#include <vector>
 
 namespace sipscope::decode::rtcp {
 
@@ -85,8 +84,9 @@ struct Packet {
 class CompoundReader {
  public:
   explicit CompoundReader(std::span<const uint8_t> datagram) : data_(datagram) {}
-  template <TemporaryBuffer T>
-  explicit CompoundReader(T&&) = delete;  // would read a dead temporary
+  // A temporary byte vector would die before next() reads it.
+  explicit CompoundReader(std::vector<uint8_t>&&) = delete;
+  explicit CompoundReader(const std::vector<uint8_t>&&) = delete;
   [[nodiscard]] RtcpError next(Packet& out);
 
  private:

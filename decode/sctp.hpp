@@ -87,8 +87,9 @@ SctpError decode_sctp(T&&, SctpPacket&) = delete;  // views into a temporary
 class SctpChunkReader {
  public:
   explicit SctpChunkReader(std::span<const uint8_t> chunks) : rest_(chunks) {}
-  template <TemporaryBuffer T>
-  explicit SctpChunkReader(T&&) = delete;  // would read a dead temporary
+  // A temporary byte vector would die before next() reads it.
+  explicit SctpChunkReader(std::vector<uint8_t>&&) = delete;
+  explicit SctpChunkReader(const std::vector<uint8_t>&&) = delete;
   // ok and `out` filled, end when no bytes are left, or an error (reading stops there).
   [[nodiscard]] SctpError next(SctpChunk& out);
 

@@ -33,7 +33,7 @@ enum class FrameError : uint8_t {
 
 [[nodiscard]] std::string_view frame_error_name(FrameError e);
 
-inline constexpr size_t kMaxFramedHeaders = 64 * 1024;
+inline constexpr size_t kMaxFramedHeaders = size_t{64} * 1024;
 inline constexpr size_t kMaxFramedBody = size_t{16} << 20;  // sip::parse_message's limit
 
 struct FrameResult {

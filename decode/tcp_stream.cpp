@@ -148,8 +148,8 @@ void TcpStreams::account(Direction& d) {
   const size_t now = d.buf.size() + d.pending_bytes + d.app.size();
   total_bytes_ = total_bytes_ - d.accounted + now;
   d.accounted = now;
-  if (d.buf.empty() && d.buf.capacity() > 64 * 1024) d.buf.shrink_to_fit();
-  if (d.app.empty() && d.app.capacity() > 64 * 1024) d.app.shrink_to_fit();
+  if (d.buf.empty() && d.buf.capacity() > size_t{64} * 1024) d.buf.shrink_to_fit();
+  if (d.app.empty() && d.app.capacity() > size_t{64} * 1024) d.app.shrink_to_fit();
 }
 
 void TcpStreams::expire(int64_t now_us) {

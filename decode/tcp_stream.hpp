@@ -99,7 +99,7 @@ struct TcpLimits {
   // Default 256 KiB buffered per connection, both directions (half of it for out-of-order
   // data). At the limit the unfinished message is dropped (tcp_buffer_limit) and framing
   // resynchronises; out-of-order data over its half becomes a tcp_gap.
-  size_t max_connection_bytes = 256 * 1024;
+  size_t max_connection_bytes = size_t{256} * 1024;
   // Default 64 MiB buffered in all connections; at the limit as for max_connection_bytes.
   size_t max_total_bytes = size_t{64} << 20;
   // Default 10 s of capture time: a hole older than this is a lost segment (tcp_gap).

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "decode/view_guard.hpp"
+
 namespace sipscope::decode::text {
 
 constexpr bool is_wsp(char c) {
@@ -79,6 +81,8 @@ inline void append_excerpt(std::string& s, std::string_view bytes) {
 inline std::string_view as_chars(std::span<const uint8_t> b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
+template <TemporaryBuffer T>
+std::string_view as_chars(T&&) = delete;  // a view into a temporary
 
 // Nothing but line ends, blanks and NULs: keep-alives and padding between stream messages.
 inline bool only_whitespace(std::string_view s) {
@@ -92,5 +96,7 @@ inline std::string_view skip_crlf(std::string_view s) {
   while (!s.empty() && (s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
   return s;
 }
+template <TemporaryBuffer T>
+std::string_view skip_crlf(T&&) = delete;  // a view into a temporary
 
 }  // namespace sipscope::decode::text

@@ -71,7 +71,7 @@ void check_identity(const store::CaptureFile& cap, const std::string& found,
 
 std::string verify_capture(const store::CaptureFile& cap, const std::string& capture_dir,
                            const std::string& db_path) {
-  const std::string found = locate_capture(cap, capture_dir, db_path);
+  std::string found = locate_capture(cap, capture_dir, db_path);
   check_identity(cap, found, capture::identify_file(found));
   return found;
 }

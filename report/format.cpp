@@ -80,6 +80,13 @@ std::string fixed(double value, int decimals) {
   return buf;
 }
 
+std::string ssrc_hex(uint32_t ssrc) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "0x00000000";
+  for (size_t i = out.size() - 1; ssrc != 0; --i, ssrc >>= 4) out[i] = kHex[ssrc & 0xF];
+  return out;
+}
+
 std::string terminal_safe(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -21,6 +21,9 @@ namespace sipscope::report::format {
 // "%.*f" of a double, for numbers the program computed (never wire data).
 [[nodiscard]] std::string fixed(double value, int decimals);
 
+// An RTP/RTCP SSRC as the renderers show it: "0x" and eight upper-case hex digits.
+[[nodiscard]] std::string ssrc_hex(uint32_t ssrc);
+
 // Wire text made safe for a terminal: valid UTF-8 is kept except control characters (C0,
 // DEL, C1), which become '?', as does every byte of an invalid UTF-8 sequence.
 [[nodiscard]] std::string terminal_safe(std::string_view text);

@@ -2,7 +2,6 @@
 // renders some labels as HTML, so every character that is not plainly inert is written as
 // a Mermaid entity code (`#59;`, decimal code point), which Mermaid decodes only for
 // display (mermaid.js.org, "Entity codes to escape characters").
-#include <cstdio>
 #include <string>
 
 #include "report/format.hpp"
@@ -25,9 +24,10 @@ std::string lane_id(int index) {
 }
 
 std::string offset_text(int64_t us) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "+%.3fs", static_cast<double>(us) / 1e6);
-  return buf;
+  std::string text = "+";
+  text += format::fixed(static_cast<double>(us) / 1e6, 3);
+  text += 's';
+  return text;
 }
 
 }  // namespace
@@ -83,7 +83,10 @@ std::string render_mermaid(const Ladder& ladder) {
     for (const auto& c : ladder.calls) {
       std::string note =
           "Call " + std::to_string(c.id) + " " + std::string(correlate::call_state_name(c.state));
-      if (c.final_code) note += " " + std::to_string(*c.final_code);
+      if (c.final_code) {
+        note += ' ';  // append, not " " + string&& (GCC 12 -Wrestrict, PR 105651)
+        note += std::to_string(*c.final_code);
+      }
       if (c.final_reason && !c.final_reason->empty()) note += " " + *c.final_reason;
       out += "    Note over " + over + ": " + mermaid_escape(note) + "\n";
     }

@@ -1,6 +1,8 @@
 // Renders `sipscope stats` as a table or JSON.
 #include "report/render_stats.hpp"
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "report/format.hpp"
@@ -38,9 +40,10 @@ std::string render_stats_table(const Stats& s) {
     line(std::string(title));
     for (const auto& r : rows) {
       char buf[160];
-      std::snprintf(buf, sizeof buf, "  %-12s %10lld  retx %lld",
-                    format::fit(format::terminal_safe(r.key), 12).c_str(),
-                    static_cast<long long>(r.messages), static_cast<long long>(r.retransmissions));
+      (void)std::snprintf(buf, sizeof buf, "  %-12s %10lld  retx %lld",
+                          format::fit(format::terminal_safe(r.key), 12).c_str(),
+                          static_cast<long long>(r.messages),
+                          static_cast<long long>(r.retransmissions));
       line(buf);
     }
   };
@@ -52,10 +55,10 @@ std::string render_stats_table(const Stats& s) {
     line("  peer                                        calls  answered     ASR      ACD");
     for (const auto& r : rows) {
       char buf[200];
-      std::snprintf(buf, sizeof buf, "  %-40s %9lld %9lld %7s %8s",
-                    format::fit(format::terminal_safe(r.peer), 40).c_str(),
-                    static_cast<long long>(r.calls), static_cast<long long>(r.answered),
-                    opt_fixed(r.asr_pct, 1, "%").c_str(), opt_fixed(r.acd_s, 1, "s").c_str());
+      (void)std::snprintf(buf, sizeof buf, "  %-40s %9lld %9lld %7s %8s",
+                          format::fit(format::terminal_safe(r.peer), 40).c_str(),
+                          static_cast<long long>(r.calls), static_cast<long long>(r.answered),
+                          opt_fixed(r.asr_pct, 1, "%").c_str(), opt_fixed(r.acd_s, 1, "s").c_str());
       line(buf);
     }
   };

@@ -1,7 +1,6 @@
 // Renders `sipscope streams` rows as a table, JSON or CSV.
 #include "report/render_streams.hpp"
 
-#include <cstdio>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -12,12 +11,6 @@
 namespace sipscope::report {
 
 namespace {
-
-std::string ssrc_hex(uint32_t ssrc) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08X", ssrc);
-  return buf;
-}
 
 std::string endpoint(const std::string& ip, int port) {
   return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
@@ -42,7 +35,7 @@ std::string render_streams_table(const std::vector<store::StreamRow>& rows) {
   for (const auto& s : rows) {
     out += listing::cell(endpoint(s.src_ip, s.src_port), 22) + " ";
     out += listing::cell(endpoint(s.dst_ip, s.dst_port), 22) + " ";
-    out += ssrc_hex(s.ssrc) + "  ";
+    out += format::ssrc_hex(s.ssrc) + "  ";
     out += listing::cell(s.codec, 9) + " ";
     out += listing::cell(std::to_string(s.packets), 8) + " ";
     out += listing::cell(listing::text(s.lost), 6) + " ";
@@ -65,7 +58,7 @@ std::string render_streams_json(const std::vector<store::StreamRow>& rows) {
                  {"src_port", s.src_port},
                  {"dst_ip", s.dst_ip},
                  {"dst_port", s.dst_port},
-                 {"ssrc", ssrc_hex(s.ssrc)},
+                 {"ssrc", format::ssrc_hex(s.ssrc)},
                  {"payload_type", listing::json_opt(s.payload_type)},
                  {"codec", listing::json_opt(s.codec)},
                  {"first_us", listing::json_opt(s.first_us)},
@@ -90,7 +83,7 @@ std::string render_streams_csv(const std::vector<store::StreamRow>& rows) {
     listing::opt(out, s.call_id), out += ',';
     listing::field(out, s.src_ip), out += ',' + std::to_string(s.src_port) + ',';
     listing::field(out, s.dst_ip), out += ',' + std::to_string(s.dst_port) + ',';
-    out += ssrc_hex(s.ssrc) + ',';
+    out += format::ssrc_hex(s.ssrc) + ',';
     listing::opt(out, s.payload_type), out += ',';
     listing::opt(out, s.codec), out += ',';
     listing::opt(out, s.first_us), out += ',';

@@ -2,7 +2,6 @@
 // first, so a hostile display name or reason phrase cannot emit terminal escapes.
 #include <algorithm>
 #include <array>
-#include <cstdio>
 
 #include "report/format.hpp"
 #include "report/ladder.hpp"
@@ -90,12 +89,11 @@ std::string wrap(const std::vector<std::string>& pieces, size_t width) {
 // One stream as wrap() pieces: what sipscope measured, then what the receiver's last RTCP
 // report says about the same stream (streams.rtcp_*), side by side.
 std::vector<std::string> stream_pieces(const StreamRow& s) {
-  char ssrc[16];
-  std::snprintf(ssrc, sizeof ssrc, "0x%08X", s.ssrc);
+  const std::string ssrc = format::ssrc_hex(s.ssrc);
   std::vector<std::string> p;
   p.push_back("RTP " + format::terminal_safe(s.src_ip) + ":" + std::to_string(s.src_port) + " -> " +
               format::terminal_safe(s.dst_ip) + ":" + std::to_string(s.dst_port));
-  p.push_back(std::string("ssrc ") + ssrc + (s.codec ? " " + format::terminal_safe(*s.codec) : ""));
+  p.push_back("ssrc " + ssrc + (s.codec ? " " + format::terminal_safe(*s.codec) : ""));
   std::string measured = "measured: " + std::to_string(s.packets) + " pkts";
   if (s.lost && s.expected && *s.expected > 0) {
     measured +=
@@ -160,8 +158,8 @@ std::string render_text(const Ladder& ladder, int width) {
   for (const auto& e : ladder.events) {
     Line line(w);
     for (int i = 0; i < static_cast<int>(ladder.participants.size()); ++i) line.put(lane_x(i), "|");
-    char t[32];
-    std::snprintf(t, sizeof t, "%10.3f", static_cast<double>(e.offset_us) / 1e6);
+    std::string t = format::fixed(static_cast<double>(e.offset_us) / 1e6, 3);
+    if (t.size() < 10) t.insert(0, 10 - t.size(), ' ');  // "%10.3f"
     line.put_text(0, t);
     const size_t x1 = lane_x(e.from);
     const size_t x2 = lane_x(e.to);

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libpcap-dev libboost-program-options-dev libsqlite3-dev
           nlohmann-json3-dev libgtest-dev libcpp-httplib-dev zlib1g-dev libssl-dev libre2-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(sqlite3 python3 tshark sip-tester tcpdump clang-format chromium sngrep kamailio)
+  packages+=(sqlite3 python3 tshark sip-tester tcpdump clang-format clang-tidy chromium sngrep kamailio)
   # Node.js and npm: machines often carry their own (not Debian's packages, which would
   # conflict with it); install Debian's only when the commands are missing.
   command -v node >/dev/null || packages+=(nodejs)

@@ -38,7 +38,8 @@ struct PayloadInfo {
   uint8_t payload_type = 0;
   uint32_t clock_rate = 0;      // 0 = unknown
   std::array<char, 24> name{};  // NUL-terminated encoding name
-  [[nodiscard]] std::string_view encoding() const { return name.data(); }
+  [[nodiscard]] std::string_view encoding() const& { return name.data(); }
+  std::string_view encoding() const&& = delete;  // a view into a dead temporary
 };
 
 inline constexpr size_t kMaxShared = 3;
@@ -80,6 +81,9 @@ struct AnnounceResult {
 class SdpBindings {
  public:
   explicit SdpBindings(size_t max_bindings = 400'000) : max_(std::max<size_t>(max_bindings, 1)) {}
+  // Entries hold iterators into this object's by_age_ and by_port_: not copyable.
+  SdpBindings(const SdpBindings&) = delete;
+  SdpBindings& operator=(const SdpBindings&) = delete;
 
   // `bound` (optional) receives every address bound, RTP and RTCP; `replaced` (optional)
   // the binding each of them had before, when it had one.

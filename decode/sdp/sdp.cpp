@@ -6,7 +6,6 @@ namespace sipscope::decode::sdp {
 namespace {
 
 using text::is_alpha;
-using text::is_digit;
 using text::parse_uint;
 
 std::string_view trim(std::string_view s) {

@@ -91,6 +91,8 @@ bool parse_reason(T&&, ReasonValue&) = delete;  // views into a temporary
 namespace detail {
 size_t next_item_end(std::string_view value, size_t start);
 std::string_view trim(std::string_view s);
+template <TemporaryBuffer T>
+std::string_view trim(T&&) = delete;  // a view into a temporary
 }  // namespace detail
 
 template <typename Fn>

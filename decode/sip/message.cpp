@@ -119,7 +119,7 @@ std::string_view parse_error_name(ParseError e) {
   return "unknown";
 }
 
-const Header* Message::find(HeaderId id) const {
+const Header* Message::find(HeaderId id) const& {
   for (const auto& h : headers_)
     if (h.id == id) return &h;
   return nullptr;
@@ -130,7 +130,7 @@ std::string_view Message::header_value(HeaderId id) const {
   return h ? h->value : std::string_view{};
 }
 
-const Header* Message::find(std::string_view name) const {
+const Header* Message::find(std::string_view name) const& {
   // A known name also matches its compact form ("Call-ID" finds "i: ...").
   const HeaderId id = lookup_header(name);
   if (id != HeaderId::other) return find(id);

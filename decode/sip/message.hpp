@@ -93,13 +93,17 @@ class Message {
   [[nodiscard]] int status_code() const { return status_code_; }       // 0 for requests
   [[nodiscard]] std::string_view reason_phrase() const { return reason_; }
 
-  [[nodiscard]] std::span<const Header> headers() const { return headers_; }
+  // headers() and find() point into this object's header table: not on a temporary.
+  [[nodiscard]] std::span<const Header> headers() const& { return headers_; }
+  std::span<const Header> headers() const&& = delete;
   // First header line with this id, or nullptr.
-  [[nodiscard]] const Header* find(HeaderId id) const;
+  [[nodiscard]] const Header* find(HeaderId id) const&;
+  const Header* find(HeaderId id) const&& = delete;
   // Value of the first header line with this id, or "" when absent.
   [[nodiscard]] std::string_view header_value(HeaderId id) const;
   // Case-insensitive lookup by full name (for headers not in the table, e.g. X-Call-ID).
-  [[nodiscard]] const Header* find(std::string_view name) const;
+  [[nodiscard]] const Header* find(std::string_view name) const&;
+  const Header* find(std::string_view name) const&& = delete;
   [[nodiscard]] size_t count(HeaderId id) const;
 
   [[nodiscard]] std::string_view body() const { return body_; }

@@ -265,8 +265,10 @@ TEST(GoldenMedia, MixedCaptureWithPortReuseMatchesTruth) {
 TEST(GoldenMedia, RandomMediaSeedsMatchTruth) {
   const auto dir = temp_dir("media-random");
   for (int seed = 1; seed <= kRandomSeeds; ++seed) {
-    const auto capture = dir / ("r" + std::to_string(seed) + ".pcap");
-    const auto truth = dir / ("r" + std::to_string(seed) + ".truth.json");
+    std::string stem = "r";  // appended: "r" + string&& trips GCC 12 -Wrestrict (PR 105651)
+    stem += std::to_string(seed);
+    const auto capture = dir / (stem + ".pcap");
+    const auto truth = dir / (stem + ".truth.json");
     const auto gen = run(shell_quote(SIPSCOPE_GEN_EXE) + " scenario media_random --seed " +
                              std::to_string(seed) + " -o " + shell_quote(capture.string()) +
                              " --truth " + shell_quote(truth.string()),

@@ -87,7 +87,10 @@ TEST_P(KamailioSample, EveryMessageIsOnItsCallAndHop) {
       std::string label = text(r.at("method"));
       if (label.empty()) {
         label = text(r.at("status_code"));
-        if (label == "200") label += "/" + text(r.at("cseq_method"));
+        if (label == "200") {
+          label += '/';
+          label += text(r.at("cseq_method"));
+        }
       }
       got.push_back(std::string(role(endpoint(r, "src"))) + ">" + role(endpoint(r, "dst")) + " " +
                     label);

@@ -73,7 +73,10 @@ bool tshark_available() {
 json run_oracle(const std::vector<Capture>& captures, const fs::path& dir) {
   std::string cmd =
       "python3 " + shell_quote(std::string(SIPSCOPE_SOURCE_DIR) + "/tests/cli/rtp_oracle.py");
-  for (const auto& c : captures) cmd += " " + shell_quote(c.path.string());
+  for (const auto& c : captures) {
+    cmd += ' ';
+    cmd += shell_quote(c.path.string());
+  }
   const auto r = run(cmd, dir);
   if (r.exit_code != 0) throw std::runtime_error("rtp_oracle.py: " + r.err);
   return json::parse(r.out);

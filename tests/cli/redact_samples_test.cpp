@@ -348,8 +348,10 @@ std::string tshark_args(const fs::path& sample) {
   const auto j = nlohmann::json::parse(read_all(truth), nullptr, false);
   std::string out;
   if (j.is_object() && j.contains("tshark_args")) {
-    for (const auto& a : j["tshark_args"])
-      out += " " + sipscope::testing::shell_quote(a.get<std::string>());
+    for (const auto& a : j["tshark_args"]) {
+      out += ' ';
+      out += sipscope::testing::shell_quote(a.get<std::string>());
+    }
   }
   return out;
 }

@@ -23,6 +23,7 @@
 #include "decode/sip/fields.hpp"
 #include "decode/sip/message.hpp"
 #include "decode/tcp_stream.hpp"
+#include "decode/text.hpp"
 #include "decode/tunnel.hpp"
 
 namespace sipscope::decode {
@@ -93,6 +94,28 @@ concept DecodesGre = requires(In&& in, TunnelPayload& t) {
   decode_gre(std::forward<In>(in), t);
 };
 template <typename In>
+concept TrimsText = requires(In&& in) {
+  sip::detail::trim(std::forward<In>(in));
+};
+template <typename In>
+concept SkipsCrlf = requires(In&& in) {
+  text::skip_crlf(std::forward<In>(in));
+};
+template <typename In>
+concept ViewsAsChars = requires(In&& in) {
+  text::as_chars(std::forward<In>(in));
+};
+// Message's header table lives in the object: headers() and find() need an lvalue Message.
+template <typename M>
+concept ListsHeaders = requires(M&& m) {
+  std::forward<M>(m).headers();
+};
+template <typename M>
+concept FindsHeader = requires(M&& m) {
+  std::forward<M>(m).find(sip::HeaderId::call_id);
+  std::forward<M>(m).find("Call-ID");
+};
+template <typename In>
 concept ParsesRtp = requires(In&& in, rtp::RtpHeader& h) {
   rtp::parse_rtp(std::forward<In>(in), h);
 };
@@ -108,6 +131,13 @@ static_assert(ParsesVia<std::string&> && !ParsesVia<std::string>);
 static_assert(ParsesCseq<std::string&> && !ParsesCseq<std::string>);
 static_assert(ParsesReason<std::string&> && !ParsesReason<std::string>);
 static_assert(FindsParam<std::string&> && !FindsParam<std::string>);
+static_assert(TrimsText<std::string&> && TrimsText<std::string_view> && !TrimsText<std::string>);
+static_assert(SkipsCrlf<std::string&> && SkipsCrlf<const char (&)[3]> && !SkipsCrlf<std::string>);
+static_assert(ViewsAsChars<Bytes&> && ViewsAsChars<std::span<const uint8_t>> &&
+              !ViewsAsChars<Bytes>);
+static_assert(ListsHeaders<sip::Message&> && ListsHeaders<const sip::Message&> &&
+              !ListsHeaders<sip::Message> && !ListsHeaders<const sip::Message>);
+static_assert(FindsHeader<sip::Message&> && !FindsHeader<sip::Message>);
 
 // Binary parsers: spans and lvalue vectors are accepted; a temporary vector is not.
 static_assert(DecodesIp<std::span<const uint8_t>> && DecodesIp<Bytes&> && !DecodesIp<Bytes>);
