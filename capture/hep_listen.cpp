@@ -135,7 +135,11 @@ HepListenSource::HepListenSource(const HepListenOptions& options)
     sockaddr_storage ss{};
     const socklen_t len = socket_address(addr, port, ss);
     if (len == 0) {
-      throw CaptureError("--hep-listen '" + given + "': '" + addr + "' is not an IP address");
+      throw CaptureError(std::string("--hep-listen '")
+                             .append(given)
+                             .append("': '")
+                             .append(addr)
+                             .append("' is not an IP address"));
     }
     Socket s;
     if (ss.ss_family == AF_INET) {
@@ -153,7 +157,7 @@ HepListenSource::HepListenSource(const HepListenOptions& options)
         (tcp && listen(s.fd, 16) != 0)) {
       const std::string why = std::strerror(errno);
       if (s.fd >= 0) close(s.fd);
-      throw CaptureError("--hep-listen " + given + ": " + why);
+      throw CaptureError(std::string("--hep-listen ").append(given).append(": ").append(why));
     }
     const int rcvbuf = 8 * 1024 * 1024;  // bursts from many agents
     (void)setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);

@@ -19,6 +19,7 @@ namespace {
 struct Tuple {
   std::string src, dst;
   int sport = 0, dport = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
   auto operator<=>(const Tuple&) const = default;
 };
 

@@ -134,14 +134,14 @@ Bytes Rewriter::ip(Span in, int depth) {
 
 void Rewriter::rewrite_ip_addresses(uint8_t* a, bool v6) {
   if (v6) {
-    for (int k = 0; k < 2; ++k) {
+    for (size_t k = 0; k < 2; ++k) {
       std::array<uint8_t, 16> x{};
       std::memcpy(x.data(), a + 16 * k, 16);
       x = r_.ipv6(x);
       std::memcpy(a + 16 * k, x.data(), 16);
     }
   } else {
-    for (int k = 0; k < 2; ++k) {
+    for (size_t k = 0; k < 2; ++k) {
       std::array<uint8_t, 4> x{};
       std::memcpy(x.data(), a + 4 * k, 4);
       x = r_.ipv4(x);

@@ -12,7 +12,7 @@ root="$(pwd)"
 # -warnings-as-errors). The compile commands are GCC's: clang must not choke on GCC-only
 # warning flags (-Wno-error=restrict).
 run-clang-tidy -p "$build" -j "$(nproc)" -quiet -extra-arg=-Wno-unknown-warning-option \
-  "^${root}/(capture|decode|correlate|store|report|export|web|cli)/" > "$build/tidy.log" 2>&1 || {
+  "^${root}/(capture|decode|forward|correlate|store|report|export|web|cli)/" > "$build/tidy.log" 2>&1 || {
   sed 's/\x1b\[[0-9;]*m//g' "$build/tidy.log" | grep -E "(warning|error):" | sort -u >&2 || true
   echo "tidy: clang-tidy found problems (full log: $build/tidy.log)" >&2
   exit 1

@@ -45,7 +45,9 @@ void MediaTracker::Impl::offer_before(CallMedia& cm, const decode::sip::Message&
 void MediaTracker::Impl::offer_after(int64_t call_id, CallMedia& cm) {
   auto& p = cm.before_offer;
   if (!p.pending) return;
-  for (auto& [ep, before] : replaced_scratch) {
+  for (auto& entry : replaced_scratch) {
+    const auto& ep = entry.first;  // not a structured binding: clang 14 cannot capture one
+    auto& before = entry.second;
     // Only what this call had bound; a copy relayed by a later hop re-announces what the
     // first copy already replaced: the first "before" is the session's.
     if (before.call_id != call_id || p.replaced.size() >= kMaxBoundPerCall) continue;
