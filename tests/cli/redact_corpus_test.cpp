@@ -54,7 +54,8 @@ Redacted redact_all(const fs::path& capture, const fs::path& dir) {
             0);
   std::string ids;
   for (const auto& row : query(db, "SELECT id FROM calls")) {
-    ids += " " + std::to_string(std::get<int64_t>(row.at("id")));
+    ids += ' ';
+    ids += std::to_string(std::get<int64_t>(row.at("id")));
   }
   Redacted r;
   r.pcap = dir / "red.pcap";
