@@ -72,6 +72,7 @@ std::vector<std::pair<size_t, Bytes>> Rewriter::refragment(const std::vector<Fra
 Bytes Rewriter::fragment_packet(const Fragment& f, size_t offset, bool more, const Bytes& payload) {
   Bytes head = f.header;
   rewrite_ip_addresses(head.data() + (f.v6 ? 8 : 12), f.v6);
+  redact_header_extras(head, f.v6);
   if (f.v6) {
     // The Fragment header closes the captured header (decode/ip.cpp stops there).
     uint8_t* fh = head.data() + head.size() - 8;

@@ -110,6 +110,7 @@ Bytes Rewriter::ip(Span in, int depth) {
   const size_t alen = v6 ? 16 : 4;
   const size_t at = v6 ? 8 : 12;
   rewrite_ip_addresses(head.data() + at, v6);
+  redact_header_extras(head, v6);
   const IpCtx ctx{v6, in.subspan(at, alen), in.subspan(at + alen, alen),
                   Span(head).subspan(at, alen), Span(head).subspan(at + alen, alen)};
   Bytes payload;

@@ -1,8 +1,9 @@
 // The slice rewriter of redact_slice (export/pcap_slice.hpp), shared by its parts: byte
 // helpers, the TCP stream and IP fragment bookkeeping, and the Rewriter class whose methods
-// live in slice_link_ip.cpp (link, IP, tunnels), slice_transport.cpp (UDP, SCTP, RTCP,
-// checksums), slice_fragments.cpp (refragmentation), slice_tcp.cpp (TCP re-sequencing)
-// and slice_payload.cpp (SIP, WebSocket, HEP payloads). Internal to export/.
+// live in slice_link_ip.cpp (link, IP, tunnels), slice_ip_extras.cpp (IPv4 options, IPv6
+// extension headers), slice_transport.cpp (UDP, SCTP, RTCP, checksums), slice_fragments.cpp
+// (refragmentation), slice_tcp.cpp (TCP re-sequencing) and slice_payload.cpp (SIP, WebSocket, HEP
+// payloads). Internal to export/.
 //
 // Each layer parses its header with the decoders of decode/, rewrites its payload
 // recursively into a new buffer and then writes its own header with the new length and
@@ -147,6 +148,12 @@ class Rewriter {
   static void finish_ip(Bytes& head, bool v6, size_t payload_size);
   Bytes transport(uint8_t proto, Span p, const IpCtx& c, int depth);
   Bytes gre(Span p, int depth);
+
+  // ---- IPv4 options, IPv6 extension headers (slice_ip_extras.cpp)
+  // The header `head` (addresses already rewritten) past its fixed part.
+  void redact_header_extras(Bytes& head, bool v6);
+  void redact_ipv6_extensions(Bytes& head);
+  void redact_routing_header(uint8_t* h, size_t total);
 
   // ---- fragments (slice_fragments.cpp)
   Bytes fragment_packet(const Fragment& f, size_t offset, bool more, const Bytes& payload);

@@ -3,8 +3,11 @@
 // into Via branches and version strings shaped like addresses (sngrep_aaa). The originals
 // are what tshark reads from the original capture; the redacted pcap is read back by tshark
 // too. Skipped with a message when the corpus or tshark is absent.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <re2/re2.h>
+
+#include <array>
 
 #include <filesystem>
 #include <set>
@@ -151,6 +154,47 @@ TEST_F(RedactCorpus, GluedAddressesGoVersionStringsStay) {
   }
   for (const auto& s : servers) {
     EXPECT_NE(std::find(red[2].begin(), red[2].end(), s), red[2].end()) << s;
+  }
+}
+
+// Tunnels (ERSPAN in GRE, GRE, IP in IP) and IPv6 fragments: every address tshark finds at
+// any layer of the original (outer and inner IP, MAC) is gone from the redacted pcap, as
+// bytes and as text, and the redacted frames have the original's layer stacks.
+TEST_F(RedactCorpus, TunnelsKeepNoAddressAtAnyLayer) {
+  for (const char* name : {"heplify_erspan_sip_ipv4_udp.pcapng", "ndpi_gre_sip.pcapng",
+                           "heplify_ipip0.pcap", "sngrep_ipip.pcap", "sngrep_ipv6frag.pcap"}) {
+    SCOPED_TRACE(name);
+    const fs::path capture = pcaps_ / name;
+    const auto orig =
+        tshark_fields(capture, {"ip.addr", "ipv6.addr", "eth.addr", "frame.protocols"}, dir_);
+    const Redacted r = redact_all(capture, dir_);
+    ASSERT_FALSE(r.pcap_bytes.empty());
+    size_t checked = 0;
+    for (size_t k = 0; k < 3; ++k) {
+      for (const auto& text : std::set<std::string>(orig[k].begin(), orig[k].end())) {
+        std::string raw;
+        if (k < 2) {
+          std::array<unsigned char, 16> a{};
+          ASSERT_EQ(inet_pton(k == 0 ? AF_INET : AF_INET6, text.c_str(), a.data()), 1) << text;
+          raw.assign(reinterpret_cast<const char*>(a.data()), k == 0 ? 4 : 16);
+          if (text == "0.0.0.0" || text == "255.255.255.255") continue;
+        } else {
+          for (size_t i = 0; i + 1 < text.size(); i += 3) {
+            raw += static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16));
+          }
+          if (raw == std::string(6, '\0') || raw == std::string(6, '\xff')) continue;
+        }
+        ++checked;
+        EXPECT_EQ(r.pcap_bytes.find(raw), std::string::npos) << text;
+        EXPECT_EQ(r.pcap_bytes.find(text), std::string::npos) << text;
+        EXPECT_EQ(r.html.find(text), std::string::npos) << text;
+      }
+    }
+    EXPECT_GT(checked, 2U);
+    const auto red = tshark_fields(r.pcap, {"frame.protocols"}, dir_);
+    const std::set<std::string> stacks(orig[3].begin(), orig[3].end());
+    ASSERT_FALSE(red[0].empty());
+    for (const auto& stack : red[0]) EXPECT_TRUE(stacks.count(stack) == 1) << stack;
   }
 }
 

@@ -2,16 +2,4 @@
 // (tests/fuzz/regressions/redact/) and the tiny inputs, in the normal test build.
 #include "tests/fuzz/replay.hpp"
 
-namespace sipscope::fuzz {
-namespace {
-
-TEST(RedactFuzzRegressions, EveryKeptInputRunsCleanly) {
-  replay_kept_inputs(kExportFuzzTargets);
-}
-
-TEST(RedactFuzzRegressions, TinyInputs) {
-  replay_tiny_inputs(kExportFuzzTargets);
-}
-
-}  // namespace
-}  // namespace sipscope::fuzz
+SIPSCOPE_FUZZ_REPLAY_TESTS(RedactFuzzRegressions, kExportFuzzTargets)

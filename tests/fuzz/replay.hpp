@@ -57,3 +57,13 @@ inline void replay_tiny_inputs(std::span<const FuzzTarget> targets) {
 }
 
 }  // namespace sipscope::fuzz
+
+// The two replay tests of a module's fuzz targets (tests/<module>/*_fuzz_replay_test.cpp):
+//   SIPSCOPE_FUZZ_REPLAY_TESTS(RedactFuzzRegressions, kExportFuzzTargets)
+#define SIPSCOPE_FUZZ_REPLAY_TESTS(suite, targets)               \
+  TEST(suite, EveryKeptInputRunsCleanly) {                       \
+    sipscope::fuzz::replay_kept_inputs(sipscope::fuzz::targets); \
+  }                                                              \
+  TEST(suite, TinyInputs) {                                      \
+    sipscope::fuzz::replay_tiny_inputs(sipscope::fuzz::targets); \
+  }

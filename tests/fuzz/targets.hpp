@@ -32,6 +32,10 @@ int tcp_stream_one_input(const uint8_t* data, size_t size);
 int ip_reassembly_one_input(const uint8_t* data, size_t size);  // IpReassembler alone
 int rtp_rtcp_one_input(const uint8_t* data, size_t size);       // RTP header/events, RTCP compounds
 int redact_one_input(const uint8_t* data, size_t size);  // export::Redactor (in export_tests)
+// capture::MergedReader over a hostile file, plain or gzip (in capture_tests)
+int pcap_reader_one_input(const uint8_t* data, size_t size);
+// frames -> decode -> correlate -> store -> ladders in every format (in cli_tests)
+int pipeline_one_input(const uint8_t* data, size_t size);
 
 struct FuzzTarget {
   std::string_view name;  // also the folder under tests/fuzz/regressions/
@@ -50,9 +54,15 @@ inline constexpr std::array kFuzzTargets = {
 };
 
 // Targets that link more than decode/: replayed by their module's test executable
-// (tests/export/redact_fuzz_replay_test.cpp), not by decode_tests.
+// (tests/<module>/*_fuzz_replay_test.cpp), not by decode_tests.
 inline constexpr std::array kExportFuzzTargets = {
     FuzzTarget{"redact", &redact_one_input},
+};
+inline constexpr std::array kCaptureFuzzTargets = {
+    FuzzTarget{"pcap_reader", &pcap_reader_one_input},
+};
+inline constexpr std::array kCliFuzzTargets = {
+    FuzzTarget{"pipeline", &pipeline_one_input},
 };
 
 }  // namespace sipscope::fuzz
