@@ -72,6 +72,21 @@ TEST(RedactRules, FoldedCompactAndRepeatedHeaders) {
   }
 }
 
+// RFC 3261 §25.1: a quoted display name may hold a comma; the header stays one name-addr
+// (a To with two, a P-Asserted-Identity with a tel URI) and every quoted part is replaced.
+TEST(RedactRules, QuotedDisplayNamesWithCommas) {
+  Redactor r(kKey);
+  const std::string out =
+      r.sip(invite("From: \"Secretlast, Secretfirst\" <sip:alice@corp.example.org>;tag=1\r\n"
+                   "To: \"Roberta, Q\" <sip:bob@corp.example.org>, <sip:other@corp.example.org>\r\n"
+                   "P-Asserted-Identity: \"Hiddenname, Jr\" <tel:+14155550123>\r\n"));
+  for (const char* s : {"Secretlast", "Secretfirst", "Roberta", ", Q", "Hiddenname", "Jr", "alice",
+                        "bob", "other", "5550123", "corp.example"}) {
+    EXPECT_EQ(out.find(s), std::string::npos) << s << " in\n" << out;
+  }
+  EXPECT_NE(out.find(";tag=1\r\n"), std::string::npos) << out;  // the parameter after it kept
+}
+
 TEST(RedactRules, KeysAreBlankedNotPseudonymised) {
   Redactor r(kKey);
   const std::string key = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";
