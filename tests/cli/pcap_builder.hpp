@@ -55,22 +55,32 @@ class PcapBuilder {
                                  0};
       address(ip, src);
       address(ip, dst);
-      uint32_t sum = 0;
-      for (size_t i = 0; i < 20; i += 2) sum += (ip[i] << 8) | ip[i + 1];
-      while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
-      ip[10] = static_cast<uint8_t>(~sum >> 8);
-      ip[11] = static_cast<uint8_t>(~sum);
+      set_ipv4_checksum(ip);
       f.insert(f.end(), ip.begin(), ip.end());
       f.insert(f.end(), datagram.begin() + static_cast<ptrdiff_t>(off),
                datagram.begin() + static_cast<ptrdiff_t>(off + len));
-      const int64_t t = ts_us + static_cast<int64_t>(off / piece) * 1000;
-      const uint32_t rec[4] = {static_cast<uint32_t>(t / 1'000'000),
-                               static_cast<uint32_t>(t % 1'000'000),
-                               static_cast<uint32_t>(f.size()), static_cast<uint32_t>(f.size())};
-      out_.write(reinterpret_cast<const char*>(rec), 16);  // the test host is little-endian
-      out_.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
-      ++frames_;
+      frame(ts_us + static_cast<int64_t>(off / piece) * 1000, f);
     }
+  }
+  // One Ethernet frame as given.
+  void frame(int64_t ts_us, const std::vector<uint8_t>& f) {
+    const uint32_t rec[4] = {static_cast<uint32_t>(ts_us / 1'000'000),
+                             static_cast<uint32_t>(ts_us % 1'000'000),
+                             static_cast<uint32_t>(f.size()), static_cast<uint32_t>(f.size())};
+    out_.write(reinterpret_cast<const char*>(rec), 16);  // the test host is little-endian
+    out_.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
+    out_.flush();
+    ++frames_;
+  }
+  // RFC 791 header checksum over the IHL words of the IPv4 header `ip` starts with.
+  static void set_ipv4_checksum(std::vector<uint8_t>& ip) {
+    const size_t n = size_t{ip[0] & 0x0fU} * 4;
+    ip[10] = ip[11] = 0;
+    uint32_t sum = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) sum += (ip[i] << 8) | ip[i + 1];
+    while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
+    ip[10] = static_cast<uint8_t>(~sum >> 8);
+    ip[11] = static_cast<uint8_t>(~sum);
   }
   [[nodiscard]] int frames() const { return frames_; }
 

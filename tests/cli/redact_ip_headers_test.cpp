@@ -13,12 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/pcap_builder.hpp"
 #include "tests/cli/run_command.hpp"
 
 namespace sipscope::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using sipscope::testing::PcapBuilder;
 using sipscope::testing::read_text;
 using sipscope::testing::run;
 using sipscope::testing::shell_quote;
@@ -84,11 +86,7 @@ Bytes ipv4_record_route(const std::array<uint8_t, 4>& src, const std::array<uint
   ip.insert(ip.end(), kRecordRouteA.begin(), kRecordRouteA.end());
   ip.insert(ip.end(), kRecordRouteB.begin(), kRecordRouteB.end());
   ip.push_back(0);
-  uint32_t sum = 0;
-  for (size_t i = 0; i < 32; i += 2) sum += (ip[i] << 8) | ip[i + 1];
-  while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
-  ip[10] = static_cast<uint8_t>(~sum >> 8);
-  ip[11] = static_cast<uint8_t>(~sum);
+  PcapBuilder::set_ipv4_checksum(ip);
   f.insert(f.end(), ip.begin(), ip.end());
   f.insert(f.end(), payload.begin(), payload.end());
   return f;
@@ -113,21 +111,6 @@ Bytes ipv6_mobile(const std::array<uint8_t, 16>& src, const std::array<uint8_t, 
   return f;
 }
 
-void write_pcap(const fs::path& path, const std::vector<Bytes>& frames) {
-  std::ofstream out(path, std::ios::binary);
-  const uint8_t header[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
-                              0,    0,    0,    0,    0, 0, 4, 0, 1, 0, 0, 0};
-  out.write(reinterpret_cast<const char*>(header), 24);
-  uint32_t usec = 0;
-  for (const Bytes& f : frames) {
-    usec += 1000;
-    const uint32_t rec[4] = {1'700'000'000, usec, static_cast<uint32_t>(f.size()),
-                             static_cast<uint32_t>(f.size())};
-    out.write(reinterpret_cast<const char*>(rec), 16);
-    out.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
-  }
-}
-
 template <size_t N>
 bool contains(const std::string& hay, const std::array<uint8_t, N>& needle) {
   return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(),
@@ -141,20 +124,26 @@ TEST(RedactIpHeaders, OptionsAndExtensionHeadersKeepNoAddress) {
   std::array<uint8_t, 16> a6{}, b6{};
   a6 = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
   b6 = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20};
-  write_pcap(
-      dir / "in.pcap",
-      {ipv4_record_route(
-           a4, b4,
-           udp(5060, 5060, sip("INVITE sip:bob@example.com SIP/2.0", "v4call", "192.0.2.10:5060"))),
-       ipv4_record_route(
-           b4, a4, udp(5060, 5060, sip("SIP/2.0 486 Busy Here", "v4call", "192.0.2.10:5060"))),
-       ipv6_mobile(
-           a6, b6,
-           udp(5060, 5060,
-               sip("INVITE sip:bob@example.com SIP/2.0", "v6call", "[2001:db8:1::10]:5060"))),
-       ipv6_mobile(
-           b6, a6,
-           udp(5060, 5060, sip("SIP/2.0 486 Busy Here", "v6call", "[2001:db8:1::10]:5060")))});
+  {
+    PcapBuilder pcap(dir / "in.pcap");
+    int64_t ts_us = 1'700'000'000'000'000;
+    for (const Bytes& f :
+         {ipv4_record_route(
+              a4, b4,
+              udp(5060, 5060,
+                  sip("INVITE sip:bob@example.com SIP/2.0", "v4call", "192.0.2.10:5060"))),
+          ipv4_record_route(
+              b4, a4, udp(5060, 5060, sip("SIP/2.0 486 Busy Here", "v4call", "192.0.2.10:5060"))),
+          ipv6_mobile(
+              a6, b6,
+              udp(5060, 5060,
+                  sip("INVITE sip:bob@example.com SIP/2.0", "v6call", "[2001:db8:1::10]:5060"))),
+          ipv6_mobile(
+              b6, a6,
+              udp(5060, 5060, sip("SIP/2.0 486 Busy Here", "v6call", "[2001:db8:1::10]:5060")))}) {
+      pcap.frame(ts_us += 1000, f);
+    }
+  }
   const auto q = [&](const fs::path& p) { return shell_quote(p.string()); };
   // The planted addresses are in the input (so the search below can find them).
   const std::string original = read_text(dir / "in.pcap");
