@@ -108,9 +108,9 @@ class ListingShow : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new std::filesystem::path(temp_dir("listing-show"));
     write_dtmf_call(*dir_ / "dtmf.pcap");
-    for (const std::string pcap : {kSamples + "basic.pcap", kSamples + "hold_resume.pcap",
-                                   kSamples + "mid_call.pcap", kSamples + "b2bua_xcallid.pcap",
-                                   kSamples + "tcp/gap.pcap", (*dir_ / "dtmf.pcap").string()}) {
+    for (const std::string& pcap : {kSamples + "basic.pcap", kSamples + "hold_resume.pcap",
+                                    kSamples + "mid_call.pcap", kSamples + "b2bua_xcallid.pcap",
+                                    kSamples + "tcp/gap.pcap", (*dir_ / "dtmf.pcap").string()}) {
       const std::string stem = std::filesystem::path(pcap).stem().string();
       const auto r = run(sipscope_cmd("analyze " + shell_quote(pcap) + " --db " +
                                       shell_quote(db(stem)) + " --quiet"),

@@ -81,7 +81,9 @@ TEST(RenderJson, LadderDocumentParsesBackWithEveryField) {
   EXPECT_EQ(c.at("pdd_ms"), 250.0);
   EXPECT_EQ(c.at("duration_ms"), 10'500.0);
   EXPECT_EQ(c.at("message_count"), 6);
-  EXPECT_EQ(c.size(), 21U);  // exactly the calls columns
+  // The calls columns and the ladder's first_seen_us and mid_dialog (docs/ladder-json.md).
+  EXPECT_EQ(c.size(), 23U);
+  EXPECT_EQ(c.at("mid_dialog"), false);
 
   // nullopt is JSON null, present (not omitted).
   const json& bare = j.at("calls")[1];

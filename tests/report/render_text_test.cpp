@@ -163,7 +163,7 @@ TEST(RenderCallsTable, AlignedColumnsWithDashForNull) {
                           "  callee" + rep(' ', 8) +
                           "  state     code  pdd ms   dur s  msgs   MOS  loss %  Call-ID");
   EXPECT_EQ(lines[1],
-            " 1  2024-03-01T12:00:00.000Z   alice  bob  192.0.2.1:5060  192.0.2.2:5080  answered "
+            " 1  2024-03-01T12:00:00.000Z   alice  bob  192.0.2.1:5060  192.0.2.2:5080  answered"
             "   200     250  10.500     6  4.41    0.50  abc@host");
   EXPECT_EQ(lines[2], "22  2024-03-01T12:00:05.000Z*  -      -    -" + rep(' ', 13) + "  -" +
                           rep(' ', 13) +
