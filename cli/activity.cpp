@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "report/format.hpp"
 #include "report/render_activity.hpp"
 #include "report/render_peers.hpp"
 
@@ -9,22 +10,20 @@ namespace sipscope::cli {
 
 namespace {
 
-bool valid_format(const std::string& format) {
-  return format == "table" || format == "json" || format == "csv";
-}
-
-// --since / --until into the filter; false (after a usage error line) when unreadable.
+// --format, --since/--until (with --local) and the listing's own choices; false after a
+// usage error line.
 template <typename Filter>
-bool read_times(const po::variables_map& vm, const std::string& command, Filter& f, int& exit) {
-  for (const char* name : {"since", "until"}) {
-    if (vm.count(name) == 0U) continue;
-    const auto t = parse_time_us(vm[name].as<std::string>());
-    if (!t) {
-      exit = usage_error(command, std::string("bad --") + name + " time");
-      return false;
-    }
-    (name[0] == 's' ? f.since_us : f.until_us) = t;
+bool read_common(const po::variables_map& vm, const std::string& command, Filter& f,
+                 const char* choice_option, const std::vector<std::string_view>& choices,
+                 int& exit) {
+  std::string error;
+  if (!check_choice(vm, "format", {"table", "json", "csv"}, error) ||
+      !check_choice(vm, choice_option, choices, error) ||
+      !read_time_range(vm, f.since_us, f.until_us, error)) {
+    exit = usage_error(command, error);
+    return false;
   }
+  report::format::set_local_display(local_times(vm));
   return true;
 }
 
@@ -34,13 +33,12 @@ void copy_opt(const po::variables_map& vm, const char* name, std::optional<T>& t
 }
 
 void add_common(po::options_description& o) {
-  o.add_options()                                                                               //
-      ("help,h", "show this help")                                                              //
-      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")    //
-      ("since", po::value<std::string>(), "at or after (UTC 2026-01-01T10:00:00 or epoch us)")  //
-      ("until", po::value<std::string>(), "before (same forms as --since)")                     //
-      ("limit", po::value<int64_t>(), "at most this many rows")                                 //
+  o.add_options()                                                                             //
+      ("help,h", "show this help")                                                            //
+      ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
+      ("limit", po::value<int64_t>(), "at most this many rows")                               //
       ("format", po::value<std::string>()->default_value("table"), "table, json or csv");
+  add_time_options(o);
 }
 
 }  // namespace
@@ -72,16 +70,13 @@ int run_peers(const Args& args) {
   int exit = kExitOk;
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
-  const std::string format = (*vm)["format"].as<std::string>();
-  if (!valid_format(format)) {
-    return usage_error("peers", "--format must be table, json or csv, not '" + format + "'");
-  }
   store::PeerFilter filter;
+  if (!read_common(*vm, "peers", filter, "state", {"up", "down", "unknown"}, exit)) return exit;
+  const std::string format = (*vm)["format"].as<std::string>();
   copy_opt(*vm, "state", filter.state);
   copy_opt(*vm, "peer", filter.peer);
   copy_opt(*vm, "pinger", filter.pinger);
   copy_opt(*vm, "limit", filter.limit);
-  if (!read_times(*vm, "peers", filter, exit)) return exit;
   const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
   if (vm->count("events") != 0U) {
     const auto rows = store::list_peer_events(*db, filter);
@@ -126,22 +121,23 @@ int run_activity(const Args& args) {
   int exit = kExitOk;
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
-  const std::string format = (*vm)["format"].as<std::string>();
-  if (!valid_format(format)) {
-    return usage_error("activity", "--format must be table, json or csv, not '" + format + "'");
-  }
   store::ActivityFilter filter;
-  copy_opt(*vm, "kind", filter.kind);
-  if (filter.kind && *filter.kind != "subscribe" && *filter.kind != "message" &&
-      *filter.kind != "publish") {
-    return usage_error("activity",
-                       "--kind must be subscribe, message or publish, not '" + *filter.kind + "'");
+  if (!read_common(*vm, "activity", filter, "kind", {"subscribe", "message", "publish"}, exit)) {
+    return exit;
   }
+  // docs/states.md: subscription states and MESSAGE/PUBLISH transaction results.
+  if (std::string error; !check_choice(*vm, "result",
+                                       {"no_response", "sent", "accepted", "pending", "active",
+                                        "terminated", "rejected", "expired", "success", "failed"},
+                                       error)) {
+    return usage_error("activity", error);
+  }
+  const std::string format = (*vm)["format"].as<std::string>();
+  copy_opt(*vm, "kind", filter.kind);
   copy_opt(*vm, "user", filter.user);
   copy_opt(*vm, "call-id", filter.call_id);
   copy_opt(*vm, "result", filter.result);
   copy_opt(*vm, "limit", filter.limit);
-  if (!read_times(*vm, "activity", filter, exit)) return exit;
   const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
   const auto rows = store::list_activity(*db, filter);
   std::cout << (format == "json"  ? report::render_activity_json(rows)

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/activity.hpp"
+#include "cli/anomalies.hpp"
 #include "cli/capture.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
@@ -11,30 +12,38 @@
 #include "cli/safe_output.hpp"
 #include "cli/serve.hpp"
 #include "cli/streams.hpp"
+#include "report/format.hpp"
 #include "report/ladder.hpp"
+#include "report/render_calls.hpp"
+#include "store/call_list.hpp"
 #include "store/query.hpp"
 
 namespace sipscope::cli {
 
 CommandSpec calls_spec() {
-  CommandSpec spec{"calls",
-                   "sipscope calls --db FILE [filters] [--format table|json|csv]",
-                   "Lists the calls stored by 'sipscope analyze', ordered by start time.",
-                   po::options_description("Options"),
-                   po::options_description(),
-                   {}};
+  CommandSpec spec{
+      "calls",
+      "sipscope calls --db FILE [filters] [--wide] [--local] [--format table|json|csv]",
+      "Lists the calls stored by 'sipscope analyze', ordered by start time: parties\n"
+      "(user parts and addresses), outcome, PDD, duration, and the worst stream MOS\n"
+      "and RTP loss of each call.",
+      po::options_description("Options"),
+      po::options_description(),
+      {}};
   spec.options.add_options()                                                                  //
       ("help,h", "show this help")                                                            //
       ("db", po::value<std::string>()->required(), "database written by 'sipscope analyze'")  //
       ("state", po::value<std::string>(), "only calls in this state (answered, busy, ...)")   //
       ("from", po::value<std::string>(), "caller user part contains this text")               //
       ("to", po::value<std::string>(), "callee user part contains this text")                 //
+      ("party", po::value<std::string>(), "caller or callee user part contains this text")    //
+      ("ip", po::value<std::string>(), "caller or callee address is this")                    //
+      ("code", po::value<int>(), "final response code is this (e.g. 486)")                    //
       ("call-id", po::value<std::string>(), "exact SIP Call-ID")                              //
-      ("since", po::value<std::string>(),
-       "started at or after (UTC 2026-01-01T10:00:00 or epoch us)")                  //
-      ("until", po::value<std::string>(), "started before (same forms as --since)")  //
-      ("limit", po::value<int64_t>(), "at most this many calls")                     //
+      ("limit", po::value<int64_t>(), "at most this many calls")                              //
+      ("wide", "print every value whole (automatic when stdout is not a terminal)")           //
       ("format", po::value<std::string>()->default_value("table"), "table, json or csv");
+  add_time_options(spec.options);
   add_call_filter_options(spec.options);
   return spec;
 }
@@ -56,6 +65,7 @@ CommandSpec show_spec() {
       ("format", po::value<std::string>()->default_value("text"), "text, json, mermaid or html")  //
       ("output,o", po::value<std::string>()->default_value("-"), "output file (- = stdout)")      //
       ("redact", "replace numbers, names, addresses and hosts by pseudonyms")                     //
+      ("local", "print times in local time (with their offset) instead of UTC")                   //
       ("width", po::value<int>()->default_value(0),
        "text ladder width in columns (0 = terminal width: COLUMNS, the terminal, else 100)");
   add_redact_options(spec.options);
@@ -66,10 +76,13 @@ CommandSpec show_spec() {
 
 namespace {
 
-bool optional_time(const po::variables_map& vm, const char* name, std::optional<int64_t>& out) {
-  if (vm.count(name) == 0U) return true;
-  out = parse_time_us(vm[name].as<std::string>());
-  return out.has_value();
+std::vector<std::string_view> call_state_names() {
+  std::vector<std::string_view> names;
+  for (auto s = static_cast<uint8_t>(correlate::CallState::answered);
+       s <= static_cast<uint8_t>(correlate::CallState::unknown); ++s) {
+    names.push_back(correlate::call_state_name(static_cast<correlate::CallState>(s)));
+  }
+  return names;
 }
 
 }  // namespace
@@ -79,37 +92,39 @@ int run_calls(const Args& args) {
   int exit = kExitOk;
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
-  const std::string format = (*vm)["format"].as<std::string>();
-  if (format != "table" && format != "json" && format != "csv") {
-    return usage_error("calls", "--format must be table, json or csv, not '" + format + "'");
-  }
   store::CallFilter filter;
+  std::string error;
+  if (!check_choice(*vm, "format", {"table", "json", "csv"}, error) ||
+      !check_choice(*vm, "state", call_state_names(), error) ||
+      !read_time_range(*vm, filter.since_us, filter.until_us, error) ||
+      !read_call_filter_options(*vm, filter, error)) {
+    return usage_error("calls", error);
+  }
+  const std::string format = (*vm)["format"].as<std::string>();
   if (vm->count("state") != 0U) filter.state = (*vm)["state"].as<std::string>();
   if (vm->count("from") != 0U) filter.from_user = (*vm)["from"].as<std::string>();
   if (vm->count("to") != 0U) filter.to_user = (*vm)["to"].as<std::string>();
+  if (vm->count("party") != 0U) filter.party = (*vm)["party"].as<std::string>();
+  if (vm->count("ip") != 0U) filter.address = (*vm)["ip"].as<std::string>();
+  if (vm->count("code") != 0U) filter.final_code = (*vm)["code"].as<int>();
   if (vm->count("call-id") != 0U) filter.call_id = (*vm)["call-id"].as<std::string>();
   if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
-  if (!optional_time(*vm, "since", filter.since_us))
-    return usage_error("calls", "bad --since time");
-  if (!optional_time(*vm, "until", filter.until_us))
-    return usage_error("calls", "bad --until time");
-  if (std::string error; !read_call_filter_options(*vm, filter, error)) {
-    return usage_error("calls", error);
-  }
 
   const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
-  std::vector<correlate::CallRecord> calls;
+  std::vector<store::CallListRow> calls;
   try {
-    calls = store::list_calls(*db, filter);
+    calls = store::list_call_rows(*db, filter);
   } catch (const store::CallFilterError& e) {
     return usage_error("calls", e.what());
   }
+  report::format::set_local_display(local_times(*vm));
   if (format == "json") {
     std::cout << report::render_calls_json(calls);
   } else if (format == "csv") {
     std::cout << report::render_calls_csv(calls);
   } else {
-    std::cout << report::render_calls_table(calls);
+    std::cout << report::render_calls_table(calls,
+                                            vm->count("wide") != 0U || !stdout_is_terminal());
   }
   return kExitOk;
 }
@@ -120,11 +135,11 @@ int run_show(const Args& args) {
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
   if (vm->count("call") == 0U) return usage_error("show", "no CALL given");
-  const std::string format = (*vm)["format"].as<std::string>();
-  if (format != "text" && format != "json" && format != "html" && format != "mermaid") {
-    return usage_error("show",
-                       "--format must be text, json, mermaid or html, not '" + format + "'");
+  if (std::string error; !check_choice(*vm, "format", {"text", "json", "mermaid", "html"}, error)) {
+    return usage_error("show", error);
   }
+  const std::string format = (*vm)["format"].as<std::string>();
+  report::format::set_local_display(local_times(*vm));
   const std::string db_path = (*vm)["db"].as<std::string>();
   const std::string call = (*vm)["call"].as<std::string>();
   if (auto e =
@@ -167,6 +182,7 @@ std::string command_help(const std::string& command) {
   if (command == "peers") return format_help(peers_spec());
   if (command == "activity") return format_help(activity_spec());
   if (command == "streams") return format_help(streams_spec());
+  if (command == "anomalies") return format_help(anomalies_spec());
   if (command == "report") return format_help(report_spec());
   if (command == "export") return format_help(export_spec());
   if (command == "stats") return format_help(stats_spec());
@@ -182,6 +198,7 @@ std::string command_help(const std::string& command) {
          "  peers --db FILE      OPTIONS keep-alive peers: up/down, outages (--events)\n"
          "  activity --db FILE   subscriptions, MESSAGE and PUBLISH transactions\n"
          "  streams --db FILE    RTP streams (all or --orphan): loss, jitter, MOS, call\n"
+         "  anomalies --db FILE  damaged, cut or dropped input: kind, frame, detail, call\n"
          "  show --db FILE CALL  call-flow ladder of a call (text, json, mermaid, html)\n"
          "  report --db FILE CALL... -o FILE.html   self-contained HTML report for a ticket\n"
          "  export --db FILE CALL... --pcap OUT     pcap with exactly the frames of the calls\n"

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/activity.hpp"
+#include "cli/anomalies.hpp"
 #include "cli/capture.hpp"
 #include "cli/commands.hpp"
 #include "cli/registrations.hpp"
@@ -29,6 +30,7 @@ int run_command(const std::string& command, const Args& args) {
   if (command == "peers") return run_peers(args);
   if (command == "activity") return run_activity(args);
   if (command == "streams") return run_streams(args);
+  if (command == "anomalies") return run_anomalies(args);
   if (command == "serve") return run_serve(args);
   if (command == "help" || command == "--help" || command == "-h") return run_help(args);
   if (command == "--version" || command == "version") {

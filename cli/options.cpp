@@ -1,6 +1,5 @@
 #include "cli/options.hpp"
 
-#include <cctype>
 #include <cmath>
 #include <ctime>
 #include <iostream>
@@ -74,50 +73,24 @@ std::optional<po::variables_map> parse_command(const CommandSpec& spec, const Ar
   return vm;
 }
 
-std::optional<int64_t> parse_time_us(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  bool digits = true;
-  for (char c : text) digits = digits && std::isdigit(static_cast<unsigned char>(c)) != 0;
-  if (digits) {
-    try {
-      return std::stoll(text);
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
+bool check_choice_value(const std::string& name, const std::string& value,
+                        const std::vector<std::string_view>& choices, std::string& error) {
+  for (const auto c : choices) {
+    if (c == value) return true;
   }
-  std::tm tm{};
-  int year = 0;
-  int month = 0;
-  int day = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  char sep = 0;
-  int used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &year, &month, &day, &sep, &hour,
-                  &minute, &second, &used) != 7 ||
-      (sep != 'T' && sep != ' ')) {
-    return std::nullopt;
+  error = "--" + name + " must be one of: ";
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) error += ", ";
+    error += choices[i];
   }
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  int64_t us = static_cast<int64_t>(timegm(&tm)) * 1'000'000;
-  std::string rest = text.substr(static_cast<size_t>(used));
-  if (!rest.empty() && rest[0] == '.') {
-    int64_t scale = 100'000;
-    size_t i = 1;
-    for (; i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i])) != 0; ++i) {
-      us += (rest[i] - '0') * scale;
-      scale /= 10;
-    }
-    rest = rest.substr(i);
-  }
-  if (!rest.empty() && rest != "Z") return std::nullopt;
-  return us;
+  error += " (not '" + value + "')";
+  return false;
+}
+
+bool check_choice(const po::variables_map& vm, const std::string& name,
+                  const std::vector<std::string_view>& choices, std::string& error) {
+  if (vm.count(name) == 0U) return true;
+  return check_choice_value(name, vm[name].as<std::string>(), choices, error);
 }
 
 std::string format_time_us(int64_t ts_us) {

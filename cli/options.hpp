@@ -1,14 +1,17 @@
 // Shared command-line plumbing: Boost.Program_options parsing with one-line usage errors,
-// per-command option descriptions (used by both `CMD --help` and `help CMD`), and value
-// parsers for times.
+// per-command option descriptions (used by both `CMD --help` and `help CMD`), checks of
+// option values against their documented sets (times: cli/time_args.hpp).
 #pragma once
 
 #include <boost/program_options.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/time_args.hpp"
 
 namespace sipscope::cli {
 
@@ -38,9 +41,14 @@ std::optional<po::variables_map> parse_command(const CommandSpec& spec, const Ar
 // One-line usage error for a command; returns kExitUsage.
 int usage_error(const std::string& command, const std::string& message);
 
-// "2026-01-01T10:00:00Z", "2026-01-01T10:00:00.250", "2026-01-01 10:00:00" (UTC) or a
-// plain integer of microseconds since the epoch.
-std::optional<int64_t> parse_time_us(const std::string& text);
+// The value of option `name` (when given) is one of `choices`; otherwise false with the
+// one-line error "--NAME must be one of: a, b, c (not 'x')".
+[[nodiscard]] bool check_choice(const po::variables_map& vm, const std::string& name,
+                                const std::vector<std::string_view>& choices, std::string& error);
+// The same check for a value in hand.
+[[nodiscard]] bool check_choice_value(const std::string& name, const std::string& value,
+                                      const std::vector<std::string_view>& choices,
+                                      std::string& error);
 
 // UTC "YYYY-MM-DD HH:MM:SS.mmm" for people.
 std::string format_time_us(int64_t ts_us);

@@ -1,10 +1,14 @@
 #include "cli/output.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <stdexcept>
 
 #include "cli/safe_output.hpp"
 #include "report/ladder.hpp"
+#include "report/render_calls.hpp"
+#include "store/call_list.hpp"
 
 namespace sipscope::cli {
 
@@ -48,10 +52,10 @@ std::string all_calls_json(const store::Database& db) {
 void print_calls_table(const store::Database& db, int max_rows, const std::string& db_path) {
   store::CallFilter filter;
   if (max_rows > 0) filter.limit = max_rows + 1;
-  auto calls = store::list_calls(db, filter);
+  auto calls = store::list_call_rows(db, filter);
   const bool more = max_rows > 0 && calls.size() > static_cast<size_t>(max_rows);
   if (more) calls.resize(static_cast<size_t>(max_rows));
-  std::cout << report::render_calls_table(calls);
+  std::cout << report::render_calls_table(calls, isatty(STDOUT_FILENO) == 0);
   if (more) {
     std::cout << "... more calls: sipscope calls --db " << db_path << "\n";
   }

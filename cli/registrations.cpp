@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "report/format.hpp"
 #include "report/render_registrations.hpp"
 
 namespace sipscope::cli {
@@ -21,11 +22,9 @@ CommandSpec registrations_spec() {
        "only this result (registered, unregistered, failed, challenged, no_response)")  //
       ("user", po::value<std::string>(), "user part contains this text")                //
       ("call-id", po::value<std::string>(), "exact SIP Call-ID")                        //
-      ("since", po::value<std::string>(),
-       "started at or after (UTC 2026-01-01T10:00:00 or epoch us)")                  //
-      ("until", po::value<std::string>(), "started before (same forms as --since)")  //
-      ("limit", po::value<int64_t>(), "at most this many registrations")             //
+      ("limit", po::value<int64_t>(), "at most this many registrations")                //
       ("format", po::value<std::string>()->default_value("table"), "table, json or csv");
+  add_time_options(spec.options);
   return spec;
 }
 
@@ -34,22 +33,20 @@ int run_registrations(const Args& args) {
   int exit = kExitOk;
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
-  const std::string format = (*vm)["format"].as<std::string>();
-  if (format != "table" && format != "json" && format != "csv") {
-    return usage_error("registrations",
-                       "--format must be table, json or csv, not '" + format + "'");
-  }
   store::RegistrationFilter filter;
+  std::string error;
+  if (!check_choice(*vm, "format", {"table", "json", "csv"}, error) ||
+      !check_choice(*vm, "result",
+                    {"registered", "unregistered", "failed", "challenged", "no_response"}, error) ||
+      !read_time_range(*vm, filter.since_us, filter.until_us, error)) {
+    return usage_error("registrations", error);
+  }
+  report::format::set_local_display(local_times(*vm));
+  const std::string format = (*vm)["format"].as<std::string>();
   if (vm->count("result") != 0U) filter.result = (*vm)["result"].as<std::string>();
   if (vm->count("user") != 0U) filter.user = (*vm)["user"].as<std::string>();
   if (vm->count("call-id") != 0U) filter.call_id = (*vm)["call-id"].as<std::string>();
   if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
-  for (const char* name : {"since", "until"}) {
-    if (vm->count(name) == 0U) continue;
-    const auto t = parse_time_us((*vm)[name].as<std::string>());
-    if (!t) return usage_error("registrations", std::string("bad --") + name + " time");
-    (name[0] == 's' ? filter.since_us : filter.until_us) = t;
-  }
   const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
   const auto rows = store::list_registrations(*db, filter);
   if (format == "json") {

@@ -99,17 +99,25 @@ bool read_call_filter_options(const po::variables_map& vm, store::CallFilter& fi
   if (vm.count("to-regex") != 0U) filter.to_regex = vm["to-regex"].as<std::string>();
   filter.min_loss_pct = opt_double(vm, "min-loss");
   filter.max_mos = opt_double(vm, "max-mos");
-  if (vm.count("has-diagnostic") != 0U) filter.diagnostic = vm["has-diagnostic"].as<std::string>();
+  if (vm.count("has-diagnostic") != 0U) {
+    filter.diagnostic = vm["has-diagnostic"].as<std::string>();
+    std::vector<std::string_view> kinds;
+    for (const auto k : correlate::kAllDiagnosticKinds) {
+      kinds.push_back(correlate::diagnostic_kind_name(k));
+    }
+    if (!filter.diagnostic->empty() &&
+        !check_choice_value("has-diagnostic", *filter.diagnostic, kinds, error)) {
+      return false;
+    }
+  }
   if (auto v = opt_double(vm, "min-duration")) filter.min_duration_ms = *v * 1000.0;
   if (auto v = opt_double(vm, "max-duration")) filter.max_duration_ms = *v * 1000.0;
   if (vm.count("sort") != 0U) {
-    const auto name = vm["sort"].as<std::string>();
-    const auto key = store::parse_call_sort(name);
-    if (!key) {
-      error = "--sort must be start, id, duration, pdd, loss, mos or messages, not '" + name + "'";
+    if (!check_choice(vm, "sort", {"start", "id", "duration", "pdd", "loss", "mos", "messages"},
+                      error)) {
       return false;
     }
-    filter.sort = *key;
+    filter.sort = store::parse_call_sort(vm["sort"].as<std::string>()).value_or(filter.sort);
   }
   filter.descending = vm.count("desc") != 0U;
   return true;
@@ -126,6 +134,10 @@ int terminal_width() {
     return ws.ws_col;
   }
   return 100;
+}
+
+bool stdout_is_terminal() {
+  return isatty(STDOUT_FILENO) != 0;
 }
 
 CommandSpec report_spec() {
@@ -186,10 +198,10 @@ int run_stats(const Args& args) {
   int exit = kExitOk;
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
-  const std::string format = (*vm)["format"].as<std::string>();
-  if (format != "table" && format != "json") {
-    return usage_error("stats", "--format must be table or json, not '" + format + "'");
+  if (std::string error; !check_choice(*vm, "format", {"table", "json"}, error)) {
+    return usage_error("stats", error);
   }
+  const std::string format = (*vm)["format"].as<std::string>();
   const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
   const auto stats = store::compute_stats(*db);
   std::cout << (format == "json" ? report::render_stats_json(stats)

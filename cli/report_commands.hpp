@@ -29,5 +29,7 @@ bool read_call_filter_options(const po::variables_map& vm, store::CallFilter& fi
 // Columns for a text ladder: $COLUMNS when a positive number, else the terminal's width
 // (TIOCGWINSZ on stdout), else 100.
 int terminal_width();
+// Standard output is a terminal (tables cut long values only then: `calls --wide`).
+bool stdout_is_terminal();
 
 }  // namespace sipscope::cli

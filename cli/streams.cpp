@@ -33,10 +33,10 @@ int run_streams(const Args& args) {
   int exit = kExitOk;
   const auto vm = parse_command(spec, args, exit);
   if (!vm) return exit;
-  const std::string format = (*vm)["format"].as<std::string>();
-  if (format != "table" && format != "json" && format != "csv") {
-    return usage_error("streams", "--format must be table, json or csv, not '" + format + "'");
+  if (std::string error; !check_choice(*vm, "format", {"table", "json", "csv"}, error)) {
+    return usage_error("streams", error);
   }
+  const std::string format = (*vm)["format"].as<std::string>();
   const std::string db_path = (*vm)["db"].as<std::string>();
   const auto db = store::Database::open_read_only(db_path);
   store::StreamFilter filter;

@@ -67,6 +67,7 @@ void redact_ladder(Ladder& ladder, Redactor& r) {
     s.src_ip = r.ip(s.src_ip);
     s.dst_ip = r.ip(s.dst_ip);
   }
+  if (!r.keep_dtmf()) ladder.dtmf.clear();  // digits dial numbers and PINs
   TextRules findings;  // details hold times and counts: only learned values and addresses
   findings.phones = false;
   findings.hosts = false;

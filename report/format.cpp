@@ -1,25 +1,12 @@
 #include "report/format.hpp"
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 
 namespace sipscope::report::format {
 
 namespace {
-
-// Days since 1970-01-01 -> civil date (H. Hinnant's algorithm, proleptic Gregorian), so
-// the result does not depend on the C library's time zone state or time_t range.
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-}
 
 int64_t floor_div(int64_t a, int64_t b) {
   int64_t q = a / b;
@@ -58,20 +45,71 @@ size_t utf8_sequence(std::string_view s, size_t i, uint32_t& cp) {
   return n;
 }
 
-std::string iso_utc_ms(int64_t us) {
-  const int64_t ms_total = floor_div(us, 1000);
-  const int64_t secs = floor_div(ms_total, 1000);
-  const auto ms = static_cast<int>(ms_total - secs * 1000);
-  const int64_t days = floor_div(secs, 86400);
-  const auto sod = static_cast<int>(secs - days * 86400);
-  int64_t y = 0;
-  unsigned m = 0;
-  unsigned d = 0;
-  civil_from_days(days, y, m, d);
+namespace {
+
+bool g_local_display = false;
+
+// "YYYY-MM-DDTHH:MM:SS.mmm" of broken-down time plus the milliseconds.
+std::string date_time_ms(const std::tm& tm, int ms) {
   char buf[64];
-  (void)std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                      static_cast<long long>(y), m, d, sod / 3600, sod / 60 % 60, sod % 60, ms);
+  (void)std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
   return buf;
+}
+
+}  // namespace
+
+std::string iso_utc_ms(int64_t us) {
+  namespace ch = std::chrono;
+  const int64_t ms_total = floor_div(us, 1000);
+  const ch::sys_time<ch::milliseconds> tp{ch::milliseconds{ms_total}};
+  const auto day = ch::floor<ch::days>(tp);
+  const ch::year_month_day ymd{day};
+  const ch::hh_mm_ss hms{tp - day};
+  char buf[64];
+  (void)std::snprintf(
+      buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+      static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+      static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+  return buf;
+}
+
+std::string local_ms(int64_t us) {
+  const int64_t ms_total = floor_div(us, 1000);
+  const auto secs = static_cast<std::time_t>(floor_div(ms_total, 1000));
+  std::tm tm{};
+  if (localtime_r(&secs, &tm) == nullptr) return iso_utc_ms(us);
+  std::string out = date_time_ms(tm, static_cast<int>(ms_total - floor_div(ms_total, 1000) * 1000));
+  const long off = tm.tm_gmtoff;  // seconds east of UTC (glibc); |off| < 1 day
+  const int a = static_cast<int>((off < 0 ? -off : off) % 86400);
+  char zone[16];
+  (void)std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+  return out + zone;
+}
+
+void set_local_display(bool local) {
+  g_local_display = local;
+}
+
+bool local_display() {
+  return g_local_display;
+}
+
+std::string shown_time(int64_t us) {
+  return g_local_display ? local_ms(us) : iso_utc_ms(us);
+}
+
+std::string endpoint(std::string_view ip, int port) {
+  const bool v6 = ip.find(':') != std::string_view::npos;
+  std::string out;
+  out.reserve(ip.size() + 8);
+  if (v6) out += '[';
+  out += ip;
+  if (v6) out += ']';
+  out += ':';
+  out += std::to_string(port);
+  return out;
 }
 
 std::string fixed(double value, int decimals) {

@@ -20,6 +20,8 @@ void to_json(nlohmann::json& j, const CallRecord& call);
 namespace sipscope::store {
 void to_json(nlohmann::json& j, const StreamRow& stream);
 void to_json(nlohmann::json& j, const FindingRow& finding);
+void to_json(nlohmann::json& j, const DtmfRow& dtmf);
+void to_json(nlohmann::json& j, const LinkRow& link);
 }  // namespace sipscope::store
 
 namespace sipscope::report {

@@ -3,24 +3,14 @@
 #include <algorithm>
 #include <set>
 
+#include "decode/sdp/sdp.hpp"
+#include "decode/sip/message.hpp"
+#include "report/format.hpp"
 #include "report/nodes.hpp"
 
 namespace sipscope::report {
 
 namespace {
-
-// RFC 3986 §3.2.2: an IPv6 literal is bracketed when a port follows it.
-std::string endpoint(const std::string& ip, int port) {
-  const bool v6 = ip.find(':') != std::string::npos;
-  std::string out;
-  out.reserve(ip.size() + 8);
-  if (v6) out += '[';
-  out += ip;
-  if (v6) out += ']';
-  out += ':';
-  out += std::to_string(port);
-  return out;
-}
 
 std::string label_of(const LadderEvent& e, const std::optional<std::string>& reason) {
   if (e.method) return *e.method;
@@ -32,7 +22,51 @@ std::string label_of(const LadderEvent& e, const std::optional<std::string>& rea
   return e.cseq_method ? *e.cseq_method : std::string("?");
 }
 
+// The message body holds an SDP session (RFC 8866): the body itself, or the part of a
+// multipart body (RFC 5621) that starts with "v=0", as correlate/ reads offers and answers.
+bool carries_sdp(std::string_view raw) {
+  decode::sip::Message m;
+  const decode::sip::ParseOptions lenient{.datagram = true, .lenient = true};
+  if (decode::sip::parse_message(raw, m, lenient).error != decode::sip::ParseError::ok) {
+    return false;
+  }
+  std::string_view body = m.body();
+  size_t v = body.find("v=0");
+  while (v != std::string_view::npos && v > 0 && body[v - 1] != '\n') v = body.find("v=0", v + 1);
+  if (v == std::string_view::npos) return false;
+  body.remove_prefix(v);
+  if (const size_t boundary = body.find("\n--"); boundary != std::string_view::npos) {
+    body = body.substr(0, boundary + 1);
+  }
+  decode::sdp::Session session;
+  return decode::sdp::parse_sdp(body, session) == decode::sdp::SdpError::ok;
+}
+
+// Marks the request each call_hold / call_resume diagnostic is about (its time, an INVITE
+// or UPDATE of the same call, the first copy).
+void mark_media_changes(Ladder& ladder) {
+  for (const auto& d : ladder.diagnostics) {
+    const bool hold = d.kind == "call_hold";
+    if ((!hold && d.kind != "call_resume") || !d.ts_us) continue;
+    for (auto& e : ladder.events) {
+      if (e.call_id == d.call_id && e.ts_us == *d.ts_us && !e.retransmission && e.method &&
+          (*e.method == "INVITE" || *e.method == "UPDATE")) {
+        e.media_change = hold ? "hold" : "resume";
+        break;
+      }
+    }
+  }
+}
+
 }  // namespace
+
+std::optional<int64_t> first_seen_us(const Ladder& ladder, int64_t call_id) {
+  std::optional<int64_t> first;
+  for (const auto& e : ladder.events) {
+    if (e.call_id == call_id && (!first || e.ts_us < *first)) first = e.ts_us;
+  }
+  return first;
+}
 
 Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_ids) {
   Ladder ladder;
@@ -54,8 +88,8 @@ Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_
       e.message_id = m.id;
       e.call_id = m.call_id;
       e.ts_us = m.ts_us;
-      r.src = endpoint(m.src_ip, m.src_port);
-      r.dst = endpoint(m.dst_ip, m.dst_port);
+      r.src = format::endpoint(m.src_ip, m.src_port);
+      r.dst = format::endpoint(m.dst_ip, m.dst_port);
       e.transport = std::move(m.transport);
       e.method = std::move(m.method);
       e.status_code = m.status_code;
@@ -65,6 +99,7 @@ Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_
       e.capture_id = m.capture_id;
       e.frame = m.frame;
       e.raw = std::move(m.raw);
+      e.sdp = carries_sdp(e.raw);
       e.label = label_of(e, m.reason);
       rows.push_back(std::move(r));
     }
@@ -76,7 +111,17 @@ Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_
     append(ladder.streams, detail.streams);
     append(ladder.diagnostics, detail.diagnostics);
     append(ladder.anomalies, detail.anomalies);
+    append(ladder.dtmf, detail.dtmf);
+    for (auto& link : detail.links) {
+      const bool known = std::any_of(ladder.links.begin(), ladder.links.end(), [&](const auto& l) {
+        return l.call_id == link.call_id && l.linked_call_id == link.linked_call_id &&
+               l.reason == link.reason;
+      });
+      if (!known) ladder.links.push_back(std::move(link));
+    }
   }
+  std::stable_sort(ladder.dtmf.begin(), ladder.dtmf.end(),
+                   [](const DtmfRow& a, const DtmfRow& b) { return a.ts_us < b.ts_us; });
   std::stable_sort(ladder.rtcp.begin(), ladder.rtcp.end(),
                    [](const RtcpPoint& a, const RtcpPoint& b) { return a.ts_us < b.ts_us; });
   // Legs of one call are loaded call by call; the ladder interleaves them in time.
@@ -108,6 +153,7 @@ Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_
     }
     ladder.events.push_back(std::move(e));
   }
+  mark_media_changes(ladder);
   return ladder;
 }
 

@@ -44,9 +44,16 @@ struct LadderEvent {
   uint32_t capture_id = 0;
   uint64_t frame = 0;
   std::string raw;
+  // The message carries an SDP body (alone or as a multipart part): an offer or answer.
+  bool sdp = false;
+  // "hold" or "resume" when this request is the offer a call_hold / call_resume
+  // diagnostic names (re-INVITE/UPDATE with sendonly/inactive, then back to sendrecv).
+  std::optional<std::string> media_change;
 };
 
+using store::DtmfRow;
 using store::FindingRow;
+using store::LinkRow;
 using store::RtcpPoint;
 using store::SamplePoint;
 using store::StreamRow;
@@ -58,12 +65,19 @@ struct Ladder {
   std::vector<StreamRow> streams;   // RTP streams of the calls, by first_us
   std::vector<FindingRow> diagnostics;
   std::vector<FindingRow> anomalies;
+  std::vector<DtmfRow> dtmf;  // RFC 4733 digits of the calls' streams, by time
+  // Links between these calls and others (call_links, either direction, each once).
+  std::vector<LinkRow> links;
   std::vector<RtcpPoint> rtcp;  // report blocks of the calls' RTCP, by time
   // Set by redact_ladder(): every rendering then says the content is pseudonymised.
   bool redacted = false;
 };
 
 [[nodiscard]] Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_ids);
+
+// Time of the call's first message in the ladder: the only time a call first seen
+// mid-dialog (start_us NULL) has. nullopt when the ladder holds none of its messages.
+[[nodiscard]] std::optional<int64_t> first_seen_us(const Ladder& ladder, int64_t call_id);
 
 [[nodiscard]] std::string render_json(const Ladder& ladder);
 // One self-contained page; each Ladder becomes one section (one call, or the legs of one
@@ -76,11 +90,6 @@ struct Ladder {
 [[nodiscard]] std::string render_mermaid(const Ladder& ladder);
 // Escapes text for a Mermaid message or participant alias (exposed for tests).
 [[nodiscard]] std::string mermaid_escape(std::string_view text);
-
-// Table of calls for the terminal (`sipscope calls`, end of `analyze`).
-[[nodiscard]] std::string render_calls_table(const std::vector<correlate::CallRecord>& calls);
-[[nodiscard]] std::string render_calls_json(const std::vector<correlate::CallRecord>& calls);
-[[nodiscard]] std::string render_calls_csv(const std::vector<correlate::CallRecord>& calls);
 
 // The one HTML escaping function: & < > " ' and control characters.
 [[nodiscard]] std::string html_escape(std::string_view text);

@@ -1,15 +1,17 @@
-// Internal to report/: what the list commands (registrations, peers, activity) share:
-// RFC 4180 CSV fields, fixed-width table cells, and JSON values of optional columns, so
-// each rendering only lists its columns.
+// Internal to report/: what the list commands (calls, anomalies, registrations, peers,
+// activity) share: RFC 4180 CSV fields, fixed-width table cells, aligned tables, and JSON
+// values of optional columns, so each rendering only lists its columns.
 //
 //   std::string out;  listing::field(out, "a,b");  listing::opt(out, std::optional<int>{});
 //   nlohmann::json j = listing::json_opt(std::optional<int>{});  // null
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -63,6 +65,44 @@ std::optional<std::string> text(const std::optional<T>& v) {
   } else {
     return std::to_string(*v);
   }
+}
+
+// A table whose columns are as wide as their widest cell (title included), cells cut to a
+// column's max width (marked '~') unless `wide`; two spaces between columns, numbers
+// right-aligned. Cells must be terminal_safe() already.
+struct TableColumn {
+  std::string title;
+  size_t max_w = 0;  // 0 = never cut (the last, free-text column)
+  bool right = false;
+};
+
+inline std::string table(const std::vector<TableColumn>& columns,
+                         std::vector<std::vector<std::string>> rows, bool wide) {
+  std::vector<size_t> widths(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    widths[i] = format::columns(columns[i].title);
+    for (auto& r : rows) {
+      if (!wide && columns[i].max_w > 0) r[i] = format::fit(r[i], columns[i].max_w);
+      widths[i] = std::max(widths[i], format::columns(r[i]));
+    }
+  }
+  auto emit = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const size_t pad = widths[i] - format::columns(cells[i]);
+      if (i > 0) line += "  ";
+      if (columns[i].right) line.append(pad, ' ');
+      line += cells[i];
+      if (!columns[i].right) line.append(pad, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return line + "\n";
+  };
+  std::vector<std::string> head;
+  for (const auto& c : columns) head.push_back(c.title);
+  std::string out = emit(head);
+  for (const auto& r : rows) out += emit(r);
+  return out;
 }
 
 // A JSON value for an optional column: null when NULL.

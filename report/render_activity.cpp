@@ -90,7 +90,7 @@ std::string render_activity_table(const std::vector<ActivityItem>& rows) {
       "RESULT       CODE  RTT ms     DETAIL\n";
   for (const auto& item : rows) {
     const Line l = line_of(item);
-    out += format::iso_utc_ms(l.start_us) + "  ";
+    out += format::shown_time(l.start_us) + "  ";
     out += listing::cell(l.kind, 10) + " ";
     out += listing::cell(short_party(l.from), 16) + " ";
     out += listing::cell(short_party(l.to), 16) + " ";

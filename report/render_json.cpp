@@ -1,9 +1,7 @@
-#include <charconv>
 
 #include "report/format.hpp"
 #include "report/json.hpp"
 #include "report/ladder.hpp"
-#include "report/listing.hpp"
 
 namespace sipscope::correlate {
 
@@ -71,6 +69,8 @@ void to_json(nlohmann::json& j, const LadderEvent& e) {
       {"capture_id", e.capture_id},
       {"frame", e.frame},
       {"raw", e.raw},
+      {"sdp", e.sdp},
+      {"media_change", correlate::opt(e.media_change)},
   };
 }
 
@@ -107,6 +107,17 @@ void to_json(nlohmann::json& j, const StreamRow& s) {
   };
 }
 
+void to_json(nlohmann::json& j, const DtmfRow& d) {
+  j = nlohmann::json{{"stream_id", d.stream_id}, {"call_id", d.call_id},
+                     {"ts_us", d.ts_us},         {"frame", d.frame},
+                     {"digit", d.digit},         {"duration_ms", correlate::opt(d.duration_ms)}};
+}
+
+void to_json(nlohmann::json& j, const LinkRow& l) {
+  j = nlohmann::json{
+      {"call_id", l.call_id}, {"linked_call_id", l.linked_call_id}, {"reason", l.reason}};
+}
+
 void to_json(nlohmann::json& j, const FindingRow& f) {
   j = nlohmann::json{{"call_id", f.call_id},
                      {"ts_us", correlate::opt(f.ts_us)},
@@ -119,10 +130,25 @@ void to_json(nlohmann::json& j, const FindingRow& f) {
 namespace sipscope::report {
 
 void to_json(nlohmann::json& j, const Ladder& l) {
-  j = nlohmann::json{
-      {"version", kLadderJsonVersion},  {"redacted", l.redacted},  {"calls", l.calls},
-      {"participants", l.participants}, {"events", l.events},      {"streams", l.streams},
-      {"diagnostics", l.diagnostics},   {"anomalies", l.anomalies}};
+  // Each call also says when it was first seen (its first event): the only time a call
+  // first seen mid-dialog (start_us null, mid_dialog true) has.
+  nlohmann::json calls = nlohmann::json::array();
+  for (const auto& c : l.calls) {
+    nlohmann::json call = c;
+    call["first_seen_us"] = correlate::opt(first_seen_us(l, c.id));
+    call["mid_dialog"] = !c.start_us.has_value();
+    calls.push_back(std::move(call));
+  }
+  j = nlohmann::json{{"version", kLadderJsonVersion},
+                     {"redacted", l.redacted},
+                     {"calls", std::move(calls)},
+                     {"participants", l.participants},
+                     {"events", l.events},
+                     {"streams", l.streams},
+                     {"diagnostics", l.diagnostics},
+                     {"anomalies", l.anomalies},
+                     {"dtmf", l.dtmf},
+                     {"links", l.links}};
 }
 
 std::string dump_json(const nlohmann::json& j) {
@@ -133,62 +159,6 @@ std::string dump_json(const nlohmann::json& j) {
 
 std::string render_json(const Ladder& ladder) {
   return dump_json(nlohmann::json(ladder));
-}
-
-std::string render_calls_json(const std::vector<correlate::CallRecord>& calls) {
-  return dump_json(nlohmann::json(calls));
-}
-
-namespace {
-
-template <typename T>
-void csv_value(std::string& out, const std::optional<T>& v) {
-  if (!v) return;  // NULL is the empty field
-  if constexpr (std::is_same_v<T, std::string>) {
-    listing::field(out, *v);
-  } else {
-    char buf[32];
-    // Shortest text that reads back to the same value (also for the REAL columns).
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *v);
-    out.append(buf, ec == std::errc() ? end : buf);
-  }
-}
-
-}  // namespace
-
-std::string render_calls_csv(const std::vector<correlate::CallRecord>& calls) {
-  std::string out =
-      "id,sip_call_id,group_id,from_user,to_user,from_uri,to_uri,caller_ip,callee_ip,transport,"
-      "start_us,ring_us,answer_us,end_us,state,final_code,final_reason,hangup_by,pdd_ms,"
-      "duration_ms,message_count\r\n";
-  for (const auto& c : calls) {
-    auto sep = [&out] { out += ','; };
-    csv_value(out, std::optional<int64_t>(c.id)), sep();
-    listing::field(out, c.sip_call_id), sep();
-    csv_value(out, c.group_id), sep();
-    csv_value(out, c.from_user), sep();
-    csv_value(out, c.to_user), sep();
-    csv_value(out, c.from_uri), sep();
-    csv_value(out, c.to_uri), sep();
-    csv_value(out, c.caller_ip), sep();
-    csv_value(out, c.callee_ip), sep();
-    listing::field(out, decode::transport_name(c.transport)), sep();
-    csv_value(out, c.start_us), sep();
-    csv_value(out, c.ring_us), sep();
-    csv_value(out, c.answer_us), sep();
-    csv_value(out, c.end_us), sep();
-    listing::field(out, correlate::call_state_name(c.state)), sep();
-    csv_value(out, c.final_code), sep();
-    csv_value(out, c.final_reason), sep();
-    csv_value(out, c.hangup_by ? std::optional(std::string(correlate::party_name(*c.hangup_by)))
-                               : std::nullopt),
-        sep();
-    csv_value(out, c.pdd_ms), sep();
-    csv_value(out, c.duration_ms), sep();
-    csv_value(out, std::optional<int64_t>(c.message_count));
-    out += "\r\n";
-  }
-  return out;
 }
 
 }  // namespace sipscope::report

@@ -22,8 +22,7 @@ std::string plural(size_t n, const char* what) {
 }
 
 std::string peer_address(const std::string& ip, uint16_t port) {
-  if (ip.find(':') != std::string::npos) return "[" + ip + "]:" + std::to_string(port);
-  return ip + ":" + std::to_string(port);
+  return format::endpoint(ip, port);
 }
 }  // namespace
 
@@ -36,9 +35,9 @@ std::string render_peers_table(const std::vector<correlate::PeerRecord>& rows) {
     out += listing::cell(std::string(decode::transport_name(r.transport)), 9) + " ";
     out += listing::cell(r.pinger_ip, 16) + " ";
     out += listing::cell(std::string(correlate::peer_state_name(r.state)), 8) + " ";
-    out += listing::cell(r.state_since_us ? std::optional(format::iso_utc_ms(*r.state_since_us))
+    out += listing::cell(r.state_since_us ? std::optional(format::shown_time(*r.state_since_us))
                                           : std::nullopt,
-                         25) +
+                         format::local_display() ? 29 : 25) +
            " ";
     out += listing::cell(std::to_string(r.pings), 6) + " ";
     out += listing::cell(std::to_string(r.answered), 9) + " ";
@@ -107,7 +106,7 @@ std::string render_peer_events_table(const std::vector<correlate::PeerEventRecor
       "TIME                      PEER                   PINGER           CHANGE           "
       "AFTER         FRAME    REASON\n";
   for (const auto& r : rows) {
-    out += format::iso_utc_ms(r.ts_us) + "  ";
+    out += format::shown_time(r.ts_us) + "  ";
     out += listing::cell(peer_address(r.peer_ip, r.peer_port), 22) + " ";
     out += listing::cell(r.pinger_ip, 16) + " ";
     out += listing::cell(std::string(correlate::peer_state_name(r.previous)) + " -> " +

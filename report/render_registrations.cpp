@@ -13,7 +13,7 @@ std::string render_registrations_table(const std::vector<correlate::Registration
       "START                     USER             REGISTRANT       REGISTRAR        RESULT       "
       " CODE  EXPIRES  TRIES  401/407\n";
   for (const auto& r : rows) {
-    out += format::iso_utc_ms(r.start_us) + "  ";
+    out += format::shown_time(r.start_us) + "  ";
     out += listing::cell(r.user, 16) + " ";
     out += listing::cell(r.registrant_ip, 16) + " ";
     out += listing::cell(r.registrar_ip, 16) + " ";

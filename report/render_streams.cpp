@@ -12,10 +12,6 @@ namespace sipscope::report {
 
 namespace {
 
-std::string endpoint(const std::string& ip, int port) {
-  return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
-}
-
 // lost / expected in percent; nullopt when either is unknown or nothing was expected.
 std::optional<double> loss_pct(const store::StreamRow& s) {
   if (!s.lost || !s.expected || *s.expected <= 0) return std::nullopt;
@@ -33,8 +29,8 @@ std::string render_streams_table(const std::vector<store::StreamRow>& rows) {
       "SOURCE                 DESTINATION            SSRC        CODEC     PACKETS   LOST  "
       "LOSS%  JIT ms  MAX ms  MOS   CALL\n";
   for (const auto& s : rows) {
-    out += listing::cell(endpoint(s.src_ip, s.src_port), 22) + " ";
-    out += listing::cell(endpoint(s.dst_ip, s.dst_port), 22) + " ";
+    out += listing::cell(format::endpoint(s.src_ip, s.src_port), 22) + " ";
+    out += listing::cell(format::endpoint(s.dst_ip, s.dst_port), 22) + " ";
     out += format::ssrc_hex(s.ssrc) + "  ";
     out += listing::cell(s.codec, 9) + " ";
     out += listing::cell(std::to_string(s.packets), 8) + " ";

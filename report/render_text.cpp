@@ -1,7 +1,6 @@
 // Plain-text renderings for the terminal. Wire text goes through format::terminal_safe()
 // first, so a hostile display name or reason phrase cannot emit terminal escapes.
 #include <algorithm>
-#include <array>
 
 #include "report/format.hpp"
 #include "report/ladder.hpp"
@@ -46,7 +45,8 @@ std::string or_dash(const std::optional<std::string>& v) {
 }
 
 // The call's facts as separate pieces, so render_text() can wrap them at the width.
-std::vector<std::string> call_pieces(const correlate::CallRecord& c) {
+std::vector<std::string> call_pieces(const correlate::CallRecord& c,
+                                     std::optional<int64_t> first_seen) {
   std::vector<std::string> p;
   p.push_back("Call " + std::to_string(c.id));
   p.push_back("Call-ID " + format::terminal_safe(c.sip_call_id));
@@ -61,7 +61,12 @@ std::vector<std::string> call_pieces(const correlate::CallRecord& c) {
     }
   }
   p.push_back(state);
-  if (c.start_us) p.push_back("start " + format::iso_utc_ms(*c.start_us));
+  if (c.start_us) {
+    p.push_back("start " + format::shown_time(*c.start_us));
+  } else if (first_seen) {
+    p.push_back("first seen " + format::shown_time(*first_seen));
+    p.push_back("(mid-dialog: no initial INVITE captured)");
+  }
   if (c.pdd_ms) p.push_back("PDD " + format::fixed(*c.pdd_ms, 0) + " ms");
   if (c.duration_ms) p.push_back("duration " + format::fixed(*c.duration_ms / 1000.0, 3) + " s");
   if (c.hangup_by) p.push_back("hangup by " + std::string(correlate::party_name(*c.hangup_by)));
@@ -116,6 +121,21 @@ std::vector<std::string> stream_pieces(const StreamRow& s) {
   return p;
 }
 
+// "DTMF 1 2 3 #" (RFC 4733 events of the stream, in time order, from the first one's
+// time); nothing when the stream carried none (or --redact dropped them).
+std::vector<std::string> dtmf_pieces(const Ladder& ladder, int64_t stream_id) {
+  std::string digits;
+  std::optional<int64_t> first;
+  for (const auto& d : ladder.dtmf) {
+    if (d.stream_id != stream_id) continue;
+    if (!first) first = d.ts_us;
+    digits += ' ';
+    digits += format::terminal_safe(d.digit);
+  }
+  if (!first) return {};
+  return {"  DTMF" + digits, "from " + format::shown_time(*first)};
+}
+
 }  // namespace
 
 std::string render_text(const Ladder& ladder, int width) {
@@ -126,7 +146,7 @@ std::string render_text(const Ladder& ladder, int width) {
         {"REDACTED:", "numbers, names, addresses and hosts are pseudonyms,", "credentials removed"},
         w);
   }
-  for (const auto& c : ladder.calls) out += wrap(call_pieces(c), w);
+  for (const auto& c : ladder.calls) out += wrap(call_pieces(c, first_seen_us(ladder, c.id)), w);
   if (!ladder.calls.empty()) out += "\n";
   const int lanes = std::max<int>(1, static_cast<int>(ladder.participants.size()));
   const int lane_w = std::max(kMinLaneW, (static_cast<int>(w) - kTimeW) / lanes);
@@ -166,6 +186,8 @@ std::string render_text(const Ladder& ladder, int width) {
     // Retransmissions are drawn dotted, as the HTML ladder draws them dashed.
     const char* fill = e.retransmission ? "." : "-";
     std::string label = format::terminal_safe(e.label);
+    if (e.sdp) label += " (SDP)";
+    if (e.media_change) label += " [" + *e.media_change + "]";
     if (e.retransmission) label += " (retx)";
     if (x1 == x2) {
       line.put_text(x1 + 1, std::string("<") + fill + " " +
@@ -191,70 +213,26 @@ std::string render_text(const Ladder& ladder, int width) {
     out += line.str() + "\n";
   }
   if (!ladder.streams.empty()) out += "\n";
-  for (const auto& s : ladder.streams) out += wrap(stream_pieces(s), w);
+  for (const auto& s : ladder.streams) {
+    out += wrap(stream_pieces(s), w);
+    out += wrap(dtmf_pieces(ladder, s.id), w);
+  }
   // The call's diagnostics (docs/diagnostics.md): kind, time, detail.
   if (!ladder.diagnostics.empty()) out += "\nDiagnostics:\n";
   for (const auto& d : ladder.diagnostics) {
     out += wrap({"  " + format::terminal_safe(d.kind),
-                 d.ts_us ? format::iso_utc_ms(*d.ts_us) : std::string("-"),
+                 d.ts_us ? format::shown_time(*d.ts_us) : std::string("-"),
                  format::terminal_safe(d.detail)},
                 w);
   }
-  return out;
-}
-
-std::string render_calls_table(const std::vector<correlate::CallRecord>& calls) {
-  struct Column {
-    const char* title;
-    size_t max_w;
-    bool right;
-  };
-  static constexpr Column kColumns[] = {
-      {"id", 12, true},     {"start (UTC)", 24, false}, {"from", 24, false}, {"to", 24, false},
-      {"state", 12, false}, {"code", 4, true},          {"pdd ms", 8, true}, {"dur s", 10, true},
-      {"msgs", 6, true},    {"Call-ID", 40, false},
-  };
-  constexpr size_t kN = std::size(kColumns);
-  std::vector<std::array<std::string, kN>> rows;
-  rows.reserve(calls.size());
-  for (const auto& c : calls) {
-    rows.push_back({
-        std::to_string(c.id),
-        c.start_us ? format::iso_utc_ms(*c.start_us) : "-",
-        or_dash(c.from_user ? c.from_user : c.from_uri),
-        or_dash(c.to_user ? c.to_user : c.to_uri),
-        std::string(correlate::call_state_name(c.state)),
-        c.final_code ? std::to_string(*c.final_code) : "-",
-        c.pdd_ms ? format::fixed(*c.pdd_ms, 0) : "-",
-        c.duration_ms ? format::fixed(*c.duration_ms / 1000.0, 3) : "-",
-        std::to_string(c.message_count),
-        format::terminal_safe(c.sip_call_id),
-    });
+  // Other legs of the end-to-end call (docs/schema.md call_links): later leg -> earlier.
+  if (!ladder.links.empty()) out += "\nLinks:\n";
+  for (const auto& l : ladder.links) {
+    out += wrap({"  call " + std::to_string(l.call_id) + " linked to call " +
+                     std::to_string(l.linked_call_id),
+                 "(" + format::terminal_safe(l.reason) + ")"},
+                w);
   }
-  std::array<size_t, kN> widths{};
-  for (size_t i = 0; i < kN; ++i) {
-    widths[i] = std::string_view(kColumns[i].title).size();
-    for (auto& r : rows) {
-      r[i] = format::fit(r[i], kColumns[i].max_w);
-      widths[i] = std::max(widths[i], format::columns(r[i]));
-    }
-  }
-  auto emit = [&](const std::array<std::string, kN>& cells) {
-    std::string line;
-    for (size_t i = 0; i < kN; ++i) {
-      const size_t pad = widths[i] - format::columns(cells[i]);
-      if (i > 0) line += "  ";
-      if (kColumns[i].right) line.append(pad, ' ');
-      line += cells[i];
-      if (!kColumns[i].right) line.append(pad, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    return line + "\n";
-  };
-  std::array<std::string, kN> head;
-  for (size_t i = 0; i < kN; ++i) head[i] = kColumns[i].title;
-  std::string out = emit(head);
-  for (const auto& r : rows) out += emit(r);
   return out;
 }
 

@@ -41,11 +41,37 @@ std::vector<MessageRow> call_messages(const Database& db, int64_t call_id) {
   return out;
 }
 
+std::vector<DtmfRow> call_dtmf(const Database& db, int64_t call_id) {
+  sql::Statement st(db.handle(), db.path(),
+                    "SELECT stream_id, call_id, ts_us, frame, digit, duration_ms FROM dtmf_events "
+                    "WHERE call_id = ?1 ORDER BY ts_us, id");
+  st.bind(1, call_id);
+  std::vector<DtmfRow> out;
+  while (st.step()) {
+    out.push_back({st.column_int64(0), st.column_int64(1), st.column_int64(2),
+                   static_cast<uint64_t>(st.column_opt_int64(3).value_or(0)), st.column_text(4),
+                   st.column_opt_double(5)});
+  }
+  return out;
+}
+
+std::vector<LinkRow> call_links(const Database& db, int64_t call_id) {
+  sql::Statement st(db.handle(), db.path(),
+                    "SELECT call_id, linked_call_id, reason FROM call_links WHERE call_id = ?1 "
+                    "OR linked_call_id = ?1 ORDER BY call_id + linked_call_id - ?1, reason");
+  st.bind(1, call_id);
+  std::vector<LinkRow> out;
+  while (st.step()) out.push_back({st.column_int64(0), st.column_int64(1), st.column_text(2)});
+  return out;
+}
+
 }  // namespace
 
 CallDetail load_call_detail(const Database& db, int64_t call_id) {
   CallDetail detail;
   detail.messages = call_messages(db, call_id);
+  detail.dtmf = call_dtmf(db, call_id);
+  detail.links = call_links(db, call_id);
   const std::string stream_sql = std::string("SELECT ") + kStreamColumns +
                                  " FROM streams WHERE call_id = ?1 ORDER BY first_us, id";
   sql::Statement streams(db.handle(), db.path(), stream_sql.c_str());

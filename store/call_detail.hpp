@@ -1,5 +1,6 @@
 // Reading one call's detail back from the store: its messages, RTP streams (with their
-// time series), RTCP report blocks, diagnostics and anomalies (docs/schema.md), as plain
+// time series), RTCP report blocks, diagnostics, anomalies, DTMF events and links to other
+// calls (docs/schema.md), as plain
 // rows for the ladder model (report/ladder.hpp) and the web API.
 //
 //   auto db = store::Database::open_read_only("x.db");
@@ -85,6 +86,25 @@ struct FindingRow {
   std::string detail;
 };
 
+// One RFC 4733 event of a stream (`dtmf_events` row).
+struct DtmfRow {
+  int64_t stream_id = 0;
+  int64_t call_id = 0;
+  int64_t ts_us = 0;
+  uint64_t frame = 0;
+  std::string digit;  // 0-9 * # A-D, ! (flash), ? (other codes)
+  std::optional<double> duration_ms;
+};
+
+// One `call_links` row touching the call: `call_id` is the later leg, `linked_call_id` the
+// earlier, `reason` the evidence (x_call_id, session_id, icid, replaces, refer,
+// shared_media).
+struct LinkRow {
+  int64_t call_id = 0;
+  int64_t linked_call_id = 0;
+  std::string reason;
+};
+
 // Everything stored about one call, each list in time order (then id).
 struct CallDetail {
   std::vector<MessageRow> messages;
@@ -92,6 +112,8 @@ struct CallDetail {
   std::vector<FindingRow> diagnostics;
   std::vector<FindingRow> anomalies;
   std::vector<RtcpPoint> rtcp;  // report blocks only (sender reports without blocks left out)
+  std::vector<DtmfRow> dtmf;    // by time
+  std::vector<LinkRow> links;   // either direction, by the other call's id
 };
 
 [[nodiscard]] CallDetail load_call_detail(const Database& db, int64_t call_id);

@@ -51,10 +51,15 @@ class CallFilterError : public std::runtime_error {
 struct CallFilter {
   // Default member initializers so designated initializers may name only what they set.
   std::optional<std::string> state = {};
-  std::optional<std::string> call_id = {};              // exact SIP Call-ID
-  std::optional<std::string> from_user = {};            // substring, ASCII case-insensitive
-  std::optional<std::string> to_user = {};              // substring, ASCII case-insensitive
-  std::optional<int64_t> since_us = {}, until_us = {};  // start_us in [since_us, until_us)
+  std::optional<std::string> call_id = {};    // exact SIP Call-ID
+  std::optional<std::string> from_user = {};  // substring, ASCII case-insensitive
+  std::optional<std::string> to_user = {};    // substring, ASCII case-insensitive
+  std::optional<std::string> party = {};      // from_user or to_user contains (as from_user)
+  std::optional<std::string> address = {};    // caller_ip or callee_ip is this address
+  std::optional<int> final_code = {};
+  // The call's time in [since_us, until_us): start_us, or for a call first seen mid-dialog
+  // (start_us NULL) its first message.
+  std::optional<int64_t> since_us = {}, until_us = {};
   std::optional<int64_t> limit = {};
   // RE2 regular expressions (github.com/google/re2/wiki/Syntax: no backreferences, linear
   // time) searched (not anchored) in the user part; checked in
@@ -72,6 +77,7 @@ struct CallFilter {
   bool descending = false;
 };
 
+// The calls of list_call_rows() (store/call_list.hpp) without the listing's extra columns.
 [[nodiscard]] std::vector<correlate::CallRecord> list_calls(const Database& db,
                                                             const CallFilter& filter);
 [[nodiscard]] std::optional<correlate::CallRecord> get_call(const Database& db, int64_t id);

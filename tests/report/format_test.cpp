@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
 namespace sipscope::report::format {
 namespace {
 
@@ -15,6 +19,30 @@ TEST(Format, IsoUtcMs) {
   EXPECT_EQ(iso_utc_ms(-1), "1969-12-31T23:59:59.999Z");  // floor, not toward zero
   // 2000-01-01T00:00:00Z = 946684800 s (a year divisible by 400 is leap).
   EXPECT_EQ(iso_utc_ms(946'684'800'000'000), "2000-01-01T00:00:00.000Z");
+}
+
+// --local: RFC 3339 with the zone's offset. Central European rules (POSIX TZ): 2024-03-01
+// (winter) is UTC+1; 2024-07-01T12:00:00Z (1719835200 s) is 14:00 CEST (UTC+2).
+TEST(Format, LocalTimeCarriesItsOffset) {
+  const char* old = std::getenv("TZ");
+  const std::string saved = old != nullptr ? old : "";
+  setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+  tzset();
+  EXPECT_EQ(local_ms(1'709'294'400'123'999), "2024-03-01T13:00:00.123+01:00");
+  EXPECT_EQ(local_ms(1'719'835'200'000'000), "2024-07-01T14:00:00.000+02:00");
+  setenv("TZ", "<-0330>3:30", 1);  // Newfoundland-like, west of UTC, half hour
+  tzset();
+  EXPECT_EQ(local_ms(1'709'294'400'000'000), "2024-03-01T08:30:00.000-03:30");
+  EXPECT_EQ(shown_time(1'709'294'400'000'000), "2024-03-01T12:00:00.000Z");
+  set_local_display(true);
+  EXPECT_EQ(shown_time(1'709'294'400'000'000), "2024-03-01T08:30:00.000-03:30");
+  set_local_display(false);
+  if (old != nullptr) {
+    setenv("TZ", saved.c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
 }
 
 TEST(Format, TerminalSafe) {

@@ -7,6 +7,7 @@
 
 #include "report/json.hpp"
 #include "report/ladder.hpp"
+#include "report/render_calls.hpp"
 #include "tests/store/fixtures.hpp"
 
 namespace sipscope::report {
@@ -80,7 +81,9 @@ TEST(RenderJson, LadderDocumentParsesBackWithEveryField) {
   EXPECT_EQ(c.at("pdd_ms"), 250.0);
   EXPECT_EQ(c.at("duration_ms"), 10'500.0);
   EXPECT_EQ(c.at("message_count"), 6);
-  EXPECT_EQ(c.size(), 21U);  // exactly the calls columns
+  // The calls columns and the ladder's first_seen_us and mid_dialog (docs/ladder-json.md).
+  EXPECT_EQ(c.size(), 23U);
+  EXPECT_EQ(c.at("mid_dialog"), false);
 
   // nullopt is JSON null, present (not omitted).
   const json& bare = j.at("calls")[1];
@@ -141,12 +144,46 @@ TEST(RenderJson, InvalidUtf8IsReplacedNotFatal) {
 }
 
 TEST(RenderJson, CallsArray) {
-  const json j = json::parse(render_calls_json({test::full_call(1, "a"), test::bare_call(2, "b")}));
+  auto rows = call_rows({test::full_call(1, "a"), test::bare_call(2, "b")});
+  rows[0].caller_port = 5062;
+  rows[0].worst_mos = 4.41;
+  rows[1].first_seen_us = 1'709'294'405'000'000;
+  const json j = json::parse(render_calls_json(rows));
   ASSERT_TRUE(j.is_array());
   ASSERT_EQ(j.size(), 2U);
   EXPECT_EQ(j[0].at("sip_call_id"), "a");
+  EXPECT_EQ(j[0].at("caller_port"), 5062);
+  EXPECT_TRUE(j[0].at("callee_port").is_null());
+  EXPECT_EQ(j[0].at("worst_mos"), 4.41);
+  EXPECT_TRUE(j[0].at("loss_pct").is_null());
+  EXPECT_EQ(j[0].at("mid_dialog"), false);
   EXPECT_TRUE(j[1].at("final_code").is_null());
+  EXPECT_EQ(j[1].at("first_seen_us"), 1'709'294'405'000'000);
+  EXPECT_EQ(j[1].at("mid_dialog"), true);
   EXPECT_TRUE(json::parse(render_calls_json({})).is_array());
+}
+
+// The model's marks and lists (docs/ladder-json.md): sdp and media_change per event, dtmf
+// and links per ladder, first_seen_us and mid_dialog per call.
+TEST(RenderJson, MarksDtmfLinksAndFirstSeen) {
+  Ladder l = sample_ladder();
+  l.calls = {test::bare_call(7, "mid")};
+  for (auto& e : l.events) e.call_id = 7;
+  l.events[0].sdp = true;
+  l.events[0].media_change = "hold";
+  l.dtmf = {{5, 7, 1'709'294'401'000'000, 40, "#", 80.0}};
+  l.links = {{7, 3, "refer"}};
+  const json j = json::parse(render_json(l));
+  EXPECT_EQ(j.at("events")[0].at("sdp"), true);
+  EXPECT_EQ(j.at("events")[0].at("media_change"), "hold");
+  EXPECT_EQ(j.at("events")[1].at("sdp"), false);
+  EXPECT_TRUE(j.at("events")[1].at("media_change").is_null());
+  EXPECT_EQ(j.at("dtmf"), json::parse(R"([{"stream_id": 5, "call_id": 7, "ts_us": 1709294401000000,
+      "frame": 40, "digit": "#", "duration_ms": 80.0}])"));
+  EXPECT_EQ(j.at("links"),
+            json::parse(R"([{"call_id": 7, "linked_call_id": 3, "reason": "refer"}])"));
+  EXPECT_EQ(j.at("calls")[0].at("mid_dialog"), true);
+  EXPECT_EQ(j.at("calls")[0].at("first_seen_us"), l.events[0].ts_us);
 }
 
 TEST(RenderJson, AdlToJsonForEmbedding) {
@@ -163,21 +200,21 @@ TEST(RenderCsv, HeaderNullsAndRfc4180Quoting) {
   c.to_user = "line\r\nbreak";
   c.final_code = 486;
   c.pdd_ms = 1.5;
-  const std::string csv = render_calls_csv({c});
+  const std::string csv = render_calls_csv(call_rows({c}));
   const std::string header =
       "id,sip_call_id,group_id,from_user,to_user,from_uri,to_uri,caller_ip,callee_ip,transport,"
       "start_us,ring_us,answer_us,end_us,state,final_code,final_reason,hangup_by,pdd_ms,"
-      "duration_ms,message_count\r\n";
+      "duration_ms,message_count,caller_port,callee_port,first_seen_us,worst_mos,loss_pct\r\n";
   // RFC 4180 §2: CRLF records; fields with comma or quote are quoted, quotes doubled; NULL
   // columns are empty fields. Wire text is terminal-safe like the table (issue 13.5): the
   // CR and LF inside a value become '?', so no field spans lines.
   const std::string row =
-      "2,\"x,y\",,\"say \"\"hi\"\"\",line??break,,,,,TCP,,,,,unknown,486,,,1.5,,0\r\n";
+      "2,\"x,y\",,\"say \"\"hi\"\"\",line??break,,,,,TCP,,,,,unknown,486,,,1.5,,0,,,,,\r\n";
   EXPECT_EQ(csv, header + row);
 }
 
 TEST(RenderCsv, NoRowsIsJustTheHeader) {
-  const std::string csv = render_calls_csv({});
+  const std::string csv = render_calls_csv({});  // no rows
   EXPECT_EQ(csv.find("\r\n"), csv.size() - 2);
   EXPECT_EQ(csv.rfind("id,", 0), 0U);
 }

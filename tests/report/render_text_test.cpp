@@ -4,6 +4,7 @@
 
 #include "report/format.hpp"
 #include "report/ladder.hpp"
+#include "report/render_calls.hpp"
 #include "tests/store/fixtures.hpp"
 
 namespace sipscope::report {
@@ -121,7 +122,7 @@ TEST(RenderText, WireControlCharactersNeverReachTheTerminal) {
       "\xc2\x9b"
       "1";  // C1 CSI encoded as UTF-8
   l.calls.push_back(c);
-  const std::string text = render_text(l, 120) + render_calls_table({c});
+  const std::string text = render_text(l, 120) + render_calls_table(call_rows({c}));
   for (char ch : text) {
     const auto u = static_cast<unsigned char>(ch);
     EXPECT_TRUE(ch == '\n' || (u >= 0x20 && u < 0x7F)) << "byte " << static_cast<int>(u);
@@ -145,30 +146,101 @@ TEST(RenderText, StreamLinesShowRtcpNextToMeasured) {
   for (const auto& line : lines_of(render_text(l, 40))) EXPECT_LE(format::columns(line), 40U);
 }
 
+// Widths are the longest of title and values, two spaces between columns, numbers
+// right-aligned (hand-derived): id 2, start 25 (the first-seen time with its '*'), from 5,
+// to 3, caller 14, callee 14, state 8, code 4, pdd ms 6, dur s 6, msgs 4, MOS 4, loss % 6,
+// Call-ID 8 (trailing blanks trimmed).
 TEST(RenderCallsTable, AlignedColumnsWithDashForNull) {
-  const std::string text =
-      render_calls_table({test::full_call(1, "abc@host"), test::bare_call(22, "zzz")});
-  const auto lines = lines_of(text);
-  ASSERT_EQ(lines.size(), 3U);
-  // Widths are the longest of title and values: id 2, start 24, from 5, to 3, state 8,
-  // code 4, pdd 6, dur 6, msgs 4, Call-ID 8; numbers right-aligned; two spaces between.
-  EXPECT_EQ(lines[0], "id  start (UTC)" + rep(' ', 13) +
-                          "  from   to   state     code  pdd ms   dur s  msgs  Call-ID");
-  EXPECT_EQ(
-      lines[1],
-      " 1  2024-03-01T12:00:00.000Z  alice  bob  answered   200     250  10.500     6  abc@host");
-  EXPECT_EQ(lines[2],
-            "22  -" + rep(' ', 23) + "  -      -    unknown      -       -       -     0  zzz");
+  auto rows = call_rows({test::full_call(1, "abc@host"), test::bare_call(22, "zzz")});
+  rows[0].caller_port = 5060;
+  rows[0].callee_port = 5080;
+  rows[0].worst_mos = 4.411;
+  rows[0].loss_pct = 0.5;
+  rows[1].first_seen_us = 1'709'294'405'000'000;  // 5 s after full_call's start
+  const auto lines = lines_of(render_calls_table(rows));
+  ASSERT_EQ(lines.size(), 4U);
+  EXPECT_EQ(lines[0], "id  start (UTC)" + rep(' ', 14) + "  from   to   caller" + rep(' ', 8) +
+                          "  callee" + rep(' ', 8) +
+                          "  state     code  pdd ms   dur s  msgs   MOS  loss %  Call-ID");
+  EXPECT_EQ(lines[1],
+            " 1  2024-03-01T12:00:00.000Z   alice  bob  192.0.2.1:5060  192.0.2.2:5080  answered"
+            "   200     250  10.500     6  4.41    0.50  abc@host");
+  EXPECT_EQ(lines[2], "22  2024-03-01T12:00:05.000Z*  -      -    -" + rep(' ', 13) + "  -" +
+                          rep(' ', 13) +
+                          "  unknown      -       -       -     0     -       -  zzz");
+  EXPECT_EQ(lines[3], "* first seen mid-dialog: the capture holds no initial INVITE");
 }
 
-TEST(RenderCallsTable, LongCallIdIsCut) {
-  const auto lines = lines_of(render_calls_table({test::full_call(1, std::string(100, 'x'))}));
+TEST(RenderCallsTable, LongCallIdIsCutUnlessWide) {
+  const auto rows = call_rows({test::full_call(1, std::string(100, 'x'))});
+  auto lines = lines_of(render_calls_table(rows));
   ASSERT_EQ(lines.size(), 2U);
   EXPECT_EQ(lines[1].substr(lines[1].size() - 40), rep('x', 39) + "~");
+  lines = lines_of(render_calls_table(rows, true));
+  ASSERT_EQ(lines.size(), 2U);
+  EXPECT_EQ(lines[1].substr(lines[1].size() - 101), " " + rep('x', 100));
 }
 
 TEST(RenderCallsTable, EmptyIsHeaderOnly) {
   EXPECT_EQ(lines_of(render_calls_table({})).size(), 1U);
+}
+
+// Arrows carrying SDP say so, and the offers the call_hold / call_resume diagnostics name
+// say which (the model's LadderEvent::sdp and media_change, docs/ladder-json.md).
+TEST(RenderText, SdpAndHoldMarksOnArrows) {
+  Ladder l = two_party();
+  l.events[0].sdp = true;
+  l.events[1].sdp = true;
+  LadderEvent hold = event(0, 1, "INVITE", 3'000'000);
+  hold.sdp = true;
+  hold.media_change = "hold";
+  LadderEvent resume = event(1, 0, "UPDATE", 4'000'000);
+  resume.sdp = true;
+  resume.media_change = "resume";
+  l.events.push_back(hold);
+  l.events.push_back(resume);
+  const auto lines = lines_of(render_text(l, 100));
+  ASSERT_EQ(lines.size(), 6U);
+  EXPECT_NE(lines[1].find("-INVITE (SDP)-"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("-200 OK (SDP)-"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("INVITE (retx)"), std::string::npos) << lines[3];
+  EXPECT_EQ(lines[3].find("SDP"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[4].find("-INVITE (SDP) [hold]-"), std::string::npos) << lines[4];
+  EXPECT_NE(lines[5].find("-UPDATE (SDP) [resume]-"), std::string::npos) << lines[5];
+}
+
+// Under the ladder: each stream's DTMF digits (only its own), then the links to other calls;
+// a call first seen mid-dialog shows that time instead of a start.
+TEST(RenderText, DtmfLinksAndFirstSeen) {
+  Ladder l = two_party();
+  auto call = test::bare_call(7, "mid@host");
+  l.calls.push_back(call);
+  for (auto& e : l.events) {
+    e.call_id = 7;
+    e.ts_us = 1'709'294'400'000'000 + e.offset_us;
+  }
+  StreamRow s;
+  s.id = 5;
+  s.src_ip = "192.0.2.1";
+  s.src_port = 4000;
+  s.dst_ip = "192.0.2.2";
+  s.dst_port = 6000;
+  l.streams.push_back(s);
+  l.dtmf = {{5, 7, 1'709'294'401'000'000, 40, "1", 100.0},
+            {6, 7, 1'709'294'401'100'000, 41, "9", 100.0},  // another stream's
+            {5, 7, 1'709'294'401'200'000, 42, "2", 100.0},
+            {5, 7, 1'709'294'401'400'000, 44, "#", std::nullopt}};
+  l.links = {{7, 3, "x_call_id"}};
+  const std::string text = render_text(l, 200);
+  EXPECT_NE(text.find("Call 7  Call-ID mid@host  - -> -  unknown  first seen "
+                      "2024-03-01T12:00:00.000Z  (mid-dialog: no initial INVITE captured)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n  DTMF 1 2 #  from 2024-03-01T12:00:01.000Z\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("DTMF", text.find("DTMF") + 1), std::string::npos) << text;
+  EXPECT_NE(text.find("\nLinks:\n  call 7 linked to call 3  (x_call_id)\n"), std::string::npos)
+      << text;
 }
 
 }  // namespace
