@@ -1,6 +1,7 @@
 #include "correlate/call_tracker.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -29,13 +30,16 @@ struct CallIdHash {
   size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
+constexpr size_t kUnchanged = SIZE_MAX;
+
 struct Slot {
   Slot(int64_t id, const decode::SipEvent& event, const SipSummary& summary,
        const CallBounds& bounds)
       : call(id, event, summary, bounds) {}
   OpenCall call;
   int64_t due_us = 0;
-  bool changed = true;  // a message joined since the last open_calls_changed()
+  // Index in Impl::changed while a message joined since the last open_calls_changed().
+  size_t changed_at = kUnchanged;
 };
 
 std::string flow_of(const decode::Endpoint& src, const decode::Endpoint& dst) {
@@ -75,6 +79,12 @@ struct CallTracker::Impl {
   std::unordered_set<int64_t> open_ids;  // calls.id of the open calls
   std::vector<CallLinkRecord> found_links;
   NonCallActivity activity;  // OPTIONS peers, subscriptions, MESSAGE/PUBLISH
+  // Open calls a message joined since the last open_calls_changed(): the live tick costs
+  // what changed, not what is open. Slot::changed_at is each one's index (swap-remove).
+  std::vector<Slot*> changed;
+
+  void mark_changed(Slot& slot);
+  void unmark_changed(Slot& slot);
 
   void on_sip(const decode::SipEvent& event);
   // The message to its call (or to non-call activity); sets last_call_id.
@@ -128,7 +138,7 @@ void CallTracker::Impl::route(const decode::SipEvent& event, const SipSummary& s
   }
   if (it != calls.end()) {
     it->second.call.add(event, s);
-    it->second.changed = true;
+    mark_changed(it->second);
     report_call_limits(it->second.call, event);
     last_call_id = it->second.call.id();
     ++stats.call_messages;
@@ -145,6 +155,7 @@ void CallTracker::Impl::route(const decode::SipEvent& event, const SipSummary& s
   const int64_t id = next_id++;
   it = calls.try_emplace(std::string(s.call_id), id, event, s, bounds).first;
   last_call_id = id;
+  mark_changed(it->second);
   open_ids.insert(id);
   found_links.clear();
   links.on_call_start(id, event, s, found_links);
@@ -159,6 +170,21 @@ void CallTracker::Impl::route(const decode::SipEvent& event, const SipSummary& s
   stats.open_calls = calls.size();
   stats.open_calls_peak = std::max(stats.open_calls_peak, calls.size());
   schedule(it->second, true);
+}
+
+void CallTracker::Impl::mark_changed(Slot& slot) {
+  if (slot.changed_at != kUnchanged) return;
+  slot.changed_at = changed.size();
+  changed.push_back(&slot);
+}
+
+void CallTracker::Impl::unmark_changed(Slot& slot) {
+  if (slot.changed_at == kUnchanged) return;
+  Slot* moved = changed.back();
+  changed[slot.changed_at] = moved;
+  moved->changed_at = slot.changed_at;
+  changed.pop_back();
+  slot.changed_at = kUnchanged;
 }
 
 void CallTracker::Impl::schedule(Slot& slot, bool is_new) {
@@ -179,6 +205,7 @@ void CallTracker::Impl::schedule(Slot& slot, bool is_new) {
 
 void CallTracker::Impl::flush(Slot& slot, int64_t now_us) {
   expiry.erase({slot.due_us, slot.call.id()});
+  unmark_changed(slot);
   if (const auto& back = slot.call.time_went_back()) {
     emit_anomaly(decode::AnomalyKind::timestamp_backwards, *back, back->ts_us,
                  "response to the INVITE captured before the INVITE; no pdd_ms", slot.call.id(),
@@ -221,8 +248,7 @@ void CallTracker::Impl::advance(int64_t now_us) {
     // without BYE, mid-call traffic) has gone quiet for call_idle_us and is cut off.
     const bool cut_off = !slot.call.ended() && !slot.call.waiting_for_final();
     const int64_t id = slot.call.id();
-    const MessageRecord& last = slot.call.last_message();
-    const decode::FrameRef frame{last.capture_id, last.frame, last.ts_us};
+    const decode::FrameRef frame = slot.call.last_kept_frame();
     std::string detail = "call " + slot.call.sip_call_id() + " idle since " +
                          std::to_string(slot.call.last_ts_us()) + " us; flushed unfinished";
     flush(slot, now_us);
@@ -377,11 +403,12 @@ void CallTracker::advance(int64_t now_us) {
 
 void CallTracker::open_calls_changed(int64_t now_us,
                                      const std::function<void(const CallRecord&)>& out) {
-  for (auto& [key, slot] : impl_->calls) {
-    if (!slot.changed) continue;
-    slot.changed = false;
-    out(slot.call.row(now_us, impl_->limits.no_answer_us));
+  for (Slot* slot : impl_->changed) {
+    slot->changed_at = kUnchanged;
+    out(slot->call.row(now_us, impl_->limits.no_answer_us));
+    for (auto& m : slot->call.take_new_messages()) impl_->sink.on_message(std::move(m));
   }
+  impl_->changed.clear();
 }
 
 void CallTracker::finish(int64_t capture_end_us) {

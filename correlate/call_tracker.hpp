@@ -86,8 +86,10 @@ class CallTracker {
   // End of input: flush every open call; capture_end_us is the last frame's time.
   void finish(int64_t capture_end_us);
   // Live capture: the row as it stands at now_us of every open call that a message joined
-  // since the previous call (every new call included), in no particular order. The id is
-  // the one its final on_call() row will have.
+  // since the previous call (every new call included), in no particular order, each
+  // followed by its new messages to the sink's on_message() (final when seen); the call's
+  // on_call() later carries only the messages not handed out so. The id is the one its
+  // final on_call() row will have. Costs the calls changed, not the calls open.
   void open_calls_changed(int64_t now_us, const std::function<void(const CallRecord&)>& out);
 
   [[nodiscard]] const TrackerStats& stats() const;

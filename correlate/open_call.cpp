@@ -83,7 +83,8 @@ void OpenCall::add(const decode::SipEvent& event, const SipSummary& summary) {
   observe(event, summary);
   dialogs_.observe(event, summary);
   session_timer_.observe(event, summary);
-  if (messages_.size() < max_messages_) {
+  if (messages_.size() + messages_taken_ < max_messages_) {
+    last_kept_frame_ = event.frame;
     messages_.push_back(std::move(record));
   } else {
     ++messages_not_kept_;
@@ -305,6 +306,13 @@ std::optional<std::string> OpenCall::callee_ip() const {
   return std::nullopt;
 }
 
+std::vector<MessageRecord> OpenCall::take_new_messages() {
+  std::vector<MessageRecord> out;
+  out.swap(messages_);
+  messages_taken_ += static_cast<uint32_t>(out.size());
+  return out;
+}
+
 std::pair<CallRecord, std::vector<MessageRecord>> OpenCall::flush(int64_t now_us,
                                                                   int64_t no_answer_us) {
   CallRecord r = row(now_us, no_answer_us);
@@ -316,7 +324,7 @@ CallRecord OpenCall::row(int64_t now_us, int64_t no_answer_us) const {
   r.id = id_;
   r.sip_call_id = sip_call_id_;
   r.transport = transport_;
-  r.message_count = static_cast<int64_t>(messages_.size()) + messages_not_kept_;
+  r.message_count = static_cast<int64_t>(messages_.size()) + messages_taken_ + messages_not_kept_;
   r.hangup_by = hangup_by_;
   r.hangup_reason = hangup_reason_;
   r.q850_cause = q850_cause_;

@@ -4,7 +4,8 @@
 //
 //   OpenCall c(id, event, summary);          // the message that opened it
 //   c.add(next_event, next_summary);         // every later message with that Call-ID
-//   auto [row, messages] = c.flush(now_us, no_answer_us);
+//   auto fresh = c.take_new_messages();      // live: messages added since the last take
+//   auto [row, messages] = c.flush(now_us, no_answer_us);  // the messages not yet taken
 #pragma once
 
 #include <cstdint>
@@ -64,7 +65,8 @@ class OpenCall {
   [[nodiscard]] int64_t id() const { return id_; }
   [[nodiscard]] const std::string& sip_call_id() const { return sip_call_id_; }
   [[nodiscard]] int64_t last_ts_us() const { return last_ts_us_; }
-  [[nodiscard]] const MessageRecord& last_message() const { return messages_.back(); }
+  // Where the last message kept for the store was captured.
+  [[nodiscard]] const decode::FrameRef& last_kept_frame() const { return last_kept_frame_; }
   [[nodiscard]] const TransactionTable& transactions() const { return txns_; }
   [[nodiscard]] const DialogSet& dialogs() const { return dialogs_; }
   [[nodiscard]] const SessionTimer& session_timer() const { return session_timer_; }
@@ -77,7 +79,11 @@ class OpenCall {
   [[nodiscard]] uint64_t duplicates() const { return duplicates_; }
   [[nodiscard]] const decode::FrameRef& first_duplicate() const { return first_duplicate_; }
 
-  // The finished `calls` row and its messages in capture order; the object is spent.
+  // Live capture: the messages kept since the last take, in capture order. They are final
+  // when added (add() decides the retransmission flag), so they can be stored at once.
+  std::vector<MessageRecord> take_new_messages();
+  // The finished `calls` row and its messages not yet taken, in capture order; the object
+  // is spent.
   std::pair<CallRecord, std::vector<MessageRecord>> flush(int64_t now_us, int64_t no_answer_us);
   // The `calls` row as it stands at now_us (live capture shows open calls with it).
   [[nodiscard]] CallRecord row(int64_t now_us, int64_t no_answer_us) const;
@@ -119,7 +125,9 @@ class OpenCall {
   int64_t id_;
   std::string sip_call_id_;
   decode::Transport transport_ = decode::Transport::udp;
-  std::vector<MessageRecord> messages_;
+  std::vector<MessageRecord> messages_;  // kept and not yet taken
+  uint32_t messages_taken_ = 0;          // kept and handed out by take_new_messages()
+  decode::FrameRef last_kept_frame_;
   uint32_t max_messages_;
   uint32_t messages_not_kept_ = 0;  // past max_messages_: counted, not stored
   uint8_t limits_reported_ = 0;     // CallLimitReached bits already handed out

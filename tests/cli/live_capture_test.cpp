@@ -219,6 +219,68 @@ TEST(LiveCapture, SigtermMidCallKeepsOpenCallInProgress) {
   EXPECT_NE(listed.out.find("in_progress"), std::string::npos) << listed.out;
 }
 
+int64_t wall_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Issue 15 point 2: a finished call's messages are readable within about a second of its
+// last message, long before the call leaves the tracker (its 32 s linger), and are stored
+// once. The built-in uac holds the call for 2 s, so the answered call's first messages are
+// stored by one tick and its BYE and 200 by a later one.
+TEST(LiveCapture, FinishedCallMessagesCommittedWithinASecond) {
+  require_live_capture();
+  if (IsSkipped()) return;
+  const auto dir = temp_dir("live-latency");
+  const int per_call = scenario_messages(dir, "uac", "uas");
+  ASSERT_EQ(per_call, 6);  // INVITE, ACK, BYE + 180, 200, 200
+  const auto db = dir / "live.db";
+  Child capture(capture_argv(db, "udp and portrange 25860-25869"), dir, dir / "capture.out",
+                dir / "capture.err");
+  ASSERT_TRUE(wait_ready(db, capture)) << read_text(dir / "capture.err");
+  Child uas({"sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", "25860", "-m", "1", "-nostdin"}, dir,
+            dir / "uas.out", dir / "uas.err");
+  std::this_thread::sleep_for(milliseconds(300));
+  Child uac({"sipp", "-sn", "uac", "127.0.0.1:25860", "-m", "1", "-d", "2000", "-i", "127.0.0.1",
+             "-p", "25862", "-nostdin"},
+            dir, dir / "uac.out", dir / "uac.err");
+
+  const std::string path = db.string();
+  const std::string stored = "SELECT count(*) FROM messages WHERE call_id IS NOT NULL";
+  bool answered_seen = false;  // the answered call's first messages, before its BYE
+  int64_t seen_all_us = 0;
+  for (int i = 0; i < 200 && seen_all_us == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    const int64_t n = query_int(path, stored);
+    if (n > 0 && n < per_call &&
+        query_int(path, "SELECT count(*) FROM messages WHERE method = 'BYE'") == 0) {
+      answered_seen = true;
+    }
+    if (n == per_call) seen_all_us = wall_us();
+  }
+  ASSERT_NE(seen_all_us, 0) << "the call's messages never appeared while capturing";
+  EXPECT_TRUE(answered_seen) << "the messages before the BYE were not stored on their own";
+  // The last message's capture time is the kernel's clock, the same as wall_us().
+  const int64_t last_us = query_int(path, "SELECT max(ts_us) FROM messages");
+  EXPECT_LE(seen_all_us - last_us, 2'000'000) << "messages committed too late";
+  RecordProperty("commit_latency_us", std::to_string(seen_all_us - last_us));
+  EXPECT_EQ(query_int(path,
+                      "SELECT count(*) FROM calls WHERE state = 'answered' AND end_us IS NOT "
+                      "NULL AND message_count = " +
+                          std::to_string(per_call)),
+            1);
+  ASSERT_EQ(uac.wait_exit(seconds(30)), 0) << read_text(dir / "uac.err");
+  ASSERT_EQ(uas.wait_exit(seconds(10)), 0) << read_text(dir / "uas.err");
+
+  std::optional<int> status;
+  (void)stop(capture, SIGINT, status);
+  ASSERT_EQ(status, 0) << read_text(dir / "capture.err");
+  // The final flush adds the call's other rows but none of its messages a second time.
+  EXPECT_EQ(query_int(path, stored), per_call);
+  EXPECT_EQ(query_int(path, "SELECT count(DISTINCT frame) FROM messages"), per_call);
+  EXPECT_GT(query_int(path, "SELECT count(*) FROM transactions WHERE call_id IS NOT NULL"), 0);
+}
+
 TEST(LiveCapture, SecondSignalExitsAtOnceWithConsistentDatabase) {
   require_live_capture();
   if (IsSkipped()) return;
