@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "tests/correlate/test_support.hpp"
 
@@ -683,6 +685,52 @@ TEST_F(CallTrackerTest, DecoderAnomalyIsForwardedAtOnce) {
   tracker_.on_anomaly(ev);
   EXPECT_FALSE(sink_.anomalies[1].flow.has_value());
   EXPECT_EQ(tracker_.stats().anomalies, 2u);
+}
+
+// Live capture's tick: each open call a message joined is reported once with its new
+// messages (the sink's on_message), the calls nothing joined are not, and the final
+// on_call() carries only the messages not handed out: every message exactly once, in
+// capture order.
+TEST_F(CallTrackerTest, LiveTickHandsOutNewMessagesOnce) {
+  std::vector<int64_t> rows;
+  const auto tick = [&](int64_t now) {
+    tracker_.open_calls_changed(now, [&](const CallRecord& r) { rows.push_back(r.id); });
+  };
+  Leg other;
+  other.call_id = "leg-2@192.0.2.10";
+  feed_.send(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi1"));
+  feed_.send(kT0 + 10 * kMs, kA, kB, caller_request(other, "INVITE", 1, "z9hG4bKo1"));
+  tick(kT0 + kSec);
+  std::sort(rows.begin(), rows.end());  // in no particular order
+  EXPECT_EQ(rows, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(sink_.messages.size(), 2u);  // both INVITEs
+
+  rows.clear();
+  tick(kT0 + 2 * kSec);  // nothing joined
+  EXPECT_TRUE(rows.empty());
+  EXPECT_EQ(sink_.messages.size(), 2u);
+
+  feed_.send(kT0 + 3 * kSec, kB, kA, response_to_caller(leg_, 200, "OK", 1, "INVITE", "z9hG4bKi1"));
+  tick(kT0 + 4 * kSec);
+  EXPECT_EQ(rows, (std::vector<int64_t>{1}));
+  ASSERT_EQ(sink_.messages.size(), 3u);
+  EXPECT_EQ(sink_.messages[2].status_code, 200);
+  EXPECT_EQ(sink_.messages[2].call_id, 1);
+
+  feed_.send(kT0 + 4 * kSec + 10 * kMs, kA, kB,
+             caller_request(leg_, "ACK", 1, "z9hG4bKa1", true));  // not ticked
+  tracker_.finish(kT0 + 5 * kSec);
+  ASSERT_EQ(sink_.calls.size(), 2u);
+  for (const auto& c : sink_.calls) {
+    if (c.row.id == 1) {
+      EXPECT_EQ(c.row.message_count, 3);  // INVITE and 200 ticked, the ACK
+      ASSERT_EQ(c.messages.size(), 1u);   // the ACK only
+      EXPECT_EQ(c.messages[0].method, "ACK");
+    } else {
+      EXPECT_EQ(c.row.message_count, 1);
+      EXPECT_TRUE(c.messages.empty());
+    }
+  }
 }
 
 }  // namespace
