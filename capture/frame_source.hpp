@@ -31,6 +31,9 @@ class FrameSource {
   [[nodiscard]] virtual std::vector<CaptureInfo> captures() const = 0;
   // The run was stopped by a signal before the input ended.
   virtual void mark_interrupted() = 0;
+  // Live sources: from now on pull() returns idle at once instead of waiting for packets,
+  // so a stop reads what is already buffered and no more. Files never wait.
+  virtual void stop_waiting() {}
 };
 
 }  // namespace sipscope::capture

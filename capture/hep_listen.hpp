@@ -53,6 +53,7 @@ class HepListenSource final : public FrameSource {
   [[nodiscard]] Next pull(decode::Frame& out) override;
   [[nodiscard]] std::vector<CaptureInfo> captures() const override;
   void mark_interrupted() override {}
+  void stop_waiting() override { set_wait_ms(0); }
   // "hep:udp:ADDR:PORT" or "hep:tcp:ADDR:PORT", the captures.path of listener i.
   [[nodiscard]] const std::string& name(size_t i) const;
   [[nodiscard]] size_t size() const { return sockets_.size(); }

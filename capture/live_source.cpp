@@ -164,6 +164,7 @@ FrameSource::Next LiveSource::pull(decode::Frame& out) {
   if (!refill()) {
     auto& fds = poller_->fds;
     if (fds.empty()) return Next::end;
+    if (!waiting_) return Next::idle;
     // A signal interrupts the wait (EINTR): the caller sees idle and checks its stop flag.
     if (poll(fds.data(), fds.size(), kPollMs) <= 0) return Next::idle;
     if (!refill()) return Next::idle;

@@ -65,6 +65,7 @@ class LiveSource final : public FrameSource {
   [[nodiscard]] std::vector<CaptureInfo> captures() const override;
   // A live capture always ends by being stopped: nothing to mark.
   void mark_interrupted() override {}
+  void stop_waiting() override { waiting_ = false; }
   // Link type of interface i (pcap_datalink after activation).
   [[nodiscard]] int link_type(size_t i) const;
   void set_raw_sink(RawPacketSink* sink) { raw_sink_ = sink; }
@@ -80,6 +81,7 @@ class LiveSource final : public FrameSource {
   std::vector<std::unique_ptr<Source>> sources_;
   std::unique_ptr<Poller> poller_;
   size_t last_ = SIZE_MAX;  // source whose frame was handed out last
+  bool waiting_ = true;     // pull() polls (kPollMs) when nothing is buffered
   RawPacketSink* raw_sink_ = nullptr;
   // Reads a packet into every source without one; true if any is pending.
   bool refill();

@@ -32,6 +32,10 @@ class MergedSource final : public FrameSource {
     quick_.mark_interrupted();
     waiting_.mark_interrupted();
   }
+  void stop_waiting() override {
+    quick_.stop_waiting();
+    waiting_.stop_waiting();
+  }
 
  private:
   FrameSource& quick_;

@@ -77,6 +77,10 @@ int64_t wall_clock_us() {
 // capture replayed as HEP), so calls do not expire while their messages are arriving.
 constexpr int64_t kLiveClockLagUs = 1'000'000;
 
+// Live: after a stop, packets the kernel had already captured are still read, without
+// waiting for more and for at most this long (a full ring takes a few ms).
+constexpr auto kStopDrain = std::chrono::milliseconds(100);
+
 }  // namespace
 
 PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
@@ -101,6 +105,8 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
   // and every idle poll, so both the stop and the one-second commit are never late.
   const uint64_t check_mask = options.live ? 0 : 0xff;
   int64_t behind_us = kLiveClockLagUs;
+  bool draining = false;  // live: stopped, reading what is buffered
+  auto drain_end = Clock::now();
   decode::Frame frame;
   for (;;) {
     const auto got = input.pull(frame);
@@ -114,7 +120,17 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
       if (options.live) behind_us = std::max(kLiveClockLagUs, wall_clock_us() - decoder.clock_us());
       if ((decoder.stats().frames & check_mask) != 0) continue;
     }
-    if (stop != 0) break;
+    if (draining) {
+      if (got == capture::FrameSource::Next::idle || Clock::now() >= drain_end) break;
+      continue;
+    }
+    if (stop != 0) {
+      if (!options.live) break;
+      draining = true;
+      input.stop_waiting();
+      drain_end = Clock::now() + kStopDrain;
+      continue;
+    }
     if (Clock::now() < next_tick) continue;
     next_tick = Clock::now() + period;
     if (options.live) {
