@@ -33,9 +33,10 @@ struct PipelineOptions {
   // right after the commit). May be empty.
   std::function<void(const PipelineCounts&)> progress;
   // Live capture: each wall second the row of every open call that changed is stored
-  // (Store::upsert_open_call) and the transaction committed; capture time follows the
-  // wall clock while no packet comes, so calls still expire on a quiet network; a stop
-  // is seen within capture::kPollMs.
+  // (Store::upsert_open_call) with its new messages and the transaction committed;
+  // capture time follows the wall clock while no packet comes, so calls still expire on a
+  // quiet network; a stop is seen within capture::kPollMs, then what the source has
+  // buffered is read (FrameSource::stop_waiting) before the open calls are flushed.
   bool live = false;
   // Live: also given every open-call row stored in a tick (may be empty).
   std::function<void(const correlate::CallRecord&)> on_open_call;
