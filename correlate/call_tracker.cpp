@@ -81,7 +81,9 @@ struct CallTracker::Impl {
   NonCallActivity activity;  // OPTIONS peers, subscriptions, MESSAGE/PUBLISH
   // Open calls a message joined since the last open_calls_changed(): the live tick costs
   // what changed, not what is open. Slot::changed_at is each one's index (swap-remove).
+  // Kept only once open_calls_changed() has been called: files never pay for it.
   std::vector<Slot*> changed;
+  bool track_changes = false;
 
   void mark_changed(Slot& slot);
   void unmark_changed(Slot& slot);
@@ -173,7 +175,7 @@ void CallTracker::Impl::route(const decode::SipEvent& event, const SipSummary& s
 }
 
 void CallTracker::Impl::mark_changed(Slot& slot) {
-  if (slot.changed_at != kUnchanged) return;
+  if (!track_changes || slot.changed_at != kUnchanged) return;
   slot.changed_at = changed.size();
   changed.push_back(&slot);
 }
@@ -403,6 +405,10 @@ void CallTracker::advance(int64_t now_us) {
 
 void CallTracker::open_calls_changed(int64_t now_us,
                                      const std::function<void(const CallRecord&)>& out) {
+  if (!impl_->track_changes) {  // the first call: every call open so far is new to it
+    impl_->track_changes = true;
+    for (auto& [key, slot] : impl_->calls) impl_->mark_changed(slot);
+  }
   for (Slot* slot : impl_->changed) {
     slot->changed_at = kUnchanged;
     out(slot->call.row(now_us, impl_->limits.no_answer_us));

@@ -89,7 +89,8 @@ class CallTracker {
   // since the previous call (every new call included), in no particular order, each
   // followed by its new messages to the sink's on_message() (final when seen); the call's
   // on_call() later carries only the messages not handed out so. The id is the one its
-  // final on_call() row will have. Costs the calls changed, not the calls open.
+  // final on_call() row will have. Costs the calls changed, not the calls open (the first
+  // call walks the calls open then, once).
   void open_calls_changed(int64_t now_us, const std::function<void(const CallRecord&)>& out);
 
   [[nodiscard]] const TrackerStats& stats() const;

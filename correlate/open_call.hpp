@@ -126,9 +126,9 @@ class OpenCall {
   std::string sip_call_id_;
   decode::Transport transport_ = decode::Transport::udp;
   std::vector<MessageRecord> messages_;  // kept and not yet taken
-  uint32_t messages_taken_ = 0;          // kept and handed out by take_new_messages()
   decode::FrameRef last_kept_frame_;
   uint32_t max_messages_;
+  uint32_t messages_taken_ = 0;     // kept and handed out by take_new_messages()
   uint32_t messages_not_kept_ = 0;  // past max_messages_: counted, not stored
   uint8_t limits_reported_ = 0;     // CallLimitReached bits already handed out
   TransactionTable txns_;           // decides messages.retransmission (RFC 3261 §17)

@@ -87,8 +87,10 @@ TEST(CallMemory, OpenCallWithItsFirstInviteStaysWithinTheBound) {
               static_cast<long long>(per_call), static_cast<long long>(invite_bytes / kCalls));
   EXPECT_EQ(calls.stats().open_calls, static_cast<size_t>(kCalls));
   // Measured 4,093 bytes (was 5,565 before the transaction order became a vector and RTCP
-  // bindings dropped their payload table); issue 12 asks for 1 KB: not there yet.
-  EXPECT_LE(per_call, 4300);
+  // bindings dropped their payload table); issue 12 asks for 1 KB: not there yet. 4,269 on
+  // main before live capture's message hand-out added the last kept message's frame and
+  // the count handed out (24 bytes; 4,301 measured with the allocator's rounding).
+  EXPECT_LE(per_call, 4320);
 }
 
 }  // namespace
