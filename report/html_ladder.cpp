@@ -158,17 +158,19 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
         p.addresses.size() > 1 ? " (+" + num(static_cast<int>(p.addresses.size() - 1)) + ")" : "";
     if (all.empty() && format::columns(p.address) * kCharW > static_cast<size_t>(lane_w - 12))
       all = "<title>" + html_escape(p.address) + "</title>";
-    out += "<text class=\"addr\" x=\"" + num(x) + "\" y=\"24\" text-anchor=\"middle\">" +
-           html_escape(clip(p.address + more, lane_w - 12)) + all +
-           "</text><line class=\"lane\" x1=\"" + num(x) + "\" y1=\"34\" x2=\"" + num(x) +
-           "\" y2=\"" + num(height - 4) + "\"/>\n";
+    // The tooltip beside the text in a group: a <text> holds nothing but its text.
+    append(out, "<g>", all, "<text class=\"addr\" x=\"", num(x),
+           "\" y=\"24\" text-anchor=\"middle\">", html_escape(clip(p.address + more, lane_w - 12)),
+           "</text></g><line class=\"lane\" x1=\"", num(x), "\" y1=\"34\" x2=\"", num(x),
+           "\" y2=\"", num(height - 4), "\"/>\n");
   }
   for (size_t i = 0; i < media_lanes.size(); ++i) {
     const int x = lane_x(static_cast<int>(l.participants.size() + i));
-    out += "<text class=\"addr\" x=\"" + num(x) + "\" y=\"24\" text-anchor=\"middle\">" +
-           html_escape(clip(media_lanes[i] + " (media)", lane_w - 12)) + "<title>" +
-           html_escape(media_lanes[i]) + "</title></text><line class=\"mlane\" x1=\"" + num(x) +
-           "\" y1=\"34\" x2=\"" + num(x) + "\" y2=\"" + num(height - 4) + "\"/>\n";
+    append(out, "<g><title>", html_escape(media_lanes[i]), "</title><text class=\"addr\" x=\"",
+           num(x), "\" y=\"24\" text-anchor=\"middle\">",
+           html_escape(clip(media_lanes[i] + " (media)", lane_w - 12)),
+           "</text></g><line class=\"mlane\" x1=\"", num(x), "\" y1=\"34\" x2=\"", num(x),
+           "\" y2=\"", num(height - 4), "\"/>\n");
   }
   for (size_t i = 0; i < bands.size(); ++i) {
     const Band& b = bands[i];
@@ -179,12 +181,12 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
     // The label on its own row under the messages, tied to the band by a dotted line.
     const int row = kTop + static_cast<int>(l.events.size() + i) * kRowH;
     const int lx = xa + inset + 4;
-    append(out, "<g class=\"stream\"><rect class=\"band\" x=\"", num(xa + inset), "\" y=\"",
-           num(b.y1), "\" width=\"", num(std::max(6, xb - xa - 2 * inset)), "\" height=\"",
-           num(b.y2 - b.y1), "\"/><line class=\"bandlink\" x1=\"", num(lx), "\" y1=\"", num(b.y2),
-           "\" x2=\"", num(lx), "\" y2=\"", num(row - 10), "\"/><text class=\"bandlbl\" x=\"",
-           num(lx), "\" y=\"", num(row), "\">", html_escape(clip(b.label, width - lx - 8)),
-           "<title>", html_escape(b.label), "</title></text></g>\n");
+    append(out, "<g class=\"stream\"><title>", html_escape(b.label),
+           "</title><rect class=\"band\" x=\"", num(xa + inset), "\" y=\"", num(b.y1),
+           "\" width=\"", num(std::max(6, xb - xa - 2 * inset)), "\" height=\"", num(b.y2 - b.y1),
+           "\"/><line class=\"bandlink\" x1=\"", num(lx), "\" y1=\"", num(b.y2), "\" x2=\"",
+           num(lx), "\" y2=\"", num(row - 10), "\"/><text class=\"bandlbl\" x=\"", num(lx),
+           "\" y=\"", num(row), "\">", html_escape(clip(b.label, width - lx - 8)), "</text></g>\n");
   }
   // Colour by call within the ladder, so the legs of one call stay distinguishable.
   std::vector<int64_t> call_order;

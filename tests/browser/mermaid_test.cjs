@@ -5,7 +5,8 @@
 // arrow per SIP message of the ladder (`show --format json` events), and nothing runs: no
 // dialog, no script error, no injected element or event handler. Each diagram is drawn
 // twice, through mermaid.render() and through mermaid.run() on a <pre class="mermaid">
-// (the usual page embedding): both draw the same arrows, message texts, participant texts
+// (the usual page embedding; escaped as a Markdown renderer writes it, and pasted as
+// it is): all draw the same arrows, message texts, participant texts
 // and notes, every message label and participant address as the ladder JSON has it.
 //
 //   node tests/browser/mermaid_test.cjs SIPSCOPE_EXE SIPSCOPE_GEN_EXE [CHROMIUM]
@@ -92,7 +93,12 @@ function diagrams() {
           pre.className = 'mermaid';
           pre.textContent = text;
           document.getElementById('out').appendChild(pre);
-          await window.mermaid.run({ nodes: [pre] });
+          // And pasted into a page as it is (the output never holds '<' or '&').
+          const pasted = document.createElement('pre');
+          pasted.className = 'mermaid';
+          pasted.innerHTML = text;
+          document.getElementById('out').appendChild(pasted);
+          await window.mermaid.run({ nodes: [pre, pasted] });
           const drawn = (root) => ({
             arrows: root.querySelectorAll('.messageLine0, .messageLine1').length,
             messages: Array.from(root.querySelectorAll('.messageText')).map((e) => e.textContent),
@@ -100,7 +106,8 @@ function diagrams() {
             notes: Array.from(root.querySelectorAll('.noteText')).map((e) => e.textContent),
           });
           const a = drawn(holder);
-          out.push({ name, arrows: a.arrows, labels: a.messages.length, render: a, run: drawn(pre) });
+          out.push({ name, arrows: a.arrows, labels: a.messages.length, render: a, run: drawn(pre),
+            pasted: drawn(pasted) });
         } catch (e) {
           out.push({ name, error: String(e && e.message ? e.message : e) });
         }
@@ -113,7 +120,8 @@ function diagrams() {
       if (!r.error) {
         check(r.arrows === expected && r.labels === expected,
           `${r.name}: one arrow per SIP message (${r.arrows} arrows, ${r.labels} labels, ${expected} messages)`);
-        const same = JSON.stringify(r.render) === JSON.stringify(r.run);
+        const same = JSON.stringify(r.render) === JSON.stringify(r.run) &&
+          JSON.stringify(r.render) === JSON.stringify(r.pasted);
         check(same, `${r.name}: mermaid.run() draws what mermaid.render() draws` +
           (same ? '' : ` (render ${JSON.stringify(r.render).slice(0, 300)} run ${JSON.stringify(r.run).slice(0, 300)})`));
         // Every label of the ladder, as the wire had it (JSON events), is drawn as text.

@@ -202,9 +202,11 @@ TEST(RenderHtml, MergedNodeLabelAndTooltip) {
   Ladder l = simple_ladder();
   l.participants[0].addresses = {l.participants[0].address, "192.0.2.1:40000", "<b>"};
   const std::string html = render_html({l}, "t");
-  EXPECT_NE(html.find(l.participants[0].address + " (+2)<title>" + l.participants[0].address +
-                      " 192.0.2.1:40000 &lt;b&gt;</title></text>"),
+  // The tooltip is the group's, beside the text (a <text> holds only its text).
+  EXPECT_NE(html.find("<g><title>" + l.participants[0].address +
+                      " 192.0.2.1:40000 &lt;b&gt;</title><text class=\"addr\""),
             std::string::npos);
+  EXPECT_NE(html.find(l.participants[0].address + " (+2)</text></g>"), std::string::npos);
 }
 
 TEST(RenderHtml, SvgHeightGrowsLinearlyWithEvents) {
@@ -297,7 +299,7 @@ TEST(RenderHtml, ReportSectionsSdpStreamsChartsFindings) {
   EXPECT_NE(html.find("MOS 3.50 (lowest stream), RTP loss 5.00 %"), std::string::npos);
   // One band, on a media lane for the address without signalling.
   EXPECT_EQ(count(html, "<rect class=\"band\""), 1U);
-  EXPECT_NE(html.find(">198.51.100.9 (media)<title>"), std::string::npos);
+  EXPECT_NE(html.find(">198.51.100.9 (media)</text>"), std::string::npos);
   EXPECT_NE(html.find("RTP PCMU ssrc 0xDEADBEEF 190 pkts loss 5.0% MOS 3.50, limited by loss"),
             std::string::npos);
   // A chart from the two RTCP reports: jitter max 12.5 ms, loss max 5 %.
