@@ -157,6 +157,22 @@ function measure() {
     pages.push([scenario, file, null]);
   }
 
+  // Third-party captures (../shared/corpus when present): real URIs, reason phrases, legs.
+  const corpus = path.join(t.root, '..', 'shared', 'corpus', 'pcaps');
+  for (const name of ['sngrep_aaa.pcap', 'voipshark_SIP-RTP-Normal_Call_two_parties.pcap',
+    'heplify_rtp_rtcp_sip.pcap', 'asterisk-testsuite_CARRIER_G711U.pcap',
+    'zeek_sip-long-request-response-paths.pcap', 'heplify_sip_ipv6.pcap', 'sipp_dtmf_2833_1.pcap']) {
+    const pcap = path.join(corpus, name);
+    if (!fs.existsSync(pcap)) { console.log(`skip ${name}: no corpus`); continue; }
+    const cdb = path.join(work, `${name}.db`);
+    run(['analyze', pcap, '--db', cdb]);
+    const ids = JSON.parse(run(['calls', '--db', cdb, '--format', 'json'])).map((c) => String(c.id)).slice(0, 6);
+    if (ids.length === 0) continue;
+    const file = path.join(work, `${name}.html`);
+    run(['report', '--db', cdb, ...ids, '--legs', '-o', file]);
+    pages.push([name, file, null]);
+  }
+
   const browser = await t.launch(browserPath);
   try {
     const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
