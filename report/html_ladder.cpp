@@ -68,8 +68,8 @@ std::string stream_summary(const StreamRow& s) {
   t += " ssrc " + ssrc + " " + std::to_string(s.packets) + " pkts";
   if (s.lost && s.expected && *s.expected > 0) {
     t += " loss " +
-         format::fixed(100.0 * static_cast<double>(*s.lost) / static_cast<double>(*s.expected), 1) +
-         "%";
+         format::fixed(100.0 * static_cast<double>(*s.lost) / static_cast<double>(*s.expected), 2) +
+         " %";
   }
   if (s.jitter_max_ms) t += " jitter max " + format::fixed(*s.jitter_max_ms, 1) + " ms";
   if (s.mos) t += " " + format::mos_text(*s.mos, s.mos_limited_by);

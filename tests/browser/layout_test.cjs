@@ -196,6 +196,7 @@ function measure() {
       head: Array.from(document.querySelectorAll('table.streams thead th')).map((th) => th.textContent),
       findings: document.querySelector('ul.findings') ? document.querySelector('ul.findings').textContent : '',
       facts: Array.from(document.querySelectorAll('dl.facts')).map((d) => d.textContent),
+      bands: Array.from(document.querySelectorAll('svg.ladder g.stream title')).map((e) => e.textContent),
     }));
     check(page.sdp.length === sdpMessages.length,
       `every SDP shown once (${page.sdp.length} of ${sdpMessages.length})`);
@@ -226,6 +227,12 @@ function measure() {
     check(page.findings.includes('call_hold'), `diagnostics listed (${page.findings.slice(0, 80)})`);
     const pdd = ladder1.calls[0].pdd_ms;
     check(pdd === null || page.facts[0].includes(`${pdd.toFixed(0)} ms`), `PDD in ms as JSON pdd_ms (${pdd})`);
+    const dur = ladder1.calls[0].duration_ms;
+    check(dur !== null && page.facts[0].includes(`${(dur / 1000).toFixed(3)} s`) &&
+      text1.includes(`duration ${(dur / 1000).toFixed(3)} s`), `duration in s from JSON duration_ms (${dur}) in HTML and text`);
+    // The band label and the text say the loss as the table does: 10.00 %.
+    check(page.bands.some((b) => b.includes('loss 10.00 %') && b.includes('limited by loss')),
+      `the RTP band says loss 10.00 % and the reason (${page.bands.join(' | ').slice(0, 200)})`);
   } finally {
     await t.finish(browser);
   }

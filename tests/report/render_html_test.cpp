@@ -300,7 +300,7 @@ TEST(RenderHtml, ReportSectionsSdpStreamsChartsFindings) {
   // One band, on a media lane for the address without signalling.
   EXPECT_EQ(count(html, "<rect class=\"band\""), 1U);
   EXPECT_NE(html.find(">198.51.100.9 (media)</text>"), std::string::npos);
-  EXPECT_NE(html.find("RTP PCMU ssrc 0xDEADBEEF 190 pkts loss 5.0% MOS 3.50, limited by loss"),
+  EXPECT_NE(html.find("RTP PCMU ssrc 0xDEADBEEF 190 pkts loss 5.00 % MOS 3.50, limited by loss"),
             std::string::npos);
   // A chart from the two RTCP reports: jitter max 12.5 ms, loss max 5 %.
   EXPECT_EQ(count(html, "<svg class=\"chart\""), 1U);
