@@ -232,7 +232,7 @@ void sdp_pairs(std::string& out, const Ladder& l, const correlate::CallRecord& c
       exchanges.push_back({&e, {}});
     }
   }
-  out += "<h3>SDP offers and answers</h3>\n";
+  out += "<h3>SDP offer and answer</h3>\n";
   if (exchanges.empty()) {
     out += "<p class=\"empty\">No SDP in the messages of this call.</p>\n";
     return;
