@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "correlate/call_state.hpp"
@@ -267,6 +268,9 @@ struct StreamRecord {
   int64_t markers = 0, comfort_noise = 0, telephone_event_packets = 0;
   int64_t late_discards = 0;  // packets the de-jitter buffer model drops (docs/media.md)
   std::optional<double> r_factor, mos;
+  // The largest impairment term of the E-model (docs/media.md "What limits the MOS"):
+  // none, codec, loss, late_discards or delay; nullopt when mos is.
+  std::optional<std::string_view> mos_limited_by;
   StreamAssociation association = StreamAssociation::orphan;
   // Latest RTCP receiver report about this SSRC (from the receiving side), if any.
   std::optional<double> rtcp_fraction_lost;  // 0..1

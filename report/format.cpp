@@ -118,6 +118,15 @@ std::string fixed(double value, int decimals) {
   return buf;
 }
 
+std::string mos_text(double mos, const std::optional<std::string>& limited_by) {
+  std::string t = "MOS " + fixed(mos, 2);
+  if (limited_by && *limited_by != "none") {
+    t += ", limited by ";
+    t += terminal_safe(*limited_by);  // a stored word, but the file may be anyone's
+  }
+  return t;
+}
+
 std::string ssrc_hex(uint32_t ssrc) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out = "0x00000000";

@@ -35,6 +35,10 @@ void set_local_display(bool local);
 // "%.*f" of a double, for numbers the program computed (never wire data).
 [[nodiscard]] std::string fixed(double value, int decimals);
 
+// "MOS 4.10, limited by codec" (`streams.mos_limited_by`, docs/media.md); "MOS 4.41" when
+// nothing limits it or the reason is unknown.
+[[nodiscard]] std::string mos_text(double mos, const std::optional<std::string>& limited_by);
+
 // An RTP/RTCP SSRC as the renderers show it: "0x" and eight upper-case hex digits.
 [[nodiscard]] std::string ssrc_hex(uint32_t ssrc);
 

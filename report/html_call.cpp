@@ -200,36 +200,58 @@ void call_facts(std::string& out, const Ladder& l, const correlate::CallRecord& 
   out += "</dl>\n";
 }
 
+// Every SDP of the call, as offer/answer exchanges (RFC 3264), hop by hop: a request with
+// SDP (other than ACK/PRACK) offers; a response with SDP on the same hop back and the same
+// CSeq answers it (a 183 and the 200 both, when both carry it). A response with SDP that
+// answers no request offer (an INVITE without SDP) offers, and the ACK or PRACK with SDP
+// on the same hop back answers it.
 void sdp_pairs(std::string& out, const Ladder& l, const correlate::CallRecord& c) {
-  const LadderEvent* offer = nullptr;
-  const LadderEvent* answer = nullptr;
+  struct Exchange {
+    const LadderEvent* offer = nullptr;
+    std::vector<const LadderEvent*> answers;
+  };
+  std::vector<Exchange> exchanges;
   for (const auto& e : l.events) {
     if (e.call_id != c.id || e.retransmission || sdp_body(e.raw).empty()) continue;
-    if (offer == nullptr) {
-      offer = &e;
-    } else if (e.from != offer->from) {
-      answer = &e;
-      break;
+    const bool request = e.method.has_value();
+    const bool acking = request && (*e.method == "ACK" || *e.method == "PRACK");
+    Exchange* answered = nullptr;
+    if (!request || acking) {
+      for (auto it = exchanges.rbegin(); it != exchanges.rend() && answered == nullptr; ++it) {
+        const LadderEvent& o = *it->offer;
+        const bool offered_in_request = o.method.has_value();
+        if (o.from == e.to && o.to == e.from && offered_in_request == !request &&
+            (acking || o.cseq == e.cseq)) {
+          answered = &*it;
+        }
+      }
+    }
+    if (answered != nullptr) {
+      answered->answers.push_back(&e);
+    } else {
+      exchanges.push_back({&e, {}});
     }
   }
   out += "<h3>SDP offer and answer</h3>\n";
-  if (offer == nullptr) {
+  if (exchanges.empty()) {
     out += "<p class=\"empty\">No SDP in the messages of this call.</p>\n";
     return;
   }
-  out += "<div class=\"sdp\">";
-  for (const auto* e : {offer, answer}) {
-    out += "<div><h4>";
-    out += e == offer ? "Offer" : "Answer";
-    if (e != nullptr) {
-      out += " &middot; " + html_escape(e->label) + " from " + html_escape(address_of(l, e->from));
-      out += "</h4><pre>" + html_escape(sdp_body(e->raw)) + "</pre>";
-    } else {
-      out += "</h4><p class=\"empty\">No answer seen.</p>";
-    }
-    out += "</div>";
+  auto sdp_box = [&](const char* role, const LadderEvent& e) {
+    append(out, "<div><h4>", role, " &middot; ", html_escape(e.label), " from ",
+           html_escape(address_of(l, e.from)), " &middot; +",
+           format::fixed(static_cast<double>(e.offset_us) / 1000.0, 3), " ms</h4><pre>",
+           html_escape(sdp_body(e.raw)), "</pre></div>");
+  };
+  for (size_t k = 0; k < exchanges.size(); ++k) {
+    append(out, "<h4 class=\"sdpx\">Call ", std::to_string(c.id), ", exchange ",
+           std::to_string(k + 1), " of ", std::to_string(exchanges.size()), "</h4>");
+    out += "<div class=\"sdp\">";
+    sdp_box("Offer", *exchanges[k].offer);
+    for (const auto* a : exchanges[k].answers) sdp_box("Answer", *a);
+    if (exchanges[k].answers.empty()) out += "<div><p class=\"empty\">No answer seen.</p></div>";
+    out += "</div>\n";
   }
-  out += "</div>\n";
 }
 
 void streams_table(std::string& out, const Ladder& l) {
@@ -245,6 +267,7 @@ void streams_table(std::string& out, const Ladder& l) {
       "<th>SSRC</th><th>codec</th><th>start (UTC)</th><th>duration</th><th>packets</th>"
       "<th>expected</th><th>lost</th><th>loss %</th><th>dup</th><th>out of order</th>"
       "<th>jitter mean ms</th><th>jitter max ms</th><th>max delta ms</th><th>MOS</th>"
+      "<th title=\"the largest E-model impairment (docs/media.md)\">MOS limited by</th>"
       "<th title=\"last RTCP report block from the receiver\">RTCP loss %</th>"
       "<th>RTCP cum. lost</th><th>RTCP jitter ms</th><th>RTCP RTT ms</th></tr>"
       "</thead><tbody>\n";
@@ -272,7 +295,9 @@ void streams_table(std::string& out, const Ladder& l) {
         "</td><td class=\"num\">", opt_num(st.out_of_order), "</td><td class=\"num\">",
         opt_ms(st.jitter_mean_ms), "</td><td class=\"num\">", opt_ms(st.jitter_max_ms),
         "</td><td class=\"num\">", opt_ms(st.max_delta_ms), "</td><td class=\"num\">",
-        (st.mos ? format::fixed(*st.mos, 2) : std::string()), "</td><td class=\"num\">",
+        (st.mos ? format::fixed(*st.mos, 2) : std::string()), "</td><td>",
+        (st.mos_limited_by ? html_escape(*st.mos_limited_by) : std::string()),
+        "</td><td class=\"num\">",
         (st.rtcp_fraction_lost ? format::fixed(*st.rtcp_fraction_lost * 100.0, 2) : std::string()),
         "</td><td class=\"num\">", opt_num(st.rtcp_cumulative_lost), "</td><td class=\"num\">",
         opt_ms(st.rtcp_jitter_ms), "</td><td class=\"num\">", opt_ms(st.rtcp_rtt_ms),

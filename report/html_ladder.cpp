@@ -10,12 +10,28 @@
 namespace sipscope::report::html {
 namespace {
 
-constexpr int kLeft = 120;  // offset column
-constexpr int kMinLaneW = 220;
+constexpr int kLeft = 100;  // offset column
+constexpr int kMinLaneW = 150;
+// The ladder's width budget: a 1280 px window less the page margins, the frame and a
+// vertical scroll bar. Lanes share it; a label longer than its room is cut with "…" (the
+// whole text is in the arrow's tooltip and the raw message). More lanes than fit at
+// kMinLaneW make a wider drawing, which the page scales down (CSS max-width).
+constexpr int kMaxWidth = 1200;
 constexpr int kCharW = 8;  // upper bound of one 12px monospace character, in px
 constexpr int kTop = 64;   // first arrow
 constexpr int kRowH = 30;
 constexpr int kColors = 6;  // arrow colour classes c0..c5, one per call of a ladder
+
+// Wire text for an SVG label at most `px` wide (before escaping): control characters made
+// visible as '?', cut with a final "…" when longer.
+std::string clip(std::string_view text, int px) {
+  const std::string safe = format::terminal_safe(text);
+  const size_t cols = static_cast<size_t>(std::max(1, px / kCharW));
+  if (format::columns(safe) <= cols) return safe;
+  std::string cut = format::fit(safe, cols);
+  cut.pop_back();  // fit()'s '~' marker
+  return cut + "…";
+}
 
 std::string event_head(const Ladder& l, const LadderEvent& e) {
   std::string head = "frame " + std::to_string(e.frame);
@@ -52,11 +68,11 @@ std::string stream_summary(const StreamRow& s) {
   t += " ssrc " + ssrc + " " + std::to_string(s.packets) + " pkts";
   if (s.lost && s.expected && *s.expected > 0) {
     t += " loss " +
-         format::fixed(100.0 * static_cast<double>(*s.lost) / static_cast<double>(*s.expected), 1) +
-         "%";
+         format::fixed(100.0 * static_cast<double>(*s.lost) / static_cast<double>(*s.expected), 2) +
+         " %";
   }
   if (s.jitter_max_ms) t += " jitter max " + format::fixed(*s.jitter_max_ms, 1) + " ms";
-  if (s.mos) t += " MOS " + format::fixed(*s.mos, 2);
+  if (s.mos) t += " " + format::mos_text(*s.mos, s.mos_limited_by);
   return t;
 }
 
@@ -96,7 +112,7 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
       if (l.events[i].ts_us >= *st.first_us && first == l.events.size()) first = i;
       if (l.events[i].ts_us <= *st.last_us) last = i, any = true;
     }
-    b.y1 = kTop + static_cast<int>(first) * kRowH - kRowH / 2;
+    b.y1 = kTop + static_cast<int>(std::min(first, l.events.size())) * kRowH - kRowH / 2;
     b.y2 = any ? kTop + static_cast<int>(last) * kRowH + kRowH / 2 : b.y1 + kRowH;
     if (b.y2 <= b.y1) b.y2 = b.y1 + kRowH / 2;
     b.label = stream_summary(st);
@@ -107,11 +123,13 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
   size_t longest = 0;
   for (const auto& p : l.participants) longest = std::max(longest, format::columns(p.address));
   for (const auto& e : l.events) longest = std::max(longest, format::columns(e.label));
+  for (const auto& m : media_lanes) longest = std::max(longest, format::columns(m) + 8);
   const int lane_w =
-      std::max(kMinLaneW, static_cast<int>(std::min<size_t>(longest, 200)) * kCharW + 24);
+      std::max(kMinLaneW, std::min(static_cast<int>(std::min<size_t>(longest, 200)) * kCharW + 24,
+                                   (kMaxWidth - kLeft) / lanes));
   const int width = kLeft + lanes * lane_w;
-  const int height =
-      kTop + static_cast<int>(l.events.size() + (bands.empty() ? 0 : 1)) * kRowH + 10;
+  // Band labels get rows of their own under the last message: never over an arrow's label.
+  const int height = kTop + static_cast<int>(l.events.size() + bands.size()) * kRowH + 10;
   auto lane_x = [lane_w](int i) { return kLeft + i * lane_w + lane_w / 2; };
 
   out += "<div class=\"svgwrap\"><svg class=\"ladder\" width=\"" + num(width) + "\" height=\"" +
@@ -136,18 +154,23 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
       }
       all += "</title>";
     }
-    out += "<text class=\"addr\" x=\"" + num(x) + "\" y=\"24\" text-anchor=\"middle\">" +
-           html_escape(p.address) +
-           (p.addresses.size() > 1 ? " (+" + num(static_cast<int>(p.addresses.size() - 1)) + ")"
-                                   : "") +
-           all + "</text><line class=\"lane\" x1=\"" + num(x) + "\" y1=\"34\" x2=\"" + num(x) +
-           "\" y2=\"" + num(height - 4) + "\"/>\n";
+    const std::string more =
+        p.addresses.size() > 1 ? " (+" + num(static_cast<int>(p.addresses.size() - 1)) + ")" : "";
+    if (all.empty() && format::columns(p.address) * kCharW > static_cast<size_t>(lane_w - 12))
+      all = "<title>" + html_escape(p.address) + "</title>";
+    // The tooltip beside the text in a group: a <text> holds nothing but its text.
+    append(out, "<g>", all, "<text class=\"addr\" x=\"", num(x),
+           "\" y=\"24\" text-anchor=\"middle\">", html_escape(clip(p.address + more, lane_w - 12)),
+           "</text></g><line class=\"lane\" x1=\"", num(x), "\" y1=\"34\" x2=\"", num(x),
+           "\" y2=\"", num(height - 4), "\"/>\n");
   }
   for (size_t i = 0; i < media_lanes.size(); ++i) {
     const int x = lane_x(static_cast<int>(l.participants.size() + i));
-    out += "<text class=\"addr\" x=\"" + num(x) + "\" y=\"24\" text-anchor=\"middle\">" +
-           html_escape(media_lanes[i]) + " (media)</text><line class=\"mlane\" x1=\"" + num(x) +
-           "\" y1=\"34\" x2=\"" + num(x) + "\" y2=\"" + num(height - 4) + "\"/>\n";
+    append(out, "<g><title>", html_escape(media_lanes[i]), "</title><text class=\"addr\" x=\"",
+           num(x), "\" y=\"24\" text-anchor=\"middle\">",
+           html_escape(clip(media_lanes[i] + " (media)", lane_w - 12)),
+           "</text></g><line class=\"mlane\" x1=\"", num(x), "\" y1=\"34\" x2=\"", num(x),
+           "\" y2=\"", num(height - 4), "\"/>\n");
   }
   for (size_t i = 0; i < bands.size(); ++i) {
     const Band& b = bands[i];
@@ -155,11 +178,15 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
     const int xb = lane_x(std::max(b.lane_a, b.lane_b));
     // Bands of one call overlap in time: each is inset a little so all stay visible.
     const int inset = static_cast<int>(i % 4) * 6;
-    out += "<g class=\"stream\"><rect class=\"band\" x=\"" + num(xa + inset) + "\" y=\"" +
-           num(b.y1) + "\" width=\"" + num(std::max(6, xb - xa - 2 * inset)) + "\" height=\"" +
-           num(b.y2 - b.y1) + "\"/><text class=\"bandlbl\" x=\"" + num(xa + inset + 4) + "\" y=\"" +
-           num(b.y2 - 4 - static_cast<int>(i % 4) * 12) + "\">" + html_escape(b.label) +
-           "</text></g>\n";
+    // The label on its own row under the messages, tied to the band by a dotted line.
+    const int row = kTop + static_cast<int>(l.events.size() + i) * kRowH;
+    const int lx = xa + inset + 4;
+    append(out, "<g class=\"stream\"><title>", html_escape(b.label),
+           "</title><rect class=\"band\" x=\"", num(xa + inset), "\" y=\"", num(b.y1),
+           "\" width=\"", num(std::max(6, xb - xa - 2 * inset)), "\" height=\"", num(b.y2 - b.y1),
+           "\"/><line class=\"bandlink\" x1=\"", num(lx), "\" y1=\"", num(b.y2), "\" x2=\"",
+           num(lx), "\" y2=\"", num(row - 10), "\"/><text class=\"bandlbl\" x=\"", num(lx),
+           "\" y=\"", num(row), "\">", html_escape(clip(b.label, width - lx - 8)), "</text></g>\n");
   }
   // Colour by call within the ladder, so the legs of one call stay distinguishable.
   std::vector<int64_t> call_order;
@@ -188,12 +215,13 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
       // A message to the same endpoint: a small loop to the right of the lane.
       append(out, "<path class=\"arrow c", color, "\" d=\"M", num(x1), ",", num(y - 6),
              "h30v12h-30\" marker-end=\"", marker, "\"/><text class=\"lbl\" x=\"", num(x1 + 36),
-             "\" y=\"", num(y + 4), "\">", html_escape(e.label), "</text>");
+             "\" y=\"", num(y + 4), "\">", html_escape(clip(e.label, width - x1 - 44)), "</text>");
     } else {
       append(out, "<line class=\"arrow c", color, "\" x1=\"", num(x1), "\" y1=\"", num(y),
              "\" x2=\"", num(x2), "\" y2=\"", num(y), "\" marker-end=\"", marker,
              "\"/><text class=\"lbl\" x=\"", num((x1 + x2) / 2), "\" y=\"", num(y - 6),
-             "\" text-anchor=\"middle\">", html_escape(e.label), "</text>");
+             "\" text-anchor=\"middle\">", html_escape(clip(e.label, std::abs(x2 - x1) - 12)),
+             "</text>");
     }
     out += "</g>\n";
   }

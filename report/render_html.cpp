@@ -61,17 +61,17 @@ namespace html {
 namespace {
 
 constexpr const char* kStyle = R"css(
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5em;color:#1b1f24;background:#fff}
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5em;color:#1b1f24;background:#fff;overflow-wrap:anywhere}
 h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.15em;margin:1.6em 0 .3em}
 .meta{color:#57606a;margin:0 0 1em}
-table.calls{border-collapse:collapse;font-size:13px}
+table.calls{border-collapse:collapse;font-size:13px;max-width:100%}
 table.calls th,table.calls td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
 table.calls th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.cid{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all;max-width:26em}
 .st-answered{color:#1a7f37}.st-failed,.st-busy,.st-rejected{color:#cf222e}.st-cancelled,.st-no_answer{color:#9a6700}
 .calldetail{margin:.2em 0;font-size:13px;color:#24292f}.calldetail b{font-weight:600}
 .svgwrap{overflow-x:auto;border:1px solid #d0d7de;border-radius:6px;margin:.6em 0}
-svg.ladder{display:block;font:12px ui-monospace,Menlo,Consolas,monospace}
+svg.ladder{display:block;font:12px ui-monospace,Menlo,Consolas,monospace;max-width:100%;height:auto}
 svg .lane{stroke:#8c959f;stroke-width:1}svg .addr{font-weight:600;fill:#24292f}
 svg .off{fill:#57606a;font-size:11px}svg .lbl{fill:#1b1f24}
 svg .arrow{stroke-width:1.6;fill:none}svg .retx .arrow{stroke-dasharray:6 4}
@@ -88,11 +88,11 @@ details.raws{margin:.6em 0}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:.4em 0}
 .facts dt{color:#57606a}.facts dd{margin:0}
 .sdp{display:flex;gap:12px;flex-wrap:wrap}.sdp>div{flex:1 1 320px;min-width:0}
-.sdp h4{margin:.3em 0;font-size:13px}.sdp pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.4em}
+h4.sdpx{margin:.8em 0 .1em;font-size:13px}.sdp h4{margin:.3em 0;font-size:13px}.sdp pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.4em}
 .empty{color:#57606a;font-style:italic}
 ul.findings{margin:.3em 0;padding-left:1.4em;font-size:13px}ul.findings b{font-family:ui-monospace,Menlo,Consolas,monospace}
 svg .band{fill:#1a7f37;fill-opacity:.10;stroke:#1a7f37;stroke-opacity:.5;stroke-dasharray:2 3}
-svg .bandlbl{fill:#1a7f37;font-size:11px}svg .mlane{stroke:#1a7f37;stroke-dasharray:4 4}
+svg .bandlbl{fill:#1a7f37;font-size:11px}svg .bandlink{stroke:#1a7f37;stroke-opacity:.6;stroke-dasharray:1 3}svg .mlane{stroke:#1a7f37;stroke-dasharray:4 4}
 svg.chart{display:block;font:11px ui-monospace,Menlo,Consolas,monospace;background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:.3em 0 .8em}
 svg.chart .jit{fill:none;stroke:#0969da;stroke-width:1.5}svg.chart .los{fill:none;stroke:#cf222e;stroke-width:1.5}
 .panel pre .sl{font-weight:700;color:#0550ae}.panel pre .hn{color:#8250df;font-weight:600}.panel pre .bd{color:#57606a}details.raws h4{font-size:12px;margin:.8em 0 0;word-break:break-all}

@@ -100,6 +100,7 @@ void to_json(nlohmann::json& j, const StreamRow& s) {
       {"jitter_max_ms", correlate::opt(s.jitter_max_ms)},
       {"max_delta_ms", correlate::opt(s.max_delta_ms)},
       {"mos", correlate::opt(s.mos)},
+      {"mos_limited_by", correlate::opt(s.mos_limited_by)},
       {"rtcp_fraction_lost", correlate::opt(s.rtcp_fraction_lost)},
       {"rtcp_cumulative_lost", correlate::opt(s.rtcp_cumulative_lost)},
       {"rtcp_jitter_ms", correlate::opt(s.rtcp_jitter_ms)},

@@ -1,7 +1,10 @@
 // Mermaid sequenceDiagram rendering. Mermaid reads `;` and newlines as statement ends and
 // renders some labels as HTML, so every character that is not plainly inert is written as
 // a Mermaid entity code (`#59;`, decimal code point), which Mermaid decodes only for
-// display (mermaid.js.org, "Entity codes to escape characters").
+// display (mermaid.js.org, "Entity codes to escape characters"). Addresses stay plain
+// (':' '[' ']' end nothing in a participant alias, a note or a message text: only '#', ';'
+// and newlines do), so they read the same in any Mermaid, whether or not it decodes entity
+// codes in a participant alias.
 #include <string>
 
 #include "report/format.hpp"
@@ -14,7 +17,8 @@ namespace {
 bool inert(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
          c == '.' || c == ',' || c == '_' || c == '-' || c == '+' || c == '/' || c == '(' ||
-         c == ')' || c == '@' || c == '=' || c == '?' || c == '!' || c == '*';
+         c == ')' || c == '@' || c == '=' || c == '?' || c == '!' || c == '*' || c == ':' ||
+         c == '[' || c == ']';
 }
 
 std::string lane_id(int index) {

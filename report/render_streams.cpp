@@ -65,7 +65,8 @@ std::string render_streams_json(const std::vector<store::StreamRow>& rows) {
                  {"loss_pct", listing::json_opt(loss_pct(s))},
                  {"jitter_mean_ms", listing::json_opt(s.jitter_mean_ms)},
                  {"jitter_max_ms", listing::json_opt(s.jitter_max_ms)},
-                 {"mos", listing::json_opt(s.mos)}});
+                 {"mos", listing::json_opt(s.mos)},
+                 {"mos_limited_by", listing::json_opt(s.mos_limited_by)}});
   }
   return listing::json_dump(a);
 }
@@ -73,7 +74,7 @@ std::string render_streams_json(const std::vector<store::StreamRow>& rows) {
 std::string render_streams_csv(const std::vector<store::StreamRow>& rows) {
   std::string out =
       "id,call_id,src_ip,src_port,dst_ip,dst_port,ssrc,payload_type,codec,first_us,last_us,"
-      "packets,expected,lost,loss_pct,jitter_mean_ms,jitter_max_ms,mos\r\n";
+      "packets,expected,lost,loss_pct,jitter_mean_ms,jitter_max_ms,mos,mos_limited_by\r\n";
   for (const auto& s : rows) {
     out += std::to_string(s.id) + ',';
     listing::opt(out, s.call_id), out += ',';
@@ -90,7 +91,8 @@ std::string render_streams_csv(const std::vector<store::StreamRow>& rows) {
     listing::opt(out, loss_pct(s)), out += ',';
     listing::opt(out, s.jitter_mean_ms), out += ',';
     listing::opt(out, s.jitter_max_ms), out += ',';
-    listing::opt(out, s.mos);
+    listing::opt(out, s.mos), out += ',';
+    listing::opt(out, s.mos_limited_by);
     out += "\r\n";
   }
   return out;

@@ -108,7 +108,7 @@ std::vector<std::string> stream_pieces(const StreamRow& s) {
   }
   if (s.jitter_mean_ms) measured += ", jitter " + format::fixed(*s.jitter_mean_ms, 2) + " ms";
   p.push_back(measured);
-  if (s.mos) p.push_back("MOS " + format::fixed(*s.mos, 2));
+  if (s.mos) p.push_back(format::mos_text(*s.mos, s.mos_limited_by));
   if (s.rtcp_fraction_lost || s.rtcp_cumulative_lost || s.rtcp_jitter_ms || s.rtcp_rtt_ms) {
     std::string r = "RTCP:";
     if (s.rtcp_fraction_lost)

@@ -72,8 +72,8 @@ CallDetail load_call_detail(const Database& db, int64_t call_id) {
   detail.messages = call_messages(db, call_id);
   detail.dtmf = call_dtmf(db, call_id);
   detail.links = call_links(db, call_id);
-  const std::string stream_sql = std::string("SELECT ") + kStreamColumns +
-                                 " FROM streams WHERE call_id = ?1 ORDER BY first_us, id";
+  const std::string stream_sql =
+      "SELECT " + stream_columns(db) + " FROM streams WHERE call_id = ?1 ORDER BY first_us, id";
   sql::Statement streams(db.handle(), db.path(), stream_sql.c_str());
   sql::Statement diags(db.handle(), db.path(),
                        "SELECT call_id, ts_us, kind, detail FROM diagnostics WHERE call_id = ?1 "

@@ -60,6 +60,7 @@ struct StreamRow {
   int64_t packets = 0;
   std::optional<int64_t> expected, lost, duplicates, out_of_order;
   std::optional<double> jitter_mean_ms, jitter_max_ms, max_delta_ms, mos;
+  std::optional<std::string> mos_limited_by;  // docs/media.md "What limits the MOS"
   // The last RTCP report block about the stream from its receiver (streams.rtcp_*), shown
   // next to the measured loss and jitter.
   std::optional<double> rtcp_fraction_lost, rtcp_jitter_ms, rtcp_rtt_ms;

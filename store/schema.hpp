@@ -23,6 +23,8 @@ inline constexpr AddedColumn kCaptureAddedColumns[] = {{"size", "INTEGER"},
                                                        {"interface_drops", "INTEGER"}};
 // The same for messages.
 inline constexpr AddedColumn kMessageAddedColumns[] = {{"hep_agent", "TEXT"}};
+// The same for streams.
+inline constexpr AddedColumn kStreamAddedColumns[] = {{"mos_limited_by", "TEXT"}};
 
 inline constexpr const char* kCreateSql = R"sql(
 CREATE TABLE captures (
@@ -137,7 +139,8 @@ CREATE TABLE streams (
   rtcp_fraction_lost   REAL,
   rtcp_cumulative_lost INTEGER,
   rtcp_jitter_ms       REAL,
-  rtcp_rtt_ms          REAL
+  rtcp_rtt_ms          REAL,
+  mos_limited_by       TEXT
 );
 CREATE INDEX streams_call_id ON streams(call_id);
 CREATE TABLE dtmf_events (

@@ -86,9 +86,9 @@ inline constexpr const char* kInsertStream =
     "jitter_max_ms, max_delta_ms, mos, capture_id, first_frame, last_frame, clock_rate, "
     "mean_delta_ms, seq_wraps, seq_restarts, loss_bursts, max_burst, markers, comfort_noise, "
     "telephone_events, late_discards, r_factor, association, rtcp_fraction_lost, "
-    "rtcp_cumulative_lost, rtcp_jitter_ms, rtcp_rtt_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
-    "?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38)";
+    "rtcp_cumulative_lost, rtcp_jitter_ms, rtcp_rtt_ms, mos_limited_by) VALUES (?1, ?2, ?3, ?4, "
+    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+    "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39)";
 inline constexpr const char* kInsertDtmf =
     "INSERT INTO dtmf_events (stream_id, call_id, ts_us, frame, digit, event, volume, "
     "duration_ms, ended) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -255,6 +255,7 @@ struct Store::Impl {
     };
     add_missing("captures", schema::kCaptureAddedColumns);
     add_missing("messages", schema::kMessageAddedColumns);
+    add_missing("streams", schema::kStreamAddedColumns);
     sql::exec(db, path, schema::kAddedTablesSql);
   }
 

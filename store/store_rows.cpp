@@ -164,7 +164,7 @@ void Store::on_stream(correlate::StreamRecord r) {
               r.seq_restarts, r.loss_bursts, r.max_burst, r.markers, r.comfort_noise,
               r.telephone_event_packets, r.late_discards, r.r_factor,
               correlate::stream_association_name(r.association), r.rtcp_fraction_lost,
-              r.rtcp_cumulative_lost, r.rtcp_jitter_ms, r.rtcp_rtt_ms);
+              r.rtcp_cumulative_lost, r.rtcp_jitter_ms, r.rtcp_rtt_ms, r.mos_limited_by);
   st.run();
   s.row_written();
   const int64_t stream_id = sqlite3_last_insert_rowid(s.db);

@@ -8,6 +8,19 @@
 
 namespace sipscope::store {
 
+std::string stream_columns(const Database& db) {
+  const bool limited_by =
+      sql::query_int(db.handle(), db.path(),
+                     "SELECT count(*) FROM pragma_table_info('streams') WHERE name = "
+                     "'mos_limited_by'") > 0;
+  return std::string(
+             "id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc, payload_type, codec, "
+             "first_us, last_us, packets, expected, lost, duplicates, out_of_order, "
+             "jitter_mean_ms, jitter_max_ms, max_delta_ms, mos, rtcp_fraction_lost, "
+             "rtcp_cumulative_lost, rtcp_jitter_ms, rtcp_rtt_ms, ") +
+         (limited_by ? "mos_limited_by" : "NULL");
+}
+
 StreamRow stream_row(const sql::Statement& st) {
   StreamRow r;
   r.id = st.column_int64(0);
@@ -34,11 +47,12 @@ StreamRow stream_row(const sql::Statement& st) {
   r.rtcp_cumulative_lost = st.column_opt_int64(21);
   r.rtcp_jitter_ms = st.column_opt_double(22);
   r.rtcp_rtt_ms = st.column_opt_double(23);
+  r.mos_limited_by = st.column_opt_text(24);
   return r;
 }
 
 std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& f) {
-  const std::string sql = std::string("SELECT ") + kStreamColumns +
+  const std::string sql = "SELECT " + stream_columns(db) +
                           " FROM streams WHERE (?1 = 0 OR call_id IS NULL)"
                           " AND (?2 IS NULL OR lower(codec) = lower(?2))"
                           " AND (?3 IS NULL OR (expected > 0 AND lost * 100.0 / expected >= ?3))"

@@ -30,13 +30,11 @@ struct StreamFilter {
   std::optional<int64_t> limit = {};
 };
 
-// The columns stream_row() reads, in order, for a SELECT on `streams`.
-inline constexpr const char* kStreamColumns =
-    "id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc, payload_type, codec, first_us, "
-    "last_us, packets, expected, lost, duplicates, out_of_order, jitter_mean_ms, jitter_max_ms, "
-    "max_delta_ms, mos, rtcp_fraction_lost, rtcp_cumulative_lost, rtcp_jitter_ms, rtcp_rtt_ms";
+// The columns stream_row() reads, in order, for a SELECT on `streams` of `db` (a column
+// added within the schema version reads as NULL from a file written before it).
+[[nodiscard]] std::string stream_columns(const Database& db);
 
-// The current row of a statement selecting kStreamColumns first (samples left empty).
+// The current row of a statement selecting stream_columns() first (samples left empty).
 [[nodiscard]] StreamRow stream_row(const sql::Statement& st);
 
 // Ordered by first packet time, then id.

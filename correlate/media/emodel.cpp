@@ -1,8 +1,10 @@
 #include "correlate/media/emodel.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <utility>
 
 #include "decode/sip/headers.hpp"
 
@@ -67,6 +69,48 @@ double effective_equipment_impairment(const EModelInput& in) {
 double r_factor(const EModelInput& in) {
   return kDefaultRating - delay_impairment(in.one_way_delay_ms) -
          effective_equipment_impairment(in);
+}
+
+Impairments impairments(const EModelInput& in, double lost, double late) {
+  Impairments i;
+  i.codec = in.ie;
+  const double packet_loss = effective_equipment_impairment(in) - in.ie;
+  const double counted = std::max(0.0, lost) + std::max(0.0, late);
+  if (counted > 0 && packet_loss > 0) {
+    i.loss = packet_loss * std::max(0.0, lost) / counted;
+    i.late_discards = packet_loss * std::max(0.0, late) / counted;
+  }
+  i.delay = delay_impairment(in.one_way_delay_ms);
+  return i;
+}
+
+MosLimit mos_limited_by(const Impairments& i) {
+  if (i.codec + i.loss + i.late_discards + i.delay < kNegligibleImpairment) return MosLimit::none;
+  // Ties go to the earlier term: codec, loss, late discards, delay.
+  MosLimit best = MosLimit::codec;
+  double most = i.codec;
+  for (const auto& [term, value] :
+       {std::pair{MosLimit::loss, i.loss}, std::pair{MosLimit::late_discards, i.late_discards},
+        std::pair{MosLimit::delay, i.delay}}) {
+    if (value > most) best = term, most = value;
+  }
+  return best;
+}
+
+std::string_view mos_limit_name(MosLimit m) {
+  switch (m) {
+    case MosLimit::none:
+      return "none";
+    case MosLimit::codec:
+      return "codec";
+    case MosLimit::loss:
+      return "loss";
+    case MosLimit::late_discards:
+      return "late_discards";
+    case MosLimit::delay:
+      return "delay";
+  }
+  return "none";
 }
 
 double mos_from_r(double r) {

@@ -13,6 +13,7 @@
 //   double mos = mos_from_r(r);
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace sipscope::correlate::media {
@@ -44,5 +45,22 @@ struct EModelInput {
 [[nodiscard]] double effective_equipment_impairment(const EModelInput& in);
 [[nodiscard]] double r_factor(const EModelInput& in);
 [[nodiscard]] double mos_from_r(double r);
+
+// What limits a stream's MOS (`streams.mos_limited_by`, docs/media.md "What limits the
+// MOS"): the largest of the four terms 93.2 - R splits into: the codec's Ie, the part of
+// Ie,eff - Ie owed to network loss and the part owed to late discards (split in proportion
+// to their packets), and Idd. `none` when the terms add up to less than
+// kNegligibleImpairment (R > 92.2: MOS within 0.03 of the best, 4.41).
+enum class MosLimit : uint8_t { none, codec, loss, late_discards, delay };
+inline constexpr double kNegligibleImpairment = 1.0;
+
+struct Impairments {
+  double codec = 0, loss = 0, late_discards = 0, delay = 0;  // R points
+};
+
+// The terms of 93.2 - R for `in`, with `lost` and `late` the packet counts Ppl adds up.
+[[nodiscard]] Impairments impairments(const EModelInput& in, double lost, double late);
+[[nodiscard]] MosLimit mos_limited_by(const Impairments& i);
+[[nodiscard]] std::string_view mos_limit_name(MosLimit m);
 
 }  // namespace sipscope::correlate::media

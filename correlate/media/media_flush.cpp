@@ -129,13 +129,16 @@ void MediaTracker::Impl::score(const StreamState& st, StreamRecord& r) const {
   const double packet_ms = r.mean_delta_ms.value_or(20.0);
   double ta = std::min(packet_ms, 200.0) + limits.jitter_buffer_ms;
   if (r.rtcp_rtt_ms) ta += *r.rtcp_rtt_ms / 2.0;
-  const double rf = r_factor({.ie = c->ie,
-                              .bpl = c->bpl,
-                              .ppl_percent = ppl,
-                              .burst_ratio = burst_ratio,
-                              .one_way_delay_ms = ta});
+  const EModelInput in{.ie = c->ie,
+                       .bpl = c->bpl,
+                       .ppl_percent = ppl,
+                       .burst_ratio = burst_ratio,
+                       .one_way_delay_ms = ta};
+  const double rf = r_factor(in);
   r.r_factor = rf;
   r.mos = mos_from_r(rf);
+  r.mos_limited_by =
+      mos_limit_name(mos_limited_by(impairments(in, lost, static_cast<double>(st.late))));
 }
 
 void MediaTracker::Impl::stream_diagnostics(const StreamKey& key, const StreamState& st,

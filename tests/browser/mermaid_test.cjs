@@ -3,7 +3,11 @@
 // page: for several samples and the generator's `hostile` scenario (HTML/JS in display
 // names, User-Agent, Call-ID, reason phrase) every diagram parses, renders one message
 // arrow per SIP message of the ladder (`show --format json` events), and nothing runs: no
-// dialog, no script error, no injected element or event handler.
+// dialog, no script error, no injected element or event handler. Each diagram is drawn
+// twice, through mermaid.render() and through mermaid.run() on a <pre class="mermaid">
+// (the usual page embedding; escaped as a Markdown renderer writes it, and pasted as
+// it is): all draw the same arrows, message texts, participant texts
+// and notes, every message label and participant address as the ladder JSON has it.
 //
 //   node tests/browser/mermaid_test.cjs SIPSCOPE_EXE SIPSCOPE_GEN_EXE [CHROMIUM]
 // Exit status 0 pass, 1 fail, 77 skipped (playwright-core or mermaid not installed).
@@ -51,7 +55,8 @@ function diagrams() {
         const args = ['show', '--db', db, String(c.id), ...redact];
         const ladder = JSON.parse(run([...args, '--format', 'json']));
         out.push([`${name} call ${c.id}${redact.length ? ' redacted' : ''}`,
-          run([...args, '--format', 'mermaid']), ladder.events.length]);
+          run([...args, '--format', 'mermaid']), ladder.events.length,
+          ladder.events.map((e) => e.label), ladder.participants.map((p) => p.address)]);
       }
     }
   });
@@ -82,8 +87,27 @@ function diagrams() {
           const holder = document.createElement('div');
           holder.innerHTML = svg;
           document.getElementById('out').appendChild(holder);
-          out.push({ name, arrows: holder.querySelectorAll('.messageLine0, .messageLine1').length,
-            labels: holder.querySelectorAll('.messageText').length });
+          // The usual page embedding: the text in a <pre class="mermaid"> (as a Markdown
+          // renderer writes it, HTML-escaped), drawn by mermaid.run().
+          const pre = document.createElement('pre');
+          pre.className = 'mermaid';
+          pre.textContent = text;
+          document.getElementById('out').appendChild(pre);
+          // And pasted into a page as it is (the output never holds '<' or '&').
+          const pasted = document.createElement('pre');
+          pasted.className = 'mermaid';
+          pasted.innerHTML = text;
+          document.getElementById('out').appendChild(pasted);
+          await window.mermaid.run({ nodes: [pre, pasted] });
+          const drawn = (root) => ({
+            arrows: root.querySelectorAll('.messageLine0, .messageLine1').length,
+            messages: Array.from(root.querySelectorAll('.messageText')).map((e) => e.textContent),
+            actors: Array.from(root.querySelectorAll('text.actor')).map((e) => e.textContent),
+            notes: Array.from(root.querySelectorAll('.noteText')).map((e) => e.textContent),
+          });
+          const a = drawn(holder);
+          out.push({ name, arrows: a.arrows, labels: a.messages.length, render: a, run: drawn(pre),
+            pasted: drawn(pasted) });
         } catch (e) {
           out.push({ name, error: String(e && e.message ? e.message : e) });
         }
@@ -96,6 +120,17 @@ function diagrams() {
       if (!r.error) {
         check(r.arrows === expected && r.labels === expected,
           `${r.name}: one arrow per SIP message (${r.arrows} arrows, ${r.labels} labels, ${expected} messages)`);
+        const same = JSON.stringify(r.render) === JSON.stringify(r.run) &&
+          JSON.stringify(r.render) === JSON.stringify(r.pasted);
+        check(same, `${r.name}: mermaid.run() draws what mermaid.render() draws` +
+          (same ? '' : ` (render ${JSON.stringify(r.render).slice(0, 300)} run ${JSON.stringify(r.run).slice(0, 300)})`));
+        // Every label of the ladder, as the wire had it (JSON events), is drawn as text.
+        const want = list[i][3];
+        const missing = want.filter((label) => !r.run.messages.some((m) => m.includes(label)));
+        check(missing.length === 0, `${r.name}: every message label drawn (${missing.slice(0, 3).join(' | ')})`);
+        const addrs = list[i][4];
+        const noAddr = addrs.filter((a) => !r.run.actors.includes(a));
+        check(noAddr.length === 0, `${r.name}: participants drawn as their addresses (${noAddr.join(' ')} not in ${r.run.actors.slice(0, 4).join(' ')})`);
       }
     });
     // Hover every rendered element that could carry a handler, then look for injection.

@@ -23,36 +23,7 @@ if (!exe || !fs.existsSync(exe)) {
   process.exit(1);
 }
 
-// --- a capture built from bytes: classic pcap, Ethernet, IPv4, UDP (checksum 0) ---
-function ipv4Bytes(s) { return s.split('.').map(Number); }
-function frameUdp(src, sport, dst, dport, payload) {
-  const body = Buffer.from(payload, 'latin1');
-  const total = 28 + body.length;
-  const ip = Buffer.from([0x45, 0, total >> 8, total & 255, 0, 0, 0x40, 0, 64, 17, 0, 0,
-    ...ipv4Bytes(src), ...ipv4Bytes(dst)]);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += (ip[i] << 8) | ip[i + 1];
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  ip.writeUInt16BE(~sum & 0xffff, 10);
-  const udp = Buffer.alloc(8);
-  udp.writeUInt16BE(sport, 0); udp.writeUInt16BE(dport, 2); udp.writeUInt16BE(8 + body.length, 4);
-  const eth = Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]);
-  return Buffer.concat([eth, ip, udp, body]);
-}
-function pcapFile(frames) {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0); head.writeUInt16LE(2, 4); head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(262144, 16); head.writeUInt32LE(1, 20);
-  const parts = [head];
-  for (const [tsUs, data] of frames) {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(Math.floor(tsUs / 1e6), 0); rec.writeUInt32LE(tsUs % 1e6, 4);
-    rec.writeUInt32LE(data.length, 8); rec.writeUInt32LE(data.length, 12);
-    parts.push(rec, data);
-  }
-  return Buffer.concat(parts);
-}
-function withLength(head, body) { return head + 'Content-Length: ' + Buffer.byteLength(body, 'latin1') + '\r\n\r\n' + body; }
+const { frameUdp, pcapFile, withLength } = lib;
 
 const A = '198.18.7.21', B = '198.18.9.44';
 const callId = 'x"><svg/onload=alert(3)>q@pbx.example.test';
@@ -77,15 +48,10 @@ const sip = [
 ];
 const frames = sip.map(([dt, s, d, text]) => [t0 + dt, frameUdp(s, 5060, d, 5060, text)]);
 // RTP both ways between the 200 OK and the BYE (PCMU, 20 ms), for the per-stream charts.
-function rtpPacket(seq, ssrc) {
-  const b = Buffer.alloc(12 + 160, 0xff);
-  b[0] = 0x80; b.writeUInt16BE(seq, 2); b.writeUInt32BE(seq * 160, 4); b.writeUInt32BE(ssrc, 8);
-  return b.toString('latin1');
-}
 for (let n = 0; n < 90; n++) {
   if (n === 40) continue;  // one lost packet: the loss line has a point above zero
-  frames.push([t0 + 1020000 + n * 20000, frameUdp(A, 40000, B, 50000, rtpPacket(n, 0x1111))]);
-  frames.push([t0 + 1025000 + n * 20000, frameUdp(B, 50000, A, 40000, rtpPacket(n, 0x2222))]);
+  frames.push([t0 + 1020000 + n * 20000, frameUdp(A, 40000, B, 50000, lib.rtpPacket(0, n, n * 160, 0x1111))]);
+  frames.push([t0 + 1025000 + n * 20000, frameUdp(B, 50000, A, 40000, lib.rtpPacket(0, n, n * 160, 0x2222))]);
 }
 frames.sort((x, y) => x[0] - y[0]);
 

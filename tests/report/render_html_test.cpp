@@ -202,9 +202,11 @@ TEST(RenderHtml, MergedNodeLabelAndTooltip) {
   Ladder l = simple_ladder();
   l.participants[0].addresses = {l.participants[0].address, "192.0.2.1:40000", "<b>"};
   const std::string html = render_html({l}, "t");
-  EXPECT_NE(html.find(l.participants[0].address + " (+2)<title>" + l.participants[0].address +
-                      " 192.0.2.1:40000 &lt;b&gt;</title></text>"),
+  // The tooltip is the group's, beside the text (a <text> holds only its text).
+  EXPECT_NE(html.find("<g><title>" + l.participants[0].address +
+                      " 192.0.2.1:40000 &lt;b&gt;</title><text class=\"addr\""),
             std::string::npos);
+  EXPECT_NE(html.find(l.participants[0].address + " (+2)</text></g>"), std::string::npos);
 }
 
 TEST(RenderHtml, SvgHeightGrowsLinearlyWithEvents) {
@@ -254,6 +256,8 @@ TEST(RenderHtml, OutOfRangeLaneIndexDoesNotCrash) {
 
 Ladder media_ladder() {
   Ladder l = simple_ladder();
+  l.events[0].method = "INVITE";
+  l.events[2].status_code = 180;
   l.events[0].raw =
       "INVITE sip:bob@example.com SIP/2.0\r\nContent-Type: application/sdp\r\n\r\n"
       "v=0\r\nc=IN IP4 192.0.2.1\r\nm=audio 4000 RTP/AVP 0\r\n";
@@ -262,6 +266,7 @@ Ladder media_ladder() {
   StreamRow s = test::pcmu_stream_with_rtcp();  // to 198.51.100.9: drawn on a media lane
   s.first_us = l.events[0].ts_us;
   s.last_us = l.events[2].ts_us;
+  s.mos_limited_by = "loss";  // 5 % lost: Ie,eff 15.8 of PCMU's 0 (docs/media.md)
   l.streams.push_back(s);
   l.rtcp = {{s.first_us.value() + 5'000'000, 0xDEADBEEF, 0.05, 12.5, 1, 9},
             {s.first_us.value() + 10'000'000, 0xDEADBEEF, 0.0, 3.0, 1, 12}};
@@ -271,19 +276,22 @@ Ladder media_ladder() {
 
 TEST(RenderHtml, ReportSectionsSdpStreamsChartsFindings) {
   const std::string html = render_html({media_ladder()}, "t");
-  // SDP side by side: offer from the INVITE, answer from the other side's 180.
-  EXPECT_NE(html.find("<h4>Offer &middot; INVITE from 192.0.2.1:5060</h4><pre>v=0"),
-            std::string::npos);
-  EXPECT_NE(html.find("<h4>Answer &middot; 180 Ringing from [2001:db8::2]:5060</h4>"),
+  // SDP side by side: offer from the INVITE, answer from the other side's 180, each with
+  // its offset in ms.
+  EXPECT_NE(html.find("Call 1, exchange 1 of 1</h4>"), std::string::npos);
+  EXPECT_NE(
+      html.find("<h4>Offer &middot; INVITE from 192.0.2.1:5060 &middot; +0.000 ms</h4><pre>v=0"),
+      std::string::npos);
+  EXPECT_NE(html.find("<h4>Answer &middot; 180 Ringing from [2001:db8::2]:5060 &middot; +"),
             std::string::npos);
   // Streams table with loss 10 / 200 = 5.00 % and the SSRC in hex.
   EXPECT_NE(html.find("<td>0xDEADBEEF</td><td>PCMU (PT 0)</td>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"num\">5.00</td>"), std::string::npos);
-  // Beside the measured values (MOS 3.50): the RTCP-reported loss 20/256 = 7.81 %,
+  // Beside the measured values (MOS 3.50, limited by loss): the RTCP-reported loss 20/256 = 7.81 %,
   // cumulative 9, jitter 3.00 ms and round trip 50.00 ms.
   EXPECT_NE(html.find("<th>RTCP cum. lost</th><th>RTCP jitter ms</th><th>RTCP RTT ms</th>"),
             std::string::npos);
-  EXPECT_NE(html.find("<td class=\"num\">3.50</td><td class=\"num\">7.81</td><td "
+  EXPECT_NE(html.find("<td class=\"num\">3.50</td><td>loss</td><td class=\"num\">7.81</td><td "
                       "class=\"num\">9</td><td class=\"num\">3.00</td><td "
                       "class=\"num\">50.00</td></tr>"),
             std::string::npos);
@@ -292,7 +300,8 @@ TEST(RenderHtml, ReportSectionsSdpStreamsChartsFindings) {
   // One band, on a media lane for the address without signalling.
   EXPECT_EQ(count(html, "<rect class=\"band\""), 1U);
   EXPECT_NE(html.find(">198.51.100.9 (media)</text>"), std::string::npos);
-  EXPECT_NE(html.find("RTP PCMU ssrc 0xDEADBEEF 190 pkts loss 5.0% MOS 3.50"), std::string::npos);
+  EXPECT_NE(html.find("RTP PCMU ssrc 0xDEADBEEF 190 pkts loss 5.00 % MOS 3.50, limited by loss"),
+            std::string::npos);
   // A chart from the two RTCP reports: jitter max 12.5 ms, loss max 5 %.
   EXPECT_EQ(count(html, "<svg class=\"chart\""), 1U);
   EXPECT_NE(html.find("2 reports over 5.0 s"), std::string::npos);

@@ -39,13 +39,13 @@ Ladder small_ladder() {
 
 // Hand-written expectation. Mermaid syntax (mermaid.js.org/syntax/sequenceDiagram.html):
 // "participant ID as ALIAS"; ->> solid arrow, -->> dotted arrow, -) / --) async open arrow;
-// "Note over A,B: text"; entity codes "#58;" (':'), "#91;" '[', "#93;" ']' are decoded for
-// display only.
+// "Note over A,B: text"; the alias, note and message text run to the end of the line
+// (only '#', ';' and a newline end them), so addresses are written as they are.
 TEST(RenderMermaid, GoldenSmallLadder) {
   const std::string expected =
       "sequenceDiagram\n"
-      "    participant P0 as 192.0.2.1#58;5060\n"
-      "    participant P1 as #91;2001#58;db8#58;#58;2#93;#58;5060\n"
+      "    participant P0 as 192.0.2.1:5060\n"
+      "    participant P1 as [2001:db8::2]:5060\n"
       "    Note over P0,P1: Call 3 answered 200 OK\n"
       "    P0->>P1: +0.000s INVITE\n"
       "    P0-)P1: +0.500s INVITE (retransmission)\n"
@@ -62,8 +62,8 @@ TEST(RenderMermaid, MergedNodeOtherAddressesInANote) {
   Ladder l = small_ladder();
   l.participants[0].addresses = {"192.0.2.1:5060", "192.0.2.1:40000"};
   const std::string out = render_mermaid(l);
-  EXPECT_NE(out.find("    participant P1 as #91;2001#58;db8#58;#58;2#93;#58;5060\n"
-                     "    Note over P0: also 192.0.2.1#58;40000\n"),
+  EXPECT_NE(out.find("    participant P1 as [2001:db8::2]:5060\n"
+                     "    Note over P0: also 192.0.2.1:40000\n"),
             std::string::npos)
       << out;
 }
@@ -76,7 +76,8 @@ TEST(RenderMermaid, RedactedLadderSaysSo) {
 
 TEST(RenderMermaid, SpecialCharactersBecomeEntityCodes) {
   // ';' would end the statement, '#' start an entity, '<' '>' markup, '%' a directive,
-  // ':' split a message, newlines end the line; code points are decimal (U+00E9 = 233).
+  // newlines end the line; code points are decimal (U+00E9 = 233). ':' '[' ']' stay: after
+  // the statement's first ':' they are text.
   EXPECT_EQ(mermaid_escape("a;b"), "a#59;b");
   EXPECT_EQ(mermaid_escape("#59;"), "#35;59#59;");
   EXPECT_EQ(mermaid_escape("<b>x</b>"), "#60;b#62;x#60;/b#62;");
@@ -84,6 +85,7 @@ TEST(RenderMermaid, SpecialCharactersBecomeEntityCodes) {
   EXPECT_EQ(mermaid_escape("line\nnext\r"), "line?next?");
   EXPECT_EQ(mermaid_escape("caf\xc3\xa9"), "caf#233;");
   EXPECT_EQ(mermaid_escape("\xff"), "?");
+  EXPECT_EQ(mermaid_escape("[2001:db8::2]:5060"), "[2001:db8::2]:5060");
   EXPECT_EQ(mermaid_escape("\"q\" 'a' `b`"), "#34;q#34; #39;a#39; #96;b#96;");
 }
 
@@ -94,7 +96,7 @@ TEST(RenderMermaid, HostileLabelCannotAddStatements) {
   // Exactly one line per participant, note and event after the header.
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1 + 2 + 1 + 6);
   EXPECT_EQ(out.find("injected;"), std::string::npos);
-  EXPECT_NE(out.find("180 x?    P1-#62;#62;P0#58; injected#59;note"), std::string::npos);
+  EXPECT_NE(out.find("180 x?    P1-#62;#62;P0: injected#59;note"), std::string::npos);
 }
 
 }  // namespace

@@ -116,3 +116,57 @@ TEST(EModel, WorkedExampleOfDocsMedia) {
 
 }  // namespace
 }  // namespace sipscope::correlate::media
+
+namespace sipscope::correlate::media {
+namespace {
+
+// docs/media.md "What limits the MOS": the terms of 93.2 - R and the largest of them.
+TEST(MosLimitedBy, TheWorkedExampleIsLimitedByLoss) {
+  // PCMU, 1 of 150 lost, Ta 80 ms: Ie 0, Ie,eff - Ie = 2.45796 all owed to loss, Idd 0.
+  const EModelInput in{.ie = 0, .bpl = 25.1, .ppl_percent = 100.0 / 150.0, .one_way_delay_ms = 80};
+  const Impairments i = impairments(in, 1, 0);
+  EXPECT_DOUBLE_EQ(i.codec, 0.0);
+  EXPECT_NEAR(i.loss, 2.45796, 1e-5);
+  EXPECT_DOUBLE_EQ(i.late_discards, 0.0);
+  EXPECT_DOUBLE_EQ(i.delay, 0.0);
+  EXPECT_EQ(mos_limited_by(i), MosLimit::loss);
+  EXPECT_EQ(mos_limit_name(MosLimit::loss), "loss");
+}
+
+TEST(MosLimitedBy, ACleanG729IsLimitedByItsCodecAndACleanG711ByNothing) {
+  // G.729: Ie 11, no loss, Ta 80 ms -> codec 11, the rest 0; R 82.2.
+  EXPECT_EQ(mos_limited_by(impairments({.ie = 11, .bpl = 19, .one_way_delay_ms = 80}, 0, 0)),
+            MosLimit::codec);
+  // G.711: every term 0 (< 1 R point) -> none.
+  EXPECT_EQ(mos_limited_by(impairments({.ie = 0, .bpl = 25.1, .one_way_delay_ms = 80}, 0, 0)),
+            MosLimit::none);
+  // 1 of 10000 lost on G.711: Ie,eff = 95 * 0.01 / (0.01 + 25.1) = 0.03783 < 1 -> none.
+  EXPECT_EQ(mos_limited_by(impairments({.ie = 0, .bpl = 25.1, .ppl_percent = 0.01}, 1, 0)),
+            MosLimit::none);
+}
+
+TEST(MosLimitedBy, LossIsSharedBetweenLostAndLatePackets) {
+  // PCMU, 1 % lost + 3 % late (Ppl 4): Ie,eff = 95 * 4 / (4 + 25.1) = 13.05842, of which
+  // 1/4 = 3.26460 loss and 3/4 = 9.79381 late discards.
+  const Impairments i = impairments({.ie = 0, .bpl = 25.1, .ppl_percent = 4}, 10, 30);
+  EXPECT_NEAR(i.loss, 3.26460, 1e-5);
+  EXPECT_NEAR(i.late_discards, 9.79381, 1e-5);
+  EXPECT_EQ(mos_limited_by(i), MosLimit::late_discards);
+  // G.729 with 2 % loss: 84 * 2 / (2 + 19) = 8.0 < Ie 11 -> codec.
+  EXPECT_EQ(mos_limited_by(impairments({.ie = 11, .bpl = 19, .ppl_percent = 2}, 2, 0)),
+            MosLimit::codec);
+  // G.729 with 5 % loss: 84 * 5 / (5 + 19) = 17.5 > 11 -> loss.
+  EXPECT_EQ(mos_limited_by(impairments({.ie = 11, .bpl = 19, .ppl_percent = 5}, 5, 0)),
+            MosLimit::loss);
+}
+
+TEST(MosLimitedBy, ALongDelayIsNamed) {
+  // G.711, Ta 300 ms: X = log2(3) = 1.58496, Idd = 25 {(1 + X^6)^(1/6) - 3 (1 + (X/3)^6)^(1/6)
+  // + 2} = 25 (1.60121 - 3.01078 + 2) = 14.761 -> delay.
+  const Impairments i = impairments({.ie = 0, .bpl = 25.1, .one_way_delay_ms = 300}, 0, 0);
+  EXPECT_NEAR(i.delay, 14.761, 1e-3);
+  EXPECT_EQ(mos_limited_by(i), MosLimit::delay);
+}
+
+}  // namespace
+}  // namespace sipscope::correlate::media
