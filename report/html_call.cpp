@@ -326,4 +326,38 @@ void findings_list(std::string& out, const char* title, const std::vector<Findin
   out += "</ul>\n";
 }
 
+void dtmf_and_links(std::string& out, const Ladder& l) {
+  out += "<h3>DTMF</h3>\n";
+  if (l.dtmf.empty()) {
+    out += "<p class=\"empty\">No RFC 4733 DTMF events in these calls' streams.</p>\n";
+  } else {
+    out += "<ul class=\"findings dtmf\">";
+    for (const auto& st : l.streams) {
+      std::string digits;
+      for (const auto& d : l.dtmf) {
+        if (d.stream_id != st.id) continue;
+        if (!digits.empty()) digits += ' ';
+        digits += d.digit;
+      }
+      if (digits.empty()) continue;
+      append(out, "<li>call ", (st.call_id ? std::to_string(*st.call_id) : std::string("-")),
+             " &middot; ", html_escape(format::endpoint(st.src_ip, st.src_port)), " &rarr; ",
+             html_escape(format::endpoint(st.dst_ip, st.dst_port)), " ssrc ",
+             format::ssrc_hex(st.ssrc), ": <b class=\"digits\">", html_escape(digits), "</b></li>");
+    }
+    out += "</ul>\n";
+  }
+  out += "<h3>Links to other calls</h3>\n";
+  if (l.links.empty()) {
+    out += "<p class=\"empty\">No links stored for these calls.</p>\n";
+    return;
+  }
+  out += "<ul class=\"findings links\">";
+  for (const auto& k : l.links) {
+    append(out, "<li>call ", std::to_string(k.call_id), " &harr; call ",
+           std::to_string(k.linked_call_id), " &middot; <b>", html_escape(k.reason), "</b></li>");
+  }
+  out += "</ul>\n";
+}
+
 }  // namespace sipscope::report::html

@@ -215,13 +215,14 @@ void ladder_svg(std::string& out, const Ladder& l, size_t k) {
       // A message to the same endpoint: a small loop to the right of the lane.
       append(out, "<path class=\"arrow c", color, "\" d=\"M", num(x1), ",", num(y - 6),
              "h30v12h-30\" marker-end=\"", marker, "\"/><text class=\"lbl\" x=\"", num(x1 + 36),
-             "\" y=\"", num(y + 4), "\">", html_escape(clip(e.label, width - x1 - 44)), "</text>");
+             "\" y=\"", num(y + 4), "\">",
+             html_escape(clip(e.label + event_marks(e), width - x1 - 44)), "</text>");
     } else {
       append(out, "<line class=\"arrow c", color, "\" x1=\"", num(x1), "\" y1=\"", num(y),
              "\" x2=\"", num(x2), "\" y2=\"", num(y), "\" marker-end=\"", marker,
              "\"/><text class=\"lbl\" x=\"", num((x1 + x2) / 2), "\" y=\"", num(y - 6),
-             "\" text-anchor=\"middle\">", html_escape(clip(e.label, std::abs(x2 - x1) - 12)),
-             "</text>");
+             "\" text-anchor=\"middle\">",
+             html_escape(clip(e.label + event_marks(e), std::abs(x2 - x1) - 12)), "</text>");
     }
     out += "</g>\n";
   }

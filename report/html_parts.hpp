@@ -44,6 +44,8 @@ void raw_messages(std::string& out, const Ladder& l, size_t k);
 void call_facts(std::string& out, const Ladder& l, const correlate::CallRecord& c);
 void sdp_pairs(std::string& out, const Ladder& l, const correlate::CallRecord& c);
 void streams_table(std::string& out, const Ladder& l);
+// DTMF digits per stream (ladder.dtmf) and links to other calls (ladder.links).
+void dtmf_and_links(std::string& out, const Ladder& l);
 void findings_list(std::string& out, const char* title, const std::vector<FindingRow>& rows,
                    const char* none);
 

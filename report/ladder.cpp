@@ -68,6 +68,13 @@ std::optional<int64_t> first_seen_us(const Ladder& ladder, int64_t call_id) {
   return first;
 }
 
+std::string event_marks(const LadderEvent& e) {
+  std::string marks;
+  if (e.sdp) marks += " (SDP)";
+  if (e.media_change) marks += " [" + *e.media_change + "]";
+  return marks;
+}
+
 Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_ids) {
   Ladder ladder;
   std::set<int64_t> seen_ids;

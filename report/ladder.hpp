@@ -74,6 +74,9 @@ struct Ladder {
 };
 
 [[nodiscard]] Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_ids);
+// What every rendering appends to an arrow's label: " (SDP)" when it carries an offer or
+// answer, " [hold]" / " [resume]" for the offer that changed the media direction.
+[[nodiscard]] std::string event_marks(const LadderEvent& e);
 
 // Time of the call's first message in the ladder: the only time a call first seen
 // mid-dialog (start_us NULL) has. nullopt when the ladder holds none of its messages.

@@ -307,6 +307,7 @@ std::string render_html(const std::vector<Ladder>& ladders, std::string_view tit
                         "No diagnostics stored for these calls.");
     html::findings_list(out, "Anomalies", l.anomalies,
                         "No input anomalies recorded for these calls.");
+    html::dtmf_and_links(out, l);
     out += "</section>\n";
   }
   out += "<script nonce=\"" + nonce + "\">" + html::kScript + "</script>\n</body>\n</html>\n";

@@ -100,7 +100,7 @@ std::string render_mermaid(const Ladder& ladder) {
     // Mermaid: ->> solid (request), -->> dotted (response); -) / --) open async arrows
     // mark retransmissions.
     const char* arrow = e.retransmission ? (response ? "--)" : "-)") : (response ? "-->>" : "->>");
-    std::string label = offset_text(e.offset_us) + " " + e.label;
+    std::string label = offset_text(e.offset_us) + " " + e.label + event_marks(e);
     if (e.retransmission) label += " (retransmission)";
     out += "    " + lane_id(e.from) + arrow + lane_id(e.to) + ": " + mermaid_escape(label) + "\n";
   }

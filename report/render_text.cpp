@@ -98,7 +98,9 @@ std::vector<std::string> stream_pieces(const StreamRow& s) {
   std::vector<std::string> p;
   p.push_back("RTP " + format::terminal_safe(s.src_ip) + ":" + std::to_string(s.src_port) + " -> " +
               format::terminal_safe(s.dst_ip) + ":" + std::to_string(s.dst_port));
-  p.push_back("ssrc " + ssrc + (s.codec ? " " + format::terminal_safe(*s.codec) : ""));
+  std::string id = "ssrc " + ssrc;
+  if (s.codec) id.append(" ").append(format::terminal_safe(*s.codec));
+  p.push_back(std::move(id));
   std::string measured = "measured: " + std::to_string(s.packets) + " pkts";
   if (s.lost && s.expected && *s.expected > 0) {
     measured +=
@@ -186,8 +188,7 @@ std::string render_text(const Ladder& ladder, int width) {
     // Retransmissions are drawn dotted, as the HTML ladder draws them dashed.
     const char* fill = e.retransmission ? "." : "-";
     std::string label = format::terminal_safe(e.label);
-    if (e.sdp) label += " (SDP)";
-    if (e.media_change) label += " [" + *e.media_change + "]";
+    label += event_marks(e);
     if (e.retransmission) label += " (retx)";
     if (x1 == x2) {
       line.put_text(x1 + 1, std::string("<") + fill + " " +
