@@ -255,7 +255,11 @@ struct Store::Impl {
     };
     add_missing("captures", schema::kCaptureAddedColumns);
     add_missing("messages", schema::kMessageAddedColumns);
+    const bool has_call_search =
+        sql::query_int(db, path, "SELECT count(*) FROM sqlite_schema WHERE name = 'call_search'") !=
+        0;
     sql::exec(db, path, schema::kAddedTablesSql);
+    if (!has_call_search) sql::exec(db, path, schema::kRebuildCallSearchSql);
   }
 
   void configure() {

@@ -22,6 +22,7 @@
 #include "store/redaction_key.hpp"
 #include "store/stats.hpp"
 #include "store/store.hpp"
+#include "store/streams.hpp"
 #include "web/security.hpp"
 
 namespace sipscope::web {
@@ -193,25 +194,6 @@ void get_calls(const store::Database& db, const httplib::Request& req, httplib::
   });
 }
 
-json stream_json(const store::StreamSummary& s) {
-  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
-  return {{"id", s.id},
-          {"call_id", opt(s.call_id)},
-          {"src_ip", s.src_ip},
-          {"src_port", s.src_port},
-          {"dst_ip", s.dst_ip},
-          {"dst_port", s.dst_port},
-          {"ssrc", s.ssrc},
-          {"codec", opt(s.codec)},
-          {"first_us", opt(s.first_us)},
-          {"last_us", opt(s.last_us)},
-          {"packets", s.packets},
-          {"expected", opt(s.expected)},
-          {"lost", opt(s.lost)},
-          {"jitter_mean_ms", opt(s.jitter_mean_ms)},
-          {"mos", opt(s.mos)}};
-}
-
 // The call's pcap slice, as `sipscope export --db DB ID --pcap F [--redact]` writes it
 // (export/call_slice.hpp), from the original captures verified as export verifies them: a
 // capture that is not there is 404, one that changed (or cannot be read as one) 409.
@@ -311,9 +293,7 @@ void register_api(httplib::Server& server, const std::string& db_path) {
     const auto page =
         store::search_streams(db, text_param(req, "q"), int_param(req, "offset").value_or(0),
                               int_param(req, "limit").value_or(50));
-    json rows = json::array();
-    for (const auto& s : page.streams) rows.push_back(stream_json(s));
-    send_json(res, {{"total", page.total}, {"streams", rows}});
+    send_json(res, {{"total", page.total}, {"streams", page.streams}});
   });
   route("/api/registrations", [](const auto& db, const auto& req, auto& res) {
     store::RegistrationFilter f{.result = text_param(req, "result"),
