@@ -135,11 +135,16 @@ json ladder_json(const report::Ladder& ladder) {
     j["streams"][i]["samples"] = std::move(samples);
   }
   json rtcp = json::array();
+  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
   for (const auto& p : ladder.rtcp) {
     rtcp.push_back({{"ts_us", p.ts_us},
+                    {"packet_type", p.packet_type},
+                    {"sender_ssrc", p.sender_ssrc},
                     {"source_ssrc", p.source_ssrc},
-                    {"fraction_lost", p.fraction_lost ? json(*p.fraction_lost) : json(nullptr)},
-                    {"jitter_ms", p.jitter_ms ? json(*p.jitter_ms) : json(nullptr)}});
+                    {"fraction_lost", opt(p.fraction_lost)},
+                    {"cumulative_lost", opt(p.cumulative_lost)},
+                    {"jitter_ms", opt(p.jitter_ms)},
+                    {"rtt_ms", opt(p.rtt_ms)}});
   }
   j["rtcp"] = std::move(rtcp);
   return j;
