@@ -379,7 +379,9 @@ CREATE INDEX activity_start_us ON activity(start_us);
 
 // Tables and indexes added within schema version 1 (docs/schema.md "Versioning"): created
 // with the others, and on --append when an older file lacks them. call_search is the web
-// UI's free-text index over calls (store/call_search.cpp), kept by triggers.
+// UI's free-text index over calls (store/call_search.cpp), kept by the writer
+// (store_rows.cpp: not by triggers, whose statement savepoints make FTS5 flush a segment
+// per call).
 inline constexpr const char* kAddedTablesSql = R"sql(
 CREATE TABLE IF NOT EXISTS hep_skew (
   first_agent TEXT NOT NULL,
@@ -399,25 +401,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS call_search USING fts5(
   content = 'calls', content_rowid = 'id', tokenize = 'trigram', detail = 'none',
   columnsize = 0
 );
-CREATE TRIGGER IF NOT EXISTS call_search_insert AFTER INSERT ON calls BEGIN
-  INSERT INTO call_search (rowid, from_user, to_user, from_uri, to_uri, caller_ip, callee_ip,
-    sip_call_id) VALUES (new.id, new.from_user, new.to_user, new.from_uri, new.to_uri,
-    new.caller_ip, new.callee_ip, new.sip_call_id);
-END;
-CREATE TRIGGER IF NOT EXISTS call_search_delete AFTER DELETE ON calls BEGIN
-  INSERT INTO call_search (call_search, rowid, from_user, to_user, from_uri, to_uri, caller_ip,
-    callee_ip, sip_call_id) VALUES ('delete', old.id, old.from_user, old.to_user, old.from_uri,
-    old.to_uri, old.caller_ip, old.callee_ip, old.sip_call_id);
-END;
-CREATE TRIGGER IF NOT EXISTS call_search_update AFTER UPDATE OF from_user, to_user, from_uri,
-  to_uri, caller_ip, callee_ip, sip_call_id, id ON calls BEGIN
-  INSERT INTO call_search (call_search, rowid, from_user, to_user, from_uri, to_uri, caller_ip,
-    callee_ip, sip_call_id) VALUES ('delete', old.id, old.from_user, old.to_user, old.from_uri,
-    old.to_uri, old.caller_ip, old.callee_ip, old.sip_call_id);
-  INSERT INTO call_search (rowid, from_user, to_user, from_uri, to_uri, caller_ip, callee_ip,
-    sip_call_id) VALUES (new.id, new.from_user, new.to_user, new.from_uri, new.to_uri,
-    new.caller_ip, new.callee_ip, new.sip_call_id);
-END;
 )sql";
 
 // An older file gets call_search empty from kAddedTablesSql: this fills it from `calls`.
