@@ -145,6 +145,24 @@ async function rows(page) {
       .catch(() => {});
     check(await rows(page) === after && await page.evaluate(() => window.notReloaded === true),
       `live: list grew from ${before} to ${after} without reload`);
+
+    // Live call page: a message committed for the open call (written with sqlite3 as a
+    // capture's writer would: one more messages row, calls.message_count + 1) is drawn in the
+    // ladder without reload.
+    await page.goto(base + 'calls/' + callId);
+    await page.waitForSelector('svg.ladder');
+    const drawn = () => page.locator('svg.ladder [data-message-id]').count();
+    const n0 = await drawn();
+    await page.evaluate(() => { window.notReloaded = true; });
+    execFileSync('sqlite3', [db, 'INSERT INTO messages (call_id, capture_id, frame, ts_us, src_ip, src_port, ' +
+      'dst_ip, dst_port, transport, method, cseq, cseq_method, sip_call_id, retransmission, raw) SELECT call_id, ' +
+      'capture_id, frame + 100000, ts_us + 1000, src_ip, src_port, dst_ip, dst_port, transport, \'OPTIONS\', ' +
+      `cseq + 1, 'OPTIONS', sip_call_id, 0, 'OPTIONS' || substr(raw, instr(raw, ' ')) FROM messages WHERE call_id = ${callId} ` +
+      `ORDER BY ts_us DESC LIMIT 1; UPDATE calls SET message_count = message_count + 1 WHERE id = ${callId};`]);
+    await page.waitForFunction((n) => document.querySelectorAll('svg.ladder [data-message-id]').length === n, n0 + 1,
+      { timeout: 10000 }).catch(() => {});
+    check(await drawn() === n0 + 1 && await page.evaluate(() => window.notReloaded === true),
+      `live: the open call page went from ${n0} to ${await drawn()} messages without reload`);
     await page.close();
 
     // Hostile capture: every field carries HTML/JS; nothing may execute or be injected.
