@@ -90,8 +90,9 @@ CallDetail load_call_detail(const Database& db, int64_t call_id) {
     st.reset();
   };
   sql::Statement rtcp(db.handle(), db.path(),
-                      "SELECT ts_us, source_ssrc, fraction_lost, jitter_ms, capture_id, frame "
-                      "FROM rtcp_reports WHERE call_id = ?1 ORDER BY ts_us, id");
+                      "SELECT ts_us, source_ssrc, fraction_lost, jitter_ms, capture_id, frame, "
+                      "packet_type, sender_ssrc, cumulative_lost, rtt_ms FROM rtcp_reports WHERE "
+                      "call_id = ?1 ORDER BY ts_us, id");
   sql::Statement samples(db.handle(), db.path(),
                          "SELECT start_us, interval_ms, packets, expected, lost, jitter_ms FROM "
                          "stream_samples WHERE stream_id = ?1 ORDER BY start_us, id");
@@ -106,6 +107,10 @@ CallDetail load_call_detail(const Database& db, int64_t call_id) {
       p.jitter_ms = rtcp.column_opt_double(3);
       p.capture_id = static_cast<uint32_t>(rtcp.column_int64(4));
       p.frame = static_cast<uint64_t>(rtcp.column_int64(5));
+      p.packet_type = rtcp.column_text(6);
+      p.sender_ssrc = static_cast<uint32_t>(rtcp.column_int64(7));
+      p.cumulative_lost = rtcp.column_opt_int64(8);
+      p.rtt_ms = rtcp.column_opt_double(9);
       detail.rtcp.push_back(p);
     }
     rtcp.reset();

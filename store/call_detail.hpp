@@ -77,6 +77,10 @@ struct RtcpPoint {
   std::optional<double> jitter_ms;
   uint32_t capture_id = 0;
   uint64_t frame = 0;
+  std::string packet_type{};                 // SR, RR or XR (rtcp_reports.packet_type)
+  uint32_t sender_ssrc = 0;                  // who reports
+  std::optional<int64_t> cumulative_lost{};  // NULL for XR
+  std::optional<double> rtt_ms{};            // rtcp_reports.rtt_ms
 };
 
 // One row of `diagnostics` or of `anomalies` (kind + detail), tied to a call.

@@ -1,3 +1,5 @@
+// The web UI's call list (docs/web.md): free-text search through the call_search trigram
+// index, filters, an index walk per sort order, paging; and a call's change marker.
 #include "store/call_search.hpp"
 
 #include <algorithm>
@@ -6,44 +8,114 @@
 
 #include "store/call_row.hpp"
 #include "store/sql.hpp"
+#include "store/sql_where.hpp"
 
 namespace sipscope::store {
 
 namespace {
 
-// The conditions of a call search; a NULL parameter disables its condition, so the SQL
-// text never depends on user input. ?1 is the LIKE pattern '%text%' with % _ \ escaped
-// (LIKE is ASCII case-insensitive and compares in place: no string built per row).
-constexpr const char* kCallWhere =
-    " WHERE (?1 IS NULL OR from_user LIKE ?1 ESCAPE '\\' OR to_user LIKE ?1 ESCAPE '\\'"
-    " OR from_uri LIKE ?1 ESCAPE '\\' OR to_uri LIKE ?1 ESCAPE '\\'"
-    " OR caller_ip LIKE ?1 ESCAPE '\\' OR callee_ip LIKE ?1 ESCAPE '\\'"
-    " OR sip_call_id LIKE ?1 ESCAPE '\\')"
-    " AND (?2 IS NULL OR state = ?2)"
-    " AND (?3 IS NULL OR start_us >= ?3)"
-    " AND (?4 IS NULL OR start_us < ?4)";
+// The columns a free-text search looks in (docs/web.md), each indexed by call_search.
+constexpr const char* kSearchedColumns[] = {"from_user", "to_user",   "from_uri",   "to_uri",
+                                            "caller_ip", "callee_ip", "sip_call_id"};
 
-std::optional<std::string> like_pattern(const std::optional<std::string>& text) {
-  if (!text || text->empty()) return std::nullopt;
+// LIKE '%text%' with % _ \ escaped: ASCII case-insensitive, compared in place.
+std::string like_pattern(const std::string& text) {
   std::string out = "%";
-  for (char c : *text) {
+  for (char c : text) {
     if (c == '%' || c == '_' || c == '\\') out += '\\';
     out += c;
   }
   return out + "%";
 }
 
-std::optional<std::string> lowered(const std::optional<std::string>& text) {
-  if (!text || text->empty()) return std::nullopt;
-  std::string out = *text;
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+// An FTS5 query over call_search (trigram tokenizer, docs/schema.md) that every row holding
+// text in one column matches: each 3-character piece of text as a quoted string, joined by
+// AND. The rows it finds are a superset (the pieces may lie in different columns, and FTS5
+// folds case beyond ASCII), so the LIKE test still decides. nullopt when the index cannot
+// help: fewer than 3 characters, or bytes outside printable ASCII (trigrams count
+// characters, not bytes).
+std::optional<std::string> trigram_query(const std::string& text) {
+  if (text.size() < 3) return std::nullopt;
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7e) return std::nullopt;
+  }
+  std::string out;
+  for (size_t i = 0; i + 3 <= text.size(); ++i) {
+    if (!out.empty()) out += " AND ";
+    out += '"';
+    for (char c : std::string_view(text).substr(i, 3)) {
+      out += c;
+      if (c == '"') out += '"';
+    }
+    out += '"';
   }
   return out;
 }
 
+// call_search exists in every database this version creates or appends to; a file last
+// written by an older version has none, and is searched by LIKE alone.
+bool has_search_index(const Database& db) {
+  sql::Statement st(db.handle(), db.path(),
+                    "SELECT count(*) FROM sqlite_schema WHERE name = 'call_search'");
+  return st.step() && st.column_int64(0) != 0;
+}
+
 int64_t clamp_limit(int64_t limit) {
   return std::clamp<int64_t>(limit, 1, 1000);
+}
+
+// Up to this many matches, a page fetches them by id and sorts them; above, it walks the
+// index of the sort order and keeps the rows among the matches (`+id` keeps SQLite from
+// choosing the lookups), which stops after one page where matches are dense.
+constexpr int64_t kFetchAndSortMax = 2000;
+
+// The conditions of search; matches is the count of calls matching when known (nullopt for
+// the count query itself).
+sql::Where call_where(const Database& db, const CallSearch& search,
+                      std::optional<int64_t> matches) {
+  sql::Where where;
+  if (search.q && !search.q->empty()) {
+    if (const auto fts = trigram_query(*search.q); fts && has_search_index(db)) {
+      const bool walk = matches && *matches > kFetchAndSortMax;
+      where.add(std::string(walk ? "+" : "") +
+                    "id IN (SELECT rowid FROM call_search WHERE call_search MATCH ?)",
+                {*fts});
+    }
+    std::string condition;
+    std::vector<sql::Where::Value> patterns;
+    for (const char* column : kSearchedColumns) {
+      if (!condition.empty()) condition += " OR ";
+      condition += std::string(column) + " LIKE ? ESCAPE '\\'";
+      patterns.emplace_back(like_pattern(*search.q));
+    }
+    where.add(condition, std::move(patterns));
+  }
+  if (search.state && !search.state->empty()) where.add("state = ?", {*search.state});
+  if (search.since_us) where.add("start_us >= ?", {*search.since_us});
+  if (search.until_us) where.add("start_us < ?", {*search.until_us});
+  return where;
+}
+
+// Each order is an index walk (calls_start_us, the rowid, or the index of the sort
+// column), so a page costs its rows, not a sort of the table. start and id put a NULL
+// start_us first ascending (SQLite's order); the other keys put NULLs last both ways
+// (descending, SQLite's order already does).
+std::string order_by(SearchSort sort, bool descending) {
+  static constexpr std::pair<SearchSort, const char*> kOrder[] = {
+      {SearchSort::start, "start_us"},
+      {SearchSort::id, "id"},
+      {SearchSort::duration, "duration_ms"},
+      {SearchSort::pdd, "pdd_ms"},
+      {SearchSort::messages, "message_count"},
+      {SearchSort::code, "final_code"},
+      {SearchSort::state, "state"}};
+  std::string key = "start_us";
+  for (const auto& [k, column] : kOrder) {
+    if (k == sort) key = column;
+  }
+  const bool nulls_first = sort == SearchSort::start || sort == SearchSort::id;
+  if (descending) return " ORDER BY " + key + " DESC, id DESC";
+  return " ORDER BY " + key + (nulls_first ? "" : " NULLS LAST") + ", id";
 }
 
 }  // namespace
@@ -61,42 +133,22 @@ std::optional<SearchSort> parse_search_sort(std::string_view name) {
 }
 
 CallPage search_calls(const Database& db, const CallSearch& search) {
-  static constexpr std::pair<SearchSort, const char*> kOrder[] = {
-      {SearchSort::start, "start_us"},
-      {SearchSort::id, "id"},
-      {SearchSort::duration, "duration_ms"},
-      {SearchSort::pdd, "pdd_ms"},
-      {SearchSort::messages, "message_count"},
-      {SearchSort::code, "final_code"},
-      {SearchSort::state, "state"}};
-  const char* key = "start_us";
-  for (const auto& [k, column] : kOrder) {
-    if (k == search.sort) key = column;
-  }
-  const std::string dir = search.descending ? " DESC" : "";
-  // start and id walk their index (calls_start_us, the rowid) in either direction, so a
-  // page costs its rows, not a sort of the table; a NULL start_us sorts first ascending
-  // (SQLite's order). The other keys put NULLs last in both directions.
-  const bool indexed = search.sort == SearchSort::start || search.sort == SearchSort::id;
-  const std::string order = std::string(" ORDER BY ") +
-                            (indexed ? "" : std::string(key) + " IS NULL, ") + key + dir + ", id" +
-                            dir;
-  const auto q = like_pattern(search.q);
-  const auto state = search.state && !search.state->empty() ? search.state : std::nullopt;
-
   CallPage page;
   {
+    const sql::Where where = call_where(db, search, std::nullopt);
     sql::Statement st(db.handle(), db.path(),
-                      (std::string("SELECT count(*) FROM calls") + kCallWhere).c_str());
-    st.bind_all(q, state, search.since_us, search.until_us);
+                      ("SELECT count(*) FROM calls" + where.text()).c_str());
+    where.bind(st);
     if (st.step()) page.total = st.column_int64(0);
   }
+  const sql::Where where = call_where(db, search, page.total);
   sql::Statement st(db.handle(), db.path(),
-                    (std::string("SELECT " CALL_COLUMNS " FROM calls") + kCallWhere + order +
-                     " LIMIT ?5 OFFSET ?6")
+                    (std::string("SELECT " CALL_COLUMNS " FROM calls") + where.text() +
+                     order_by(search.sort, search.descending) + " LIMIT ? OFFSET ?")
                         .c_str());
-  st.bind_all(q, state, search.since_us, search.until_us, clamp_limit(search.limit),
-              std::max<int64_t>(search.offset, 0));
+  const int next = where.bind(st);
+  st.bind(next, clamp_limit(search.limit));
+  st.bind(next + 1, std::max<int64_t>(search.offset, 0));
   while (st.step()) page.calls.push_back(read_call_row(st));
   return page;
 }
@@ -116,48 +168,6 @@ std::string call_version(const Database& db, int64_t call_id) {
     out += st.column_text(5);
   }
   return out;
-}
-
-StreamPage search_streams(const Database& db, const std::optional<std::string>& q, int64_t offset,
-                          int64_t limit) {
-  static constexpr const char* kWhere =
-      " WHERE (?1 IS NULL OR instr(lower(src_ip || char(10) || dst_ip || char(10) ||"
-      " coalesce(codec, '')), ?1) > 0)";
-  const auto needle = lowered(q);
-  StreamPage page;
-  {
-    sql::Statement st(db.handle(), db.path(),
-                      (std::string("SELECT count(*) FROM streams") + kWhere).c_str());
-    st.bind(1, needle);
-    if (st.step()) page.total = st.column_int64(0);
-  }
-  sql::Statement st(db.handle(), db.path(),
-                    (std::string("SELECT id, call_id, src_ip, src_port, dst_ip, dst_port, ssrc,"
-                                 " codec, first_us, last_us, packets, expected, lost,"
-                                 " jitter_mean_ms, mos FROM streams") +
-                     kWhere + " ORDER BY first_us IS NULL, first_us, id LIMIT ?2 OFFSET ?3")
-                        .c_str());
-  st.bind_all(needle, clamp_limit(limit), std::max<int64_t>(offset, 0));
-  while (st.step()) {
-    StreamSummary s;
-    s.id = st.column_int64(0);
-    s.call_id = st.column_opt_int64(1);
-    s.src_ip = st.column_text(2);
-    s.src_port = static_cast<int>(st.column_int64(3));
-    s.dst_ip = st.column_text(4);
-    s.dst_port = static_cast<int>(st.column_int64(5));
-    s.ssrc = static_cast<uint32_t>(st.column_int64(6));
-    s.codec = st.column_opt_text(7);
-    s.first_us = st.column_opt_int64(8);
-    s.last_us = st.column_opt_int64(9);
-    s.packets = st.column_int64(10);
-    s.expected = st.column_opt_int64(11);
-    s.lost = st.column_opt_int64(12);
-    s.jitter_mean_ms = st.column_opt_double(13);
-    s.mos = st.column_opt_double(14);
-    page.streams.push_back(std::move(s));
-  }
-  return page;
 }
 
 }  // namespace sipscope::store

@@ -1,6 +1,7 @@
-// Paged call and stream queries for the web UI (`sipscope serve`): free-text search over
-// the parties, URIs, addresses and Call-ID, filters, sort on a fixed set of columns,
-// LIMIT/OFFSET paging with the total count, and a call's change marker for live polling.
+// Paged call queries for the web UI (`sipscope serve`): free-text search over the parties,
+// URIs, addresses and Call-ID (through the call_search trigram index), filters, sort on a
+// fixed set of indexed columns, LIMIT/OFFSET paging with the total count, and a call's
+// change marker for live polling. (The streams page: store/streams.hpp.)
 //
 //   auto page = store::search_calls(*db, {.q = "alice", .offset = 0, .limit = 50});
 //   // page.total calls match; page.calls holds at most 50 of them
@@ -43,28 +44,5 @@ struct CallPage {
 // Changes whenever one call progresses: its row, its messages, streams and findings (the
 // live call page polls it). Text, compared for equality only.
 [[nodiscard]] std::string call_version(const Database& db, int64_t call_id);
-
-// One row of the streams list (a subset of `streams`, docs/schema.md).
-struct StreamSummary {
-  int64_t id = 0;
-  std::optional<int64_t> call_id;
-  std::string src_ip, dst_ip;
-  int src_port = 0, dst_port = 0;
-  uint32_t ssrc = 0;
-  std::optional<std::string> codec;
-  std::optional<int64_t> first_us, last_us;
-  int64_t packets = 0;
-  std::optional<int64_t> expected, lost;
-  std::optional<double> jitter_mean_ms, mos;
-};
-
-struct StreamPage {
-  int64_t total = 0;
-  std::vector<StreamSummary> streams;  // by first_us, then id
-};
-
-// Streams whose addresses or codec contain q (when set), paged.
-[[nodiscard]] StreamPage search_streams(const Database& db, const std::optional<std::string>& q,
-                                        int64_t offset, int64_t limit);
 
 }  // namespace sipscope::store

@@ -380,8 +380,11 @@ CREATE TABLE activity (
 CREATE INDEX activity_start_us ON activity(start_us);
 )sql";
 
-// Tables added within schema version 1 (docs/schema.md "Versioning"): created with the
-// others, and on --append when an older file lacks them.
+// Tables and indexes added within schema version 1 (docs/schema.md "Versioning"): created
+// with the others, and on --append when an older file lacks them. call_search is the web
+// UI's free-text index over calls (store/call_search.cpp), kept by the writer
+// (store_rows.cpp: not by triggers, whose statement savepoints make FTS5 flush a segment
+// per call).
 inline constexpr const char* kAddedTablesSql = R"sql(
 CREATE TABLE IF NOT EXISTS hep_skew (
   first_agent TEXT NOT NULL,
@@ -391,6 +394,20 @@ CREATE TABLE IF NOT EXISTS hep_skew (
   min_us      INTEGER NOT NULL,
   max_us      INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS calls_duration_ms ON calls(duration_ms);
+CREATE INDEX IF NOT EXISTS calls_pdd_ms ON calls(pdd_ms);
+CREATE INDEX IF NOT EXISTS calls_message_count ON calls(message_count);
+CREATE INDEX IF NOT EXISTS calls_final_code ON calls(final_code);
+CREATE INDEX IF NOT EXISTS calls_state_start_us ON calls(state, start_us);
+CREATE VIRTUAL TABLE IF NOT EXISTS call_search USING fts5(
+  from_user, to_user, from_uri, to_uri, caller_ip, callee_ip, sip_call_id,
+  content = 'calls', content_rowid = 'id', tokenize = 'trigram', detail = 'none',
+  columnsize = 0
+);
 )sql";
+
+// An older file gets call_search empty from kAddedTablesSql: this fills it from `calls`.
+inline constexpr const char* kRebuildCallSearchSql =
+    "INSERT INTO call_search (call_search) VALUES ('rebuild')";
 
 }  // namespace sipscope::store::schema

@@ -146,6 +146,8 @@ void Store::close() {
   s.finish_capture.reset();
   s.insert_call.reset();
   s.upsert_call.reset();
+  s.add_pending_index.reset();
+  s.unindex_call.reset();
   s.insert_message.reset();
   s.insert_anomaly.reset();
   s.reset_correlation_statements();

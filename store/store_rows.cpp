@@ -49,6 +49,10 @@ void Store::write_call(const correlate::CallRecord& call, bool upsert) {
   Impl& s = *impl_;
   s.check_open();
   s.begin_if_needed();
+  if (upsert) {
+    s.unindex_call->bind(1, call.id);
+    s.unindex_call->run();
+  }
   auto& st = upsert ? *s.upsert_call : *s.insert_call;
   st.bind_all(call.id, call.sip_call_id, call.group_id, call.from_user, call.to_user, call.from_uri,
               call.to_uri, call.caller_ip, call.callee_ip, decode::transport_name(call.transport),
@@ -58,6 +62,8 @@ void Store::write_call(const correlate::CallRecord& call, bool upsert) {
               call.pdd_ms, call.duration_ms, call.message_count, call.hangup_reason,
               call.q850_cause);
   st.run();
+  s.add_pending_index->bind(1, call.id);
+  s.add_pending_index->run();
   s.row_written();
 }
 

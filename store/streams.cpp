@@ -1,10 +1,12 @@
-// Reads `streams` back for `sipscope streams` and for one call's detail (docs/schema.md).
+// Reads `streams` back for `sipscope streams`, the web streams page and one call's detail
+// (docs/schema.md), each through one WHERE builder and one row reader.
 #include "store/streams.hpp"
 
 #include <algorithm>
 #include <string>
 
 #include "store/sql.hpp"
+#include "store/sql_where.hpp"
 
 namespace sipscope::store {
 
@@ -51,16 +53,25 @@ StreamRow stream_row(const sql::Statement& st) {
   return r;
 }
 
+namespace {
+
+// Every stream reader's SELECT: the StreamRow columns in first-packet order.
+std::string stream_select(const Database& db, const sql::Where& where) {
+  return "SELECT " + stream_columns(db) + " FROM streams" + where.text() +
+         " ORDER BY first_us IS NULL, first_us, id";
+}
+
+}  // namespace
+
 std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& f) {
-  const std::string sql = "SELECT " + stream_columns(db) +
-                          " FROM streams WHERE (?1 = 0 OR call_id IS NULL)"
-                          " AND (?2 IS NULL OR lower(codec) = lower(?2))"
-                          " AND (?3 IS NULL OR (expected > 0 AND lost * 100.0 / expected >= ?3))"
-                          " AND (?4 IS NULL OR mos <= ?4)"
-                          " AND (?5 IS NULL OR src_ip = ?5 OR dst_ip = ?5)"
-                          " ORDER BY first_us IS NULL, first_us, id";
-  sql::Statement st(db.handle(), db.path(), sql.c_str());
-  st.bind_all(int64_t{f.orphan ? 1 : 0}, f.codec, f.min_loss_pct, f.max_mos, f.ip);
+  sql::Where where;
+  if (f.orphan) where.add("call_id IS NULL");
+  if (f.codec) where.add("lower(codec) = lower(?)", {*f.codec});
+  if (f.min_loss_pct) where.add("expected > 0 AND lost * 100.0 / expected >= ?", {*f.min_loss_pct});
+  if (f.max_mos) where.add("mos <= ?", {*f.max_mos});
+  if (f.ip) where.add("src_ip = ? OR dst_ip = ?", {*f.ip, *f.ip});
+  sql::Statement st(db.handle(), db.path(), stream_select(db, where).c_str());
+  where.bind(st);
   const int64_t limit = f.limit && *f.limit >= 0 ? *f.limit : int64_t{-1};
   std::vector<StreamRow> out;
   while (st.step()) {
@@ -73,6 +84,34 @@ std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& f) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+StreamPage search_streams(const Database& db, const std::optional<std::string>& q, int64_t offset,
+                          int64_t limit) {
+  sql::Where where;
+  if (q && !q->empty()) {
+    std::string needle = *q;
+    for (char& c : needle) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    where.add(
+        "instr(lower(src_ip || char(10) || dst_ip || char(10) || coalesce(codec, '')), ?) > 0",
+        {std::move(needle)});
+  }
+  StreamPage page;
+  {
+    sql::Statement st(db.handle(), db.path(),
+                      ("SELECT count(*) FROM streams" + where.text()).c_str());
+    where.bind(st);
+    if (st.step()) page.total = st.column_int64(0);
+  }
+  sql::Statement st(db.handle(), db.path(),
+                    (stream_select(db, where) + " LIMIT ? OFFSET ?").c_str());
+  const int next = where.bind(st);
+  st.bind(next, std::clamp<int64_t>(limit, 1, 1000));
+  st.bind(next + 1, std::max<int64_t>(offset, 0));
+  while (st.step()) page.streams.push_back(stream_row(st));
+  return page;
 }
 
 }  // namespace sipscope::store

@@ -1,6 +1,6 @@
-// Reading the `streams` table back (docs/schema.md) for `sipscope streams`: every RTP stream,
-// or only the orphans (no call), with filters; and the one column list both this listing and
-// load_call_detail() read a StreamRow from.
+// Reading the `streams` table back (docs/schema.md) for `sipscope streams` (every RTP stream,
+// or only the orphans, with filters) and for the web UI's streams page (paged, free text);
+// and the one column list these and load_call_detail() read a StreamRow from.
 //
 //   auto db = store::Database::open_read_only("x.db");
 //   auto rows = store::list_streams(*db, {.orphan = true, .min_loss_pct = 1.0});
@@ -39,5 +39,15 @@ struct StreamFilter {
 
 // Ordered by first packet time, then id.
 [[nodiscard]] std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& filter);
+
+struct StreamPage {
+  int64_t total = 0;               // streams matching, whatever the page
+  std::vector<StreamRow> streams;  // by first_us, then id (samples left empty)
+};
+
+// Streams whose source or destination address or codec contains q (ASCII
+// case-insensitive, when set), paged; limit is clamped to 1..1000.
+[[nodiscard]] StreamPage search_streams(const Database& db, const std::optional<std::string>& q,
+                                        int64_t offset, int64_t limit);
 
 }  // namespace sipscope::store

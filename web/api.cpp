@@ -22,6 +22,7 @@
 #include "store/redaction_key.hpp"
 #include "store/stats.hpp"
 #include "store/store.hpp"
+#include "store/streams.hpp"
 #include "web/security.hpp"
 
 namespace sipscope::web {
@@ -134,11 +135,16 @@ json ladder_json(const report::Ladder& ladder) {
     j["streams"][i]["samples"] = std::move(samples);
   }
   json rtcp = json::array();
+  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
   for (const auto& p : ladder.rtcp) {
     rtcp.push_back({{"ts_us", p.ts_us},
+                    {"packet_type", p.packet_type},
+                    {"sender_ssrc", p.sender_ssrc},
                     {"source_ssrc", p.source_ssrc},
-                    {"fraction_lost", p.fraction_lost ? json(*p.fraction_lost) : json(nullptr)},
-                    {"jitter_ms", p.jitter_ms ? json(*p.jitter_ms) : json(nullptr)}});
+                    {"fraction_lost", opt(p.fraction_lost)},
+                    {"cumulative_lost", opt(p.cumulative_lost)},
+                    {"jitter_ms", opt(p.jitter_ms)},
+                    {"rtt_ms", opt(p.rtt_ms)}});
   }
   j["rtcp"] = std::move(rtcp);
   return j;
@@ -191,25 +197,6 @@ void get_calls(const store::Database& db, const httplib::Request& req, httplib::
                 {"version", version},
                 {"calls", page.calls}};
   });
-}
-
-json stream_json(const store::StreamSummary& s) {
-  auto opt = [](const auto& v) { return v ? json(*v) : json(nullptr); };
-  return {{"id", s.id},
-          {"call_id", opt(s.call_id)},
-          {"src_ip", s.src_ip},
-          {"src_port", s.src_port},
-          {"dst_ip", s.dst_ip},
-          {"dst_port", s.dst_port},
-          {"ssrc", s.ssrc},
-          {"codec", opt(s.codec)},
-          {"first_us", opt(s.first_us)},
-          {"last_us", opt(s.last_us)},
-          {"packets", s.packets},
-          {"expected", opt(s.expected)},
-          {"lost", opt(s.lost)},
-          {"jitter_mean_ms", opt(s.jitter_mean_ms)},
-          {"mos", opt(s.mos)}};
 }
 
 // The call's pcap slice, as `sipscope export --db DB ID --pcap F [--redact]` writes it
@@ -311,9 +298,7 @@ void register_api(httplib::Server& server, const std::string& db_path) {
     const auto page =
         store::search_streams(db, text_param(req, "q"), int_param(req, "offset").value_or(0),
                               int_param(req, "limit").value_or(50));
-    json rows = json::array();
-    for (const auto& s : page.streams) rows.push_back(stream_json(s));
-    send_json(res, {{"total", page.total}, {"streams", rows}});
+    send_json(res, {{"total", page.total}, {"streams", page.streams}});
   });
   route("/api/registrations", [](const auto& db, const auto& req, auto& res) {
     store::RegistrationFilter f{.result = text_param(req, "result"),

@@ -1,8 +1,13 @@
+// The web server's checks: constant-time token comparison, loopback listen addresses, random
+// hex for tokens and nonces, and the database change marker (security.hpp).
 #include "web/security.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <random>
+#include <string>
 
 namespace sipscope::web {
 
@@ -31,7 +36,16 @@ std::string random_hex(size_t bytes) {
 }
 
 bool is_loopback(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  // An address, not a name: "127.x.example" resolves wherever its owner says.
+  std::string text(host);
+  if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
+    text = text.substr(1, text.size() - 2);
+  }
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24U) == 127U;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::string database_version(const std::string& path) {

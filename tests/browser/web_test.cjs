@@ -89,6 +89,50 @@ async function rows(page) {
     check(magic.join(',') === '212,195,178,161', `the pcap link downloads a pcap (magic ${magic})`);
     check(w.errors.length === 0, `no script error (${w.errors.join(' ')})`);
 
+    // RTCP in the media panel: per stream, one row per report block about it (SR, RR, XR),
+    // and the last block's values in the stream's row. Expected: the generator's truth of
+    // samples/media/rtcp.pcap (rtcp_reports, rtcp_streams), formatted as the page does.
+    const rtruth = JSON.parse(fs.readFileSync(path.join(root, 'samples', 'media', 'rtcp.truth.json')));
+    const rdb = path.join(work, 'rtcp.db');
+    execFileSync(exe, ['analyze', path.join(root, 'samples', 'media', 'rtcp.pcap'), '--db', rdb], { stdio: 'ignore' });
+    const rbase = await serve(rdb);
+    const fixed = (v, d) => (v === null || v === undefined ? '' : Number(v).toFixed(d));
+    const hex = (ssrc) => '0x' + (ssrc >>> 0).toString(16);
+    const shown = {};
+    const streamRows = {};
+    const rp = await browser.newPage();
+    await rp.goto(rbase);
+    const ids = await rp.evaluate(async () => (await (await fetch('/api/calls')).json()).calls.map((c) => c.id));
+    check(ids.length === rtruth.calls.length, `rtcp sample: ${ids.length} calls, truth ${rtruth.calls.length}`);
+    for (const id of ids) {
+      await rp.goto(rbase + 'calls/' + id);
+      await rp.waitForSelector('#media table');
+      const found = await rp.evaluate(() => ({
+        tables: Array.from(document.querySelectorAll('#media table.rtcp')).map((t) => [t.dataset.ssrc,
+          Array.from(t.querySelectorAll('tr')).slice(1).map((tr) => Array.from(tr.cells).map((c) => c.textContent))]),
+        streams: Array.from(document.querySelectorAll('#media table:not(.rtcp) tr')).slice(1)
+          .map((tr) => Array.from(tr.cells).map((c) => c.textContent)),
+      }));
+      for (const [ssrc, rows] of found.tables) shown[ssrc] = rows;
+      for (const r of found.streams) streamRows[r[2]] = r;
+    }
+    const blocks = rtruth.rtcp_reports.filter((r) => r.source_ssrc !== null);
+    for (const ssrc of new Set(blocks.map((r) => r.source_ssrc))) {
+      const expected = blocks.filter((r) => r.source_ssrc === ssrc).map((r) => [r.packet_type, hex(r.sender_ssrc),
+        fixed(r.fraction_lost === null ? null : r.fraction_lost * 100, 2), fixed(r.cumulative_lost, 0),
+        fixed(r.jitter_ms, 3), fixed(r.rtt_ms, 1)].join(' | '));
+      const got = (shown[String(ssrc)] || []).map((cells) => cells.slice(1).join(' | '));
+      check(JSON.stringify(got) === JSON.stringify(expected),
+        `RTCP about ${hex(ssrc)}: ${got.length} rows as the truth's ${expected.length} (${got.join('; ')})`);
+    }
+    for (const s of rtruth.rtcp_streams) {
+      const row = streamRows[hex(s.ssrc)] || [];
+      const expected = [fixed(s.rtcp_cumulative_lost, 0), fixed(s.rtcp_jitter_ms, 3), fixed(s.rtcp_rtt_ms, 1)];
+      check(JSON.stringify(row.slice(10, 13)) === JSON.stringify(expected),
+        `stream ${hex(s.ssrc)}: RTCP cumulative lost, jitter, RTT ${row.slice(10, 13)} (truth ${expected})`);
+    }
+    await rp.close();
+
     // Live: another capture appended while the list is open shows up without reload.
     await page.goto(base);
     const before = await rows(page);
@@ -101,6 +145,24 @@ async function rows(page) {
       .catch(() => {});
     check(await rows(page) === after && await page.evaluate(() => window.notReloaded === true),
       `live: list grew from ${before} to ${after} without reload`);
+
+    // Live call page: a message committed for the open call (written with sqlite3 as a
+    // capture's writer would: one more messages row, calls.message_count + 1) is drawn in the
+    // ladder without reload.
+    await page.goto(base + 'calls/' + callId);
+    await page.waitForSelector('svg.ladder');
+    const drawn = () => page.locator('svg.ladder [data-message-id]').count();
+    const n0 = await drawn();
+    await page.evaluate(() => { window.notReloaded = true; });
+    execFileSync('sqlite3', [db, 'INSERT INTO messages (call_id, capture_id, frame, ts_us, src_ip, src_port, ' +
+      'dst_ip, dst_port, transport, method, cseq, cseq_method, sip_call_id, retransmission, raw) SELECT call_id, ' +
+      'capture_id, frame + 100000, ts_us + 1000, src_ip, src_port, dst_ip, dst_port, transport, \'OPTIONS\', ' +
+      `cseq + 1, 'OPTIONS', sip_call_id, 0, 'OPTIONS' || substr(raw, instr(raw, ' ')) FROM messages WHERE call_id = ${callId} ` +
+      `ORDER BY ts_us DESC LIMIT 1; UPDATE calls SET message_count = message_count + 1 WHERE id = ${callId};`]);
+    await page.waitForFunction((n) => document.querySelectorAll('svg.ladder [data-message-id]').length === n, n0 + 1,
+      { timeout: 10000 }).catch(() => {});
+    check(await drawn() === n0 + 1 && await page.evaluate(() => window.notReloaded === true),
+      `live: the open call page went from ${n0} to ${await drawn()} messages without reload`);
     await page.close();
 
     // Hostile capture: every field carries HTML/JS; nothing may execute or be injected.

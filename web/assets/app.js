@@ -34,6 +34,7 @@
   }
   const num = (v, d) => (v === null || v === undefined ? '' : Number(v).toFixed(d));
   const show = (v) => (v === null || v === undefined ? '' : v);
+  const hex = (ssrc) => '0x' + (ssrc >>> 0).toString(16);
 
   function fail(e) {
     main.replaceChildren(h('p', { class: 'error' }, 'Error: ' + e.message));
@@ -142,8 +143,19 @@
         h('div', {}, h('div', { class: 'muted' }, `${e.label} (message ${e.message_id})`),
           h('pre', { class: 'raw' }, e.raw.slice(e.raw.search(/\r?\n\r?\nv=0/)).trim())));
       const streams = doc.streams.map((s) => [s.id, `${s.src_ip}:${s.src_port} → ${s.dst_ip}:${s.dst_port}`,
-        '0x' + (s.ssrc >>> 0).toString(16), show(s.codec), s.packets, show(s.lost), show(s.expected),
-        num(s.jitter_mean_ms, 2), num(s.jitter_max_ms, 2), num(s.mos, 2), num(s.rtcp_rtt_ms, 1)]);
+        hex(s.ssrc), show(s.codec), s.packets, show(s.lost), show(s.expected),
+        num(s.jitter_mean_ms, 2), num(s.jitter_max_ms, 2), num(s.mos, 2), show(s.rtcp_cumulative_lost),
+        num(s.rtcp_jitter_ms, 3), num(s.rtcp_rtt_ms, 1)]);
+      // The RTCP report blocks (SR, RR, XR) about each stream, by time: the receiver's view.
+      const rtcp = doc.streams.filter((s) => doc.rtcp.some((r) => r.source_ssrc === s.ssrc)).map((s) => {
+        const t = rowsTable(['time', 'type', 'reporter SSRC', 'fraction lost %', 'cumulative lost', 'jitter ms', 'RTT ms'],
+          doc.rtcp.filter((r) => r.source_ssrc === s.ssrc).map((r) => [time(r.ts_us), r.packet_type, hex(r.sender_ssrc),
+            num(r.fraction_lost === null ? null : r.fraction_lost * 100, 2), show(r.cumulative_lost), num(r.jitter_ms, 3),
+            num(r.rtt_ms, 1)]));
+        t.setAttribute('class', 'rtcp');
+        t.setAttribute('data-ssrc', String(s.ssrc));
+        return h('div', {}, h('h3', {}, `RTCP about stream ${s.id} (SSRC ${hex(s.ssrc)})`), t);
+      });
       const findings = (list) => rowsTable(['time', 'kind', 'detail'], list.map((f) => [time(f.ts_us), f.kind, f.detail]));
       main.replaceChildren(
         h('h1', {}, `Call ${c.id}: ${show(c.from_user)} → ${show(c.to_user)}`),
@@ -162,8 +174,10 @@
         h('div', { class: 'panel' }, h('h2', {}, 'Message'), raw),
         h('div', { class: 'panel' }, h('h2', {}, 'SDP'), ...(sdp.length ? sdp : [h('p', { class: 'muted' }, 'no SDP')])),
         h('div', { class: 'panel', id: 'media' }, h('h2', {}, 'Media streams'),
-          rowsTable(['id', 'flow', 'SSRC', 'codec', 'packets', 'lost', 'expected', 'jitter ms', 'max jitter', 'MOS', 'RTT ms'], streams),
-          h('div', {}, ...doc.streams.map((s) => window.sipscopeLadder.drawStreamChart(s)))),
+          rowsTable(['id', 'flow', 'SSRC', 'codec', 'packets', 'lost', 'expected', 'jitter ms', 'max jitter', 'MOS',
+            'RTCP cumulative lost', 'RTCP jitter ms', 'RTT ms'], streams),
+          h('div', {}, ...doc.streams.map((s) => window.sipscopeLadder.drawStreamChart(s))),
+          ...(rtcp.length ? rtcp : [h('p', { class: 'muted' }, 'no RTCP reports')])),
         h('div', { class: 'panel' }, h('h2', {}, 'Diagnostics'), findings(doc.diagnostics)),
         h('div', { class: 'panel' }, h('h2', {}, 'Anomalies'), findings(doc.anomalies)),
         h('div', { class: 'panel' }, h('h2', {}, 'Linked calls'),
@@ -185,7 +199,7 @@
     main.replaceChildren(h('h1', {}, `Streams (${page.total})`),
       rowsTable(['id', 'call', 'flow', 'SSRC', 'codec', 'start', 'packets', 'lost', 'expected', 'jitter ms', 'MOS'],
         page.streams.map((s) => [s.id, s.call_id === null ? '' : h('a', { href: '/calls/' + s.call_id }, s.call_id),
-          `${s.src_ip}:${s.src_port} → ${s.dst_ip}:${s.dst_port}`, '0x' + (s.ssrc >>> 0).toString(16), show(s.codec),
+          `${s.src_ip}:${s.src_port} → ${s.dst_ip}:${s.dst_port}`, hex(s.ssrc), show(s.codec),
           time(s.first_us), s.packets, show(s.lost), show(s.expected), num(s.jitter_mean_ms, 2), num(s.mos, 2)])),
       h('div', { class: 'pager' },
         offset > 0 ? h('a', { href: '/streams?offset=' + Math.max(0, offset - 100) }, '‹ prev') : '',
