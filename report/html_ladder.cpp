@@ -25,7 +25,7 @@ constexpr int kColors = 6;  // arrow colour classes c0..c5, one per call of a la
 // Wire text for an SVG label at most `px` wide (before escaping): control characters made
 // visible as '?', cut with a final "…" when longer.
 std::string clip(std::string_view text, int px) {
-  const std::string safe = format::terminal_safe(text);
+  std::string safe = format::terminal_safe(text);
   const size_t cols = static_cast<size_t>(std::max(1, px / kCharW));
   if (format::columns(safe) <= cols) return safe;
   std::string cut = format::fit(safe, cols);

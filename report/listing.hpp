@@ -99,6 +99,7 @@ inline std::string table(const std::vector<TableColumn>& columns,
     return line + "\n";
   };
   std::vector<std::string> head;
+  head.reserve(columns.size());
   for (const auto& c : columns) head.push_back(c.title);
   std::string out = emit(head);
   for (const auto& r : rows) out += emit(r);
