@@ -437,6 +437,13 @@ TEST_F(ListingShow, ShowPrintsDtmfDigitsPerStream) {
                   .empty());
   EXPECT_NE(cmd("show --db " + db("dtmf") + " 1 --redact --keep-dtmf").out.find("  DTMF 1 5 #"),
             std::string::npos);
+  // The HTML report lists them per stream too (and drops them the same way).
+  const std::string html = cmd("show --db " + db("dtmf") + " 1 --format html").out;
+  EXPECT_NE(html.find("192.0.2.10:4000 &rarr; 203.0.113.20:6000"), std::string::npos) << html;
+  EXPECT_NE(html.find("<b class=\"digits\">1 5 #</b>"), std::string::npos) << html;
+  EXPECT_EQ(
+      cmd("show --db " + db("dtmf") + " 1 --format html --redact").out.find("class=\"digits\""),
+      std::string::npos);
 }
 
 // tcp/gap: the truth counts one tcp_gap; tshark marks the segment after the hole (frame 7,
