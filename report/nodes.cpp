@@ -6,6 +6,7 @@
 
 #include "decode/sip/fields.hpp"
 #include "decode/sip/message.hpp"
+#include "report/format.hpp"
 
 namespace sipscope::report {
 
@@ -32,17 +33,6 @@ namespace sipscope::report {
 namespace {
 
 namespace sip = decode::sip;
-
-std::string endpoint_string(std::string_view ip, int port) {
-  const bool v6 = ip.find(':') != std::string_view::npos;
-  std::string out;
-  if (v6) out += '[';
-  out += ip;
-  if (v6) out += ']';
-  out += ':';
-  out += std::to_string(port);
-  return out;
-}
 
 std::string_view ip_of(std::string_view endpoint) {
   const auto colon = endpoint.rfind(':');
@@ -155,15 +145,15 @@ NodeMap merge_nodes(std::span<const NodeMessage> messages) {
       int rport = 0;
       const bool has_rport = parse_port(top.rport, rport);
       if (is_ip_literal(top.host)) {
-        const std::string sent_by = endpoint_string(top.host, top.port != 0 ? top.port : 5060);
+        const std::string sent_by = format::endpoint(top.host, top.port != 0 ? top.port : 5060);
         if (msg.is_request()) declared[src].insert(sent_by);
         join_known(anchor, sent_by);
-        if (has_rport) join_known(anchor, endpoint_string(top.host, rport));
+        if (has_rport) join_known(anchor, format::endpoint(top.host, rport));
       }
       if (is_ip_literal(top.received)) {
-        join_known(anchor, endpoint_string(top.received, has_rport       ? rport
-                                                         : top.port != 0 ? top.port
-                                                                         : 5060));
+        join_known(anchor, format::endpoint(top.received, has_rport       ? rport
+                                                          : top.port != 0 ? top.port
+                                                                          : 5060));
       }
     }
     // Rule (3).
@@ -173,7 +163,7 @@ NodeMap merge_nodes(std::span<const NodeMessage> messages) {
         sip::Uri uri;
         if (!sip::parse_name_addr(name_addr, na) || !sip::parse_uri(na.uri, uri)) return;
         if (!is_ip_literal(uri.host)) return;
-        join_known(src, endpoint_string(uri.host, uri.port != 0 ? uri.port : 5060));
+        join_known(src, format::endpoint(uri.host, uri.port != 0 ? uri.port : 5060));
       };
       if (via_count >= 2 && !top_rr.empty()) join_uri(top_rr);
       if (via_count == 1) {
