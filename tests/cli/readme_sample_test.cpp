@@ -51,6 +51,9 @@ TEST(Readme, SampleStepWritesDatabaseAndHtmlAndPrintsCalls) {
   }
   EXPECT_NE(r.out.find("database: " + db), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("html:"), std::string::npos) << r.out;
+  // Where the binary is, for the commands that follow in the README.
+  EXPECT_NE(r.out.find("binary:   " + fs::canonical(SIPSCOPE_EXE).string()), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("calls: " + std::to_string(calls)), std::string::npos) << r.out;
   const auto html = read_text(out / "basic.html");
   EXPECT_NE(html.find("<svg"), std::string::npos);
