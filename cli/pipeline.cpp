@@ -88,7 +88,9 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
                             const volatile std::sig_atomic_t& stop) {
   correlate::RecordSink& sink =
       options.sink != nullptr ? *options.sink : static_cast<correlate::RecordSink&>(store);
-  correlate::CallTracker tracker(sink, options.limits);
+  correlate::Limits limits = options.limits;
+  limits.messages_wait_for_row = options.live;
+  correlate::CallTracker tracker(sink, limits);
   correlate::media::MediaTracker media(sink, options.media_limits);
   TrackerFeed feed(tracker, media, options.hep, options.hep != nullptr && options.hep_rtcp);
   decode::Decoder decoder(feed);

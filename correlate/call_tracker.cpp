@@ -87,6 +87,8 @@ struct CallTracker::Impl {
 
   void mark_changed(Slot& slot);
   void unmark_changed(Slot& slot);
+  // Files: the message just kept goes to the sink now (Limits::messages_wait_for_row).
+  void hand_out_messages(OpenCall& call);
 
   void on_sip(const decode::SipEvent& event);
   // The message to its call (or to non-call activity); sets last_call_id.
@@ -141,6 +143,7 @@ void CallTracker::Impl::route(const decode::SipEvent& event, const SipSummary& s
   if (it != calls.end()) {
     it->second.call.add(event, s);
     mark_changed(it->second);
+    hand_out_messages(it->second.call);
     report_call_limits(it->second.call, event);
     last_call_id = it->second.call.id();
     ++stats.call_messages;
@@ -158,6 +161,7 @@ void CallTracker::Impl::route(const decode::SipEvent& event, const SipSummary& s
   it = calls.try_emplace(std::string(s.call_id), id, event, s, bounds).first;
   last_call_id = id;
   mark_changed(it->second);
+  hand_out_messages(it->second.call);
   open_ids.insert(id);
   found_links.clear();
   links.on_call_start(id, event, s, found_links);
@@ -178,6 +182,11 @@ void CallTracker::Impl::mark_changed(Slot& slot) {
   if (!track_changes || slot.changed_at != kUnchanged) return;
   slot.changed_at = changed.size();
   changed.push_back(&slot);
+}
+
+void CallTracker::Impl::hand_out_messages(OpenCall& call) {
+  if (limits.messages_wait_for_row) return;
+  for (auto& m : call.take_new_messages()) sink.on_message(std::move(m));
 }
 
 void CallTracker::Impl::unmark_changed(Slot& slot) {

@@ -9,7 +9,8 @@
 // expiry (anomaly call_table_full). finish() flushes everything at the end of the input;
 // the capture-end time decides `no_answer` versus `in_progress`. Calls get ids
 // Limits::first_call_id, +1, ... in order of their first message; on_call() comes in
-// flush order, each call's messages in capture order. on_sip() also advances time to
+// flush order; each kept message goes to on_message() as it arrives (files) or at the next
+// open_calls_changed() (Limits::messages_wait_for_row). on_sip() also advances time to
 // its event, so advance() is only needed across stretches without SIP.
 //
 //   correlate::CallTracker t(sink, {});
@@ -55,6 +56,11 @@ struct Limits {
   int64_t peer_idle_us = 3600LL * 1'000'000;
   // Headers that carry the Call-ID of another leg (B2BUAs), matched case-insensitively.
   std::vector<std::string> link_headers = {"X-Call-ID", "X-CID", "X-Orig-Call-ID"};
+  // Files: each kept message goes to the sink when it arrives (on_message), so an open call
+  // holds its state, not its text; on_call() then carries no messages. Live: messages wait
+  // for open_calls_changed(), which stores their call's row first (readers never see a
+  // message before its call).
+  bool messages_wait_for_row = false;
 };
 
 struct TrackerStats {

@@ -691,7 +691,22 @@ TEST_F(CallTrackerTest, DecoderAnomalyIsForwardedAtOnce) {
 // messages (the sink's on_message), the calls nothing joined are not, and the final
 // on_call() carries only the messages not handed out: every message exactly once, in
 // capture order.
-TEST_F(CallTrackerTest, LiveTickHandsOutNewMessagesOnce) {
+class LiveCallTrackerTest : public CallTrackerTest {
+ protected:
+  LiveCallTrackerTest() : CallTrackerTest(live_limits()) {}
+  static Limits live_limits() {
+    Limits l;
+    l.messages_wait_for_row = true;
+    return l;
+  }
+  size_t held_messages() const {
+    size_t n = 0;
+    for (const auto& [id, m] : sink_.held) n += m.size();
+    return n;
+  }
+};
+
+TEST_F(LiveCallTrackerTest, LiveTickHandsOutNewMessagesOnce) {
   std::vector<int64_t> rows;
   const auto tick = [&](int64_t now) {
     tracker_.open_calls_changed(now, [&](const CallRecord& r) { rows.push_back(r.id); });
@@ -700,37 +715,83 @@ TEST_F(CallTrackerTest, LiveTickHandsOutNewMessagesOnce) {
   other.call_id = "leg-2@192.0.2.10";
   feed_.send(kT0, kA, kB, caller_request(leg_, "INVITE", 1, "z9hG4bKi1"));
   feed_.send(kT0 + 10 * kMs, kA, kB, caller_request(other, "INVITE", 1, "z9hG4bKo1"));
+  EXPECT_EQ(held_messages(), 0u);  // not before their rows
   tick(kT0 + kSec);
   std::sort(rows.begin(), rows.end());  // in no particular order
   EXPECT_EQ(rows, (std::vector<int64_t>{1, 2}));
-  EXPECT_EQ(sink_.messages.size(), 2u);  // both INVITEs
+  EXPECT_EQ(held_messages(), 2u);  // both INVITEs
 
   rows.clear();
   tick(kT0 + 2 * kSec);  // nothing joined
   EXPECT_TRUE(rows.empty());
-  EXPECT_EQ(sink_.messages.size(), 2u);
+  EXPECT_EQ(held_messages(), 2u);
 
   feed_.send(kT0 + 3 * kSec, kB, kA, response_to_caller(leg_, 200, "OK", 1, "INVITE", "z9hG4bKi1"));
   tick(kT0 + 4 * kSec);
   EXPECT_EQ(rows, (std::vector<int64_t>{1}));
-  ASSERT_EQ(sink_.messages.size(), 3u);
-  EXPECT_EQ(sink_.messages[2].status_code, 200);
-  EXPECT_EQ(sink_.messages[2].call_id, 1);
+  ASSERT_EQ(sink_.held[1].size(), 2u);
+  EXPECT_EQ(sink_.held[1][1].status_code, 200);
+  EXPECT_EQ(sink_.held[1][1].call_id, 1);
 
   feed_.send(kT0 + 4 * kSec + 10 * kMs, kA, kB,
              caller_request(leg_, "ACK", 1, "z9hG4bKa1", true));  // not ticked
+  EXPECT_EQ(held_messages(), 3u);
   tracker_.finish(kT0 + 5 * kSec);
   ASSERT_EQ(sink_.calls.size(), 2u);
+  EXPECT_TRUE(sink_.messages.empty());  // none outside calls
   for (const auto& c : sink_.calls) {
     if (c.row.id == 1) {
-      EXPECT_EQ(c.row.message_count, 3);  // INVITE and 200 ticked, the ACK
-      ASSERT_EQ(c.messages.size(), 1u);   // the ACK only
-      EXPECT_EQ(c.messages[0].method, "ACK");
+      // INVITE and 200 from the ticks, the ACK with the final row: each once.
+      EXPECT_EQ(c.row.message_count, 3);
+      ASSERT_EQ(c.messages.size(), 3u);
+      EXPECT_EQ(c.messages[0].method, "INVITE");
+      EXPECT_EQ(c.messages[1].status_code, 200);
+      EXPECT_EQ(c.messages[2].method, "ACK");
     } else {
       EXPECT_EQ(c.row.message_count, 1);
-      EXPECT_TRUE(c.messages.empty());
+      EXPECT_EQ(c.messages.size(), 1u);
     }
   }
+}
+
+// Files: an open call holds no message. Each kept message reaches the sink while the call is
+// still open (before its row), so memory holds what is open, not what was said. Live
+// (messages_wait_for_row): they wait for open_calls_changed(), which gives the row first.
+TEST(CallTrackerMessages, FilesHandEachMessageOutWhileTheCallIsOpen) {
+  VectorSink sink;
+  CallTracker tracker(sink, {});
+  test::Feeder feed(tracker);
+  Leg leg;
+  feed.send(kT0, kA, kB, caller_request(leg, "INVITE", 1, "z9hG4bKi1"));
+  feed.send(kT0 + 10 * kMs, kB, kA,
+            response_to_caller(leg, 180, "Ringing", 1, "INVITE", "z9hG4bKi1"));
+  EXPECT_TRUE(sink.calls.empty());
+  ASSERT_EQ(sink.held[1].size(), 2u);  // INVITE and 180, in capture order
+  EXPECT_EQ(sink.held[1][0].method, "INVITE");
+  EXPECT_EQ(sink.held[1][1].status_code, 180);
+  tracker.finish(kT0 + kSec);
+  ASSERT_EQ(sink.calls.size(), 1u);
+  EXPECT_EQ(sink.calls[0].row.message_count, 2);
+  EXPECT_EQ(sink.calls[0].messages.size(), 2u);
+}
+
+TEST(CallTrackerMessages, LiveMessagesWaitForTheirCallsRow) {
+  VectorSink sink;
+  Limits limits;
+  limits.messages_wait_for_row = true;
+  CallTracker tracker(sink, limits);
+  test::Feeder feed(tracker);
+  Leg leg;
+  feed.send(kT0, kA, kB, caller_request(leg, "INVITE", 1, "z9hG4bKi1"));
+  EXPECT_TRUE(sink.held.empty());
+  std::vector<int64_t> rows;
+  tracker.open_calls_changed(kT0 + kMs, [&](const CallRecord& row) {
+    rows.push_back(row.id);
+    EXPECT_TRUE(sink.held.empty());  // the row is handed out before its messages
+  });
+  EXPECT_EQ(rows, std::vector<int64_t>{1});
+  ASSERT_EQ(sink.held[1].size(), 1u);
+  EXPECT_EQ(sink.held[1][0].method, "INVITE");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -98,13 +99,28 @@ struct VectorSink : RecordSink {
     std::vector<MessageRecord> messages;
   };
   std::vector<Call> calls;
-  std::vector<MessageRecord> messages;
+  std::vector<MessageRecord> messages;  // outside calls
   std::vector<AnomalyRecord> anomalies;
+  // A call's messages handed out before its row (CallTracker hands them out as they come),
+  // joined to the call when its row arrives, in the order they came.
+  std::map<int64_t, std::vector<MessageRecord>> held;
 
   void on_call(CallRecord call, std::vector<MessageRecord> m) override {
-    calls.push_back({std::move(call), std::move(m)});
+    std::vector<MessageRecord> all;
+    if (auto it = held.find(call.id); it != held.end()) {
+      all = std::move(it->second);
+      held.erase(it);
+    }
+    for (auto& r : m) all.push_back(std::move(r));
+    calls.push_back({std::move(call), std::move(all)});
   }
-  void on_message(MessageRecord m) override { messages.push_back(std::move(m)); }
+  void on_message(MessageRecord m) override {
+    if (m.call_id) {
+      held[*m.call_id].push_back(std::move(m));
+    } else {
+      messages.push_back(std::move(m));
+    }
+  }
   void on_anomaly(AnomalyRecord a) override { anomalies.push_back(std::move(a)); }
 
   std::vector<TransactionRecord> transactions;
