@@ -13,14 +13,14 @@
 #include <vector>
 
 #include "capture/pcap_reader.hpp"
+#include "tests/fuzz/scratch_path.hpp"
 #include "tests/fuzz/targets.hpp"
 
 namespace sipscope::fuzz {
 namespace {
 
 std::string input_path(const char* suffix) {
-  const char* dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-  return std::string(dir) + "/sipscope-pcap-fuzz-" + std::to_string(getpid()) + suffix;
+  return scratch_path("pcap-fuzz", suffix);
 }
 
 bool write_plain(const std::string& path, const uint8_t* data, size_t size) {

@@ -18,6 +18,7 @@
 #include "report/ladder.hpp"
 #include "store/query.hpp"
 #include "store/store.hpp"
+#include "tests/fuzz/scratch_path.hpp"
 #include "tests/fuzz/targets.hpp"
 
 namespace sipscope::fuzz {
@@ -68,8 +69,7 @@ class BytesSource final : public capture::FrameSource {
 
 // One database per process, replaced by every input (on /dev/shm when there is one).
 std::string database_path() {
-  const char* dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-  return std::string(dir) + "/sipscope-pipeline-fuzz-" + std::to_string(getpid()) + ".db";
+  return scratch_path("pipeline-fuzz", ".db");
 }
 
 }  // namespace
