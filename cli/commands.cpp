@@ -142,11 +142,11 @@ int run_show(const Args& args) {
   report::format::set_local_display(local_times(*vm));
   const std::string db_path = (*vm)["db"].as<std::string>();
   const std::string call = (*vm)["call"].as<std::string>();
-  if (auto e =
-          overlap_error({{"--db", db_path}}, {{"--output", (*vm)["output"].as<std::string>()}})) {
+  const auto db = store::Database::open_read_only(db_path);
+  if (auto e = overlap_error(database_inputs(*db, db_path),
+                             {{"--output", (*vm)["output"].as<std::string>()}})) {
     return usage_error("show", *e);
   }
-  const auto db = store::Database::open_read_only(db_path);
   const auto ids = store::resolve_call(*db, call);
   if (ids.empty()) return usage_error("show", "no call '" + call + "' in " + db_path);
   auto ladder = report::build_ladder(*db, ids);

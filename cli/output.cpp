@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -21,6 +22,22 @@ void write_file(const std::string& path, const std::string& content) {
   AtomicFile out(path);
   out.stream() << content;
   out.commit();
+}
+
+std::vector<NamedPath> database_inputs(const store::Database& db, const std::string& db_path) {
+  namespace fs = std::filesystem;
+  std::vector<NamedPath> inputs{{"--db", db_path}};
+  const fs::path dir = fs::path(db_path).parent_path();
+  for (const auto& cap : store::list_captures(db)) {
+    if (cap.path == "-") continue;
+    inputs.emplace_back("capture", cap.path);
+    const fs::path p(cap.path);
+    if (p.is_relative()) {
+      inputs.emplace_back("capture", (dir / p).string());
+      inputs.emplace_back("capture", (dir / p.filename()).string());
+    }
+  }
+  return inputs;
 }
 
 namespace {

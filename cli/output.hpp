@@ -3,7 +3,9 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
+#include "cli/safe_output.hpp"
 #include "store/query.hpp"
 
 namespace sipscope::cli {
@@ -12,6 +14,12 @@ namespace sipscope::cli {
 // (cli/safe_output.hpp); creates parent directories. Throws std::runtime_error naming the
 // file on failure (a full disk included).
 void write_file(const std::string& path, const std::string& content);
+
+// What a command reading `db` must never write over: the database and every capture it was
+// analysed from, as stored and where export would look for it beside the database
+// (standard input left no file). For overlap_error().
+[[nodiscard]] std::vector<NamedPath> database_inputs(const store::Database& db,
+                                                     const std::string& db_path);
 
 std::string all_calls_html(const store::Database& db, const std::string& title);
 std::string all_calls_json(const store::Database& db);

@@ -217,10 +217,10 @@ int run_report(const Args& args) {
   if (vm->count("call") == 0U) return usage_error("report", "no CALL given");
   const std::string db_path = (*vm)["db"].as<std::string>();
   const std::string out_path = (*vm)["output"].as<std::string>();
-  if (auto e = overlap_error({{"--db", db_path}}, {{"--output", out_path}})) {
+  const auto db = store::Database::open_read_only(db_path);
+  if (auto e = overlap_error(database_inputs(*db, db_path), {{"--output", out_path}})) {
     return usage_error("report", *e);
   }
-  const auto db = store::Database::open_read_only(db_path);
   std::string missing;
   const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
                                vm->count("legs") != 0U, missing);
@@ -268,10 +268,10 @@ int run_export(const Args& args) {
   if (vm->count("call") == 0U) return usage_error("export", "no CALL given");
   const std::string db_path = (*vm)["db"].as<std::string>();
   const std::string out_path = (*vm)["pcap"].as<std::string>();
-  if (auto e = overlap_error({{"--db", db_path}}, {{"--pcap", out_path}})) {
+  const auto db = store::Database::open_read_only(db_path);
+  if (auto e = overlap_error(database_inputs(*db, db_path), {{"--pcap", out_path}})) {
     return usage_error("export", *e);
   }
-  const auto db = store::Database::open_read_only(db_path);
   std::string missing;
   const auto ids = resolve_all(*db, (*vm)["call"].as<std::vector<std::string>>(),
                                vm->count("legs") != 0U, missing);

@@ -110,6 +110,34 @@ TEST_F(OutputSafety, ExportAndReportOntoAnInputAreRefused) {
   EXPECT_TRUE(read_text(db) == db_bytes);
 }
 
+// show and report read only the database, but the captures it was analysed from are inputs
+// too: their output may name none of them, not only the captures of the calls shown.
+TEST_F(OutputSafety, ShowAndReportOntoAnyCaptureOfTheDatabaseAreRefused) {
+  const std::string other = file("other.pcap");
+  fs::copy_file(std::string(SIPSCOPE_SOURCE_DIR) + "/samples/no_ack.pcap", other);
+  const std::string other_bytes = read_text(other);
+  const std::string db = file("a.db");
+  ASSERT_EQ(sip("analyze " + shell_quote(capture_) + " " + shell_quote(other) + " -q --db " +
+                shell_quote(db))
+                .exit_code,
+            0);
+  // A call whose every message came from trace.pcap (capture 1): other.pcap is not its.
+  const auto call = std::to_string(
+      query_int(db,
+                "SELECT call_id FROM messages WHERE call_id IS NOT NULL GROUP BY call_id "
+                "HAVING MIN(capture_id) = 1 AND MAX(capture_id) = 1 LIMIT 1"));
+  expect_refused(sip("show --db " + shell_quote(db) + " " + call + " -o " + shell_quote(capture_)),
+                 "--output");
+  expect_refused(sip("show --db " + shell_quote(db) + " " + call + " -o " + shell_quote(other)),
+                 "--output");
+  expect_refused(sip("report --db " + shell_quote(db) + " " + call + " -o " + shell_quote(other)),
+                 "--output");
+  expect_refused(
+      sip("export --db " + shell_quote(db) + " " + call + " --pcap " + shell_quote(other)),
+      "--pcap");
+  EXPECT_TRUE(read_text(other) == other_bytes) << "the second capture was modified";
+}
+
 TEST_F(OutputSafety, ForeignDbIsRefusedUnlessForced) {
   const std::string notes = file("notes.txt");
   std::ofstream(notes) << "my notes about the outage\n";
