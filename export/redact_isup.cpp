@@ -20,8 +20,12 @@ int digits_offset(uint8_t code) {
     case 0x21:  // connected number
     case 0x28:  // original called number
     case 0x3F:  // location number
-    case 0x81:  // called IN number
-    case 0x84:  // called directory number
+    case 0x45:  // call transfer number
+    case 0x6F:  // called IN number
+    case 0x7D:  // called directory number
+    case 0x7F:  // original called IN number
+    case 0x81:  // calling geodetic location (not BCD; its nibbles scrambled all the same)
+    case 0x84:  // network routing number
       return 2;
     case 0x05:  // subsequent number
       return 1;
