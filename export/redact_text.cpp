@@ -49,7 +49,9 @@ bool unspecified_ip(std::string_view canonical) {
   return canonical == "0.0.0.0" || canonical == "::";
 }
 
-size_t ipv4_at(std::string_view s, size_t i) {
+namespace {
+// A dotted quad at s[i]; with word_after, letters may follow it ("192.0.2.7INVITE"), digits not.
+size_t dotted_quad(std::string_view s, size_t i, bool word_after) {
   size_t j = i;
   for (int octet = 0; octet < 4; ++octet) {
     if (octet > 0) {
@@ -62,9 +64,14 @@ size_t ipv4_at(std::string_view s, size_t i) {
     if (k == j || v > 255) return 0;
     j = k;
   }
-  if (j < s.size() && alnum(s[j])) return 0;
+  if (j < s.size() && (word_after ? digit(s[j]) : alnum(s[j]))) return 0;
   if (j + 1 < s.size() && s[j] == '.' && digit(s[j + 1])) return 0;
   return j - i;
+}
+}  // namespace
+
+size_t ipv4_at(std::string_view s, size_t i) {
+  return dotted_quad(s, i, false);
 }
 
 size_t ipv6_at(std::string_view s, size_t i) {
@@ -275,7 +282,16 @@ std::string Redactor::text(std::string_view in, TextRules rules) {
         // A word of up to three digits is an address from its first digit only; a longer
         // run or one glued to a token may hold the address in its last digits.
         if (from > i && start && run - i <= 3) continue;
-        if (const size_t n = ipv4_at(in, from)) {
+        size_t n = ipv4_at(in, from);
+        if (n == 0) {
+          // Glued on both sides ("z9hG4bK41192.168.1.2INVITE"): an address the calls use.
+          n = dotted_quad(in, from, true);
+          if (n != 0 && std::find(original_ips_.begin(), original_ips_.end(),
+                                  canonical_ip(in.substr(from, n))) == original_ips_.end()) {
+            n = 0;
+          }
+        }
+        if (n != 0) {
           out.append(in.substr(i, from - i));
           out += ip(in.substr(from, n));
           i = from + n;

@@ -36,6 +36,17 @@ TEST(RedactRules, ProductVersionsSurviveAddressesOfTheCallDoNot) {
             std::string::npos);
   EXPECT_EQ(r.text("branch=z9hG4bK-524287-1---41192.168.1.2").substr(0, 27),
             "branch=z9hG4bK-524287-1---4");
+  // Glued on both sides: the branch of a request whose method follows the address. The
+  // Via's address 192.0.2.7 (learned from the message) goes; the method stays.
+  const std::string glued =
+      r.sip(invite("", "", "")
+                .replace(invite("", "", "").find("z9hG4bK-1"), 9, "z9hG4bK41192.0.2.7INVITE"));
+  const size_t via = glued.find("Via: ");
+  ASSERT_NE(via, std::string::npos) << glued;
+  const std::string line = glued.substr(via, glued.find("\r\n", via) - via);
+  EXPECT_EQ(glued.find("192.0.2.7"), std::string::npos) << glued;
+  EXPECT_NE(line.find(";branch=z9hG4bK41"), std::string::npos) << line;
+  EXPECT_TRUE(line.ends_with("INVITE")) << line;
 }
 
 TEST(RedactRules, TelephoneNumbersInEveryUsualFormAndNotProtocolNumbers) {
