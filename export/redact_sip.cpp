@@ -97,7 +97,10 @@ Policy policy_of(const sip::Header& h) {
                                                    "Trigger-Consent",
                                                    "Referred-By",
                                                    "P-Refused-URI-List"};
-  static constexpr std::string_view kDialog[] = {"Join", "Target-Dialog", "In-Reply-To"};
+  // X-Call-ID, X-CID, X-Orig-Call-ID: another leg's Call-ID (B2BUA links,
+  // correlate/call_tracker.hpp).
+  static constexpr std::string_view kDialog[] = {"Join",      "Target-Dialog", "In-Reply-To",
+                                                 "X-Call-ID", "X-CID",         "X-Orig-Call-ID"};
   static constexpr std::string_view kKeep[] = {"Proxy-Require",
                                                "Unsupported",
                                                "Accept-Encoding",

@@ -49,6 +49,25 @@ TEST(RedactRules, ProductVersionsSurviveAddressesOfTheCallDoNot) {
   EXPECT_TRUE(line.ends_with("INVITE")) << line;
 }
 
+TEST(RedactRules, AnotherLegsCallIdInALinkHeaderIsACallId) {
+  // A B2BUA leg names the other leg's Call-ID (X-Call-ID / X-CID / X-Orig-Call-ID); a redacted
+  // output of this leg alone must not keep it, and gives it the pseudonym the other leg's own
+  // Call-ID header gets under the same key.
+  const std::string other = "1cc52098ced2a0176cee8561@192.0.2.10";
+  std::string leg1 = invite("");
+  leg1.replace(leg1.find("c1@192.0.2.7"), 12, other);
+  Redactor a(kKey);
+  const std::string own = a.sip(leg1);
+  const size_t at = own.find("Call-ID: ") + 9;
+  const std::string pseudonym = own.substr(at, own.find("\r\n", at) - at);
+  for (const std::string name : {"X-Call-ID", "X-CID", "X-Orig-Call-ID"}) {
+    Redactor b(kKey);
+    const std::string out = b.sip(invite(name + ": " + other + "\r\n"));
+    EXPECT_EQ(out.find("1cc52098ced2a0176cee8561"), std::string::npos) << out;
+    EXPECT_NE(out.find(name + ": " + pseudonym + "\r\n"), std::string::npos) << out;
+  }
+}
+
 TEST(RedactRules, TelephoneNumbersInEveryUsualFormAndNotProtocolNumbers) {
   Redactor r(kKey);
   for (const std::string n : {"4155550123", "(415) 555-0123", "+1-415-555-0123", "+1 415 555 0123",
