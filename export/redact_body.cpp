@@ -76,7 +76,11 @@ std::string Redactor::body(std::string_view content_type, std::string_view conte
   const std::string_view params =
       semi == std::string_view::npos ? std::string_view{} : content_type.substr(semi);
   if (depth_ >= kMaxDepth) return text(content);
-  if (type == "application/sdp") return sdp(content);
+  // A body without its Content-Type (RFC 3261 §20.15 requires one; corpus heplify_sip_ipv6's
+  // 200 OK) that is SDP (RFC 8866 §5: "v=0" first) still loses its o= user and keys.
+  if (type == "application/sdp" || (type.empty() && content.starts_with("v=0"))) {
+    return sdp(content);
+  }
   if (type.rfind("multipart/", 0) == 0) {
     const std::string_view boundary = decode::sip::param_value(params, "boundary");
     if (!boundary.empty()) return multipart(boundary, content);

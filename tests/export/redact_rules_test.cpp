@@ -131,6 +131,22 @@ TEST(RedactRules, KeysAreBlankedNotPseudonymised) {
   EXPECT_NE(out.find("a=ice-pwd:" + std::string(22, 'A') + "\r\n"), std::string::npos) << out;
 }
 
+TEST(RedactRules, SdpWithoutContentTypeIsStillSdp) {
+  // No Content-Type header (heplify_sip_ipv6's 200 OK): the body is SDP by its first line
+  // (RFC 8866 §5), so the o= user name and the SRTP key go as in any SDP.
+  Redactor r(kKey);
+  const std::string key = "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz";
+  const std::string out =
+      r.sip(invite("", "",
+                   "v=0\r\no=Valid8.com-UserAgent 8521 32 IN IP4 192.0.2.7\r\ns=-\r\n"
+                   "c=IN IP4 192.0.2.7\r\nt=0 0\r\nm=audio 4000 RTP/SAVP 0\r\n"
+                   "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" +
+                       key + "\r\n"));
+  EXPECT_EQ(out.find("Valid8"), std::string::npos) << out;
+  EXPECT_EQ(out.find(key), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\no=user-"), std::string::npos) << out;
+}
+
 TEST(RedactRules, DtmfDigitsDroppedUnlessKept) {
   const std::string info = invite("", "application/dtmf-relay", "Signal=5\r\nDuration=160\r\n");
   Redactor r(kKey);
