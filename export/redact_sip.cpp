@@ -98,9 +98,10 @@ Policy policy_of(const sip::Header& h) {
                                                    "Referred-By",
                                                    "P-Refused-URI-List"};
   // X-Call-ID, X-CID, X-Orig-Call-ID: another leg's Call-ID (B2BUA links,
-  // correlate/call_tracker.hpp).
-  static constexpr std::string_view kDialog[] = {"Join",      "Target-Dialog", "In-Reply-To",
-                                                 "X-Call-ID", "X-CID",         "X-Orig-Call-ID"};
+  // correlate/call_tracker.hpp); XCall-ID the same from FreeSWITCH (corpus
+  // heplify_sip_tcp_websocket).
+  static constexpr std::string_view kDialog[] = {
+      "Join", "Target-Dialog", "In-Reply-To", "X-Call-ID", "X-CID", "X-Orig-Call-ID", "XCall-ID"};
   static constexpr std::string_view kKeep[] = {"Proxy-Require",
                                                "Unsupported",
                                                "Accept-Encoding",

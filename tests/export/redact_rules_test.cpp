@@ -60,7 +60,7 @@ TEST(RedactRules, AnotherLegsCallIdInALinkHeaderIsACallId) {
   const std::string own = a.sip(leg1);
   const size_t at = own.find("Call-ID: ") + 9;
   const std::string pseudonym = own.substr(at, own.find("\r\n", at) - at);
-  for (const std::string name : {"X-Call-ID", "X-CID", "X-Orig-Call-ID"}) {
+  for (const std::string name : {"X-Call-ID", "X-CID", "X-Orig-Call-ID", "XCall-ID"}) {
     Redactor b(kKey);
     const std::string out = b.sip(invite(name + ": " + other + "\r\n"));
     EXPECT_EQ(out.find("1cc52098ced2a0176cee8561"), std::string::npos) << out;
