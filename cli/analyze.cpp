@@ -206,8 +206,14 @@ int run_analyze(const Args& args) {
   }
   if (tty) std::cerr << "\r\033[K";
 
+  // A cut capture is damaged input (exit 4 after the results); an empty one among several
+  // is only noted (its capture_empty anomaly is in the summary).
+  bool damaged = false;
   for (const auto& c : result.captures) {
-    if (!c.error.empty()) std::cerr << "sipscope analyze: error: " << c.error << "\n";
+    if (c.error.empty()) continue;
+    const bool empty = c.status == "empty";
+    damaged = damaged || !empty;
+    std::cerr << "sipscope analyze: " << (empty ? "warning: " : "error: ") << c.error << "\n";
   }
   const auto db = store::Database::open_read_only(db_path);
   if (vm->count("html") != 0U)
@@ -226,7 +232,7 @@ int run_analyze(const Args& args) {
     std::cerr << "sipscope analyze: interrupted; results so far are in " << db_path << "\n";
     return kExitInterrupted;
   }
-  return kExitOk;
+  return damaged ? kExitDamaged : kExitOk;
 }
 
 }  // namespace sipscope::cli

@@ -13,6 +13,7 @@ enum ExitStatus : int {
   kExitUsage = 1,
   kExitInput = 2,
   kExitInterrupted = 3,
+  kExitDamaged = 4,  // analyze: a capture ends inside a record; what came before is stored
 };
 
 using Args = std::vector<std::string>;

@@ -112,6 +112,8 @@ TEST_F(Inputs, EmptyFileAmongSeveralIsAnAnomalyAndTheOthersAreAnalysed) {
                       "packets = 0"),
             1);
   EXPECT_NE(r.out.find("capture_empty"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("sipscope analyze: warning: "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("error:"), std::string::npos) << r.err;
 }
 
 TEST_F(Inputs, QuotedGlobIsExpandedInNameOrder) {
