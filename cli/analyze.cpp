@@ -175,6 +175,7 @@ int run_analyze(const Args& args) {
   auto store =
       store::Store::open(fresh ? fresh->temp_path() : db_path,
                          append ? store::Store::Mode::append : store::Store::Mode::replace);
+  if (fresh) store->use_bulk_load();  // a temporary file: no journal, large transactions
   uint32_t first_capture_id = 0;
   for (size_t i = 0; i < paths.size(); ++i) {
     const uint32_t id = store->add_capture(paths[i]);

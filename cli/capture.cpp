@@ -251,6 +251,8 @@ int run_capture(const Args& args) {
   for (size_t i = 0; hep && i < hep->size(); ++i) {
     hep->set_capture_id(i, store->add_capture(hep->name(i)));
   }
+  // From here on every store write goes through the writer, in order (its own thread).
+  store::RecordWriter writer(*store);
   // --pcap-out: each file is a captures row and frames are numbered in their file, so
   // export/report slice from the files as from any capture.
   std::optional<capture::PcapRotator> files;
@@ -259,28 +261,31 @@ int run_capture(const Args& args) {
     for (size_t i = 0; i < live.interfaces.size(); ++i) link_types.push_back(input.link_type(i));
     files.emplace(
         *rotate, live.interfaces, link_types,
-        [&store](const std::string& path) { return store->add_capture(path); },
-        [&store](const capture::CaptureInfo& c) {
-          store->finish_capture({.capture_id = c.capture_id,
-                                 .link_type = c.link_type,
-                                 .first_us = c.first_us,
-                                 .last_us = c.last_us,
-                                 .packets = c.packets,
-                                 .status = "complete"});
+        [&writer](const std::string& path) {
+          return writer.sync([&](store::Store& s) { return s.add_capture(path); });
+        },
+        [&writer](const capture::CaptureInfo& c) {
+          writer.push<&store::Store::finish_capture>(
+              store::CaptureSummary{.capture_id = c.capture_id,
+                                    .link_type = c.link_type,
+                                    .first_us = c.first_us,
+                                    .last_us = c.last_us,
+                                    .packets = c.packets,
+                                    .status = "complete"});
         });
     input.set_raw_sink(&*files);
   }
-  store->commit();
+  writer.sync([](store::Store& s) { s.commit(); });
   // The database exists (WAL, first commit done): readers may come.
   std::optional<BackgroundServer> web_server;
   if (serve) web_server.emplace(*serve, "capture");
 
   PipelineOptions options;
   options.live = true;
-  options.limits.first_call_id = store->next_call_id();
+  options.limits.first_call_id = writer.sync([](store::Store& s) { return s.next_call_id(); });
   options.limits.max_open_calls = (*vm)["max-open-calls"].as<size_t>();
   options.media_limits.stream_idle_us = stream_idle_s * 1'000'000;
-  LiveSink sink(*store);
+  LiveSink sink(writer);
   options.sink = &sink;
   options.hep = hep_out.get();
   options.hep_rtcp = vm->count("hep-rtcp") != 0U;
@@ -318,7 +323,7 @@ int run_capture(const Args& args) {
   capture::FrameSource& source = merged ? static_cast<capture::FrameSource&>(*merged)
                                  : hep  ? static_cast<capture::FrameSource&>(*hep)
                                         : static_cast<capture::FrameSource&>(input);
-  const auto result = run_pipeline(source, *store, options, g_capture_stop);
+  const auto result = run_pipeline(source, writer, options, g_capture_stop);
   web_server.reset();
   if (files) files->finish();
   store->close();

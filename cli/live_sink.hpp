@@ -1,4 +1,4 @@
-// The record sink of a live capture: forwards every record to the Store and watches the
+// The record sink of a live capture: forwards every record to the store's writer and watches the
 // calls go by for the terminal and for --max-calls. A call is "finished" the first time its
 // row shows an end (BYE, or a final failure: end_us set) or when its final row is flushed,
 // whichever comes first; its printed line waits for the final row, whose streams (flushed
@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "correlate/records.hpp"
-#include "store/store.hpp"
 
 namespace sipscope::cli {
 
@@ -24,7 +23,8 @@ struct FinishedCall {
 
 class LiveSink final : public correlate::RecordSink {
  public:
-  explicit LiveSink(store::Store& store) : store_(store) {}
+  // `store`: the store's RecordWriter (store/record_writer.hpp).
+  explicit LiveSink(correlate::RecordSink& store) : store_(store) {}
 
   // A row of an open call as stored in a live tick.
   void on_open_call(const correlate::CallRecord& row);
@@ -54,7 +54,7 @@ class LiveSink final : public correlate::RecordSink {
   void on_rtcp(correlate::RtcpRecord r) override { store_.on_rtcp(std::move(r)); }
 
  private:
-  store::Store& store_;
+  correlate::RecordSink& store_;
   uint64_t finished_ = 0;
   std::unordered_set<int64_t> ended_open_;  // open calls already counted as finished
   std::unordered_map<int64_t, double> worst_mos_;

@@ -83,11 +83,12 @@ constexpr auto kStopDrain = std::chrono::milliseconds(100);
 
 }  // namespace
 
-PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
+PipelineResult run_pipeline(capture::FrameSource& input, store::RecordWriter& writer,
                             const PipelineOptions& options,
                             const volatile std::sig_atomic_t& stop) {
+  // Every store write goes through `writer`, in order (its thread; see record_writer.hpp).
   correlate::RecordSink& sink =
-      options.sink != nullptr ? *options.sink : static_cast<correlate::RecordSink&>(store);
+      options.sink != nullptr ? *options.sink : static_cast<correlate::RecordSink&>(writer);
   correlate::Limits limits = options.limits;
   limits.messages_wait_for_row = options.live;
   correlate::CallTracker tracker(sink, limits);
@@ -140,10 +141,10 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
       tracker.advance(now_us);
       media.advance(now_us);
       tracker.open_calls_changed(now_us, [&](const correlate::CallRecord& row) {
-        store.upsert_open_call(row);
+        writer.push<&store::Store::upsert_open_call>(row);
         if (options.on_open_call) options.on_open_call(row);
       });
-      store.commit();
+      writer.commit();
     }
     if (options.progress) options.progress(counts());
   }
@@ -154,6 +155,10 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
   decoder.finish();  // fragment sets and streams still open become anomalies
   tracker.finish(result.last_ts_us);
   media.finish();
+  // Everything queued is written (or the writer's exception thrown here); the last rows
+  // go straight to the store.
+  writer.finish();
+  store::Store& store = writer.store();
   for (const auto& row : feed.hep_agents().skew()) store.add_hep_skew(row);
   result.captures = input.captures();
   record_capture_problems(result.captures, store);
@@ -183,7 +188,8 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
   options.progress = progress;
   options.hep = hep;
   options.hep_rtcp = hep_rtcp;
-  return run_pipeline(input, store, options, stop);
+  store::RecordWriter writer(store);
+  return run_pipeline(input, writer, options, stop);
 }
 
 }  // namespace sipscope::cli

@@ -15,6 +15,7 @@
 #include "correlate/media/media_tracker.hpp"
 #include "decode/decoder.hpp"
 #include "forward/hep_sender.hpp"
+#include "store/record_writer.hpp"
 #include "store/store.hpp"
 
 namespace sipscope::cli {
@@ -40,7 +41,8 @@ struct PipelineOptions {
   bool live = false;
   // Live: also given every open-call row stored in a tick (may be empty).
   std::function<void(const correlate::CallRecord&)> on_open_call;
-  // Receives the trackers' records instead of the store (it must forward them to it).
+  // Receives the trackers' records instead of the writer (it must forward them to it),
+  // on the pipeline thread.
   correlate::RecordSink* sink = nullptr;
   // --hep-send: every decoded SIP message (and RTCP when hep_rtcp) is also forwarded.
   forward::HepSender* hep = nullptr;
@@ -55,13 +57,16 @@ struct PipelineResult {
   int64_t last_ts_us = 0;
 };
 
-// Reads every frame of `input` into `store`. Stops early (results kept, captures marked
-// interrupted) when `stop` becomes non-zero; every open call is then flushed as it stands
-// and the captures finished.
-PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
+// Reads every frame of `input` into the writer's store: this thread reads, decodes and
+// correlates, the writer's thread writes (store/record_writer.hpp). Stops early (results
+// kept, captures marked interrupted) when `stop` becomes non-zero; every open call is then
+// flushed as it stands and the captures finished. The writer is finished on return (later
+// store calls through it are made on the caller's thread); an exception of the store is
+// thrown here.
+PipelineResult run_pipeline(capture::FrameSource& input, store::RecordWriter& writer,
                             const PipelineOptions& options, const volatile std::sig_atomic_t& stop);
 
-// The same for files, with analyze's arguments.
+// The same for files, with analyze's arguments (a writer thread of its own).
 PipelineResult run_pipeline(capture::FrameSource& input, store::Store& store,
                             correlate::Limits limits, const volatile std::sig_atomic_t& stop,
                             const std::function<void(const PipelineCounts&)>& progress,

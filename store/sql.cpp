@@ -33,8 +33,8 @@ int64_t query_int(sqlite3* db, const std::string& path, const char* sql) {
   return st.column_int64(0);
 }
 
-Statement::Statement(sqlite3* db, std::string path, const char* sql)
-    : db_(db), path_(std::move(path)) {
+Statement::Statement(sqlite3* db, std::string path, const char* sql, Text text)
+    : db_(db), path_(std::move(path)), borrowed_(text == Text::borrowed) {
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
     fail(db_, path_, "cannot prepare statement");
   }
@@ -53,13 +53,18 @@ void Statement::bind(int index, double value) {
 }
 
 void Statement::bind(int index, std::string_view text) {
+  bind_text(index, text, !borrowed_);
+}
+
+void Statement::bind_text(int index, std::string_view text, bool copy) {
   // SQLite lengths are int; a longer value cannot be stored (and no SIP message is 2 GB).
   if (text.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     fail(nullptr, path_, "value too large to store");
   }
-  // SQLITE_TRANSIENT: SQLite copies, so the caller's buffer may go away before step().
+  // SQLITE_TRANSIENT: SQLite copies, so the caller's buffer may go away before step();
+  // SQLITE_STATIC: the caller keeps it until the statement is reset (Text::borrowed).
   if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK) {
+                        copy ? SQLITE_TRANSIENT : SQLITE_STATIC) != SQLITE_OK) {
     fail(db_, path_, "bind");
   }
 }

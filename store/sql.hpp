@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -30,7 +31,11 @@ void exec(sqlite3* db, const std::string& path, const char* sql);
 
 class Statement {
  public:
-  Statement(sqlite3* db, std::string path, const char* sql);
+  // Text::borrowed (the store's writer statements): text bound from an lvalue or a view is
+  // not copied, the caller keeps it alive until run()/reset(); an rvalue std::string is
+  // still copied. Text::copied: every text is copied (SQLITE_TRANSIENT).
+  enum class Text : uint8_t { copied, borrowed };
+  Statement(sqlite3* db, std::string path, const char* sql, Text text = Text::copied);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -38,6 +43,7 @@ class Statement {
   void bind(int index, int64_t value);
   void bind(int index, double value);
   void bind(int index, std::string_view text);  // exact length: bytes may include NUL
+  void bind(int index, std::string&& text) { bind_text(index, text, true); }  // a temporary
   void bind_null(int index);
   template <typename T>
   void bind(int index, const std::optional<T>& value) {
@@ -47,14 +53,22 @@ class Statement {
       bind_null(index);
     }
   }
+  template <typename T>
+  void bind(int index, std::optional<T>&& value) {
+    if (value) {
+      bind(index, std::move(*value));
+    } else {
+      bind_null(index);
+    }
+  }
   void bind(int index, int value) { bind(index, static_cast<int64_t>(value)); }
   void bind(int index, const std::string& text) { bind(index, std::string_view(text)); }
   void bind(int index, const char* text) = delete;  // ambiguous intent: use string_view
   // Binds ?1, ?2 ... in order: one call per row instead of one line per column.
   template <typename... Values>
-  void bind_all(const Values&... values) {
+  void bind_all(Values&&... values) {
     int index = 0;
-    (bind(++index, values), ...);
+    (bind(++index, std::forward<Values>(values)), ...);
   }
 
   // true: a row is available; false: done. Throws on error.
@@ -90,10 +104,12 @@ class Statement {
 
  private:
   [[noreturn]] void fail_value(int col, const std::string& text) const;
+  void bind_text(int index, std::string_view text, bool copy);
 
   sqlite3* db_;
   std::string path_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool borrowed_ = false;
 };
 
 }  // namespace sipscope::store::sql

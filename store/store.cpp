@@ -50,11 +50,13 @@ std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
     remove_if_present(path + "-journal");
     remove_if_present(path + "-wal");
     remove_if_present(path + "-shm");
-    s.db = open_file(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    // NOMUTEX: one thread at a time uses a Store (RecordWriter hands it over under its own
+    // mutex), so SQLite's per-call connection mutex is only cost.
+    s.db = open_file(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
     s.configure();
     s.create_schema();
   } else {
-    s.db = open_file(path, SQLITE_OPEN_READWRITE);
+    s.db = open_file(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX);
     s.check_schema();
     s.configure();
   }
@@ -130,6 +132,14 @@ void Store::use_wal() {
   sql::exec(s.db, s.path,
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4096;");
   s.live = true;
+}
+
+void Store::use_bulk_load() {
+  Impl& s = *impl_;
+  s.check_open();
+  s.commit();
+  sql::exec(s.db, s.path, "PRAGMA journal_mode = OFF;");
+  s.batch_rows = kBulkBatchRows;
 }
 
 void Store::commit() {

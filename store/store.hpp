@@ -45,6 +45,8 @@ struct CaptureSummary {
   std::optional<int64_t> kernel_drops{}, interface_drops{};
 };
 
+// One thread at a time: a Store is handed between threads (store/record_writer.hpp), never
+// shared (its connection has no mutex).
 class Store final : public correlate::RecordSink {
  public:
   enum class Mode { replace, append };
@@ -80,6 +82,11 @@ class Store final : public correlate::RecordSink {
   // Live capture: WAL journal, so readers see consistent data at every commit; commits
   // only when commit() (or close/finish_capture) says so.
   void use_wal();
+  // `analyze` into a new temporary file that is renamed into place only when complete
+  // (cli/safe_output.hpp): no rollback journal (a crash or a full disk leaves only that
+  // temporary file, which nobody reads, and the previous database as it was) and
+  // kBulkBatchRows rows per transaction. Not for a file that readers see or an --append.
+  void use_bulk_load();
   // Commits the open transaction (also done every kBatchRows rows and by close()).
   void commit();
   void close();

@@ -19,6 +19,10 @@ namespace sipscope::store {
 // Rows per transaction: large enough that a multi-GB capture is not fsync-bound, small
 // enough that an interrupted run keeps nearly everything (commit() is also called at exit).
 inline constexpr int kBatchRows = 10'000;
+// A new temporary file (Store::use_bulk_load): an interruption loses nothing already
+// committed that anyone reads, so fewer, larger transactions (each commit rewrites the
+// index pages it touched and flushes the FTS5 segment).
+inline constexpr int kBulkBatchRows = 100'000;
 
 inline std::optional<int64_t> nonzero(int64_t v) {
   if (v == 0) return std::nullopt;
@@ -143,6 +147,7 @@ struct Store::Impl {
   bool in_transaction = false;
   bool live = false;  // use_wal()
   int pending_rows = 0;
+  int batch_rows = kBatchRows;  // kBulkBatchRows after use_bulk_load()
 
   ~Impl() {
     // Statements must be finalized before the connection closes.
@@ -189,7 +194,7 @@ struct Store::Impl {
   void row_written() {
     // Live: only the caller's once-a-second commit, which falls between records, so a
     // reader never sees a call without its messages.
-    if (++pending_rows >= kBatchRows && !live) commit();
+    if (++pending_rows >= batch_rows && !live) commit();
   }
 
   void commit() {
@@ -202,30 +207,33 @@ struct Store::Impl {
   }
 
   void prepare() {
-    insert_capture.emplace(db, path, writer_sql::kInsertCapture);
-    finish_capture.emplace(db, path, writer_sql::kFinishCapture);
-    insert_call.emplace(db, path, writer_sql::kInsertCall);
+    // Every record is bound from values that outlive the run() (sql.hpp: Text::borrowed).
+    constexpr auto kBorrowed = sql::Statement::Text::borrowed;
+    insert_capture.emplace(db, path, writer_sql::kInsertCapture, kBorrowed);
+    finish_capture.emplace(db, path, writer_sql::kFinishCapture, kBorrowed);
+    insert_call.emplace(db, path, writer_sql::kInsertCall, kBorrowed);
     upsert_call.emplace(
-        db, path, (std::string(writer_sql::kInsertCall) + writer_sql::kUpsertCallTail).c_str());
+        db, path, (std::string(writer_sql::kInsertCall) + writer_sql::kUpsertCallTail).c_str(),
+        kBorrowed);
     sql::exec(db, path, writer_sql::kCreatePendingIndex);
-    add_pending_index.emplace(db, path, writer_sql::kAddPendingIndex);
-    unindex_call.emplace(db, path, writer_sql::kUnindexCall);
-    insert_message.emplace(db, path, writer_sql::kInsertMessage);
-    insert_anomaly.emplace(db, path, writer_sql::kInsertAnomaly);
-    insert_transaction.emplace(db, path, writer_sql::kInsertTransaction);
-    insert_diagnostic.emplace(db, path, writer_sql::kInsertDiagnostic);
-    insert_dialog.emplace(db, path, writer_sql::kInsertDialog);
-    insert_call_link.emplace(db, path, writer_sql::kInsertCallLink);
-    update_group.emplace(db, path, writer_sql::kUpdateGroup);
-    insert_registration.emplace(db, path, writer_sql::kInsertRegistration);
-    insert_peer.emplace(db, path, rows::kInsertPeer);
-    insert_peer_event.emplace(db, path, rows::kInsertPeerEvent);
-    insert_subscription.emplace(db, path, rows::kInsertSubscription);
-    insert_activity.emplace(db, path, rows::kInsertActivity);
-    insert_stream.emplace(db, path, writer_sql::kInsertStream);
-    insert_dtmf.emplace(db, path, writer_sql::kInsertDtmf);
-    insert_sample.emplace(db, path, writer_sql::kInsertSample);
-    insert_rtcp.emplace(db, path, writer_sql::kInsertRtcp);
+    add_pending_index.emplace(db, path, writer_sql::kAddPendingIndex, kBorrowed);
+    unindex_call.emplace(db, path, writer_sql::kUnindexCall, kBorrowed);
+    insert_message.emplace(db, path, writer_sql::kInsertMessage, kBorrowed);
+    insert_anomaly.emplace(db, path, writer_sql::kInsertAnomaly, kBorrowed);
+    insert_transaction.emplace(db, path, writer_sql::kInsertTransaction, kBorrowed);
+    insert_diagnostic.emplace(db, path, writer_sql::kInsertDiagnostic, kBorrowed);
+    insert_dialog.emplace(db, path, writer_sql::kInsertDialog, kBorrowed);
+    insert_call_link.emplace(db, path, writer_sql::kInsertCallLink, kBorrowed);
+    update_group.emplace(db, path, writer_sql::kUpdateGroup, kBorrowed);
+    insert_registration.emplace(db, path, writer_sql::kInsertRegistration, kBorrowed);
+    insert_peer.emplace(db, path, rows::kInsertPeer, kBorrowed);
+    insert_peer_event.emplace(db, path, rows::kInsertPeerEvent, kBorrowed);
+    insert_subscription.emplace(db, path, rows::kInsertSubscription, kBorrowed);
+    insert_activity.emplace(db, path, rows::kInsertActivity, kBorrowed);
+    insert_stream.emplace(db, path, writer_sql::kInsertStream, kBorrowed);
+    insert_dtmf.emplace(db, path, writer_sql::kInsertDtmf, kBorrowed);
+    insert_sample.emplace(db, path, writer_sql::kInsertSample, kBorrowed);
+    insert_rtcp.emplace(db, path, writer_sql::kInsertRtcp, kBorrowed);
   }
 
   void create_schema() {
