@@ -7,6 +7,7 @@
 #include "decode/sip/message.hpp"
 #include "report/format.hpp"
 #include "report/nodes.hpp"
+#include "store/streams.hpp"
 
 namespace sipscope::report {
 
@@ -24,7 +25,7 @@ std::string label_of(const LadderEvent& e, const std::optional<std::string>& rea
 
 // The message body holds an SDP session (RFC 8866): the body itself, or the part of a
 // multipart body (RFC 5621) that starts with "v=0", as correlate/ reads offers and answers.
-bool carries_sdp(std::string_view raw) {
+bool sdp_of(std::string_view raw, decode::sdp::Session& session) {
   decode::sip::Message m;
   const decode::sip::ParseOptions lenient{.datagram = true, .lenient = true};
   if (decode::sip::parse_message(raw, m, lenient).error != decode::sip::ParseError::ok) {
@@ -38,8 +39,46 @@ bool carries_sdp(std::string_view raw) {
   if (const size_t boundary = body.find("\n--"); boundary != std::string_view::npos) {
     body = body.substr(0, boundary + 1);
   }
-  decode::sdp::Session session;
   return decode::sdp::parse_sdp(body, session) == decode::sdp::SdpError::ok;
+}
+
+bool carries_sdp(std::string_view raw) {
+  decode::sdp::Session session;
+  return sdp_of(raw, session);
+}
+
+using Announced = std::set<std::pair<std::string, int>>;
+
+// The media addresses (RTP, and RTCP: a=rtcp or port + 1) the SDP of a message announces.
+void add_announced(std::string_view raw, Announced& out) {
+  decode::sdp::Session session;
+  if (!sdp_of(raw, session)) return;
+  for (const auto& m : session.media) {
+    const std::string address(m.effective_connection(session).address);
+    if (address.empty() || m.port == 0) continue;
+    out.emplace(address, m.port);
+    out.emplace(address, m.rtcp_port != 0 ? m.rtcp_port : m.port + 1);
+  }
+}
+
+// Streams another leg owns that this call negotiated too: the legs are linked by
+// `shared_media` (docs/media.md "Media shared by call legs") and the stream's source or
+// destination is an address this call's SDP announced. Each stream keeps its own call_id.
+void add_shared_streams(const store::Database& db, int64_t call_id,
+                        const std::vector<LinkRow>& links, const Announced& announced,
+                        std::vector<StreamRow>& out) {
+  for (const auto& link : links) {
+    if (link.reason != "shared_media") continue;
+    const int64_t other = link.call_id == call_id ? link.linked_call_id : link.call_id;
+    store::StreamFilter only_other;
+    only_other.call_ids = std::vector<int64_t>{other};
+    for (auto& s : store::list_streams(db, only_other)) {
+      if (announced.count({s.src_ip, s.src_port}) != 0U ||
+          announced.count({s.dst_ip, s.dst_port}) != 0U) {
+        out.push_back(std::move(s));
+      }
+    }
+  }
 }
 
 // Marks the request each call_hold / call_resume diagnostic is about (its time, an INVITE
@@ -59,6 +98,13 @@ void mark_media_changes(Ladder& ladder) {
 }
 
 }  // namespace
+
+std::optional<int64_t> shared_from(const Ladder& ladder, const StreamRow& stream) {
+  if (!stream.call_id) return std::nullopt;
+  const bool own = std::any_of(ladder.calls.begin(), ladder.calls.end(),
+                               [&](const auto& c) { return c.id == *stream.call_id; });
+  return own ? std::nullopt : stream.call_id;
+}
 
 std::optional<int64_t> first_seen_us(const Ladder& ladder, int64_t call_id) {
   std::optional<int64_t> first;
@@ -83,12 +129,16 @@ Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_
     std::string src, dst;
   };
   std::vector<Row> rows;
+  std::vector<StreamRow> shared;
   for (int64_t id : call_ids) {
     if (!seen_ids.insert(id).second) continue;
     auto call = store::get_call(db, id);
     if (!call) continue;
     ladder.calls.push_back(std::move(*call));
     store::CallDetail detail = store::load_call_detail(db, id);
+    Announced announced;
+    for (const auto& m : detail.messages) add_announced(m.raw, announced);
+    add_shared_streams(db, id, detail.links, announced, shared);
     for (auto& m : detail.messages) {
       Row r;
       LadderEvent& e = r.event;
@@ -126,6 +176,11 @@ Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_
       });
       if (!known) ladder.links.push_back(std::move(link));
     }
+  }
+  for (auto& s : shared) {
+    const bool listed = std::any_of(ladder.streams.begin(), ladder.streams.end(),
+                                    [&](const StreamRow& own) { return own.id == s.id; });
+    if (!listed) ladder.streams.push_back(std::move(s));
   }
   std::stable_sort(ladder.dtmf.begin(), ladder.dtmf.end(),
                    [](const DtmfRow& a, const DtmfRow& b) { return a.ts_us < b.ts_us; });

@@ -62,7 +62,9 @@ struct Ladder {
   std::vector<correlate::CallRecord> calls;
   std::vector<Participant> participants;
   std::vector<LadderEvent> events;  // ordered by ts, then message id
-  std::vector<StreamRow> streams;   // RTP streams of the calls, by first_us
+  // RTP streams of the calls, by first_us; then streams another leg owns that these calls
+  // negotiated too (shared_from()).
+  std::vector<StreamRow> streams;
   std::vector<FindingRow> diagnostics;
   std::vector<FindingRow> anomalies;
   std::vector<DtmfRow> dtmf;  // RFC 4733 digits of the calls' streams, by time
@@ -77,6 +79,11 @@ struct Ladder {
 // What every rendering appends to an arrow's label: " (SDP)" when it carries an offer or
 // answer, " [hold]" / " [resume]" for the offer that changed the media direction.
 [[nodiscard]] std::string event_marks(const LadderEvent& e);
+
+// The call that owns a stream shown because a ladder call shares its media (a B2BUA leg
+// linked by `shared_media` whose SDP announced the stream's source or destination);
+// nullopt for the ladder's own streams.
+[[nodiscard]] std::optional<int64_t> shared_from(const Ladder& ladder, const StreamRow& stream);
 
 // Time of the call's first message in the ladder: the only time a call first seen
 // mid-dialog (start_us NULL) has. nullopt when the ladder holds none of its messages.

@@ -215,7 +215,11 @@ std::string render_text(const Ladder& ladder, int width) {
   }
   if (!ladder.streams.empty()) out += "\n";
   for (const auto& s : ladder.streams) {
-    out += wrap(stream_pieces(s), w);
+    std::vector<std::string> pieces = stream_pieces(s);
+    if (const auto owner = shared_from(ladder, s)) {
+      pieces.push_back("(call " + std::to_string(*owner) + "'s stream, shared media)");
+    }
+    out += wrap(pieces, w);
     out += wrap(dtmf_pieces(ladder, s.id), w);
   }
   // The call's diagnostics (docs/diagnostics.md): kind, time, detail.

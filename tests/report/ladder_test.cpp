@@ -167,5 +167,71 @@ TEST_F(LadderTest, MessagesOutsideTheCallAreNotIncluded) {
   EXPECT_EQ(build_ladder(*db_, {1}).events.size(), 1U);
 }
 
+// A B2BUA passing SDP through (docs/media.md "Media shared by call legs"): leg 1 (A <-> B2BUA)
+// and leg 2 (B2BUA <-> C) both carry A's offer (A:4000) and C's answer (C:6000). The media
+// tracker gave stream A->C to leg 1 and C->A to leg 2 and linked the legs `shared_media`.
+// Each leg negotiated both directions, so each leg's ladder lists both streams, the other
+// leg's marked as shared; a stream of leg 2 between addresses leg 1 never announced
+// (D:7000 -> E:8000, a later re-INVITE of leg 2 alone) is not leg 1's.
+TEST_F(LadderTest, StreamsOfALegSharingTheMediaAreListedOnBoth) {
+  const std::string kC = "198.51.100.3", kX = "203.0.113.9";
+  const auto sdp_message = [](int64_t call, int64_t ts, const std::string& src,
+                              const std::string& dst, std::optional<std::string> method,
+                              std::optional<int> code, const std::string& ip, int port) {
+    const std::string body = "v=0\r\no=- 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip +
+                             "\r\nt=0 0\r\nm=audio " + std::to_string(port) + " RTP/AVP 0\r\n";
+    auto m = message(call, ts, src, 5060, dst, 5060, method, code,
+                     code ? std::optional<std::string>("OK") : std::nullopt);
+    m.raw = (method ? *method + " sip:x@" + dst + " SIP/2.0" : "SIP/2.0 200 OK") +
+            "\r\nCall-ID: leg" + std::to_string(call) +
+            "\r\nContent-Type: application/sdp\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
+    return m;
+  };
+  const auto stream = [](int64_t call, const std::string& src, int sp, const std::string& dst,
+                         int dp, uint32_t ssrc) {
+    correlate::StreamRecord r;
+    r.call_id = call;
+    r.capture_id = 1;
+    r.src_ip = src;
+    r.src_port = static_cast<uint16_t>(sp);
+    r.dst_ip = dst;
+    r.dst_port = static_cast<uint16_t>(dp);
+    r.ssrc = ssrc;
+    r.first_us = kT + 3'000'000;
+    r.last_us = kT + 9'000'000;
+    r.packets = 300;
+    return r;
+  };
+  open_db([&](Store& s) {
+    s.on_call(test::full_call(1, "leg1"),
+              {sdp_message(1, kT, kA, kX, "INVITE", std::nullopt, kA, 4000),
+               sdp_message(1, kT + 2'000'000, kX, kA, std::nullopt, 200, kC, 6000)});
+    s.on_call(test::full_call(2, "leg2"),
+              {sdp_message(2, kT + 1'000, kX, kC, "INVITE", std::nullopt, kA, 4000),
+               sdp_message(2, kT + 1'990'000, kC, kX, std::nullopt, 200, kC, 6000)});
+    s.on_call_link({2, 1, "shared_media", 1});
+    s.on_stream(stream(1, kA, 4000, kC, 6000, 0x11));
+    s.on_stream(stream(2, kC, 6000, kA, 4000, 0x22));
+    s.on_stream(stream(2, "192.0.2.77", 7000, "192.0.2.88", 8000, 0x33));
+  });
+  const Ladder leg1 = build_ladder(*db_, {1});
+  ASSERT_EQ(leg1.streams.size(), 2U);
+  EXPECT_EQ(leg1.streams[0].ssrc, 0x11U);
+  EXPECT_EQ(shared_from(leg1, leg1.streams[0]), std::nullopt);
+  EXPECT_EQ(leg1.streams[1].ssrc, 0x22U);
+  EXPECT_EQ(shared_from(leg1, leg1.streams[1]), 2);
+
+  const Ladder leg2 = build_ladder(*db_, {2});
+  ASSERT_EQ(leg2.streams.size(), 3U);  // its own two, then leg 1's A->C
+  EXPECT_EQ(leg2.streams[2].ssrc, 0x11U);
+  EXPECT_EQ(shared_from(leg2, leg2.streams[2]), 1);
+
+  const Ladder both = build_ladder(*db_, {1, 2});  // each stream once, none "shared"
+  ASSERT_EQ(both.streams.size(), 3U);
+  for (const auto& st : both.streams) EXPECT_EQ(shared_from(both, st), std::nullopt);
+  EXPECT_NE(render_text(leg1, 120).find("(call 2's stream, shared media)"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sipscope::report
