@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <optional>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -142,6 +143,14 @@ size_t write_table(std::ostream& out, std::vector<TableColumn> columns, bool wid
     ++n;
   });
   return n;
+}
+
+// What a streaming writer (write_X(out, rows, extra...)) writes for the rows of a vector.
+template <typename Row, typename Write, typename... Extra>
+std::string rendered(const Write& write, const std::vector<Row>& rows, const Extra&... extra) {
+  std::ostringstream out;
+  write(out, rows_of(rows), extra...);
+  return out.str();
 }
 
 // A JSON value for an optional column: null when NULL.

@@ -1,8 +1,6 @@
 // Renders `sipscope anomalies` rows as a table, JSON or CSV (report/render_anomalies.hpp).
 #include "report/render_anomalies.hpp"
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "report/format.hpp"
@@ -64,21 +62,15 @@ void write_anomalies_csv(std::ostream& out, const RowSource<store::AnomalyRow>& 
 }
 
 std::string render_anomalies_table(const std::vector<store::AnomalyRow>& rows, bool wide) {
-  std::ostringstream out;
-  write_anomalies_table(out, rows_of(rows), wide);
-  return out.str();
+  return listing::rendered(write_anomalies_table, rows, wide);
 }
 
 std::string render_anomalies_json(const std::vector<store::AnomalyRow>& rows) {
-  std::ostringstream out;
-  write_anomalies_json(out, rows_of(rows));
-  return out.str();
+  return listing::rendered(write_anomalies_json, rows);
 }
 
 std::string render_anomalies_csv(const std::vector<store::AnomalyRow>& rows) {
-  std::ostringstream out;
-  write_anomalies_csv(out, rows_of(rows));
-  return out.str();
+  return listing::rendered(write_anomalies_csv, rows);
 }
 
 }  // namespace sipscope::report

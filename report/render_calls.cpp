@@ -2,7 +2,6 @@
 #include "report/render_calls.hpp"
 
 #include <charconv>
-#include <sstream>
 
 #include "report/format.hpp"
 #include "report/json.hpp"
@@ -74,9 +73,7 @@ void write_calls_table(std::ostream& out, const RowSource<store::CallListRow>& r
 }
 
 std::string render_calls_table(const std::vector<store::CallListRow>& list, bool wide) {
-  std::ostringstream out;
-  write_calls_table(out, rows_of(list), wide);
-  return out.str();
+  return listing::rendered(write_calls_table, list, wide);
 }
 
 void write_calls_json(std::ostream& out, const RowSource<store::CallListRow>& rows) {
@@ -93,9 +90,7 @@ void write_calls_json(std::ostream& out, const RowSource<store::CallListRow>& ro
 }
 
 std::string render_calls_json(const std::vector<store::CallListRow>& rows) {
-  std::ostringstream out;
-  write_calls_json(out, rows_of(rows));
-  return out.str();
+  return listing::rendered(write_calls_json, rows);
 }
 
 namespace {
@@ -159,9 +154,7 @@ void write_calls_csv(std::ostream& out, const RowSource<store::CallListRow>& row
 }
 
 std::string render_calls_csv(const std::vector<store::CallListRow>& rows) {
-  std::ostringstream out;
-  write_calls_csv(out, rows_of(rows));
-  return out.str();
+  return listing::rendered(write_calls_csv, rows);
 }
 
 }  // namespace sipscope::report

@@ -2,7 +2,6 @@
 #include "report/render_streams.hpp"
 
 #include <optional>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -101,21 +100,15 @@ void write_streams_csv(std::ostream& out, const RowSource<store::StreamRow>& row
 }
 
 std::string render_streams_table(const std::vector<store::StreamRow>& rows) {
-  std::ostringstream out;
-  write_streams_table(out, rows_of(rows));
-  return out.str();
+  return listing::rendered(write_streams_table, rows);
 }
 
 std::string render_streams_json(const std::vector<store::StreamRow>& rows) {
-  std::ostringstream out;
-  write_streams_json(out, rows_of(rows));
-  return out.str();
+  return listing::rendered(write_streams_json, rows);
 }
 
 std::string render_streams_csv(const std::vector<store::StreamRow>& rows) {
-  std::ostringstream out;
-  write_streams_csv(out, rows_of(rows));
-  return out.str();
+  return listing::rendered(write_streams_csv, rows);
 }
 
 }  // namespace sipscope::report

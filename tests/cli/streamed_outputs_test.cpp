@@ -14,24 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/cli/run_command.hpp"
+#include "tests/cli/text_lines.hpp"
 
 namespace sipscope::testing {
 namespace {
 
 using nlohmann::json;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 class StreamedOutputs : public ::testing::Test {
  protected:
