@@ -26,22 +26,28 @@ class StreamedOutputs : public ::testing::Test {
   // 60 calls with 1 s of RTP each: enough rows that a listing spans many statement steps.
   static void SetUpTestSuite() {
     dir_ = new std::filesystem::path(temp_dir("streamed-outputs"));
-    const auto gen = run(shell_quote(SIPSCOPE_GEN_EXE) +
-                             " mixed --calls 60 --rtp-seconds 1 --seed 7 -o mixed.pcap "
-                             "--truth mixed.truth.json",
-                         *dir_);
+    const auto gen =
+        run(shell_quote(SIPSCOPE_GEN_EXE) + " mixed --calls 60 --rtp-seconds 1 --seed 7 -o " +
+                path("mixed.pcap") + " --truth " + path("mixed.truth.json"),
+            *dir_);
     ASSERT_EQ(gen.exit_code, 0) << gen.err;
     truth_ = new json(json::parse(std::ifstream(*dir_ / "mixed.truth.json")));
-    const auto r = run(sipscope_cmd("analyze mixed.pcap --db mixed.db --json all.json --html "
-                                    "all.html --quiet"),
-                       *dir_);
+    const auto r = run(
+        sipscope_cmd("analyze " + path("mixed.pcap") + " --db " + path("mixed.db") + " --json " +
+                     path("all.json") + " --html " + path("all.html") + " --quiet"),
+        *dir_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   static void TearDownTestSuite() {
     delete truth_;
     delete dir_;
   }
-  static CommandResult cmd(const std::string& args) { return run(sipscope_cmd(args), *dir_); }
+  // `args` with "mixed.db" naming the database of the suite.
+  static CommandResult cmd(std::string args) {
+    args.replace(args.find("mixed.db"), 8, path("mixed.db"));
+    return run(sipscope_cmd(args), *dir_);
+  }
+  static std::string path(const std::string& name) { return shell_quote((*dir_ / name).string()); }
   static std::string file(const std::string& name) { return read_text(*dir_ / name); }
 
   // The truth's calls in the listings' order: by start time (all generated calls have one),
@@ -74,10 +80,12 @@ TEST_F(StreamedOutputs, AnalyzeJsonHoldsOneLadderPerTruthCallInStartOrder) {
     }
     EXPECT_EQ(all[i]["events"].size(), truth[i]["message_count"].get<size_t>());
   }
-  // The array as a whole: "[" then the ladders joined by ",\n", then "]\n".
+  // The array as a whole: "[", the ladder documents (each ending in a newline) joined by
+  // ",\n", then "]\n".
   const std::string text = file("all.json");
   EXPECT_EQ(text.substr(0, 2), "[{");
-  EXPECT_EQ(text.substr(text.size() - 3), "}]\n");
+  EXPECT_EQ(text.substr(text.size() - 4), "}\n]\n");
+  EXPECT_EQ(count_of(text, "}\n,\n{\n  \"anomalies\""), truth.size() - 1);
 }
 
 TEST_F(StreamedOutputs, AnalyzeHtmlListsEveryCallThenOneSectionEach) {
@@ -95,7 +103,7 @@ TEST_F(StreamedOutputs, AnalyzeHtmlListsEveryCallThenOneSectionEach) {
     EXPECT_NE(html.find(truth[k]["sip_call_id"].get<std::string>(), section), std::string::npos);
     at = section;
   }
-  EXPECT_EQ(html.substr(html.size() - 15), "</body>\n</html>\n");
+  EXPECT_EQ(html.substr(html.size() - 16), "</body>\n</html>\n");
 }
 
 TEST_F(StreamedOutputs, CallsJsonCsvAndTableHoldEveryTruthCallInOrder) {
