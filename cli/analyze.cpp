@@ -217,9 +217,14 @@ int run_analyze(const Args& args) {
     std::cerr << "sipscope analyze: " << (empty ? "warning: " : "error: ") << c.error << "\n";
   }
   const auto db = store::Database::open_read_only(db_path);
-  if (vm->count("html") != 0U)
-    write_file((*vm)["html"].as<std::string>(), all_calls_html(*db, db_path));
-  if (vm->count("json") != 0U) write_file((*vm)["json"].as<std::string>(), all_calls_json(*db));
+  if (vm->count("html") != 0U) {
+    write_file((*vm)["html"].as<std::string>(),
+               [&](std::ostream& out) { write_all_calls_html(out, *db, db_path); });
+  }
+  if (vm->count("json") != 0U) {
+    write_file((*vm)["json"].as<std::string>(),
+               [&](std::ostream& out) { write_all_calls_json(out, *db); });
+  }
 
   if (vm->count("quiet") == 0U) {
     print_calls_table(*db, (*vm)["max-rows"].as<int>(), db_path);

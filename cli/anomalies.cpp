@@ -59,15 +59,19 @@ int run_anomalies(const Args& args) {
   }
   if (vm->count("kind") != 0U) filter.kind = (*vm)["kind"].as<std::string>();
   if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
-  const auto rows = store::list_anomalies(*db, filter);
   report::format::set_local_display(local_times(*vm));
+  // Written as the rows are read; the table reads them twice (widths), in one snapshot.
+  const store::ReadSnapshot snapshot(*db);
+  const auto rows = [&](const report::RowVisit<store::AnomalyRow>& visit) {
+    store::for_each_anomaly(*db, filter, visit);
+  };
   if (format == "json") {
-    std::cout << report::render_anomalies_json(rows);
+    report::write_anomalies_json(std::cout, rows);
   } else if (format == "csv") {
-    std::cout << report::render_anomalies_csv(rows);
+    report::write_anomalies_csv(std::cout, rows);
   } else {
-    std::cout << report::render_anomalies_table(rows,
-                                                vm->count("wide") != 0U || !stdout_is_terminal());
+    report::write_anomalies_table(std::cout, rows,
+                                  vm->count("wide") != 0U || !stdout_is_terminal());
   }
   return kExitOk;
 }

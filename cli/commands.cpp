@@ -110,21 +110,24 @@ int run_calls(const Args& args) {
   if (vm->count("call-id") != 0U) filter.call_id = (*vm)["call-id"].as<std::string>();
   if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
 
-  const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
-  std::vector<store::CallListRow> calls;
   try {
-    calls = store::list_call_rows(*db, filter);
+    store::check_call_filter(filter);
   } catch (const store::CallFilterError& e) {
     return usage_error("calls", e.what());
   }
+  const auto db = store::Database::open_read_only((*vm)["db"].as<std::string>());
   report::format::set_local_display(local_times(*vm));
+  // Written as the rows are read; the table reads them twice (widths), in one snapshot.
+  const store::ReadSnapshot snapshot(*db);
+  const auto calls = [&](const report::RowVisit<store::CallListRow>& visit) {
+    store::for_each_call_row(*db, filter, visit);
+  };
   if (format == "json") {
-    std::cout << report::render_calls_json(calls);
+    report::write_calls_json(std::cout, calls);
   } else if (format == "csv") {
-    std::cout << report::render_calls_csv(calls);
+    report::write_calls_csv(std::cout, calls);
   } else {
-    std::cout << report::render_calls_table(calls,
-                                            vm->count("wide") != 0U || !stdout_is_terminal());
+    report::write_calls_table(std::cout, calls, vm->count("wide") != 0U || !stdout_is_terminal());
   }
   return kExitOk;
 }

@@ -13,15 +13,19 @@
 
 namespace sipscope::cli {
 
-void write_file(const std::string& path, const std::string& content) {
+void write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
   if (path == "-") {
-    std::cout << content;
+    write(std::cout);
     check_stdout();
     return;
   }
   AtomicFile out(path);
-  out.stream() << content;
+  write(out.stream());
   out.commit();
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  write_file(path, [&content](std::ostream& out) { out << content; });
 }
 
 std::vector<NamedPath> database_inputs(const store::Database& db, const std::string& db_path) {
@@ -40,39 +44,44 @@ std::vector<NamedPath> database_inputs(const store::Database& db, const std::str
   return inputs;
 }
 
-namespace {
-std::vector<int64_t> all_call_ids(const store::Database& db) {
-  std::vector<int64_t> ids;
-  for (const auto& call : store::list_calls(db, {})) ids.push_back(call.id);
-  return ids;
-}
-}  // namespace
-
-std::string all_calls_html(const store::Database& db, const std::string& title) {
-  std::vector<report::Ladder> ladders;
-  for (int64_t id : all_call_ids(db)) ladders.push_back(report::build_ladder(db, {id}));
-  return report::render_html(ladders, "sipscope: " + title);
+void write_all_calls_html(std::ostream& out, const store::Database& db, const std::string& title) {
+  // The summary table comes first: the calls are read twice, in one snapshot.
+  const store::ReadSnapshot snapshot(db);
+  report::HtmlPageWriter page(out, "sipscope: " + title, false);
+  store::for_each_call_row(db, {}, [&page](const auto& row) { page.summary_row(row.call); });
+  store::for_each_call_row(db, {}, [&](const store::CallListRow& row) {
+    page.section(report::build_ladder(db, {row.call.id}));
+  });
+  page.finish();
 }
 
-std::string all_calls_json(const store::Database& db) {
-  std::string out = "[";
+void write_all_calls_json(std::ostream& out, const store::Database& db) {
+  out << '[';
   bool first = true;
-  for (int64_t id : all_call_ids(db)) {
-    if (!first) out += ",\n";
+  store::for_each_call_row(db, {}, [&](const store::CallListRow& row) {
+    if (!first) out << ",\n";
     first = false;
-    out += report::render_json(report::build_ladder(db, {id}));
-  }
-  out += "]\n";
-  return out;
+    out << report::render_json(report::build_ladder(db, {row.call.id}));
+  });
+  out << "]\n";
 }
 
 void print_calls_table(const store::Database& db, int max_rows, const std::string& db_path) {
   store::CallFilter filter;
   if (max_rows > 0) filter.limit = max_rows + 1;
-  auto calls = store::list_call_rows(db, filter);
-  const bool more = max_rows > 0 && calls.size() > static_cast<size_t>(max_rows);
-  if (more) calls.resize(static_cast<size_t>(max_rows));
-  std::cout << report::render_calls_table(calls, isatty(STDOUT_FILENO) == 0);
+  const store::ReadSnapshot snapshot(db);
+  bool more = false;
+  const auto rows = [&](const report::RowVisit<store::CallListRow>& visit) {
+    int n = 0;
+    store::for_each_call_row(db, filter, [&](const store::CallListRow& row) {
+      if (max_rows > 0 && n++ >= max_rows) {
+        more = true;
+        return;
+      }
+      visit(row);
+    });
+  };
+  report::write_calls_table(std::cout, rows, isatty(STDOUT_FILENO) == 0);
   if (more) {
     std::cout << "... more calls: sipscope calls --db " << db_path << "\n";
   }

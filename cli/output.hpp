@@ -1,6 +1,7 @@
 // Output helpers shared by the subcommands: files, tables, summaries.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -14,6 +15,8 @@ namespace sipscope::cli {
 // (cli/safe_output.hpp); creates parent directories. Throws std::runtime_error naming the
 // file on failure (a full disk included).
 void write_file(const std::string& path, const std::string& content);
+// The same, the content written by `write` straight into the file as it is produced.
+void write_file(const std::string& path, const std::function<void(std::ostream&)>& write);
 
 // What a command reading `db` must never write over: the database and every capture it was
 // analysed from, as stored and where export would look for it beside the database
@@ -21,8 +24,10 @@ void write_file(const std::string& path, const std::string& content);
 [[nodiscard]] std::vector<NamedPath> database_inputs(const store::Database& db,
                                                      const std::string& db_path);
 
-std::string all_calls_html(const store::Database& db, const std::string& title);
-std::string all_calls_json(const store::Database& db);
+// Every call's HTML page / JSON ladder written as the calls are read, one call in memory
+// at a time.
+void write_all_calls_html(std::ostream& out, const store::Database& db, const std::string& title);
+void write_all_calls_json(std::ostream& out, const store::Database& db);
 
 // The calls table on stdout; with more than max_rows calls (max_rows > 0) says how to
 // list the rest.

@@ -52,13 +52,16 @@ int run_streams(const Args& args) {
   if (vm->count("max-mos") != 0U) filter.max_mos = (*vm)["max-mos"].as<double>();
   if (vm->count("ip") != 0U) filter.ip = (*vm)["ip"].as<std::string>();
   if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
-  const auto rows = store::list_streams(*db, filter);
+  // Written as the rows are read.
+  const auto rows = [&](const report::RowVisit<store::StreamRow>& visit) {
+    store::for_each_stream(*db, filter, visit);
+  };
   if (format == "json") {
-    std::cout << report::render_streams_json(rows);
+    report::write_streams_json(std::cout, rows);
   } else if (format == "csv") {
-    std::cout << report::render_streams_csv(rows);
+    report::write_streams_csv(std::cout, rows);
   } else {
-    std::cout << report::render_streams_table(rows);
+    report::write_streams_table(std::cout, rows);
   }
   return kExitOk;
 }

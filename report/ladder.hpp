@@ -4,10 +4,12 @@
 //
 //   auto ladder = report::build_ladder(db, {call_id});
 //   std::string html = report::render_html({ladder}, "Call 1");
+//   report::HtmlPageWriter page(std::cout, "Calls", false);  // page.summary_row(...) ...
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +95,26 @@ struct Ladder {
 // One self-contained page; each Ladder becomes one section (one call, or the legs of one
 // call), preceded by a table of the calls on the page.
 [[nodiscard]] std::string render_html(const std::vector<Ladder>& ladders, std::string_view title);
+
+// The page of render_html() written to `out` as it goes, for pages of any number of calls:
+// the constructor writes the head, then come the summary table's rows (summary_row() per
+// call), one section() per ladder, and finish(). Byte for byte render_html() of the same
+// ladders (but for the random CSP nonce).
+class HtmlPageWriter {
+ public:
+  HtmlPageWriter(std::ostream& out, std::string_view title, bool redacted);
+  void summary_row(const correlate::CallRecord& call);
+  void section(const Ladder& ladder);  // the first one ends the summary table
+  void finish();
+
+ private:
+  void end_summary();
+
+  std::ostream& out_;
+  std::string nonce_;
+  size_t sections_ = 0;
+  bool summary_open_ = true;
+};
 [[nodiscard]] std::string render_text(const Ladder& ladder, int width = 100);
 // A Mermaid `sequenceDiagram` (renders in GitHub/GitLab markdown): one participant per
 // lane, requests as solid arrows, responses dashed; wire text escaped as Mermaid entity

@@ -8,8 +8,8 @@
 
 namespace sipscope::report {
 
-std::string render_anomalies_table(const std::vector<store::AnomalyRow>& rows, bool wide) {
-  const std::vector<listing::TableColumn> columns = {
+void write_anomalies_table(std::ostream& out, const RowSource<store::AnomalyRow>& rows, bool wide) {
+  std::vector<listing::TableColumn> columns = {
       {format::local_display() ? "time (local)" : "time (UTC)", 30, false},
       {"kind", 32, false},
       {"capture", 7, true},
@@ -18,49 +18,59 @@ std::string render_anomalies_table(const std::vector<store::AnomalyRow>& rows, b
       {"flow", 48, false},
       {"detail", 0, false},
   };
-  std::vector<std::vector<std::string>> cells;
-  cells.reserve(rows.size());
-  for (const auto& r : rows) {
-    cells.push_back({r.ts_us ? format::shown_time(*r.ts_us) : "-", format::terminal_safe(r.kind),
-                     std::to_string(r.capture_id), r.frame ? std::to_string(*r.frame) : "-",
-                     r.call_id ? std::to_string(*r.call_id) : "-",
-                     r.flow ? format::terminal_safe(*r.flow) : "-",
-                     r.detail.empty() ? "-" : format::terminal_safe(r.detail)});
-  }
-  std::string out = listing::table(columns, std::move(cells), wide);
-  out += std::to_string(rows.size()) + " anomal" + (rows.size() == 1 ? "y" : "ies") + "\n";
-  return out;
+  const size_t n = listing::write_table(out, std::move(columns), wide, rows, [](const auto& r) {
+    return std::vector<std::string>{r.ts_us ? format::shown_time(*r.ts_us) : "-",
+                                    format::terminal_safe(r.kind),
+                                    std::to_string(r.capture_id),
+                                    r.frame ? std::to_string(*r.frame) : "-",
+                                    r.call_id ? std::to_string(*r.call_id) : "-",
+                                    r.flow ? format::terminal_safe(*r.flow) : "-",
+                                    r.detail.empty() ? "-" : format::terminal_safe(r.detail)};
+  });
+  out << n << " anomal" << (n == 1 ? "y" : "ies") << "\n";
+}
+
+void write_anomalies_json(std::ostream& out, const RowSource<store::AnomalyRow>& rows) {
+  listing::write_json_array(out, rows, [](const store::AnomalyRow& r) {
+    return nlohmann::json{
+        {"id", r.id},
+        {"capture_id", r.capture_id},
+        {"frame", listing::json_opt(r.frame)},
+        {"ts_us", listing::json_opt(r.ts_us)},
+        {"time", r.ts_us ? nlohmann::json(format::iso_utc_ms(*r.ts_us)) : nullptr},
+        {"call_id", listing::json_opt(r.call_id)},
+        {"kind", r.kind},
+        {"flow", listing::json_opt(r.flow)},
+        {"detail", r.detail}};
+  });
+}
+
+void write_anomalies_csv(std::ostream& out, const RowSource<store::AnomalyRow>& rows) {
+  out << "id,capture_id,frame,ts_us,call_id,kind,flow,detail\r\n";
+  std::string line;
+  rows([&](const store::AnomalyRow& r) {
+    line = std::to_string(r.id) + ',' + std::to_string(r.capture_id) + ',';
+    listing::opt(line, r.frame), line += ',';
+    listing::opt(line, r.ts_us), line += ',';
+    listing::opt(line, r.call_id), line += ',';
+    listing::field(line, r.kind), line += ',';
+    listing::opt(line, r.flow), line += ',';
+    listing::field(line, r.detail);
+    line += "\r\n";
+    out << line;
+  });
+}
+
+std::string render_anomalies_table(const std::vector<store::AnomalyRow>& rows, bool wide) {
+  return listing::rendered(write_anomalies_table, rows, wide);
 }
 
 std::string render_anomalies_json(const std::vector<store::AnomalyRow>& rows) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& r : rows) {
-    a.push_back({{"id", r.id},
-                 {"capture_id", r.capture_id},
-                 {"frame", listing::json_opt(r.frame)},
-                 {"ts_us", listing::json_opt(r.ts_us)},
-                 {"time", r.ts_us ? nlohmann::json(format::iso_utc_ms(*r.ts_us)) : nullptr},
-                 {"call_id", listing::json_opt(r.call_id)},
-                 {"kind", r.kind},
-                 {"flow", listing::json_opt(r.flow)},
-                 {"detail", r.detail}});
-  }
-  return listing::json_dump(a);
+  return listing::rendered(write_anomalies_json, rows);
 }
 
 std::string render_anomalies_csv(const std::vector<store::AnomalyRow>& rows) {
-  std::string out = "id,capture_id,frame,ts_us,call_id,kind,flow,detail\r\n";
-  for (const auto& r : rows) {
-    out += std::to_string(r.id) + ',' + std::to_string(r.capture_id) + ',';
-    listing::opt(out, r.frame), out += ',';
-    listing::opt(out, r.ts_us), out += ',';
-    listing::opt(out, r.call_id), out += ',';
-    listing::field(out, r.kind), out += ',';
-    listing::opt(out, r.flow), out += ',';
-    listing::field(out, r.detail);
-    out += "\r\n";
-  }
-  return out;
+  return listing::rendered(write_anomalies_csv, rows);
 }
 
 }  // namespace sipscope::report

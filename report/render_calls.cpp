@@ -30,9 +30,9 @@ std::vector<store::CallListRow> call_rows(const std::vector<correlate::CallRecor
   return rows;
 }
 
-std::string render_calls_table(const std::vector<store::CallListRow>& list, bool wide) {
+void write_calls_table(std::ostream& out, const RowSource<store::CallListRow>& rows, bool wide) {
   // Local times carry their offset: "2026-12-07T19:00:00.000+01:00*" is 30 columns.
-  const std::vector<listing::TableColumn> columns = {
+  std::vector<listing::TableColumn> columns = {
       {"id", 12, true},      {format::local_display() ? "start (local)" : "start (UTC)", 30, false},
       {"from", 24, false},   {"to", 24, false},
       {"caller", 24, false}, {"callee", 24, false},
@@ -41,10 +41,8 @@ std::string render_calls_table(const std::vector<store::CallListRow>& list, bool
       {"msgs", 6, true},     {"MOS", 5, true},
       {"loss %", 7, true},   {"Call-ID", 40, false},
   };
-  std::vector<std::vector<std::string>> rows;
-  rows.reserve(list.size());
   bool mid_dialog = false;
-  for (const auto& r : list) {
+  auto cells = [&mid_dialog](const store::CallListRow& r) {
     const auto& c = r.call;
     std::string start = "-";
     if (c.start_us) {
@@ -53,7 +51,7 @@ std::string render_calls_table(const std::vector<store::CallListRow>& list, bool
       start = format::shown_time(*r.first_seen_us) + "*";
       mid_dialog = true;
     }
-    rows.push_back({
+    return std::vector<std::string>{
         std::to_string(c.id),
         start,
         or_dash(c.from_user ? c.from_user : c.from_uri),
@@ -68,16 +66,18 @@ std::string render_calls_table(const std::vector<store::CallListRow>& list, bool
         r.worst_mos ? format::fixed(*r.worst_mos, 2) : "-",
         r.loss_pct ? format::fixed(*r.loss_pct, 2) : "-",
         format::terminal_safe(c.sip_call_id),
-    });
-  }
-  std::string out = listing::table(columns, std::move(rows), wide);
-  if (mid_dialog) out += "* first seen mid-dialog: the capture holds no initial INVITE\n";
-  return out;
+    };
+  };
+  (void)listing::write_table(out, std::move(columns), wide, rows, cells);
+  if (mid_dialog) out << "* first seen mid-dialog: the capture holds no initial INVITE\n";
 }
 
-std::string render_calls_json(const std::vector<store::CallListRow>& rows) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& r : rows) {
+std::string render_calls_table(const std::vector<store::CallListRow>& list, bool wide) {
+  return listing::rendered(write_calls_table, list, wide);
+}
+
+void write_calls_json(std::ostream& out, const RowSource<store::CallListRow>& rows) {
+  listing::write_json_array(out, rows, [](const store::CallListRow& r) {
     nlohmann::json j = r.call;
     j["caller_port"] = listing::json_opt(r.caller_port);
     j["callee_port"] = listing::json_opt(r.callee_port);
@@ -85,9 +85,12 @@ std::string render_calls_json(const std::vector<store::CallListRow>& rows) {
     j["mid_dialog"] = !r.call.start_us.has_value();
     j["worst_mos"] = listing::json_opt(r.worst_mos);
     j["loss_pct"] = listing::json_opt(r.loss_pct);
-    a.push_back(std::move(j));
-  }
-  return dump_json(a);
+    return j;
+  });
+}
+
+std::string render_calls_json(const std::vector<store::CallListRow>& rows) {
+  return listing::rendered(write_calls_json, rows);
 }
 
 namespace {
@@ -107,45 +110,51 @@ void csv_value(std::string& out, const std::optional<T>& v) {
 
 }  // namespace
 
-std::string render_calls_csv(const std::vector<store::CallListRow>& rows) {
-  std::string out =
-      "id,sip_call_id,group_id,from_user,to_user,from_uri,to_uri,caller_ip,callee_ip,transport,"
-      "start_us,ring_us,answer_us,end_us,state,final_code,final_reason,hangup_by,pdd_ms,"
-      "duration_ms,message_count,caller_port,callee_port,first_seen_us,worst_mos,loss_pct\r\n";
-  for (const auto& r : rows) {
+void write_calls_csv(std::ostream& out, const RowSource<store::CallListRow>& rows) {
+  out << "id,sip_call_id,group_id,from_user,to_user,from_uri,to_uri,caller_ip,callee_ip,"
+         "transport,start_us,ring_us,answer_us,end_us,state,final_code,final_reason,hangup_by,"
+         "pdd_ms,duration_ms,message_count,caller_port,callee_port,first_seen_us,worst_mos,"
+         "loss_pct\r\n";
+  std::string line;
+  rows([&](const store::CallListRow& r) {
     const auto& c = r.call;
-    auto sep = [&out] { out += ','; };
-    csv_value(out, std::optional<int64_t>(c.id)), sep();
-    listing::field(out, c.sip_call_id), sep();
-    csv_value(out, c.group_id), sep();
-    csv_value(out, c.from_user), sep();
-    csv_value(out, c.to_user), sep();
-    csv_value(out, c.from_uri), sep();
-    csv_value(out, c.to_uri), sep();
-    csv_value(out, c.caller_ip), sep();
-    csv_value(out, c.callee_ip), sep();
-    listing::field(out, decode::transport_name(c.transport)), sep();
-    csv_value(out, c.start_us), sep();
-    csv_value(out, c.ring_us), sep();
-    csv_value(out, c.answer_us), sep();
-    csv_value(out, c.end_us), sep();
-    listing::field(out, correlate::call_state_name(c.state)), sep();
-    csv_value(out, c.final_code), sep();
-    csv_value(out, c.final_reason), sep();
-    csv_value(out, c.hangup_by ? std::optional(std::string(correlate::party_name(*c.hangup_by)))
-                               : std::nullopt),
+    line.clear();
+    auto sep = [&line] { line += ','; };
+    csv_value(line, std::optional<int64_t>(c.id)), sep();
+    listing::field(line, c.sip_call_id), sep();
+    csv_value(line, c.group_id), sep();
+    csv_value(line, c.from_user), sep();
+    csv_value(line, c.to_user), sep();
+    csv_value(line, c.from_uri), sep();
+    csv_value(line, c.to_uri), sep();
+    csv_value(line, c.caller_ip), sep();
+    csv_value(line, c.callee_ip), sep();
+    listing::field(line, decode::transport_name(c.transport)), sep();
+    csv_value(line, c.start_us), sep();
+    csv_value(line, c.ring_us), sep();
+    csv_value(line, c.answer_us), sep();
+    csv_value(line, c.end_us), sep();
+    listing::field(line, correlate::call_state_name(c.state)), sep();
+    csv_value(line, c.final_code), sep();
+    csv_value(line, c.final_reason), sep();
+    csv_value(line, c.hangup_by ? std::optional(std::string(correlate::party_name(*c.hangup_by)))
+                                : std::nullopt),
         sep();
-    csv_value(out, c.pdd_ms), sep();
-    csv_value(out, c.duration_ms), sep();
-    csv_value(out, std::optional<int64_t>(c.message_count)), sep();
-    csv_value(out, r.caller_port), sep();
-    csv_value(out, r.callee_port), sep();
-    csv_value(out, r.first_seen_us), sep();
-    csv_value(out, r.worst_mos), sep();
-    csv_value(out, r.loss_pct);
-    out += "\r\n";
-  }
-  return out;
+    csv_value(line, c.pdd_ms), sep();
+    csv_value(line, c.duration_ms), sep();
+    csv_value(line, std::optional<int64_t>(c.message_count)), sep();
+    csv_value(line, r.caller_port), sep();
+    csv_value(line, r.callee_port), sep();
+    csv_value(line, r.first_seen_us), sep();
+    csv_value(line, r.worst_mos), sep();
+    csv_value(line, r.loss_pct);
+    line += "\r\n";
+    out << line;
+  });
+}
+
+std::string render_calls_csv(const std::vector<store::CallListRow>& rows) {
+  return listing::rendered(write_calls_csv, rows);
 }
 
 }  // namespace sipscope::report

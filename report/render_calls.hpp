@@ -2,10 +2,12 @@
 // terminal, JSON and CSV, from store::list_call_rows() (docs/ladder-json.md "Calls").
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "correlate/records.hpp"
+#include "report/row_source.hpp"
 #include "store/call_list.hpp"
 
 namespace sipscope::report {
@@ -17,6 +19,13 @@ namespace sipscope::report {
                                              bool wide = false);
 [[nodiscard]] std::string render_calls_json(const std::vector<store::CallListRow>& rows);
 [[nodiscard]] std::string render_calls_csv(const std::vector<store::CallListRow>& rows);
+
+// The same renderings written to `out` as `rows` hands them over (the table runs `rows`
+// twice: report/row_source.hpp), for listings of any length.
+void write_calls_table(std::ostream& out, const RowSource<store::CallListRow>& rows,
+                       bool wide = false);
+void write_calls_json(std::ostream& out, const RowSource<store::CallListRow>& rows);
+void write_calls_csv(std::ostream& out, const RowSource<store::CallListRow>& rows);
 
 // Rows of bare `calls` records (no ports, quality or first-seen time).
 [[nodiscard]] std::vector<store::CallListRow> call_rows(

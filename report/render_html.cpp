@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <random>
+#include <sstream>
 
 #include "report/format.hpp"
 #include "report/html_parts.hpp"
@@ -161,28 +162,24 @@ std::string make_nonce() {
   return nonce;
 }
 
-void summary_table(std::string& out, const std::vector<Ladder>& ladders) {
-  out +=
-      "<table class=\"calls\"><thead><tr><th>id</th><th>Call-ID</th><th>from</th><th>to</th>"
-      "<th>state</th><th>final</th><th>start (UTC)</th><th>PDD</th><th>duration</th>"
-      "<th>messages</th></tr></thead><tbody>\n";
-  for (const auto& l : ladders) {
-    for (const auto& c : l.calls) {
-      const std::string id = std::to_string(c.id);
-      append(out, "<tr><td class=\"num\"><a href=\"#call-", id, "\">", id, "</a></td>");
-      out += "<td class=\"cid\">" + html_escape(c.sip_call_id) + "</td>";
-      out += "<td>" + html_escape(party(c.from_user, c.from_uri)) + "</td>";
-      out += "<td>" + html_escape(party(c.to_user, c.to_uri)) + "</td>";
-      out += "<td class=\"" + state_class(correlate::call_state_name(c.state)) + "\">" +
-             html_escape(correlate::call_state_name(c.state)) + "</td>";
-      out += "<td>" + html_escape(code_text(c)) + "</td>";
-      out += "<td>" + time_text(c.start_us) + "</td>";
-      out += "<td class=\"num\">" + ms_text(c.pdd_ms) + "</td>";
-      out += "<td class=\"num\">" + seconds_text(c.duration_ms) + "</td>";
-      out += "<td class=\"num\">" + std::to_string(c.message_count) + "</td></tr>\n";
-    }
-  }
-  out += "</tbody></table>\n";
+constexpr const char* kSummaryHead =
+    "<table class=\"calls\"><thead><tr><th>id</th><th>Call-ID</th><th>from</th><th>to</th>"
+    "<th>state</th><th>final</th><th>start (UTC)</th><th>PDD</th><th>duration</th>"
+    "<th>messages</th></tr></thead><tbody>\n";
+
+void summary_row(std::string& out, const correlate::CallRecord& c) {
+  const std::string id = std::to_string(c.id);
+  append(out, "<tr><td class=\"num\"><a href=\"#call-", id, "\">", id, "</a></td>");
+  out += "<td class=\"cid\">" + html_escape(c.sip_call_id) + "</td>";
+  out += "<td>" + html_escape(party(c.from_user, c.from_uri)) + "</td>";
+  out += "<td>" + html_escape(party(c.to_user, c.to_uri)) + "</td>";
+  out += "<td class=\"" + state_class(correlate::call_state_name(c.state)) + "\">" +
+         html_escape(correlate::call_state_name(c.state)) + "</td>";
+  out += "<td>" + html_escape(code_text(c)) + "</td>";
+  out += "<td>" + time_text(c.start_us) + "</td>";
+  out += "<td class=\"num\">" + ms_text(c.pdd_ms) + "</td>";
+  out += "<td class=\"num\">" + seconds_text(c.duration_ms) + "</td>";
+  out += "<td class=\"num\">" + std::to_string(c.message_count) + "</td></tr>\n";
 }
 
 void call_detail(std::string& out, const correlate::CallRecord& c) {
@@ -249,69 +246,96 @@ std::string num(int v) {
 
 }  // namespace html
 
-std::string render_html(const std::vector<Ladder>& ladders, std::string_view title) {
-  const std::string nonce = html::make_nonce();
-  std::string out;
-  size_t raw_bytes = 0;
-  for (const auto& l : ladders) {
-    for (const auto& e : l.events) raw_bytes += e.raw.size() + 600;
-  }
-  out.reserve(16384 + raw_bytes * 2);
-  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  out +=
+HtmlPageWriter::HtmlPageWriter(std::ostream& out, std::string_view title, bool redacted)
+    : out_(out), nonce_(html::make_nonce()) {
+  std::string head;
+  head += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  head +=
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
       "'nonce-" +
-      nonce + "'; script-src 'nonce-" + nonce + "'; base-uri 'none'; form-action 'none'\">\n";
-  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<meta name=\"generator\" content=\"sipscope\">\n";
-  out += "<title>" + html_escape(title) + "</title>\n";
-  out += "<style nonce=\"" + nonce + "\">" + html::kStyle + "</style>\n</head>\n<body>\n";
-  out += "<h1>" + html_escape(title) + "</h1>\n";
-  bool redacted = false;
-  for (const auto& l : ladders) redacted = redacted || l.redacted;
+      nonce_ + "'; script-src 'nonce-" + nonce_ + "'; base-uri 'none'; form-action 'none'\">\n";
+  head += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  head += "<meta name=\"generator\" content=\"sipscope\">\n";
+  head += "<title>" + html_escape(title) + "</title>\n";
+  head += "<style nonce=\"" + nonce_ + "\">" + html::kStyle + "</style>\n</head>\n<body>\n";
+  head += "<h1>" + html_escape(title) + "</h1>\n";
   if (redacted) {
-    out +=
+    head +=
         "<p class=\"redacted\">REDACTED: numbers, user names, display names, IP addresses, host "
         "names and Call-IDs are replaced by consistent pseudonyms; Authorization and "
         "Proxy-Authorization credentials are removed.</p>\n";
   }
-  out +=
+  head +=
       "<p class=\"meta\">Generated by sipscope. Times are UTC; offsets are milliseconds from "
       "the first message of each diagram. Click an arrow to see its message.</p>\n";
-  html::summary_table(out, ladders);
-  for (size_t k = 0; k < ladders.size(); ++k) {
-    const Ladder& l = ladders[k];
-    out += "<section class=\"ladder\" id=\"ladder-" + std::to_string(k) + "\">\n<h2>";
-    if (l.calls.size() == 1) {
-      out += "Call " + std::to_string(l.calls[0].id);
-    } else {
-      out += "Calls";
-      for (const auto& c : l.calls) {
-        out += ' ';
-        out += std::to_string(c.id);
-      }
-    }
-    out += "</h2>\n";
+  head += html::kSummaryHead;
+  out_ << head;
+}
+
+void HtmlPageWriter::summary_row(const correlate::CallRecord& call) {
+  std::string row;
+  html::summary_row(row, call);
+  out_ << row;
+}
+
+void HtmlPageWriter::end_summary() {
+  if (summary_open_) out_ << "</tbody></table>\n";
+  summary_open_ = false;
+}
+
+void HtmlPageWriter::section(const Ladder& l) {
+  end_summary();
+  const size_t k = sections_++;
+  std::string out;
+  size_t raw_bytes = 0;
+  for (const auto& e : l.events) raw_bytes += e.raw.size() + 600;
+  out.reserve(4096 + raw_bytes * 2);
+  out += "<section class=\"ladder\" id=\"ladder-" + std::to_string(k) + "\">\n<h2>";
+  if (l.calls.size() == 1) {
+    out += "Call " + std::to_string(l.calls[0].id);
+  } else {
+    out += "Calls";
     for (const auto& c : l.calls) {
-      html::call_detail(out, c);
-      html::call_facts(out, l, c);
+      out += ' ';
+      out += std::to_string(c.id);
     }
-    html::ladder_svg(out, l, k);
-    out +=
-        "<div class=\"panel\"><div class=\"panel-head\">Click an arrow to see its message.</div>"
-        "<pre></pre></div>\n";
-    html::raw_messages(out, l, k);
-    for (const auto& c : l.calls) html::sdp_pairs(out, l, c);
-    html::streams_table(out, l);
-    html::findings_list(out, "Diagnostics", l.diagnostics,
-                        "No diagnostics stored for these calls.");
-    html::findings_list(out, "Anomalies", l.anomalies,
-                        "No input anomalies recorded for these calls.");
-    html::dtmf_and_links(out, l);
-    out += "</section>\n";
   }
-  out += "<script nonce=\"" + nonce + "\">" + html::kScript + "</script>\n</body>\n</html>\n";
-  return out;
+  out += "</h2>\n";
+  for (const auto& c : l.calls) {
+    html::call_detail(out, c);
+    html::call_facts(out, l, c);
+  }
+  html::ladder_svg(out, l, k);
+  out +=
+      "<div class=\"panel\"><div class=\"panel-head\">Click an arrow to see its message.</div>"
+      "<pre></pre></div>\n";
+  html::raw_messages(out, l, k);
+  for (const auto& c : l.calls) html::sdp_pairs(out, l, c);
+  html::streams_table(out, l);
+  html::findings_list(out, "Diagnostics", l.diagnostics, "No diagnostics stored for these calls.");
+  html::findings_list(out, "Anomalies", l.anomalies,
+                      "No input anomalies recorded for these calls.");
+  html::dtmf_and_links(out, l);
+  out += "</section>\n";
+  out_ << out;
+}
+
+void HtmlPageWriter::finish() {
+  end_summary();
+  out_ << "<script nonce=\"" << nonce_ << "\">" << html::kScript << "</script>\n</body>\n</html>\n";
+}
+
+std::string render_html(const std::vector<Ladder>& ladders, std::string_view title) {
+  bool redacted = false;
+  for (const auto& l : ladders) redacted = redacted || l.redacted;
+  std::ostringstream out;
+  HtmlPageWriter page(out, title, redacted);
+  for (const auto& l : ladders) {
+    for (const auto& c : l.calls) page.summary_row(c);
+  }
+  for (const auto& l : ladders) page.section(l);
+  page.finish();
+  return out.str();
 }
 
 }  // namespace sipscope::report

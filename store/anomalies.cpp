@@ -7,7 +7,8 @@
 
 namespace sipscope::store {
 
-std::vector<AnomalyRow> list_anomalies(const Database& db, const AnomalyFilter& f) {
+void for_each_anomaly(const Database& db, const AnomalyFilter& f,
+                      const std::function<void(const AnomalyRow&)>& visit) {
   sql::Statement st(db.handle(), db.path(),
                     "SELECT id, capture_id, call_id, ts_us, kind, detail, frame, flow"
                     " FROM anomalies WHERE (?1 IS NULL OR kind = ?1)"
@@ -15,9 +16,9 @@ std::vector<AnomalyRow> list_anomalies(const Database& db, const AnomalyFilter& 
                     " ORDER BY ts_us IS NULL, ts_us, id");
   st.bind_all(f.kind, f.since_us, f.until_us);
   const int64_t limit = f.limit && *f.limit >= 0 ? *f.limit : int64_t{-1};
-  std::vector<AnomalyRow> out;
+  int64_t count = 0;
   while (st.step()) {
-    if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
+    if (limit >= 0 && count >= limit) break;
     AnomalyRow r;
     r.id = st.column_int64(0);
     r.capture_id = static_cast<uint32_t>(st.column_int64(1));
@@ -31,8 +32,14 @@ std::vector<AnomalyRow> list_anomalies(const Database& db, const AnomalyFilter& 
     r.detail = st.column_text(5);
     r.frame = st.column_opt_int64(6);
     r.flow = st.column_opt_text(7);
-    out.push_back(std::move(r));
+    ++count;
+    visit(r);
   }
+}
+
+std::vector<AnomalyRow> list_anomalies(const Database& db, const AnomalyFilter& f) {
+  std::vector<AnomalyRow> out;
+  for_each_anomaly(db, f, [&out](const AnomalyRow& r) { out.push_back(r); });
   return out;
 }
 

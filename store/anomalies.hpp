@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,5 +36,8 @@ struct AnomalyFilter {
 // Ordered by time, then id (rows without a time last).
 [[nodiscard]] std::vector<AnomalyRow> list_anomalies(const Database& db,
                                                      const AnomalyFilter& filter);
+// The same rows handed to `visit` one at a time as the statement steps.
+void for_each_anomaly(const Database& db, const AnomalyFilter& filter,
+                      const std::function<void(const AnomalyRow&)>& visit);
 
 }  // namespace sipscope::store

@@ -22,7 +22,27 @@ std::optional<CallSort> parse_call_sort(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<CallListRow> list_call_rows(const Database& db, const CallFilter& filter) {
+namespace {
+
+// RE2, not libstdc++ regex: its matching time is linear in the value and it does not recurse,
+// so a hostile 50,000-character user part can neither hang nor overflow the stack.
+std::unique_ptr<RE2> compile(const std::string& text) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_unique<RE2>(text, options);
+  if (!re->ok()) throw CallFilterError("bad regular expression '" + text + "': " + re->error());
+  return re;
+}
+
+}  // namespace
+
+void check_call_filter(const CallFilter& filter) {
+  if (filter.from_regex) (void)compile(*filter.from_regex);
+  if (filter.to_regex) (void)compile(*filter.to_regex);
+}
+
+void for_each_call_row(const Database& db, const CallFilter& filter,
+                       const std::function<void(const CallListRow&)>& visit) {
   // A NULL parameter disables its condition, so the SQL text never depends on user input;
   // the ORDER BY is one of a fixed set of constant texts. Substring matches are
   // case-insensitive for ASCII. loss_pct and min_mos are defined in docs/stats.md. A
@@ -77,15 +97,6 @@ std::vector<CallListRow> list_call_rows(const Database& db, const CallFilter& fi
   sql.append(" ORDER BY ").append(key).append(" IS NULL, ").append(key).append(dir);
   sql.append(", id").append(dir).append(" LIMIT ?12");
 
-  // RE2, not libstdc++ regex: its matching time is linear in the value and it does not recurse,
-  // so a hostile 50,000-character user part can neither hang nor overflow the stack.
-  auto compile = [](const std::string& text) {
-    RE2::Options options;
-    options.set_log_errors(false);
-    auto re = std::make_unique<RE2>(text, options);
-    if (!re->ok()) throw CallFilterError("bad regular expression '" + text + "': " + re->error());
-    return re;
-  };
   std::unique_ptr<RE2> from_re;
   std::unique_ptr<RE2> to_re;
   if (filter.from_regex) from_re = compile(*filter.from_regex);
@@ -106,9 +117,9 @@ std::vector<CallListRow> list_call_rows(const Database& db, const CallFilter& fi
     return !re || (v && RE2::PartialMatch(*v, *re));
   };
   constexpr int kExtra = 21;  // first column after CALL_COLUMNS
-  std::vector<CallListRow> out;
+  int64_t count = 0;
   while (st.step()) {
-    if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
+    if (limit >= 0 && count >= limit) break;
     CallListRow row;
     row.call = read_call_row(st);
     if (!matches(from_re, row.call.from_user) || !matches(to_re, row.call.to_user)) continue;
@@ -117,14 +128,20 @@ std::vector<CallListRow> list_call_rows(const Database& db, const CallFilter& fi
     row.caller_port = st.column_opt_int(kExtra + 2);
     row.callee_port = st.column_opt_int(kExtra + 3);
     row.first_seen_us = st.column_opt_int64(kExtra + 4);
-    out.push_back(std::move(row));
+    ++count;
+    visit(row);
   }
+}
+
+std::vector<CallListRow> list_call_rows(const Database& db, const CallFilter& filter) {
+  std::vector<CallListRow> out;
+  for_each_call_row(db, filter, [&out](const CallListRow& row) { out.push_back(row); });
   return out;
 }
 
 std::vector<correlate::CallRecord> list_calls(const Database& db, const CallFilter& filter) {
   std::vector<correlate::CallRecord> out;
-  for (auto& row : list_call_rows(db, filter)) out.push_back(std::move(row.call));
+  for_each_call_row(db, filter, [&out](const CallListRow& row) { out.push_back(row.call); });
   return out;
 }
 

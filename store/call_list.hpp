@@ -4,8 +4,10 @@
 // sort keys define it (docs/stats.md), and when a call first seen mid-dialog was first seen.
 //
 //   auto rows = store::list_call_rows(*db, {.address = "192.0.2.10", .final_code = 486});
+//   store::for_each_call_row(*db, {}, [&](const store::CallListRow& r) { print(r); });
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -28,5 +30,11 @@ struct CallListRow {
 
 // Throws CallFilterError for a bad regular expression.
 [[nodiscard]] std::vector<CallListRow> list_call_rows(const Database& db, const CallFilter& filter);
+// Throws CallFilterError when list_call_rows() would (before anything is read).
+void check_call_filter(const CallFilter& filter);
+// The same rows handed to `visit` one at a time as the statement steps, so a listing of
+// any length holds one row (`visit` may read the database meanwhile).
+void for_each_call_row(const Database& db, const CallFilter& filter,
+                       const std::function<void(const CallListRow&)>& visit);
 
 }  // namespace sipscope::store

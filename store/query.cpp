@@ -70,6 +70,15 @@ Database::~Database() {
   sqlite3_close_v2(db_);
 }
 
+ReadSnapshot::ReadSnapshot(const Database& db) : db_(db.handle()) {
+  sql::exec(db_, db.path(), "BEGIN");
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  // Ending a read transaction cannot lose anything: a failure here is not worth a throw.
+  (void)sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+}
+
 std::optional<correlate::CallRecord> get_call(const Database& db, int64_t id) {
   sql::Statement st(db.handle(), db.path(), "SELECT " CALL_COLUMNS " FROM calls WHERE id = ?1");
   st.bind(1, id);

@@ -37,6 +37,20 @@ class Database {
   std::string path_;
 };
 
+// A read transaction on `db` for its lifetime: every query meanwhile reads one snapshot
+// of the file, so a listing read twice (once to measure its columns, once to write them)
+// sees the same rows even while a live capture commits (WAL) or another writer waits.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(const Database& db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  sqlite3* db_;
+};
+
 // Sort keys of `sipscope calls --sort`; NULL values sort last whatever the direction.
 enum class CallSort : uint8_t { start, id, duration, pdd, loss, mos, messages };
 // "start", "id", ... -> key; nullopt when unknown.

@@ -63,7 +63,8 @@ std::string stream_select(const Database& db, const sql::Where& where) {
 
 }  // namespace
 
-std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& f) {
+void for_each_stream(const Database& db, const StreamFilter& f,
+                     const std::function<void(const StreamRow&)>& visit) {
   sql::Where where;
   if (f.orphan) where.add("call_id IS NULL");
   if (f.codec) where.add("lower(codec) = lower(?)", {*f.codec});
@@ -73,16 +74,22 @@ std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& f) {
   sql::Statement st(db.handle(), db.path(), stream_select(db, where).c_str());
   where.bind(st);
   const int64_t limit = f.limit && *f.limit >= 0 ? *f.limit : int64_t{-1};
-  std::vector<StreamRow> out;
+  int64_t count = 0;
   while (st.step()) {
-    if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
-    StreamRow r = stream_row(st);
+    if (limit >= 0 && count >= limit) break;
+    const StreamRow r = stream_row(st);
     if (f.call_ids && (!r.call_id || std::find(f.call_ids->begin(), f.call_ids->end(),
                                                *r.call_id) == f.call_ids->end())) {
       continue;
     }
-    out.push_back(std::move(r));
+    ++count;
+    visit(r);
   }
+}
+
+std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& f) {
+  std::vector<StreamRow> out;
+  for_each_stream(db, f, [&out](const StreamRow& r) { out.push_back(r); });
   return out;
 }
 

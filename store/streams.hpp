@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ struct StreamFilter {
 
 // Ordered by first packet time, then id.
 [[nodiscard]] std::vector<StreamRow> list_streams(const Database& db, const StreamFilter& filter);
+// The same rows handed to `visit` one at a time as the statement steps.
+void for_each_stream(const Database& db, const StreamFilter& filter,
+                     const std::function<void(const StreamRow&)>& visit);
 
 struct StreamPage {
   int64_t total = 0;               // streams matching, whatever the page

@@ -16,6 +16,7 @@
 #include "tests/cli/db_reader.hpp"
 #include "tests/cli/pcap_builder.hpp"
 #include "tests/cli/run_command.hpp"
+#include "tests/cli/text_lines.hpp"
 
 namespace sipscope::testing {
 namespace {
@@ -26,19 +27,6 @@ const std::string kSamples = std::string(SIPSCOPE_SOURCE_DIR) + "/samples/";
 
 json truth_of(const std::string& name) {
   return json::parse(std::ifstream(kSamples + name + ".truth.json"));
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 // A call with RFC 4733 digits, built here: INVITE (SDP offer, audio 4000, PCMU + event 101)

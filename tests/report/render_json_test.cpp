@@ -4,6 +4,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "report/json.hpp"
 #include "report/ladder.hpp"
@@ -161,6 +162,23 @@ TEST(RenderJson, CallsArray) {
   EXPECT_EQ(j[1].at("first_seen_us"), 1'709'294'405'000'000);
   EXPECT_EQ(j[1].at("mid_dialog"), true);
   EXPECT_TRUE(json::parse(render_calls_json({})).is_array());
+}
+
+// Listings are written element by element (report/listing.hpp JsonArray), yet the bytes
+// must be nlohmann's dump of the whole array (indent 2, newline): parse and dump it whole
+// to get the expectation. Hostile text (quotes, CR/LF, invalid UTF-8, nested objects at
+// every depth) and the empty array included.
+TEST(RenderJson, StreamedArrayIsTheDumpOfTheWholeArray) {
+  auto c = test::full_call(1, "q\"uote\r\nnew{line}");
+  c.from_user = "\xC3";  // cut UTF-8: replaced by U+FFFD, whole or streamed
+  auto rows = call_rows({c, test::bare_call(2, "b"), test::full_call(3, "[]")});
+  rows[1].first_seen_us = 1'709'294'405'000'000;
+  std::ostringstream streamed;
+  write_calls_json(streamed, rows_of(rows));
+  const json whole = json::parse(streamed.str());
+  ASSERT_EQ(whole.size(), 3U);
+  EXPECT_EQ(streamed.str(), whole.dump(2) + "\n");
+  EXPECT_EQ(render_calls_json({}), json::array().dump(2) + "\n");
 }
 
 // The model's marks and lists (docs/ladder-json.md): sdp and media_change per event, dtmf
