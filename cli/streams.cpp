@@ -1,7 +1,11 @@
 #include "cli/streams.hpp"
 
+#include <algorithm>
 #include <iostream>
+#include <set>
+#include <vector>
 
+#include "report/ladder.hpp"
 #include "report/render_streams.hpp"
 
 namespace sipscope::cli {
@@ -52,9 +56,30 @@ int run_streams(const Args& args) {
   if (vm->count("max-mos") != 0U) filter.max_mos = (*vm)["max-mos"].as<double>();
   if (vm->count("ip") != 0U) filter.ip = (*vm)["ip"].as<std::string>();
   if (vm->count("limit") != 0U) filter.limit = (*vm)["limit"].as<int64_t>();
+  // --call: then the streams another leg owns that these calls negotiated too (B2BUA legs
+  // sharing media, docs/media.md), under the same filters; their `call` column is the owner.
+  std::set<int64_t> shared_ids;
+  store::StreamFilter shared_filter = filter;
+  if (filter.call_ids && !filter.orphan) {
+    std::vector<int64_t> owners;
+    for (int64_t id : *filter.call_ids) {
+      for (const auto& s : report::shared_streams(*db, id)) {
+        if (std::find(filter.call_ids->begin(), filter.call_ids->end(), *s.call_id) !=
+            filter.call_ids->end())
+          continue;
+        shared_ids.insert(s.id);
+        owners.push_back(*s.call_id);
+      }
+    }
+    shared_filter.call_ids = owners;
+  }
   // Written as the rows are read.
   const auto rows = [&](const report::RowVisit<store::StreamRow>& visit) {
     store::for_each_stream(*db, filter, visit);
+    if (shared_ids.empty()) return;
+    store::for_each_stream(*db, shared_filter, [&](const store::StreamRow& r) {
+      if (shared_ids.count(r.id) != 0U) visit(r);
+    });
   };
   if (format == "json") {
     report::write_streams_json(std::cout, rows);

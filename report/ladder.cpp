@@ -99,6 +99,15 @@ void mark_media_changes(Ladder& ladder) {
 
 }  // namespace
 
+std::vector<StreamRow> shared_streams(const store::Database& db, int64_t call_id) {
+  const store::CallDetail detail = store::load_call_detail(db, call_id);
+  Announced announced;
+  for (const auto& m : detail.messages) add_announced(m.raw, announced);
+  std::vector<StreamRow> out;
+  add_shared_streams(db, call_id, detail.links, announced, out);
+  return out;
+}
+
 std::optional<int64_t> shared_from(const Ladder& ladder, const StreamRow& stream) {
   if (!stream.call_id) return std::nullopt;
   const bool own = std::any_of(ladder.calls.begin(), ladder.calls.end(),

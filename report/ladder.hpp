@@ -87,6 +87,11 @@ struct Ladder {
 // nullopt for the ladder's own streams.
 [[nodiscard]] std::optional<int64_t> shared_from(const Ladder& ladder, const StreamRow& stream);
 
+// The streams other legs own that this call negotiated too (linked by `shared_media`, a
+// source or destination its SDP announced): what shared_from() marks in a ladder, for
+// `sipscope streams --call`.
+[[nodiscard]] std::vector<StreamRow> shared_streams(const store::Database& db, int64_t call_id);
+
 // Time of the call's first message in the ladder: the only time a call first seen
 // mid-dialog (start_us NULL) has. nullopt when the ladder holds none of its messages.
 [[nodiscard]] std::optional<int64_t> first_seen_us(const Ladder& ladder, int64_t call_id);

@@ -227,6 +227,11 @@ TEST_F(LadderTest, StreamsOfALegSharingTheMediaAreListedOnBoth) {
   EXPECT_EQ(leg2.streams[2].ssrc, 0x11U);
   EXPECT_EQ(shared_from(leg2, leg2.streams[2]), 1);
 
+  const auto for_streams_call_1 = shared_streams(*db_, 1);  // `sipscope streams --call 1`
+  ASSERT_EQ(for_streams_call_1.size(), 1U);
+  EXPECT_EQ(for_streams_call_1[0].ssrc, 0x22U);
+  EXPECT_EQ(for_streams_call_1[0].call_id, 2);
+
   const Ladder both = build_ladder(*db_, {1, 2});  // each stream once, none "shared"
   ASSERT_EQ(both.streams.size(), 3U);
   for (const auto& st : both.streams) EXPECT_EQ(shared_from(both, st), std::nullopt);
