@@ -709,7 +709,7 @@ class LiveCallTrackerTest : public CallTrackerTest {
 TEST_F(LiveCallTrackerTest, LiveTickHandsOutNewMessagesOnce) {
   std::vector<int64_t> rows;
   const auto tick = [&](int64_t now) {
-    tracker_.open_calls_changed(now, [&](const CallRecord& r) { rows.push_back(r.id); });
+    tracker_.open_calls_changed(now, [&](const OpenCallRows& r) { rows.push_back(r.row.id); });
   };
   Leg other;
   other.call_id = "leg-2@192.0.2.10";
