@@ -46,11 +46,21 @@ TEST(LiveFinish, TransactionsDialogsAndStreamsWithinASecondOfTheEnd) {
   ASSERT_TRUE(tool_present("tshark"));
   const auto dir = temp_dir("live-finish");
   fs::create_directories(dir / "pcap");
-  fs::copy_file("/usr/share/sip-tester/g711a.pcap", dir / "pcap/g711a.pcap");
+  for (const auto& f : fs::directory_iterator("/usr/share/sip-tester")) {
+    if (f.path().extension() == ".pcap") {
+      fs::copy_file(f.path(), dir / "pcap" / f.path().filename());
+    }
+  }
   const int64_t rtp_packets = output_lines(
       "tshark -r " + shell_quote((dir / "pcap/g711a.pcap").string()) + " -T fields -e frame.number",
       dir);
   ASSERT_GT(rtp_packets, 100);
+  // uac_pcap plays g711a.pcap, then (8 s later) dtmf_2833_1.pcap with its own SSRC.
+  const int64_t dtmf_packets =
+      output_lines("tshark -r " + shell_quote((dir / "pcap/dtmf_2833_1.pcap").string()) +
+                       " -T fields -e frame.number",
+                   dir);
+  ASSERT_GT(dtmf_packets, 0);
   const auto db = dir / "live.db";
   Child capture(capture_argv(db, "udp and portrange 26060-26299"), dir, dir / "capture.out",
                 dir / "capture.err");
@@ -77,10 +87,11 @@ TEST(LiveFinish, TransactionsDialogsAndStreamsWithinASecondOfTheEnd) {
                                      "SELECT count(*) FROM dialogs WHERE confirmed_us IS NOT NULL "
                                      "AND terminated_us IS NOT NULL",
                                      1, seconds(5));
-  // Both directions: the played stream and its echo, each complete.
-  const int64_t streams_us =
-      wait_for(path, "SELECT count(*) FROM streams WHERE packets >= " + std::to_string(rtp_packets),
-               2, seconds(5));
+  // Both directions of both pcaps: the played streams and their echoes, each complete.
+  const std::string complete =
+      "SELECT count(*) FROM streams WHERE packets = " + std::to_string(rtp_packets) +
+      " OR packets = " + std::to_string(dtmf_packets);
+  const int64_t streams_us = wait_for(path, complete, 4, seconds(5));
   ASSERT_NE(tx_us, 0) << "the transactions never appeared while capturing";
   ASSERT_NE(dialog_us, 0) << "the dialog never appeared while capturing";
   ASSERT_NE(streams_us, 0) << "the streams never appeared while capturing";
@@ -97,11 +108,12 @@ TEST(LiveFinish, TransactionsDialogsAndStreamsWithinASecondOfTheEnd) {
   std::optional<int> status;
   (void)stop(capture, SIGINT, status);
   ASSERT_EQ(status, 0) << read_text(dir / "capture.err");
-  // Replaced, never added twice: one INVITE and one BYE transaction, one dialog, two streams.
+  // Replaced, never added twice: one INVITE and one BYE transaction, one dialog, four
+  // streams.
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM transactions WHERE method IN ('INVITE', 'BYE')"),
             2);
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM dialogs"), 1);
-  EXPECT_EQ(query_int(path, "SELECT count(*) FROM streams"), 2);
+  EXPECT_EQ(query_int(path, "SELECT count(*) FROM streams"), 4);
   EXPECT_EQ(query_int(path, "SELECT count(*) FROM calls WHERE state = 'answered'"), 1);
 }
 
