@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <thread>
 #include <utility>
 
 #include "correlate/hep_agents.hpp"
@@ -94,8 +96,11 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::RecordWriter& wr
       options.sink != nullptr ? *options.sink : static_cast<correlate::RecordSink&>(writer);
   correlate::Limits limits = options.limits;
   limits.messages_wait_for_row = options.live;
-  correlate::CallTracker tracker(sink, limits);
-  correlate::media::MediaTracker media(sink, options.media_limits);
+  // On the heap: a live stop frees them beside the database close (PipelineResult::cleanup).
+  auto tracker_owned = std::make_unique<correlate::CallTracker>(sink, limits);
+  auto media_owned = std::make_unique<correlate::media::MediaTracker>(sink, options.media_limits);
+  correlate::CallTracker& tracker = *tracker_owned;
+  correlate::media::MediaTracker& media = *media_owned;
   TrackerFeed feed(tracker, media, options.hep, options.hep != nullptr && options.hep_rtcp);
   decode::Decoder decoder(feed);
   PipelineResult result;
@@ -188,6 +193,15 @@ PipelineResult run_pipeline(capture::FrameSource& input, store::RecordWriter& wr
   store.commit();
   result.decoder = decoder.stats();
   result.tracker = tracker.stats();
+  if (options.live) {
+    // Freeing what is open one allocation at a time costs ~7 us per open call (0.35 s at
+    // 50,000): done on a thread while the caller closes the database and prints.
+    result.cleanup =
+        std::jthread([t = std::move(tracker_owned), m = std::move(media_owned)]() mutable {
+          t.reset();
+          m.reset();
+        });
+  }
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "capture/frame_source.hpp"
@@ -58,6 +59,9 @@ struct PipelineResult {
   correlate::TrackerStats tracker;
   bool interrupted = false;
   int64_t last_ts_us = 0;
+  // Live: frees the trackers' open state while the caller closes the store; joined when
+  // the result is destroyed (or by the caller).
+  std::jthread cleanup;
 };
 
 // Reads every frame of `input` into the writer's store: this thread reads, decodes and
