@@ -785,8 +785,8 @@ TEST(CallTrackerMessages, LiveMessagesWaitForTheirCallsRow) {
   feed.send(kT0, kA, kB, caller_request(leg, "INVITE", 1, "z9hG4bKi1"));
   EXPECT_TRUE(sink.held.empty());
   std::vector<int64_t> rows;
-  tracker.open_calls_changed(kT0 + kMs, [&](const CallRecord& row) {
-    rows.push_back(row.id);
+  tracker.open_calls_changed(kT0 + kMs, [&](const OpenCallRows& open) {
+    rows.push_back(open.row.id);
     EXPECT_TRUE(sink.held.empty());  // the row is handed out before its messages
   });
   EXPECT_EQ(rows, std::vector<int64_t>{1});
