@@ -30,6 +30,10 @@ namespace {
 
 volatile std::sig_atomic_t g_capture_stop = 0;
 
+// A stream of a call that ended (BYE, final failure) is stored once silent this long: RTP
+// still in flight at the BYE (an echo, the last packets of the other side) stays in it.
+constexpr int64_t kEndedStreamIdleUs = 250'000;
+
 extern "C" void on_capture_signal(int /*signal*/) {
   // The second signal: leave at once. SQLite drops the uncommitted transaction, so the
   // database holds exactly the last commit (at most a second old).
@@ -69,8 +73,14 @@ std::string call_line(const FinishedCall& f) {
   line += correlate::call_state_name(r.state);
   line += "  " + (r.final_code ? std::to_string(*r.final_code) : std::string("-"));
   line += "  pdd " + ms_text(r.pdd_ms) + "  dur " + seconds_text(r.duration_ms);
+  // Streams still open when the call ended: their MOS is not known yet (never a guess).
   char mos[32] = "-";
   if (f.worst_mos) (void)std::snprintf(mos, sizeof mos, "%.2f", *f.worst_mos);
+  if (f.mos_pending && f.worst_mos) {
+    (void)std::snprintf(mos, sizeof mos, "pending (so far %.2f)", *f.worst_mos);
+  } else if (f.mos_pending) {
+    (void)std::snprintf(mos, sizeof mos, "pending");
+  }
   line += std::string("  mos ") + mos;
   return line;
 }
@@ -285,11 +295,14 @@ int run_capture(const Args& args) {
   options.limits.first_call_id = writer.sync([](store::Store& s) { return s.next_call_id(); });
   options.limits.max_open_calls = (*vm)["max-open-calls"].as<size_t>();
   options.media_limits.stream_idle_us = stream_idle_s * 1'000'000;
+  options.media_limits.ended_stream_idle_us = kEndedStreamIdleUs;
   LiveSink sink(writer);
   options.sink = &sink;
   options.hep = hep_out.get();
   options.hep_rtcp = vm->count("hep-rtcp") != 0U;
-  options.on_open_call = [&sink](const correlate::CallRecord& row) { sink.on_open_call(row); };
+  options.on_open_call = [&sink](const correlate::CallRecord& row, bool streams_open) {
+    sink.on_open_call(row, streams_open);
+  };
 
   const bool tty = isatty(STDOUT_FILENO) != 0;
   const auto started = std::chrono::steady_clock::now();

@@ -10,19 +10,26 @@ namespace {
 constexpr size_t kMaxMosEntries = 100'000;
 }  // namespace
 
-void LiveSink::on_open_call(const correlate::CallRecord& row) {
-  if (row.end_us && ended_open_.insert(row.id).second) ++finished_;
+void LiveSink::on_open_call(const correlate::CallRecord& row, bool streams_open) {
+  if (!row.end_us || !ended_open_.insert(row.id).second) return;
+  ++finished_;
+  finished_rows_.push_back({row, worst_mos(row.id), streams_open});
+}
+
+std::optional<double> LiveSink::worst_mos(int64_t call_id) const {
+  const auto it = worst_mos_.find(call_id);
+  return it == worst_mos_.end() ? std::nullopt : std::optional<double>(it->second);
 }
 
 void LiveSink::on_call(correlate::CallRecord call, std::vector<correlate::MessageRecord> messages) {
-  if (ended_open_.erase(call.id) == 0U) ++finished_;
-  FinishedCall done{call, std::nullopt};
-  if (auto it = worst_mos_.find(call.id); it != worst_mos_.end()) {
-    done.worst_mos = it->second;
-    worst_mos_.erase(it);
+  // Its open rows (transactions, dialogs, diagnostics of a tick) give way to the final ones.
+  store_.push<&store::Store::forget_open_call_rows>(call.id);
+  if (ended_open_.erase(call.id) == 0U) {
+    ++finished_;
+    finished_rows_.push_back({call, worst_mos(call.id), false});
   }
+  worst_mos_.erase(call.id);
   store_.on_call(std::move(call), std::move(messages));
-  finished_rows_.push_back(std::move(done));
 }
 
 void LiveSink::on_stream(correlate::StreamRecord r) {

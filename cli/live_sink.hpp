@@ -1,8 +1,10 @@
 // The record sink of a live capture: forwards every record to the store's writer and watches the
 // calls go by for the terminal and for --max-calls. A call is "finished" the first time its
 // row shows an end (BYE, or a final failure: end_us set) or when its final row is flushed,
-// whichever comes first; its printed line waits for the final row, whose streams (flushed
-// before it, MediaLimits::stream_idle_us < Limits::linger_us) give the worst MOS.
+// whichever comes first, and its terminal line is due then, once: with the worst MOS of
+// its streams stored by then, or MOS pending when streams of the call are still open.
+// Before a call's final rows, the rows its open state stored are deleted
+// (Store::forget_open_call_rows).
 #pragma once
 
 #include <cstdint>
@@ -13,22 +15,25 @@
 #include <vector>
 
 #include "correlate/records.hpp"
+#include "store/record_writer.hpp"
 
 namespace sipscope::cli {
 
 struct FinishedCall {
   correlate::CallRecord row;
   std::optional<double> worst_mos;  // lowest MOS among its streams stored so far
+  bool mos_pending = false;         // streams of the call were still open
 };
 
 class LiveSink final : public correlate::RecordSink {
  public:
   // `store`: the store's RecordWriter (store/record_writer.hpp).
-  explicit LiveSink(correlate::RecordSink& store) : store_(store) {}
+  explicit LiveSink(store::RecordWriter& store) : store_(store) {}
 
-  // A row of an open call as stored in a live tick.
-  void on_open_call(const correlate::CallRecord& row);
-  // Calls whose final row came since the last take (in flush order).
+  // A row of an open call as stored in a live tick; streams_open: the call has RTP
+  // streams not yet stored.
+  void on_open_call(const correlate::CallRecord& row, bool streams_open);
+  // Calls finished since the last take (in the order they finished).
   std::vector<FinishedCall> take_finished();
   [[nodiscard]] uint64_t finished_calls() const { return finished_; }
 
@@ -54,9 +59,11 @@ class LiveSink final : public correlate::RecordSink {
   void on_rtcp(correlate::RtcpRecord r) override { store_.on_rtcp(std::move(r)); }
 
  private:
-  correlate::RecordSink& store_;
+  [[nodiscard]] std::optional<double> worst_mos(int64_t call_id) const;
+
+  store::RecordWriter& store_;
   uint64_t finished_ = 0;
-  std::unordered_set<int64_t> ended_open_;  // open calls already counted as finished
+  std::unordered_set<int64_t> ended_open_;  // open calls already counted and listed
   std::unordered_map<int64_t, double> worst_mos_;
   std::vector<FinishedCall> finished_rows_;
 };

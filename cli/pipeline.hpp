@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "capture/frame_source.hpp"
@@ -33,14 +34,17 @@ struct PipelineOptions {
   // Called with running counts about twice a second of wall time (live: once a second,
   // right after the commit). May be empty.
   std::function<void(const PipelineCounts&)> progress;
-  // Live capture: each wall second the row of every open call that changed is stored
-  // (Store::upsert_open_call) with its new messages and the transaction committed;
+  // Live capture: each wall second the rows of every open call that changed are stored
+  // (Store::upsert_open_call, Store::replace_open_call_rows: its transactions, dialogs and
+  // diagnostics as they stand) with its new messages and the transaction committed;
   // capture time follows the wall clock while no packet comes, so calls still expire on a
   // quiet network; a stop is seen within capture::kPollMs, then what the source has
-  // buffered is read (FrameSource::stop_waiting) before the open calls are flushed.
+  // buffered is read (FrameSource::stop_waiting), and one last tick stores what changed
+  // (the open calls are not flushed one by one: CallTracker::finish_open).
   bool live = false;
-  // Live: also given every open-call row stored in a tick (may be empty).
-  std::function<void(const correlate::CallRecord&)> on_open_call;
+  // Live: also given every open-call row stored in a tick, and whether the call has RTP
+  // streams still open (not yet stored) (may be empty).
+  std::function<void(const correlate::CallRecord&, bool streams_open)> on_open_call;
   // Receives the trackers' records instead of the writer (it must forward them to it),
   // on the pipeline thread.
   correlate::RecordSink* sink = nullptr;
@@ -55,6 +59,9 @@ struct PipelineResult {
   correlate::TrackerStats tracker;
   bool interrupted = false;
   int64_t last_ts_us = 0;
+  // Live: frees the trackers' open state while the caller closes the store; joined when
+  // the result is destroyed (or by the caller).
+  std::jthread cleanup;
 };
 
 // Reads every frame of `input` into the writer's store: this thread reads, decodes and

@@ -142,6 +142,11 @@ void LinkIndex::on_refer(int64_t call_id, const decode::SipEvent& ev, const SipS
   if (!user.empty()) put("r:" + user, call_id, ev.frame.ts_us);
 }
 
+std::optional<int64_t> LinkIndex::group_of(int64_t call_id) const {
+  const auto it = group_.find(call_id);
+  return it == group_.end() ? std::nullopt : std::optional<int64_t>(it->second);
+}
+
 std::optional<int64_t> LinkIndex::take_group(int64_t call_id) {
   auto it = group_.find(call_id);
   if (it == group_.end()) {

@@ -44,6 +44,8 @@ class LinkIndex {
   // The group of a call being flushed (nullopt when unlinked); remembered, bounded, for
   // later links to the stored call.
   std::optional<int64_t> take_group(int64_t call_id);
+  // The group of an open call (nullopt when unlinked), left in place.
+  [[nodiscard]] std::optional<int64_t> group_of(int64_t call_id) const;
 
  private:
   struct Entry {

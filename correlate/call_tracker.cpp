@@ -98,6 +98,16 @@ struct CallTracker::Impl {
 
   void schedule(Slot& slot, bool is_new);
   void flush(Slot& slot, int64_t now_us);
+  // The transactions, dialogs and diagnostics of a call as they stand at now_us.
+  // capture_ended: false while a live capture runs (no "unanswered when the capture
+  // ended" findings yet).
+  void call_rows(const OpenCall& call, int64_t now_us, OpenCallRows& out,
+                 bool capture_ended = true) const;
+  // Anomalies about a call reported when it leaves the tracker.
+  void report_flush_anomalies(const OpenCall& call);
+  void changed_rows(int64_t now_us, const std::function<void(const OpenCallRows&)>& out,
+                    bool capture_ended);
+  void finish_non_call(int64_t end_us);
   void make_room(const decode::SipEvent& event);
   void report_call_limits(OpenCall& call, const decode::SipEvent& event);
   void emit_non_call(const decode::SipEvent& event, const SipSummary& summary);
@@ -217,39 +227,55 @@ void CallTracker::Impl::schedule(Slot& slot, bool is_new) {
 void CallTracker::Impl::flush(Slot& slot, int64_t now_us) {
   expiry.erase({slot.due_us, slot.call.id()});
   unmark_changed(slot);
-  if (const auto& back = slot.call.time_went_back()) {
-    emit_anomaly(decode::AnomalyKind::timestamp_backwards, *back, back->ts_us,
-                 "response to the INVITE captured before the INVITE; no pdd_ms", slot.call.id(),
-                 std::nullopt);
-  }
-  if (const uint64_t n = slot.call.duplicates(); n > 0) {
-    const decode::FrameRef& f = slot.call.first_duplicate();
-    emit_anomaly(decode::AnomalyKind::duplicate_packets, f, f.ts_us,
-                 std::to_string(n) + " SIP message(s) captured twice on the same hop within " +
-                     std::to_string(TransactionTable::kDuplicateUs / 1000) +
-                     " ms (not retransmissions)",
-                 slot.call.id(), std::nullopt);
-  }
+  report_flush_anomalies(slot.call);
+  OpenCallRows rows;
+  call_rows(slot.call, now_us, rows);
   auto [row, messages] = slot.call.flush(now_us, limits.no_answer_us);
   row.group_id = links.take_group(row.id);
   open_ids.erase(row.id);
-  const TransactionTable& txns = slot.call.transactions();
-  auto transactions = txns.records(row.id, now_us, limits.t1_us);
-  std::vector<DiagnosticRecord> diagnostics;
-  txns.diagnose(row.id, now_us, limits.t1_us, diagnostics);
-  std::vector<DialogRecord> dialogs;
-  slot.call.dialogs().records(row.id, dialogs);
-  slot.call.dialogs().diagnostics(row.id, diagnostics);
-  slot.call.session_timer().diagnose(row.id, now_us, diagnostics);
-  stats.retransmissions += static_cast<uint64_t>(txns.retransmissions());
+  stats.retransmissions += static_cast<uint64_t>(slot.call.transactions().retransmissions());
   // Erase by iterator: the key must not be read from the node being destroyed.
   calls.erase(calls.find(std::string_view(slot.call.sip_call_id())));
   stats.open_calls = calls.size();
   sink.on_call(std::move(row), std::move(messages));
-  stats.transactions += transactions.size();
-  for (auto& t : transactions) sink.on_transaction(std::move(t));
-  for (auto& d : dialogs) sink.on_dialog(std::move(d));
-  for (auto& d : diagnostics) sink.on_diagnostic(std::move(d));
+  stats.transactions += rows.transactions.size();
+  for (auto& t : rows.transactions) sink.on_transaction(std::move(t));
+  for (auto& d : rows.dialogs) sink.on_dialog(std::move(d));
+  for (auto& d : rows.diagnostics) sink.on_diagnostic(std::move(d));
+}
+
+void CallTracker::Impl::call_rows(const OpenCall& call, int64_t now_us, OpenCallRows& out,
+                                  bool capture_ended) const {
+  const int64_t id = call.id();
+  const TransactionTable& txns = call.transactions();
+  out.transactions = txns.records(id, now_us, limits.t1_us);
+  txns.diagnose(id, now_us, limits.t1_us, out.diagnostics);
+  if (!capture_ended) {
+    // A request whose response may still come is not a finding while the capture runs.
+    std::erase_if(out.diagnostics, [](const DiagnosticRecord& d) {
+      return d.kind == DiagnosticKind::invite_no_response ||
+             d.kind == DiagnosticKind::request_no_response;
+    });
+  }
+  call.dialogs().records(id, out.dialogs);
+  call.dialogs().diagnostics(id, out.diagnostics);
+  call.session_timer().diagnose(id, now_us, out.diagnostics);
+}
+
+void CallTracker::Impl::report_flush_anomalies(const OpenCall& call) {
+  if (const auto& back = call.time_went_back()) {
+    emit_anomaly(decode::AnomalyKind::timestamp_backwards, *back, back->ts_us,
+                 "response to the INVITE captured before the INVITE; no pdd_ms", call.id(),
+                 std::nullopt);
+  }
+  if (const uint64_t n = call.duplicates(); n > 0) {
+    const decode::FrameRef& f = call.first_duplicate();
+    emit_anomaly(decode::AnomalyKind::duplicate_packets, f, f.ts_us,
+                 std::to_string(n) + " SIP message(s) captured twice on the same hop within " +
+                     std::to_string(TransactionTable::kDuplicateUs / 1000) +
+                     " ms (not retransmissions)",
+                 call.id(), std::nullopt);
+  }
 }
 
 void CallTracker::Impl::advance(int64_t now_us) {
@@ -331,10 +357,33 @@ void CallTracker::Impl::finish(int64_t end_us) {
   std::sort(open.begin(), open.end(),
             [](const Slot* a, const Slot* b) { return a->call.id() < b->call.id(); });
   for (Slot* slot : open) flush(*slot, end_us);
+  finish_non_call(end_us);
+}
+
+void CallTracker::Impl::finish_non_call(int64_t end_us) {
   while (auto t = other_txns.pop_oldest()) emit_other_transaction(*t, end_us);
   registrations.finish(registrations_done);
   emit_registrations();
   activity.finish(end_us, sink);
+}
+
+void CallTracker::Impl::changed_rows(int64_t now_us,
+                                     const std::function<void(const OpenCallRows&)>& out,
+                                     bool capture_ended) {
+  if (!track_changes) {  // the first call: every call open so far is new to it
+    track_changes = true;
+    for (auto& [key, slot] : calls) mark_changed(slot);
+  }
+  OpenCallRows rows;
+  for (Slot* slot : changed) {
+    slot->changed_at = kUnchanged;
+    rows = OpenCallRows{slot->call.row(now_us, limits.no_answer_us), {}, {}, {}};
+    rows.row.group_id = links.group_of(rows.row.id);
+    call_rows(slot->call, now_us, rows, capture_ended);
+    out(rows);
+    for (auto& m : slot->call.take_new_messages()) sink.on_message(std::move(m));
+  }
+  changed.clear();
 }
 
 void CallTracker::Impl::emit_non_call(const decode::SipEvent& event, const SipSummary& s) {
@@ -413,17 +462,19 @@ void CallTracker::advance(int64_t now_us) {
 }
 
 void CallTracker::open_calls_changed(int64_t now_us,
-                                     const std::function<void(const CallRecord&)>& out) {
-  if (!impl_->track_changes) {  // the first call: every call open so far is new to it
-    impl_->track_changes = true;
-    for (auto& [key, slot] : impl_->calls) impl_->mark_changed(slot);
+                                     const std::function<void(const OpenCallRows&)>& out) {
+  impl_->changed_rows(now_us, out, false);
+}
+
+void CallTracker::finish_open(int64_t capture_end_us,
+                              const std::function<void(const OpenCallRows&)>& out) {
+  // Requests still unanswered are findings now that the capture ended: those calls too.
+  for (auto& [key, slot] : impl_->calls) {
+    if (slot.call.transactions().awaiting_response()) impl_->mark_changed(slot);
   }
-  for (Slot* slot : impl_->changed) {
-    slot->changed_at = kUnchanged;
-    out(slot->call.row(now_us, impl_->limits.no_answer_us));
-    for (auto& m : slot->call.take_new_messages()) impl_->sink.on_message(std::move(m));
-  }
-  impl_->changed.clear();
+  impl_->changed_rows(capture_end_us, out, true);
+  for (const auto& [key, slot] : impl_->calls) impl_->report_flush_anomalies(slot.call);
+  impl_->finish_non_call(capture_end_us);
 }
 
 void CallTracker::finish(int64_t capture_end_us) {

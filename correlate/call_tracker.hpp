@@ -91,13 +91,19 @@ class CallTracker {
   void advance(int64_t now_us);
   // End of input: flush every open call; capture_end_us is the last frame's time.
   void finish(int64_t capture_end_us);
-  // Live capture: the row as it stands at now_us of every open call that a message joined
-  // since the previous call (every new call included), in no particular order, each
-  // followed by its new messages to the sink's on_message() (final when seen); the call's
-  // on_call() later carries only the messages not handed out so. The id is the one its
-  // final on_call() row will have. Costs the calls changed, not the calls open (the first
-  // call walks the calls open then, once).
-  void open_calls_changed(int64_t now_us, const std::function<void(const CallRecord&)>& out);
+  // Live capture: the rows as they stand at now_us (OpenCallRows) of every open call that
+  // a message joined since the previous call (every new call included), in no particular
+  // order, each followed by its new messages to the sink's on_message() (final when seen);
+  // the call's on_call() later carries only the messages not handed out so. The id is the
+  // one its final on_call() row will have. Costs the calls changed, not the calls open
+  // (the first call walks the calls open then, once).
+  void open_calls_changed(int64_t now_us, const std::function<void(const OpenCallRows&)>& out);
+  // Live capture, instead of finish(): the open calls stay as their last
+  // open_calls_changed() rows have them (one more is made here), so a stop costs what
+  // changed since the last tick, not the calls open. Non-call activity is flushed as
+  // finish() does, and the anomalies a flush would report about an open call (duplicates,
+  // a response before its INVITE) are reported. The tracker is spent afterwards.
+  void finish_open(int64_t capture_end_us, const std::function<void(const OpenCallRows&)>& out);
 
   [[nodiscard]] const TrackerStats& stats() const;
   // calls.id of the call the last on_sip() message joined or opened; nullopt when that

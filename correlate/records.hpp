@@ -305,6 +305,16 @@ struct RtcpRecord {
 };
 
 // Where finished records go (report/ implements it with SQLite; tests with vectors).
+// Live capture: an open call as it stands (CallTracker::open_calls_changed): its `calls`
+// row and the transactions, dialogs and diagnostics it would be flushed with now. The
+// final flush computes the same rows again at its own time, which replace these.
+struct OpenCallRows {
+  CallRecord row;
+  std::vector<TransactionRecord> transactions;
+  std::vector<DialogRecord> dialogs;
+  std::vector<DiagnosticRecord> diagnostics;
+};
+
 class RecordSink {
  public:
   virtual ~RecordSink() = default;

@@ -356,6 +356,14 @@ std::vector<TransactionRecord> TransactionTable::records(std::optional<int64_t> 
   return out;
 }
 
+bool TransactionTable::awaiting_response() const {
+  for (size_t i = head_; i < order_.size(); ++i) {
+    const Transaction& t = txs_.at(order_[i]);
+    if (t.method != "ACK" && t.saw_request && !t.first_response_us) return true;
+  }
+  return false;
+}
+
 void TransactionTable::diagnose(int64_t call_id, int64_t now_us, int64_t t1_us,
                                 std::vector<DiagnosticRecord>& out) const {
   const int64_t timer = 64 * t1_us;

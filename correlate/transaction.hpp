@@ -103,6 +103,8 @@ class TransactionTable {
   [[nodiscard]] bool full() const { return txs_.size() >= max_; }
   [[nodiscard]] const Transaction* oldest() const;
   [[nodiscard]] int64_t retransmissions() const { return retransmissions_; }
+  // A request seen with no response yet (diagnosed differently once the capture ended).
+  [[nodiscard]] bool awaiting_response() const;
   [[nodiscard]] int64_t duplicates() const { return duplicates_; }
   // Transactions not created because the table was full.
   [[nodiscard]] uint64_t dropped() const { return dropped_; }

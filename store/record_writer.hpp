@@ -68,7 +68,8 @@ class RecordWriter final : public correlate::RecordSink {
                             StoreCall<&Store::on_subscription>, StoreCall<&Store::on_activity>,
                             StoreCall<&Store::on_stream>, StoreCall<&Store::on_rtcp>,
                             StoreCall<&Store::upsert_open_call>, StoreCall<&Store::finish_capture>,
-                            StoreCall<&Store::commit>>;
+                            StoreCall<&Store::commit>, StoreCall<&Store::replace_open_call_rows>,
+                            StoreCall<&Store::forget_open_call_rows>>;
 
   enum class Thread { own, caller };
   // Thread::caller: no thread, every call written at once (the reference the threaded

@@ -152,6 +152,7 @@ void Store::close() {
   if (!impl_ || impl_->db == nullptr) return;
   Impl& s = *impl_;
   s.commit();
+  live_rows_.reset();  // its statements first
   s.insert_capture.reset();
   s.finish_capture.reset();
   s.insert_call.reset();

@@ -65,6 +65,11 @@ class Store final : public correlate::RecordSink {
   // Live capture: the row of a call still open, stored or replaced under its id (the
   // final on_call() row replaces it the same way).
   void upsert_open_call(const correlate::CallRecord& call);
+  // Live capture (store/live_rows.cpp): an open call's transactions, dialogs and
+  // diagnostics as they stand, replacing the ones this stored for it before; before the
+  // call's final rows, forget_open_call_rows() deletes them (write-then-replace).
+  void replace_open_call_rows(const correlate::OpenCallRows& rows);
+  void forget_open_call_rows(int64_t call_id);
   void on_message(correlate::MessageRecord message) override;
   void on_anomaly(correlate::AnomalyRecord anomaly) override;
   void on_transaction(correlate::TransactionRecord transaction) override;
@@ -96,6 +101,8 @@ class Store final : public correlate::RecordSink {
   void write_call(const correlate::CallRecord& call, bool upsert);
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  struct LiveRows;  // store/live_rows.cpp; shared_ptr: its type stays there
+  std::shared_ptr<LiveRows> live_rows_;
 };
 
 }  // namespace sipscope::store

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "correlate/media/media_tracker_impl.hpp"
+#include "decode/sip/fields.hpp"
 
 namespace sipscope::correlate::media {
 CallMedia& MediaTracker::Impl::call_media(int64_t call_id, const decode::FrameRef& frame) {
@@ -42,7 +43,7 @@ void MediaTracker::Impl::evict_oldest_stream(const decode::FrameRef& frame) {
     stream_due.pop();
     StreamState* st = streams.find(x.key);
     if (st == nullptr || st->stamp != x.stamp) continue;
-    const int64_t due = st->last_us + limits.stream_idle_us;
+    const int64_t due = st->last_us + idle_of(*st);
     if (due != x.due_us) {
       stream_due.push(due, x.key, x.stamp);
       continue;
@@ -75,6 +76,35 @@ void MediaTracker::Impl::evict_oldest_call(const decode::FrameRef& frame) {
   }
 }
 
+int64_t MediaTracker::Impl::idle_of(const StreamState& st) const {
+  if (limits.ended_stream_idle_us <= 0 || !st.call_id) return limits.stream_idle_us;
+  const auto it = calls.find(*st.call_id);
+  if (it == calls.end() || !it->second.ended) return limits.stream_idle_us;
+  return std::min(limits.stream_idle_us, limits.ended_stream_idle_us);
+}
+
+void MediaTracker::Impl::note_end(CallMedia& cm, const decode::sip::Message& m) {
+  if (limits.ended_stream_idle_us <= 0) return;
+  const bool was = cm.ended;
+  if (m.is_request()) {
+    if (m.method() == "BYE") cm.ended = true;
+    if (m.method() == "INVITE" && !has_to_tag(m)) cm.ended = false;
+  } else if (m.status_code() >= 200) {
+    decode::sip::CSeq cseq;
+    if (decode::sip::parse_cseq(m.header_value(decode::sip::HeaderId::cseq), cseq) &&
+        cseq.method == "INVITE" && !cm.bye_us) {
+      const int code = m.status_code();
+      cm.ended = code >= 300 && code != 401 && code != 407 && !cm.answered;
+    }
+  }
+  if (!cm.ended || was) return;
+  for (const auto& k : cm.keys) {
+    if (const StreamState* st = streams.find(k)) {
+      stream_due.push(st->last_us + idle_of(*st), k, st->stamp);
+    }
+  }
+}
+
 void MediaTracker::Impl::expire_streams() {
   while (const auto* e = stream_due.top()) {
     if (e->due_us >= now_us) break;
@@ -83,7 +113,7 @@ void MediaTracker::Impl::expire_streams() {
     StreamState* st = streams.find(x.key);
     if (st == nullptr || st->stamp != x.stamp) continue;
     // Idle means now - last > idle, i.e. due = last + idle < now.
-    const int64_t due = st->last_us + limits.stream_idle_us;
+    const int64_t due = st->last_us + idle_of(*st);
     if (due >= now_us) {
       stream_due.push(due, x.key, x.stamp);
       continue;
@@ -119,8 +149,11 @@ void MediaTracker::Impl::expire_calls() {
 
 void MediaTracker::Impl::advance(int64_t now) {
   now_us = std::max(now_us, now);
-  // Once per second of capture time, as before the queues; each step costs what expires.
-  if (now_us - last_sweep_us < 1'000'000) return;
+  // Once per second of capture time, as before the queues (live: every ended-stream idle
+  // time at most, so an ended call's streams are not late); each step costs what expires.
+  int64_t sweep_us = 1'000'000;
+  if (limits.ended_stream_idle_us > 0) sweep_us = std::min(sweep_us, limits.ended_stream_idle_us);
+  if (now_us - last_sweep_us < sweep_us) return;
   last_sweep_us = now_us;
   expire_streams();
   expire_calls();

@@ -89,6 +89,7 @@ void MediaTracker::Impl::on_sip(const decode::SipEvent& ev, std::optional<int64_
     cm.bye_frame = ev.frame.number;
   }
   note_outcome(cm, m);
+  note_end(cm, m);
   if (failed_codec && !cm.codec_mismatch) {
     cm.codec_mismatch = true;
     diag(*call_id, ts, DiagnosticKind::codec_mismatch,

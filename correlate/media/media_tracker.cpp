@@ -1,6 +1,8 @@
 // MediaTracker's public face: which UDP datagrams are RTP or RTCP, and the entry points.
 #include "correlate/media/media_tracker.hpp"
 
+#include <algorithm>
+
 #include "correlate/media/media_tracker_impl.hpp"
 #include "decode/rtcp.hpp"
 
@@ -63,6 +65,15 @@ void MediaTracker::advance(int64_t now_us) {
 
 void MediaTracker::finish() {
   impl_->finish();
+}
+
+bool MediaTracker::has_open_streams(int64_t call_id) const {
+  const auto it = impl_->calls.find(call_id);
+  if (it == impl_->calls.end()) return false;
+  return std::any_of(it->second.keys.begin(), it->second.keys.end(), [&](const StreamKey& k) {
+    const StreamState* st = impl_->streams.find(k);
+    return st != nullptr && st->call_id == call_id;
+  });
 }
 
 const MediaStats& MediaTracker::stats() const {

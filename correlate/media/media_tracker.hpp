@@ -39,6 +39,10 @@ struct MediaLimits {
   size_t max_sdp_bindings = 400'000;     // SDP-announced addresses (sdp_binding_table_full)
   size_t max_call_media = 200'000;       // per-call media entries (call_media_table_full)
   int64_t stream_idle_us = 300'000'000;  // flush a stream silent for 5 minutes
+  // Live capture: a stream of a call that ended (a BYE, or a final failure to its INVITE
+  // before any answer) is flushed once silent this long, so a finished call's streams are
+  // stored within a second; 0 (files): stream_idle_us for every stream.
+  int64_t ended_stream_idle_us = 0;
   int64_t binding_idle_us = 4LL * 3600 * 1'000'000;  // forget SDP addresses after 4 h
   int64_t gap_threshold_us = 1'000'000;  // rtp_gap above this gap (analyze --rtp-gap-ms)
   int64_t after_bye_grace_us = 500'000;  // rtp_after_bye: later than BYE + this
@@ -76,6 +80,8 @@ class MediaTracker {
   void on_udp(const decode::UdpDatagram& datagram);
   void advance(int64_t now_us);
   void finish();
+  // Whether streams of the call are still open (not yet flushed).
+  [[nodiscard]] bool has_open_streams(int64_t call_id) const;
 
   [[nodiscard]] const MediaStats& stats() const;
   [[nodiscard]] MediaOpen open() const;

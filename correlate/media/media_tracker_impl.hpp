@@ -167,6 +167,9 @@ struct CallMedia {
   std::vector<int64_t> partners;
   bool answered = false;           // a 2xx to an INVITE
   bool failed_unanswered = false;  // a final >= 300 to an INVITE before any 2xx: call over
+  // Over for its streams (MediaLimits::ended_stream_idle_us): a BYE, or a final failure to
+  // the INVITE before any answer other than a challenge (401/407: the retry follows).
+  bool ended = false;
 };
 
 struct SrSeen {
@@ -304,6 +307,12 @@ struct MediaTracker::Impl {
   void evict_oldest_stream(const decode::FrameRef& frame);
   void evict_oldest_call(const decode::FrameRef& frame);
   void limit_anomaly(decode::AnomalyKind kind, const decode::FrameRef& frame, std::string detail);
+  // How long the stream may stay silent before it is flushed (MediaLimits).
+  [[nodiscard]] int64_t idle_of(const StreamState& st) const;
+  // Live (MediaLimits::ended_stream_idle_us): whether the message ends the call or starts
+  // it again (a new INVITE after a failure, an answer); an ended call's streams are due
+  // sooner. media_expiry.cpp.
+  void note_end(CallMedia& cm, const decode::sip::Message& m);
   void expire_streams();
   void expire_calls();
   void advance(int64_t now);

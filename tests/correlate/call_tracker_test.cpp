@@ -709,7 +709,7 @@ class LiveCallTrackerTest : public CallTrackerTest {
 TEST_F(LiveCallTrackerTest, LiveTickHandsOutNewMessagesOnce) {
   std::vector<int64_t> rows;
   const auto tick = [&](int64_t now) {
-    tracker_.open_calls_changed(now, [&](const CallRecord& r) { rows.push_back(r.id); });
+    tracker_.open_calls_changed(now, [&](const OpenCallRows& r) { rows.push_back(r.row.id); });
   };
   Leg other;
   other.call_id = "leg-2@192.0.2.10";
@@ -785,8 +785,8 @@ TEST(CallTrackerMessages, LiveMessagesWaitForTheirCallsRow) {
   feed.send(kT0, kA, kB, caller_request(leg, "INVITE", 1, "z9hG4bKi1"));
   EXPECT_TRUE(sink.held.empty());
   std::vector<int64_t> rows;
-  tracker.open_calls_changed(kT0 + kMs, [&](const CallRecord& row) {
-    rows.push_back(row.id);
+  tracker.open_calls_changed(kT0 + kMs, [&](const OpenCallRows& open) {
+    rows.push_back(open.row.id);
     EXPECT_TRUE(sink.held.empty());  // the row is handed out before its messages
   });
   EXPECT_EQ(rows, std::vector<int64_t>{1});
