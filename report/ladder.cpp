@@ -109,10 +109,9 @@ std::vector<StreamRow> shared_streams(const store::Database& db, int64_t call_id
 }
 
 std::optional<int64_t> shared_from(const Ladder& ladder, const StreamRow& stream) {
-  if (!stream.call_id) return std::nullopt;
-  const bool own = std::any_of(ladder.calls.begin(), ladder.calls.end(),
-                               [&](const auto& c) { return c.id == *stream.call_id; });
-  return own ? std::nullopt : stream.call_id;
+  const auto& shared = ladder.shared_stream_ids;
+  const bool other_legs = std::find(shared.begin(), shared.end(), stream.id) != shared.end();
+  return other_legs ? stream.call_id : std::nullopt;
 }
 
 std::optional<int64_t> first_seen_us(const Ladder& ladder, int64_t call_id) {
@@ -189,7 +188,9 @@ Ladder build_ladder(const store::Database& db, const std::vector<int64_t>& call_
   for (auto& s : shared) {
     const bool listed = std::any_of(ladder.streams.begin(), ladder.streams.end(),
                                     [&](const StreamRow& own) { return own.id == s.id; });
-    if (!listed) ladder.streams.push_back(std::move(s));
+    if (listed) continue;
+    ladder.shared_stream_ids.push_back(s.id);
+    ladder.streams.push_back(std::move(s));
   }
   std::stable_sort(ladder.dtmf.begin(), ladder.dtmf.end(),
                    [](const DtmfRow& a, const DtmfRow& b) { return a.ts_us < b.ts_us; });

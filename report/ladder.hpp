@@ -67,6 +67,7 @@ struct Ladder {
   // RTP streams of the calls, by first_us; then streams another leg owns that these calls
   // negotiated too (shared_from()).
   std::vector<StreamRow> streams;
+  std::vector<int64_t> shared_stream_ids;  // streams.id of those other legs own
   std::vector<FindingRow> diagnostics;
   std::vector<FindingRow> anomalies;
   std::vector<DtmfRow> dtmf;  // RFC 4733 digits of the calls' streams, by time
