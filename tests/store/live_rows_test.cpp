@@ -19,7 +19,7 @@ correlate::TransactionRecord transaction(int64_t call_id, const std::string& met
                                          std::optional<int> final_code) {
   correlate::TransactionRecord t;
   t.call_id = call_id;
-  t.sip_call_id = "c" + std::to_string(call_id);
+  t.sip_call_id = std::string("c").append(std::to_string(call_id));  // GCC PR 105651
   t.method = method;
   t.cseq = 1;
   t.branch = "z9hG4bK" + method;
