@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -34,10 +35,15 @@ volatile std::sig_atomic_t g_capture_stop = 0;
 // still in flight at the BYE (an echo, the last packets of the other side) stays in it.
 constexpr int64_t kEndedStreamIdleUs = 250'000;
 
+// Signals taken so far. Two signals can run their handlers at the same time on two threads
+// (the writer, the listeners): the count, not the flag, decides which one is the second.
+std::atomic<int> g_signals{0};
+static_assert(std::atomic<int>::is_always_lock_free, "used in a signal handler");
+
 extern "C" void on_capture_signal(int /*signal*/) {
   // The second signal: leave at once. SQLite drops the uncommitted transaction, so the
   // database holds exactly the last commit (at most a second old).
-  if (g_capture_stop != 0) _exit(kExitInterrupted);
+  if (g_signals.fetch_add(1) != 0) _exit(kExitInterrupted);
   g_capture_stop = 1;
 }
 
