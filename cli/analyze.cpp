@@ -70,7 +70,8 @@ CommandSpec analyze_spec() {
       "under a temporary name and renamed into place when done. Exit status: 0 analysis\n"
       "complete (damaged input is reported as anomalies), 1 usage error, 2 input\n"
       "unreadable or an output not written (disk full), 3 interrupted (results so far\n"
-      "are kept and the capture marked interrupted).",
+      "are kept and the capture marked interrupted), 4 a capture cut short inside a\n"
+      "record (what came before it is analysed and stored).",
       po::options_description("Options"),
       po::options_description(),
       {}};
